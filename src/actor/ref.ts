@@ -38,3 +38,19 @@ export abstract class BaseActorRef<M> implements ActorRef<M> {
 export function isActorRef(value: unknown): value is ActorRef<unknown> {
   return value instanceof BaseActorRef;
 }
+
+/** Receives the death notice of a watched ref (implemented by actor cells). */
+export interface DeathWatcher {
+  notifyTerminated(ref: ActorRef<never>): void;
+}
+
+/** Death watch support of a ref implementation; remote refs implement it over the cluster. */
+export interface Watchable {
+  /** Registers `watcher`; a ref that is already dead notifies at once. */
+  addWatcher(watcher: DeathWatcher): void;
+  removeWatcher(watcher: DeathWatcher): void;
+}
+
+export function isWatchable(ref: unknown): ref is Watchable {
+  return typeof (ref as Partial<Watchable>).addWatcher === "function";
+}

@@ -1,0 +1,150 @@
+import type { AskOptions } from "./context.js";
+import { AskTimeoutError, requirePositive, SystemTerminatedError } from "./errors.js";
+import { Queue } from "./queue.js";
+import { BaseActorRef, type ActorRef } from "./ref.js";
+import type { Scheduler, TimerHandle } from "./scheduler.js";
+
+export const DEFAULT_ASK_TIMEOUT = 5000;
+
+/** Where a promise ref sends what it cannot use (a late or second reply). */
+export interface AskHost {
+  readonly addressPrefix: string;
+  deadLetter(message: unknown, recipient: ActorRef<never>, reason?: string): void;
+}
+
+/** Pending asks of one timeout value, in deadline order, sharing one timer. */
+class Bucket {
+  readonly pending = new Queue<PromiseRef<unknown>>();
+  timer: TimerHandle | undefined;
+  constructor(readonly timeout: number) {}
+}
+
+/** The temporary reply-to ref of one ask: a promise, not an actor (no cell, no mailbox). */
+export class PromiseRef<T> extends BaseActorRef<T> {
+  settled = false;
+  resolve!: (value: T) => void;
+  reject!: (error: unknown) => void;
+  readonly promise: Promise<T>;
+
+  constructor(
+    private readonly registry: AskRegistry,
+    readonly id: number,
+    readonly deadline: number,
+    /** @internal */ readonly bucket: Bucket,
+    readonly target: ActorRef<never>,
+  ) {
+    super();
+    this.promise = new Promise<T>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+  }
+
+  get path(): string {
+    return `/temp/$${this.id.toString(36)}`;
+  }
+
+  get address(): string {
+    return this.registry.host.addressPrefix + this.path;
+  }
+
+  tell(message: T): void {
+    if (this.settled) {
+      this.registry.host.deadLetter(message, this, "ask already completed");
+      return;
+    }
+    this.settled = true;
+    this.resolve(message);
+    this.registry.settled(this as PromiseRef<unknown>);
+  }
+}
+
+/**
+ * Tracks pending asks. Instead of a timer per ask, asks with the same timeout share one queue
+ * (deadlines grow in insertion order) and one timer armed for the oldest.
+ */
+export class AskRegistry {
+  private readonly buckets = new Map<number, Bucket>();
+  private readonly exposed = new Map<string, PromiseRef<unknown>>();
+  private nextId = 0;
+
+  constructor(
+    readonly host: AskHost,
+    private readonly scheduler: Scheduler,
+  ) {}
+
+  create<T>(target: ActorRef<never>, options: AskOptions | undefined): PromiseRef<T> {
+    const timeout = options?.timeout === undefined ? DEFAULT_ASK_TIMEOUT : requirePositive(options.timeout, "ask timeout");
+    let bucket = this.buckets.get(timeout);
+    if (bucket === undefined) this.buckets.set(timeout, (bucket = new Bucket(timeout)));
+    const ref = new PromiseRef<T>(this, ++this.nextId, this.scheduler.now() + timeout, bucket, target);
+    bucket.pending.push(ref as PromiseRef<unknown>);
+    if (bucket.timer === undefined) this.arm(bucket);
+    return ref;
+  }
+
+  /** Makes a promise ref reachable by path, for replies arriving from other nodes. */
+  expose(ref: PromiseRef<unknown>): void {
+    if (!ref.settled) this.exposed.set(ref.path, ref);
+  }
+
+  lookup(path: string): PromiseRef<unknown> | undefined {
+    return this.exposed.get(path);
+  }
+
+  /** Asks not yet answered nor expired (plus answered ones still queued behind an older pending ask). */
+  get pendingCount(): number {
+    let count = 0;
+    for (const bucket of this.buckets.values()) count += bucket.pending.length;
+    return count;
+  }
+
+  /** @internal */
+  settled(ref: PromiseRef<unknown>): void {
+    if (this.exposed.size > 0) this.exposed.delete(ref.path);
+    const bucket = ref.bucket;
+    const pending = bucket.pending;
+    if (pending.peek() !== ref) return;
+    while (pending.length > 0 && pending.peek()!.settled) pending.shift();
+    if (pending.length === 0) this.disarm(bucket);
+  }
+
+  /** Fails every pending ask (system shutdown) and releases the timers. */
+  failAll(reason: string): void {
+    for (const bucket of [...this.buckets.values()]) {
+      bucket.pending.drain((ref) => {
+        if (ref.settled) return;
+        ref.settled = true;
+        ref.reject(new SystemTerminatedError(reason));
+      });
+      this.disarm(bucket);
+    }
+    this.exposed.clear();
+  }
+
+  private arm(bucket: Bucket): void {
+    const delay = Math.max(0, bucket.pending.peek()!.deadline - this.scheduler.now());
+    bucket.timer = this.scheduler.setTimeout(() => this.expire(bucket), delay);
+  }
+
+  private disarm(bucket: Bucket): void {
+    if (bucket.timer !== undefined) this.scheduler.clearTimeout(bucket.timer);
+    bucket.timer = undefined;
+    if (this.buckets.get(bucket.timeout) === bucket) this.buckets.delete(bucket.timeout);
+  }
+
+  private expire(bucket: Bucket): void {
+    bucket.timer = undefined;
+    const now = this.scheduler.now();
+    const pending = bucket.pending;
+    while (pending.length > 0 && (pending.peek()!.settled || pending.peek()!.deadline <= now)) {
+      const ref = pending.shift();
+      if (ref.settled) continue;
+      ref.settled = true;
+      this.exposed.delete(ref.path);
+      ref.reject(new AskTimeoutError(`ask to ${ref.target.address} timed out after ${bucket.timeout} ms`));
+    }
+    if (pending.length > 0) this.arm(bucket);
+    else this.disarm(bucket);
+  }
+}

@@ -1,0 +1,50 @@
+export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
+
+export interface Logger {
+  debug(message: string, ...details: unknown[]): void;
+  info(message: string, ...details: unknown[]): void;
+  warn(message: string, ...details: unknown[]): void;
+  error(message: string, ...details: unknown[]): void;
+}
+
+const rank: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3, silent: 4 };
+
+function envLevel(): LogLevel {
+  const level = process.env.CASTY_LOG_LEVEL as LogLevel | undefined;
+  return level !== undefined && level in rank ? level : "info";
+}
+
+/** Console logger with a level and a source prefix (system name, actor path). */
+export class ConsoleLogger implements Logger {
+  constructor(
+    private readonly source: string,
+    private readonly level: LogLevel = envLevel(),
+  ) {}
+
+  child(source: string): ConsoleLogger {
+    return new ConsoleLogger(`${this.source}${source}`, this.level);
+  }
+
+  debug(message: string, ...details: unknown[]): void {
+    if (rank[this.level] <= 0) console.debug(`[debug] [${this.source}] ${message}`, ...details);
+  }
+  info(message: string, ...details: unknown[]): void {
+    if (rank[this.level] <= 1) console.info(`[info] [${this.source}] ${message}`, ...details);
+  }
+  warn(message: string, ...details: unknown[]): void {
+    if (rank[this.level] <= 2) console.warn(`[warn] [${this.source}] ${message}`, ...details);
+  }
+  error(message: string, ...details: unknown[]): void {
+    if (rank[this.level] <= 3) console.error(`[error] [${this.source}] ${message}`, ...details);
+  }
+}
+
+/** Prefixes every line of another logger (used for `ctx.log`). */
+export function prefixed(logger: Logger, prefix: string): Logger {
+  return {
+    debug: (m, ...d) => logger.debug(`${prefix} ${m}`, ...d),
+    info: (m, ...d) => logger.info(`${prefix} ${m}`, ...d),
+    warn: (m, ...d) => logger.warn(`${prefix} ${m}`, ...d),
+    error: (m, ...d) => logger.error(`${prefix} ${m}`, ...d),
+  };
+}

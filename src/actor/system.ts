@@ -1,0 +1,172 @@
+import { AskRegistry, PromiseRef } from "./ask.js";
+import { LocalBehaviors, type Behavior } from "./behavior.js";
+import { ActorCell } from "./cell.js";
+import type { AskOptions, SpawnOptions } from "./context.js";
+import { Dispatcher, DEFAULT_THROUGHPUT } from "./dispatcher.js";
+import { InvalidOptionError, requirePositive, SystemTerminatedError } from "./errors.js";
+import { ActorStarted, ActorStopped, DeadLetter, EventStream, UnhandledMessage } from "./events.js";
+import { ConsoleLogger, type Logger, type LogLevel } from "./logger.js";
+import { LocalActorRef } from "./local-ref.js";
+import type { ActorRef } from "./ref.js";
+import { realScheduler, type Scheduler } from "./scheduler.js";
+
+export interface ActorSystemOptions {
+  /** System name, part of every actor address (default "casty"). */
+  name?: string;
+  /** Clock, timers and randomness (default: the real ones). */
+  scheduler?: Scheduler;
+  logger?: Logger;
+  /** Level of the default console logger (default: $CASTY_LOG_LEVEL or "info"). */
+  logLevel?: LogLevel;
+  /** Messages an actor processes before others get a turn (default 512). */
+  throughput?: number;
+}
+
+const validSystemName = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+/** Dead letters logged one by one before logging only every 10,000th. */
+const DEAD_LETTERS_LOGGED = 10;
+
+/** Hosts actors: spawn, ask, lookup, event stream, orderly shutdown. */
+export class ActorSystem implements AsyncDisposable {
+  readonly name: string;
+  readonly scheduler: Scheduler;
+  readonly log: Logger;
+  readonly eventStream: EventStream;
+  /** `casty://<name>` locally; remoting adds `@host:port`. */
+  addressPrefix: string;
+  /** @internal */ readonly dispatcher: Dispatcher;
+  /** @internal */ readonly asks: AskRegistry;
+  private readonly userGuardian: ActorCell<unknown>;
+  private readonly systemGuardian: ActorCell<unknown>;
+  private nameCounter = 0;
+  private deadLetterCount = 0;
+  private terminating: Promise<void> | undefined;
+  private terminated = false;
+
+  constructor(options: ActorSystemOptions = {}) {
+    const name = options.name ?? "casty";
+    if (!validSystemName.test(name)) {
+      throw new InvalidOptionError(`invalid system name "${name}": letters, digits, "-" and "_", starting with a letter or digit`);
+    }
+    this.name = name;
+    this.addressPrefix = `casty://${name}`;
+    this.scheduler = options.scheduler ?? realScheduler;
+    this.log = options.logger ?? new ConsoleLogger(name, options.logLevel);
+    this.eventStream = new EventStream(this.log);
+    const throughput = options.throughput === undefined ? DEFAULT_THROUGHPUT : requirePositive(options.throughput, "throughput", { integer: true });
+    this.dispatcher = new Dispatcher(this.scheduler, throughput);
+    this.asks = new AskRegistry(this, this.scheduler);
+    this.userGuardian = this.guardian("user");
+    this.systemGuardian = this.guardian("system");
+  }
+
+  /** Spawns a top-level actor under `/user`. */
+  spawn<M>(behavior: Behavior<M>, name?: string, options?: SpawnOptions): ActorRef<M> {
+    return this.userGuardian.spawn(behavior, name, options);
+  }
+
+  /** @internal Spawns an infrastructure actor under `/system`. */
+  spawnSystemActor<M>(behavior: Behavior<M>, name: string, options?: SpawnOptions): ActorRef<M> {
+    return this.systemGuardian.spawn(behavior, name, options);
+  }
+
+  /** Sends `createRequest(replyTo)` to `target` and resolves with the first reply. */
+  ask<Req, Res>(target: ActorRef<Req>, createRequest: (replyTo: ActorRef<Res>) => Req, options?: AskOptions): Promise<Res> {
+    if (this.terminated) return Promise.reject(new SystemTerminatedError(`actor system ${this.name} is terminated`));
+    const replyTo = this.asks.create<Res>(target as ActorRef<never>, options);
+    try {
+      target.tell(createRequest(replyTo));
+    } catch (error) {
+      replyTo.settled = true;
+      this.asks.settled(replyTo as PromiseRef<unknown>);
+      return Promise.reject(error);
+    }
+    return replyTo.promise;
+  }
+
+  /** The ref at `path` (e.g. `/user/parent/child`), or undefined when no such actor lives. */
+  lookup<M = unknown>(path: string): ActorRef<M> | undefined {
+    const segments = path.split("/").filter((s) => s.length > 0);
+    const top = segments.shift();
+    if (top === "temp") return this.asks.lookup(`/temp/${segments.join("/")}`) as ActorRef<M> | undefined;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    let cell: ActorCell<any> | undefined =
+      top === "user" ? this.userGuardian : top === "system" ? this.systemGuardian : undefined;
+    for (const segment of segments) {
+      const child = cell?.child(segment);
+      cell = child instanceof LocalActorRef ? child.cell : undefined;
+    }
+    return cell === undefined || cell.isTerminated ? undefined : (cell.self as ActorRef<M>);
+  }
+
+  get isTerminated(): boolean {
+    return this.terminated;
+  }
+
+  /** Stops user actors (children before parents), then system actors; resolves when all `postStop` hooks ran. */
+  shutdown(): Promise<void> {
+    this.terminating ??= this.stopAll();
+    return this.terminating;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.shutdown();
+  }
+
+  /** Subclasses (remoting, cluster) stop their services here, between user and system actors. */
+  protected async beforeSystemActorsStop(): Promise<void> {}
+
+  private async stopAll(): Promise<void> {
+    this.userGuardian.stopActor();
+    await this.userGuardian.whenTerminated();
+    await this.beforeSystemActorsStop();
+    this.systemGuardian.stopActor();
+    await this.systemGuardian.whenTerminated();
+    this.terminated = true;
+    this.asks.failAll(`actor system ${this.name} terminated before the reply`);
+  }
+
+  /** @internal */
+  ensureRunning(): void {
+    if (this.terminated || this.terminating !== undefined) {
+      throw new SystemTerminatedError(`actor system ${this.name} is ${this.terminated ? "terminated" : "shutting down"}`);
+    }
+  }
+
+  /** @internal */
+  nextName(): string {
+    return `$${(this.nameCounter++).toString(36)}`;
+  }
+
+  /** @internal A message that could not be delivered: published as `DeadLetter` and logged (rate limited). */
+  deadLetter(message: unknown, recipient: ActorRef<never> | undefined, reason?: string): void {
+    const count = ++this.deadLetterCount;
+    const event = new DeadLetter(message, recipient, reason);
+    if (count <= DEAD_LETTERS_LOGGED || count % 10_000 === 0) {
+      this.log.info(`dead letter #${count} to ${recipient?.path ?? "(unknown)"}: ${event.reason}`);
+    }
+    this.eventStream.publish(event);
+  }
+
+  /** @internal */
+  unhandled(message: unknown, ref: ActorRef<never>): void {
+    this.log.debug(`unhandled message at ${ref.path}`);
+    if (this.eventStream.hasSubscribers(UnhandledMessage)) this.eventStream.publish(new UnhandledMessage(message, ref));
+  }
+
+  /** @internal */
+  started(ref: ActorRef<never>): void {
+    if (this.eventStream.hasSubscribers(ActorStarted)) this.eventStream.publish(new ActorStarted(ref));
+  }
+
+  /** @internal */
+  stopped(ref: ActorRef<never>): void {
+    if (this.eventStream.hasSubscribers(ActorStopped)) this.eventStream.publish(new ActorStopped(ref));
+  }
+
+  private guardian(name: string): ActorCell<unknown> {
+    const cell = new ActorCell<unknown>(this, undefined, name, `/${name}`, LocalBehaviors.receive(() => LocalBehaviors.same()), undefined);
+    cell.start();
+    return cell;
+  }
+}

@@ -1,0 +1,17 @@
+export { LocalBehaviors as Behaviors, type Behavior, type LifecycleHooks } from "./actor/behavior.js";
+export type { ActorContext, AskOptions, Cancellable, SpawnOptions } from "./actor/context.js";
+export type { ActorRef } from "./actor/ref.js";
+export { ActorSystem, type ActorSystemOptions } from "./actor/system.js";
+export { Terminated } from "./actor/terminated.js";
+export { ActorRestarted, ActorStarted, ActorStopped, DeadLetter, EventStream, UnhandledMessage } from "./actor/events.js";
+export { Mailbox, MailboxOverflowStrategy, type MailboxOptions } from "./actor/mailbox.js";
+export { Directive, OneForOneStrategy, type OneForOneOptions, type SupervisorStrategy } from "./actor/supervision.js";
+export {
+  AskTimeoutError,
+  DuplicateActorNameError,
+  InvalidActorNameError,
+  InvalidOptionError,
+  SystemTerminatedError,
+} from "./actor/errors.js";
+export { ConsoleLogger, type Logger, type LogLevel } from "./actor/logger.js";
+export { realScheduler, type Scheduler } from "./actor/scheduler.js";
