@@ -73,7 +73,12 @@ export class ActorSystem implements AsyncDisposable {
   /** Sends `createRequest(replyTo)` to `target` and resolves with the first reply. */
   ask<Req, Res>(target: ActorRef<Req>, createRequest: (replyTo: ActorRef<Res>) => Req, options?: AskOptions): Promise<Res> {
     if (this.terminated) return Promise.reject(new SystemTerminatedError(`actor system ${this.name} is terminated`));
-    const replyTo = this.asks.create<Res>(target as ActorRef<never>, options);
+    let replyTo;
+    try {
+      replyTo = this.asks.create<Res>(target as ActorRef<never>, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     try {
       target.tell(createRequest(replyTo));
     } catch (error) {

@@ -1,0 +1,214 @@
+// The membership state gossiped between nodes: an immutable value changed only by the functions below.
+// A local change bumps the changer's vector-clock entry and resets `seen` to the changer alone;
+// `merge` reconciles concurrent states so every node ends up with the same value.
+
+import { type Member, type MemberStatus, type UniqueAddress, compareAddresses, isOlderThan, nodeKey, statusPriority } from "./member.js";
+import {
+  type Reachability,
+  emptyReachability,
+  mergeReachability,
+  recordReachable,
+  recordUnreachable,
+  restrictReachability,
+} from "./reachability.js";
+import { type VectorClock, compareClocks, emptyClock, increment, mergeClocks, pruneClock } from "./vector-clock.js";
+
+export interface ClusterState {
+  /** Sorted by address; at most one incarnation per address. Removed members are not listed. */
+  readonly members: readonly Member[];
+  readonly reachability: Reachability;
+  /** Node keys of the members that have seen exactly `version`. */
+  readonly seen: ReadonlySet<string>;
+  readonly version: VectorClock;
+  /** Node keys of removed incarnations → removal time (ms): they can never be members again. */
+  readonly tombstones: ReadonlyMap<string, number>;
+}
+
+/** Tombstones outlive any gossip still in flight about the removed incarnation (Akka uses a day too). */
+export const defaultTombstoneTtlMs = 24 * 60 * 60 * 1000;
+
+export const emptyState: ClusterState = {
+  members: [],
+  reachability: emptyReachability,
+  seen: new Set(),
+  version: emptyClock,
+  tombstones: new Map(),
+};
+
+export function memberAt(state: ClusterState, address: string): Member | undefined {
+  return state.members.find((m) => m.address === address);
+}
+
+export function isTombstoned(state: ClusterState, node: UniqueAddress): boolean {
+  return state.tombstones.has(nodeKey(node));
+}
+
+/** Records a local change made by `self`: new version that only `self` has seen. */
+export function newVersion(state: ClusterState, self: UniqueAddress): ClusterState {
+  const key = nodeKey(self);
+  return { ...state, version: increment(state.version, key), seen: new Set([key]) };
+}
+
+export function markSeen(state: ClusterState, self: UniqueAddress): ClusterState {
+  const key = nodeKey(self);
+  return state.seen.has(key) ? state : { ...state, seen: new Set(state.seen).add(key) };
+}
+
+function withMembers(state: ClusterState, members: readonly Member[]): ClusterState {
+  return { ...state, members: [...members].sort((a, b) => compareAddresses(a.address, b.address)) };
+}
+
+/**
+ * Deletes incarnations (no version bump: callers bump once for all their changes), tombstoning them at
+ * `now` and dropping their clock entries, reachability observations and seen marks.
+ */
+export function removeMembers(state: ClusterState, keys: ReadonlySet<string>, now: number): ClusterState {
+  if (keys.size === 0) return state;
+  const members = state.members.filter((m) => !keys.has(nodeKey(m)));
+  const remaining = new Set(members.map(nodeKey));
+  const tombstones = new Map(state.tombstones);
+  for (const key of keys) tombstones.set(key, now);
+  return {
+    members,
+    reachability: restrictReachability(state.reachability, remaining),
+    seen: new Set([...state.seen].filter((k) => remaining.has(k))),
+    version: pruneClock(state.version, keys),
+    tombstones,
+  };
+}
+
+export type JoinOutcome =
+  /** Added as Joining (replacing a down incarnation at the same address, if any). */
+  | "joined"
+  /** This incarnation is already a member: nothing changed. */
+  | "already-member"
+  /** A live older incarnation holds the address; it is now Down (its process is gone): retry later. */
+  | "old-incarnation-downed"
+  /** This incarnation was removed and cannot come back; the node must restart with a new uid. */
+  | "incarnation-removed";
+
+export interface JoinCandidate extends UniqueAddress {
+  readonly roles: readonly string[];
+}
+
+/** `self` (a member) admits `candidate`. Only one process can listen on an address, so a new uid there means the old one died. */
+export function join(
+  state: ClusterState,
+  self: UniqueAddress,
+  candidate: JoinCandidate,
+  now: number,
+): { state: ClusterState; outcome: JoinOutcome } {
+  if (isTombstoned(state, candidate)) return { state, outcome: "incarnation-removed" };
+  const existing = memberAt(state, candidate.address);
+  if (existing?.uid === candidate.uid) return { state, outcome: "already-member" };
+  if (existing && existing.status !== "down") {
+    return { state: down(state, self, existing.address), outcome: "old-incarnation-downed" };
+  }
+  const base = existing ? removeMembers(state, new Set([nodeKey(existing)]), now) : state;
+  const member: Member = { address: candidate.address, uid: candidate.uid, status: "joining", roles: [...candidate.roles], upNumber: 0 };
+  return { state: newVersion(withMembers(base, [...base.members, member]), self), outcome: "joined" };
+}
+
+function setStatus(state: ClusterState, self: UniqueAddress, address: string, status: MemberStatus, from: readonly MemberStatus[]): ClusterState {
+  const member = memberAt(state, address);
+  if (!member || !from.includes(member.status)) return state;
+  return newVersion(withMembers(state, state.members.map((m) => (m === member ? { ...m, status } : m))), self);
+}
+
+/** Joining or Up → Leaving; otherwise returns `state` itself. */
+export function leave(state: ClusterState, self: UniqueAddress, address: string): ClusterState {
+  return setStatus(state, self, address, "leaving", ["joining", "up"]);
+}
+
+/** Any member not yet Down → Down; the leader removes it once the reachable members converge. */
+export function down(state: ClusterState, self: UniqueAddress, address: string): ClusterState {
+  return setStatus(state, self, address, "down", ["joining", "up", "leaving", "exiting"]);
+}
+
+function observe(state: ClusterState, observer: UniqueAddress, subject: string, unreachable: boolean): ClusterState {
+  const target = memberAt(state, subject);
+  if (!target || !memberAt(state, observer.address) || target.address === observer.address) return state;
+  const record = unreachable ? recordUnreachable : recordReachable;
+  const reachability = record(state.reachability, nodeKey(observer), nodeKey(target));
+  return reachability === state.reachability ? state : newVersion({ ...state, reachability }, observer);
+}
+
+/** `observer`'s failure detector lost `subject` (an address). Returns `state` itself if already known. */
+export function markUnreachable(state: ClusterState, observer: UniqueAddress, subject: string): ClusterState {
+  return observe(state, observer, subject, true);
+}
+
+/** `observer` hears heartbeats from `subject` again. Returns `state` itself if nothing changes. */
+export function markReachable(state: ClusterState, observer: UniqueAddress, subject: string): ClusterState {
+  return observe(state, observer, subject, false);
+}
+
+/**
+ * Addresses of members that some member finds unreachable. Observations by Down or Exiting members do
+ * not count: a downed minority's view of the majority is not news.
+ */
+export function unreachableAddresses(state: ClusterState): ReadonlySet<string> {
+  const byKey = new Map(state.members.map((m) => [nodeKey(m), m]));
+  const result = new Set<string>();
+  for (const [observer, row] of state.reachability) {
+    const status = byKey.get(observer)?.status;
+    if (status === undefined || status === "down" || status === "exiting") continue;
+    for (const subject of row.unreachable) {
+      const member = byKey.get(subject);
+      if (member) result.add(member.address);
+    }
+  }
+  return result;
+}
+
+/**
+ * Two views of the same address. Same incarnation: the later status wins, with the older upNumber.
+ * Different incarnations: a live one replaces a Down one; two live ones (which one is newer cannot be
+ * known; tombstones normally prevent this) are ordered by status priority, then uid, so merge stays
+ * commutative.
+ */
+function mergeMember(a: Member, b: Member): Member {
+  if (a.uid === b.uid) {
+    const status = statusPriority(a.status) >= statusPriority(b.status) ? a.status : b.status;
+    return { ...a, status, upNumber: isOlderThan(a, b) ? a.upNumber : b.upNumber };
+  }
+  const aDown = a.status === "down";
+  if (aDown !== (b.status === "down")) return aDown ? b : a;
+  const byStatus = statusPriority(a.status) - statusPriority(b.status);
+  return byStatus > 0 || (byStatus === 0 && a.uid > b.uid) ? a : b;
+}
+
+/**
+ * Merges concurrent states: tombstones united, tombstoned incarnations dropped, members merged per
+ * address, clocks and reachability merged. `seen` keeps the marks of any input whose version equals the
+ * merged one (none after a real merge: nobody has seen the merged state yet).
+ */
+export function merge(a: ClusterState, b: ClusterState): ClusterState {
+  const tombstones = new Map(a.tombstones);
+  for (const [key, at] of b.tombstones) tombstones.set(key, Math.max(at, tombstones.get(key) ?? at));
+  const byAddress = new Map<string, Member>();
+  for (const m of [...a.members, ...b.members]) {
+    if (tombstones.has(nodeKey(m))) continue;
+    const other = byAddress.get(m.address);
+    byAddress.set(m.address, other ? mergeMember(other, m) : m);
+  }
+  const keys = new Set([...byAddress.values()].map(nodeKey));
+  const version = pruneClock(mergeClocks(a.version, b.version), new Set(tombstones.keys()));
+  const seen = [a, b].flatMap((s) => (compareClocks(s.version, version) === "same" ? [...s.seen] : []));
+  return withMembers(
+    {
+      members: [],
+      reachability: restrictReachability(mergeReachability(a.reachability, b.reachability), keys),
+      seen: new Set(seen.filter((k) => keys.has(k))),
+      version,
+      tombstones,
+    },
+    [...byAddress.values()],
+  );
+}
+
+/** Forgets tombstones older than `olderThan` (ms); local housekeeping, no version change. */
+export function pruneTombstones(state: ClusterState, olderThan: number): ClusterState {
+  const tombstones = new Map([...state.tombstones].filter(([, at]) => at >= olderThan));
+  return tombstones.size === state.tombstones.size ? state : { ...state, tombstones };
+}

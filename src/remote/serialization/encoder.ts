@@ -1,0 +1,177 @@
+import type { BinaryWriter } from "@bufbuild/protobuf/wire";
+import { isActorRef } from "../../actor/ref.js";
+import { EncodeFailure, at, mapKeySegment, mapValueSegment, propertySegment } from "./encode-failure.js";
+import type { RefCodec } from "./ref-codec.js";
+import type { TypeRegistry } from "./registry.js";
+import { FIELD1, FIELD1_VARINT, FIELD2, Kind, MAX_DEPTH, NUMBER_VALUE_LENGTH } from "./wire.js";
+
+/**
+ * Writes JavaScript values straight into a BinaryWriter in the wire format of `casty.v1.Value`,
+ * without building the message tree first. Throws `EncodeFailure`.
+ */
+export class ValueEncoder {
+  constructor(
+    private readonly registry: TypeRegistry,
+    private readonly refs: RefCodec,
+  ) {}
+
+  /** Writes the fields of one Value message holding `value`. */
+  value(w: BinaryWriter, value: unknown, depth: number): void {
+    switch (typeof value) {
+      case "string":
+        w.uint32(Kind.String).string(value);
+        return;
+      case "number":
+        w.uint32(Kind.Number).double(value);
+        return;
+      case "boolean":
+        w.uint32(Kind.Bool).bool(value);
+        return;
+      case "undefined":
+        w.uint32(Kind.Undefined).bool(true);
+        return;
+      case "bigint":
+        this.bigint(w, value);
+        return;
+      case "object":
+        if (value === null) w.uint32(Kind.Null).bool(true);
+        else this.object(w, value, depth);
+        return;
+      default:
+        throw new EncodeFailure(`is a ${typeof value}`);
+    }
+  }
+
+  /** Writes `value` as a nested Value under `tag`; numbers skip fork/join since their size is fixed. */
+  private nested(w: BinaryWriter, tag: number, value: unknown, depth: number): void {
+    if (typeof value === "number") {
+      w.uint32(tag).uint32(NUMBER_VALUE_LENGTH).uint32(Kind.Number).double(value);
+      return;
+    }
+    w.uint32(tag).fork();
+    this.value(w, value, depth);
+    w.join();
+  }
+
+  private object(w: BinaryWriter, value: object, depth: number): void {
+    if (depth >= MAX_DEPTH) throw EncodeFailure.tooDeep();
+    const proto: unknown = Object.getPrototypeOf(value);
+    if (proto === Object.prototype || proto === null) {
+      const type = this.registry.protobufTypeOf(value);
+      if (type !== undefined) return this.embedded(w, type, value);
+      w.uint32(Kind.Object).fork();
+      this.fields(w, value, FIELD1, depth + 1);
+      w.join();
+    } else if (proto === Array.prototype) {
+      this.list(w, value as unknown[], depth + 1);
+    } else if (isActorRef(value)) {
+      w.uint32(Kind.ActorRef).string(this.refs.addressOf(value));
+    } else {
+      this.other(w, value, proto as object, depth);
+    }
+  }
+
+  /** Registered classes come first, so that a registered subclass of Uint8Array keeps its class. */
+  private other(w: BinaryWriter, value: object, proto: object, depth: number): void {
+    const name = this.registry.className(proto);
+    if (name !== undefined) {
+      w.uint32(Kind.Class).fork().uint32(FIELD1).string(name);
+      this.fields(w, value, FIELD2, depth + 1);
+      w.join();
+    } else if (value instanceof Uint8Array) {
+      w.uint32(Kind.Bytes).bytes(value);
+    } else if (proto === Date.prototype) {
+      w.uint32(Kind.Date).double((value as Date).getTime());
+    } else if (proto === Map.prototype) {
+      this.map(w, value as Map<unknown, unknown>, depth + 1);
+    } else if (proto === Set.prototype) {
+      this.set(w, value as Set<unknown>, depth + 1);
+    } else {
+      const ctor = (value as { constructor?: { name?: unknown } }).constructor?.name;
+      const what = typeof ctor === "string" && ctor !== "" ? ctor : "an anonymous class";
+      throw new EncodeFailure(`is an instance of ${what}, which is neither plain data nor a registered class (see registerClass)`);
+    }
+  }
+
+  /** Own enumerable string-keyed fields, as `ObjectField`s under `entryTag`. */
+  private fields(w: BinaryWriter, value: object, entryTag: number, depth: number): void {
+    const keys = Object.keys(value);
+    let i = 0;
+    try {
+      for (; i < keys.length; i++) {
+        const key = keys[i]!;
+        w.uint32(entryTag).fork().uint32(FIELD1).string(key);
+        this.nested(w, FIELD2, (value as Record<string, unknown>)[key], depth);
+        w.join();
+      }
+    } catch (e) {
+      throw at(e, propertySegment(keys[i]!), value);
+    }
+  }
+
+  private list(w: BinaryWriter, items: unknown[], depth: number): void {
+    w.uint32(Kind.List).fork();
+    let i = 0;
+    try {
+      for (; i < items.length; i++) this.nested(w, FIELD1, items[i], depth);
+    } catch (e) {
+      throw at(e, `[${i}]`, items);
+    }
+    w.join();
+  }
+
+  private set(w: BinaryWriter, items: Set<unknown>, depth: number): void {
+    w.uint32(Kind.Set).fork();
+    let i = 0;
+    try {
+      for (const item of items) {
+        this.nested(w, FIELD1, item, depth);
+        i++;
+      }
+    } catch (e) {
+      throw at(e, `[set item #${i}]`, items);
+    }
+    w.join();
+  }
+
+  private map(w: BinaryWriter, entries: Map<unknown, unknown>, depth: number): void {
+    w.uint32(Kind.Map).fork();
+    let i = 0;
+    for (const [key, value] of entries) {
+      w.uint32(FIELD1).fork();
+      try {
+        this.nested(w, FIELD1, key, depth);
+      } catch (e) {
+        throw at(e, mapKeySegment(i), entries);
+      }
+      try {
+        this.nested(w, FIELD2, value, depth);
+      } catch (e) {
+        throw at(e, mapValueSegment(key, i), entries);
+      }
+      w.join();
+      i++;
+    }
+    w.join();
+  }
+
+  /** Sign and big-endian magnitude (see BigInteger in value.proto). */
+  private bigint(w: BinaryWriter, value: bigint): void {
+    w.uint32(Kind.BigInt).fork();
+    if (value < 0n) {
+      w.uint32(FIELD1_VARINT).bool(true);
+      value = -value;
+    }
+    if (value !== 0n) {
+      const hex = value.toString(16);
+      w.uint32(FIELD2).bytes(Buffer.from(hex.length % 2 === 0 ? hex : `0${hex}`, "hex"));
+    }
+    w.join();
+  }
+
+  private embedded(w: BinaryWriter, type: string, message: object): void {
+    w.uint32(Kind.Message).fork().uint32(FIELD1).string(type).uint32(FIELD2).fork();
+    this.registry.protobuf(type)!.encode(message, w);
+    w.join().join();
+  }
+}
