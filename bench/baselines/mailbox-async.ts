@@ -1,5 +1,5 @@
 // Raw baseline: tell N messages to a RawAsyncMailbox; every message's async handler is awaited.
-import { argNumber, emit, measureThroughput, type Row } from "../harness.js";
+import { argNumber, emit, formatValue, measureThroughput, type Row } from "../harness.js";
 import { RawAsyncMailbox } from "./raw-mailbox.js";
 
 const count = argNumber("count", 5_000_000);
@@ -16,5 +16,5 @@ const r = await measureThroughput({ ops: count, warmup: 2, runs: 5, maxMs: 15_00
 );
 
 emit([
-  { id: "raw.tell.async", name: "raw mailbox, async handler", value: r.best, unit: "msg/s", note: `best of ${r.runs.length}, median ${(r.median / 1e6).toFixed(1)}M, ${count / 1e6}M msgs` },
+  { id: "raw.tell.async", name: "raw mailbox, async handler", value: r.best, unit: "msg/s", note: `best of ${r.runs.length}, median ${formatValue(r.median, "").trim()}, ${count / 1e6}M msgs` },
 ] satisfies Row[]);

@@ -1,5 +1,5 @@
 // Raw baseline: one ball bounced between two RawMailboxes (sync handlers); hops/s.
-import { argNumber, emit, measureThroughput, type Row } from "../harness.js";
+import { argNumber, emit, formatValue, measureThroughput, type Row } from "../harness.js";
 import { RawMailbox } from "./raw-mailbox.js";
 
 const count = argNumber("count", 2_000_000);
@@ -19,5 +19,5 @@ const r = await measureThroughput({ ops: count, warmup: 2, runs: 5, maxMs: 10_00
 );
 
 emit([
-  { id: "raw.pingpong", name: "raw ping-pong, 2 mailboxes", value: r.best, unit: "hops/s", note: `best of ${r.runs.length}, median ${(r.median / 1e6).toFixed(1)}M, ${count / 1e6}M hops` },
+  { id: "raw.pingpong", name: "raw ping-pong, 2 mailboxes", value: r.best, unit: "hops/s", note: `best of ${r.runs.length}, median ${formatValue(r.median, "").trim()}, ${count / 1e6}M hops` },
 ] satisfies Row[]);

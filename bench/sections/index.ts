@@ -1,0 +1,26 @@
+// The registered sections, run in this order by `npm run bench` (or one: `npm run bench -- local`).
+//
+// To add casty figures: create e.g. bench/sections/local.ts exporting a Section whose run() returns rows
+// that reference a raw baseline by id, then add it to the list below:
+//
+//   export const localSection: Section = {
+//     name: "local",
+//     title: "Local actors",
+//     async run() {
+//       const rows = await runChild<Row[]>("local/tell.ts"); // a child script that emit()s Row[]
+//       return rows; // e.g. { name: "tell (sync handler)", value, unit: "msg/s",
+//                    //        baseline: "raw.tell.sync", goal: { atLeastRatio: 0.5 } }
+//     },
+//   };
+//
+// Baseline ids: raw.tell.sync, raw.tell.async, raw.pingpong (hops/s), raw.mailbox.heap (bytes),
+// raw.grpc.batched, raw.grpc.batched.decoded, raw.grpc.unbatched (msg/s), raw.grpc.rtt.p50, raw.grpc.rtt.p99 (µs),
+// raw.grpc.rtt (sequential rt/s), raw.grpc.inflight256 (rt/s). See sections/baselines.ts.
+import { baselinesSection } from "./baselines.js";
+import type { Section } from "./section.js";
+
+export const sections: readonly Section[] = [
+  baselinesSection,
+  // localSection,   // issue 2: tell, ping-pong, ask, spawn, heap per idle actor
+  // remoteSection,  // issue 3: remote tell throughput, remote ask latency and 256 in flight
+];
