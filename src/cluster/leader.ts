@@ -5,12 +5,12 @@ import { type Member, type MemberStatus, type UniqueAddress, nodeKey } from "./m
 import { type ClusterState, newVersion, removeMembers, unreachableAddresses } from "./membership.js";
 
 /** Statuses whose members must have seen a state before it counts as converged. */
-const mustSee: ReadonlySet<MemberStatus> = new Set(["up", "leaving", "exiting"]);
+const mustSee: ReadonlySet<MemberStatus> = new Set(["up", "leaving", "exiting", "down"]);
 
 /**
  * Converged when every unreachable member is already Down or Exiting (the leader may remove those
- * without their ack), and every reachable Up, Leaving or Exiting member has seen the current version.
- * Exiting members count so they learn of their exit before the leader removes them.
+ * without their ack), and every reachable member but Joining ones has seen the current version.
+ * Reachable Exiting and Down members count so they learn their fate (and stop) before removal.
  */
 export function isConvergence(state: ClusterState): boolean {
   const unreachable = unreachableAddresses(state);

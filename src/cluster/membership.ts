@@ -144,21 +144,26 @@ export function markReachable(state: ClusterState, observer: UniqueAddress, subj
 }
 
 /**
- * Addresses of members that some member finds unreachable. Observations by Down or Exiting members do
- * not count: a downed minority's view of the majority is not news.
+ * Who finds whom unreachable, by address. Observations by Down or Exiting members do not count: a
+ * downed minority's view of the majority is not news.
  */
-export function unreachableAddresses(state: ClusterState): ReadonlySet<string> {
+export function unreachabilityRecords(state: ClusterState): { observer: string; subject: string }[] {
   const byKey = new Map(state.members.map((m) => [nodeKey(m), m]));
-  const result = new Set<string>();
-  for (const [observer, row] of state.reachability) {
-    const status = byKey.get(observer)?.status;
-    if (status === undefined || status === "down" || status === "exiting") continue;
+  const records: { observer: string; subject: string }[] = [];
+  for (const [key, row] of state.reachability) {
+    const observer = byKey.get(key);
+    if (!observer || observer.status === "down" || observer.status === "exiting") continue;
     for (const subject of row.unreachable) {
       const member = byKey.get(subject);
-      if (member) result.add(member.address);
+      if (member) records.push({ observer: observer.address, subject: member.address });
     }
   }
-  return result;
+  return records;
+}
+
+/** Addresses of members that some (counting) member finds unreachable. */
+export function unreachableAddresses(state: ClusterState): ReadonlySet<string> {
+  return new Set(unreachabilityRecords(state).map((r) => r.subject));
 }
 
 /**
