@@ -47,30 +47,38 @@ function echoStream() {
   return { call, next: () => new Promise<void>((r) => (wake = r)) };
 }
 
-async function sequential(maxSamples: number, maxMs: number): Promise<Row[]> {
+/** Sequential echo latency: `rounds` rounds of up to maxSamples / maxMs; the round with the lowest p50
+ *  is reported (on 2 shared cores a neighbour's burst can double a whole round). */
+async function sequential(rounds: number, maxSamples: number, maxMs: number): Promise<Row[]> {
   const { call, next } = echoStream();
   for (let i = 0; i < 2000; i++) {
     const p = next(); // warm-up
     call.write(ENVELOPE);
     await p;
   }
-  const rec = new LatencyRecorder(maxSamples);
-  const t0 = performance.now();
-  while (!rec.full && performance.now() - t0 < maxMs) {
-    const p = next();
-    const t = performance.now();
-    call.write(ENVELOPE);
-    await p;
-    rec.since(t);
+  let best: { s: ReturnType<LatencyRecorder["summary"]>; rate: number } | undefined;
+  const p50s: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const rec = new LatencyRecorder(maxSamples);
+    const t0 = performance.now();
+    while (!rec.full && performance.now() - t0 < maxMs) {
+      const p = next();
+      const t = performance.now();
+      call.write(ENVELOPE);
+      await p;
+      rec.since(t);
+    }
+    const s = rec.summary();
+    p50s.push(s.p50);
+    if (!best || s.p50 < best.s.p50) best = { s, rate: (s.count / (performance.now() - t0)) * 1000 };
   }
-  const elapsed = performance.now() - t0;
   call.end();
-  const s = rec.summary();
-  const note = `${s.count} sequential round trips`;
+  const { s, rate } = best!;
+  const note = `best of ${rounds} rounds of ${s.count}, p50s ${p50s.map((x) => x.toFixed(0)).join("/")} µs`;
   return [
     { id: "raw.grpc.rtt.p50", name: "raw grpc round trip p50", value: s.p50, unit: "µs", note },
-    { id: "raw.grpc.rtt.p99", name: "raw grpc round trip p99", value: s.p99, unit: "µs", note },
-    { id: "raw.grpc.rtt", name: "raw grpc round trips, sequential", value: (s.count / elapsed) * 1000, unit: "rt/s" },
+    { id: "raw.grpc.rtt.p99", name: "raw grpc round trip p99", value: s.p99, unit: "µs", note: `same round; p99.9 ${s.p999.toFixed(0)} µs` },
+    { id: "raw.grpc.rtt", name: "raw grpc round trips, sequential", value: rate, unit: "rt/s", note: "same round" },
   ];
 }
 
@@ -119,7 +127,7 @@ if (mode === "batched") {
   );
   rows = [{ id: "raw.grpc.unbatched", name: "raw grpc stream, 1 envelope/write", value: r.best, unit: "msg/s", note: `${stats(r)}, ${encodeBatch(1).length} B/write` }];
 } else if (mode === "latency") {
-  rows = await sequential(20_000, 5000);
+  rows = await sequential(3, 10_000, 2000);
 } else if (mode === "inflight") {
   const r = await measureThroughput({ ops: 500_000, warmupOps: 20_000, runs: 3, maxMs: 10_000 }, () => inflight(256, 500_000, 3000));
   rows = [{ id: "raw.grpc.inflight256", name: "raw grpc echo, 256 in flight", value: r.best, unit: "rt/s", note: stats(r) }];
