@@ -178,7 +178,7 @@ export class ValueDecoder {
 
   private embedded(r: BinaryReader, end: number): object {
     let type: string | undefined;
-    let data = new Uint8Array(0);
+    let data: Uint8Array = new Uint8Array(0);
     while (r.pos < end) {
       const tag = r.uint32();
       if (tag === FIELD1) type = r.string();

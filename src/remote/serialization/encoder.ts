@@ -3,7 +3,7 @@ import { isActorRef } from "../../actor/ref.js";
 import { EncodeFailure, at, mapKeySegment, mapValueSegment, propertySegment } from "./encode-failure.js";
 import type { RefCodec } from "./ref-codec.js";
 import type { TypeRegistry } from "./registry.js";
-import { FIELD1, FIELD1_VARINT, FIELD2, Kind, MAX_DEPTH, NUMBER_VALUE_LENGTH } from "./wire.js";
+import { FIELD1, FIELD1_VARINT, FIELD2, Kind, MAX_DEPTH, NUMBER_VALUE_LENGTH, VALUE_MANIFEST } from "./wire.js";
 
 /**
  * Writes JavaScript values straight into a BinaryWriter in the wire format of `casty.v1.Value`,
@@ -14,6 +14,20 @@ export class ValueEncoder {
     private readonly registry: TypeRegistry,
     private readonly refs: RefCodec,
   ) {}
+
+  /** Writes a whole payload and returns its manifest: a registered Protobuf message as itself, else a Value. */
+  payload(w: BinaryWriter, message: unknown): string {
+    if (typeof message === "object" && message !== null) {
+      const proto: unknown = Object.getPrototypeOf(message);
+      const type = proto === Object.prototype || proto === null ? this.registry.protobufTypeOf(message) : undefined;
+      if (type !== undefined) {
+        this.registry.protobuf(type)!.encode(message, w);
+        return type;
+      }
+    }
+    this.value(w, message, 0);
+    return VALUE_MANIFEST;
+  }
 
   /** Writes the fields of one Value message holding `value`. */
   value(w: BinaryWriter, value: unknown, depth: number): void {

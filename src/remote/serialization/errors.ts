@@ -5,7 +5,7 @@ export class SerializationError extends Error {
 
 /** Received bytes do not decode; the connection survives, the message does not. */
 export class DeserializationError extends Error {
-  override readonly name = "DeserializationError";
+  override readonly name: string = "DeserializationError";
 }
 
 /** Received a manifest, class name or Protobuf type name that this node has not registered. */

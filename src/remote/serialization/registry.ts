@@ -63,6 +63,7 @@ export class TypeRegistry {
 
   /** The registered type of a plain object tagged `$type` (ts-proto's type annotation), if any. */
   protobufTypeOf(value: object): string | undefined {
+    if (this.protobufs.size === 0) return undefined; // spares every plain object a missed lookup
     const type = (value as { $type?: unknown }).$type;
     return typeof type === "string" && this.protobufs.has(type) ? type : undefined;
   }

@@ -1,0 +1,90 @@
+import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import { ValueDecoder } from "./decoder.js";
+import { EncodeFailure } from "./encode-failure.js";
+import { ValueEncoder } from "./encoder.js";
+import { DeserializationError } from "./errors.js";
+import type { RefCodec } from "./ref-codec.js";
+import { TypeRegistry, type ProtobufCodec } from "./registry.js";
+import { VALUE_MANIFEST } from "./wire.js";
+import { markWriter, rollbackWriter } from "./writer-mark.js";
+
+export interface SerializedMessage {
+  /** `"casty.v1.Value"` for plain data, else the full name of the registered Protobuf type. */
+  readonly manifest: string;
+  readonly bytes: Uint8Array;
+}
+
+/**
+ * Turns messages into payloads and back. Plain data needs no registration; application classes
+ * (`registerClass`) and ts-proto messages tagged with `$type` (`registerProtobuf`) register once per node.
+ */
+export class Serialization {
+  private readonly registry = new TypeRegistry();
+  private readonly encoder: ValueEncoder;
+  private readonly decoder: ValueDecoder;
+  /** Reused by `serialize`, so its buffer grows once instead of per message. */
+  private readonly scratch = new BinaryWriter();
+
+  constructor(refs: RefCodec) {
+    this.encoder = new ValueEncoder(this.registry, refs);
+    this.decoder = new ValueDecoder(this.registry, refs);
+  }
+
+  /** Instances of `ctor` travel as their own enumerable fields and arrive with `ctor.prototype`. */
+  registerClass(ctor: abstract new (...args: never[]) => object, name: string): void {
+    this.registry.registerClass(ctor, name);
+  }
+
+  /** Plain objects whose `$type` is `typeName` travel as `codec`'s bytes, under that manifest. */
+  registerProtobuf<T extends object>(typeName: string, codec: ProtobufCodec<T>): void {
+    this.registry.registerProtobuf(typeName, codec);
+  }
+
+  serialize(message: unknown): SerializedMessage {
+    const manifest = this.serializeInto(message, this.scratch);
+    return { manifest, bytes: this.scratch.finish() };
+  }
+
+  /**
+   * Appends the payload bytes (no length prefix) to `writer` and returns the manifest. On failure the
+   * writer is left as it was and a `SerializationError` names the offending field.
+   */
+  serializeInto(message: unknown, writer: BinaryWriter): string {
+    const mark = markWriter(writer);
+    try {
+      return this.encoder.payload(writer, message);
+    } catch (e) {
+      rollbackWriter(writer, mark);
+      throw EncodeFailure.from(e).toError();
+    }
+  }
+
+  deserialize(manifest: string, bytes: Uint8Array): unknown {
+    return this.deserializeFrom(manifest, new BinaryReader(bytes), bytes.length);
+  }
+
+  /**
+   * Reads a payload of `length` bytes at the reader's position and leaves the reader after it, also
+   * on failure, so that a batch can go on with its next envelope. Throws `DeserializationError`
+   * (`UnknownManifestError` for a manifest this node does not know).
+   */
+  deserializeFrom(manifest: string, reader: BinaryReader, length: number): unknown {
+    const end = reader.pos + length;
+    try {
+      if (end > reader.len) throw new DeserializationError(`malformed payload: ${length} bytes announced, fewer available`);
+      const message =
+        manifest === VALUE_MANIFEST
+          ? this.decoder.value(reader, end, 0)
+          : this.registry.decodeProtobuf(manifest, reader, length);
+      if (reader.pos !== end) throw new DeserializationError(`malformed ${manifest} payload: it runs past its length`);
+      return message;
+    } catch (e) {
+      if (e instanceof DeserializationError) throw e;
+      throw new DeserializationError(`malformed ${manifest} payload: ${e instanceof Error ? e.message : String(e)}`, {
+        cause: e,
+      });
+    } finally {
+      reader.pos = Math.min(end, reader.len);
+    }
+  }
+}
