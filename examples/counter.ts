@@ -45,19 +45,19 @@ ref.tell({ kind: "increment", amount: 7 });
 ref.tell({ kind: "decrement", amount: 2 });
 
 // `ask` passes a temporary `replyTo` ref to the request factory and resolves with the reply.
-const value = await system.ask(ref, (replyTo: ActorRef<number>) => ({ kind: "getValue", replyTo }), { timeout: 5000 });
+const value = await system.ask<CounterMsg, number>(ref, (replyTo) => ({ kind: "getValue", replyTo }), { timeout: 5000 });
 console.log(`counter value: ${value}`); // 15
 
 ref.tell({ kind: "reset" });
 ref.tell({ kind: "increment", amount: 1 });
-const afterReset = await system.ask(ref, (replyTo: ActorRef<number>) => ({ kind: "getValue", replyTo }));
+const afterReset = await system.ask<CounterMsg, number>(ref, (replyTo) => ({ kind: "getValue", replyTo }));
 console.log(`counter value after reset and +1: ${afterReset}`); // 1
 
 // Many asks in flight at once: each gets its own reply-to ref.
 const values = await Promise.all(
   [1, 2, 3].map(async (n) => {
     ref.tell({ kind: "increment", amount: n });
-    return system.ask(ref, (replyTo: ActorRef<number>) => ({ kind: "getValue", replyTo }));
+    return system.ask<CounterMsg, number>(ref, (replyTo) => ({ kind: "getValue", replyTo }));
   }),
 );
 console.log(`concurrent asks saw: ${values.join(", ")}`); // 2, 4, 7
@@ -67,7 +67,7 @@ console.log(`concurrent asks saw: ${values.join(", ")}`); // 2, 4, 7
 // An actor that never replies: the ask rejects after `timeout` ms (default 5000).
 const blackHole = system.spawn(Behaviors.receive<CounterMsg>(() => Behaviors.same()), "black-hole");
 try {
-  await system.ask(blackHole, (replyTo: ActorRef<number>) => ({ kind: "getValue", replyTo }), { timeout: 100 });
+  await system.ask<CounterMsg, number>(blackHole, (replyTo) => ({ kind: "getValue", replyTo }), { timeout: 100 });
 } catch (error) {
   if (error instanceof AskTimeoutError) console.log(`ask timed out: ${error.name}`);
   else throw error;

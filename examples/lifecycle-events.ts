@@ -85,7 +85,7 @@ const subscriptions = [
 // ---- hooks ----
 
 const conn = system.spawn(connection(), "db");
-const query = (sql: string) => system.ask(conn, (replyTo: ActorRef<string>) => ({ kind: "query", sql, replyTo }));
+const query = (sql: string) => system.ask<ConnMsg, string>(conn, (replyTo) => ({ kind: "query", sql, replyTo }));
 console.log(`main: ${await query("select 1")}`); // waits for the async preStart first
 console.log(`main: ${await query("select 2")}`);
 

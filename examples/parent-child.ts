@@ -120,24 +120,24 @@ const mgr = system.spawn(manager(3), "manager");
 
 // Six jobs, routed round-robin to three workers.
 const results = await Promise.all(
-  [1, 2, 3, 4, 5, 6].map((n) => system.ask(mgr, (replyTo: ActorRef<number>) => ({ kind: "square", n, replyTo }))),
+  [1, 2, 3, 4, 5, 6].map((n) => system.ask<ManagerMsg, number>(mgr, (replyTo) => ({ kind: "square", n, replyTo }))),
 );
 console.log(`main: results ${results.join(", ")}`);
 
 // Retire worker-2: the manager stops it and hears `Terminated`.
-const worker2 = await system.ask(mgr, (replyTo: ActorRef<ActorRef<never> | undefined>) => ({ kind: "workerRef", worker: "worker-2", replyTo }));
-console.log(`main: ${await system.ask(mgr, (replyTo: ActorRef<string>) => ({ kind: "retire", worker: "worker-2", replyTo }))}`);
-console.log(`main: workers now ${(await system.ask(mgr, (replyTo: ActorRef<string[]>) => ({ kind: "listWorkers", replyTo }))).join(", ")}`);
+const worker2 = await system.ask<ManagerMsg, ActorRef<never> | undefined>(mgr, (replyTo) => ({ kind: "workerRef", worker: "worker-2", replyTo }));
+console.log(`main: ${await system.ask<ManagerMsg, string>(mgr, (replyTo) => ({ kind: "retire", worker: "worker-2", replyTo }))}`);
+console.log(`main: workers now ${(await system.ask<ManagerMsg, string[]>(mgr, (replyTo) => ({ kind: "listWorkers", replyTo }))).join(", ")}`);
 
 // The remaining workers take all the work.
 const more = await Promise.all(
-  [7, 8].map((n) => system.ask(mgr, (replyTo: ActorRef<number>) => ({ kind: "square", n, replyTo }))),
+  [7, 8].map((n) => system.ask<ManagerMsg, number>(mgr, (replyTo) => ({ kind: "square", n, replyTo }))),
 );
 console.log(`main: results ${more.join(", ")}`);
 
 // Watch the dead worker again: `Terminated` arrives at once.
 mgr.tell({ kind: "watchAgain", ref: worker2! });
-await system.ask(mgr, (replyTo: ActorRef<string[]>) => ({ kind: "listWorkers", replyTo })); // let it be processed
+await system.ask<ManagerMsg, string[]>(mgr, (replyTo) => ({ kind: "listWorkers", replyTo })); // let it be processed
 
 // Stop the manager: worker-1 and worker-3 run their postStop before the manager's.
 const stopped = whenStopped(system, mgr);

@@ -133,7 +133,7 @@ console.log(`remove pen:    ${show(await command(alice, (replyTo) => ({ kind: "r
 console.log(`remove mug:    ${show(await command(alice, (replyTo) => ({ kind: "removeItem", sku: "mug", replyTo })))}`);
 console.log(`checkout:      ${show(await command(alice, (replyTo) => ({ kind: "checkout", replyTo })))}`);
 console.log(`add after:     ${show(await command(alice, (replyTo) => ({ kind: "addItem", item: { sku: "mug", price: 8, quantity: 1 }, replyTo })))}`);
-const final = await system.ask(alice, (replyTo: ActorRef<Summary>) => ({ kind: "getSummary", replyTo }));
+const final = await system.ask<CartMsg, Summary>(alice, (replyTo) => ({ kind: "getSummary", replyTo }));
 console.log(`summary:       ${final.state}, ${final.items.map((i) => `${i.quantity}x ${i.sku}`).join(", ")}, total ${final.total}`);
 
 // Bob adds an item and walks away: the idle timer fires and the cart stops itself.

@@ -50,7 +50,7 @@ function flakyCounter(name: string): Behavior<Msg> {
 class TransientError extends Error {}
 class FatalError extends Error {}
 
-const get = (ref: ActorRef<Msg>) => system.ask(ref, (replyTo: ActorRef<number>) => ({ kind: "get", replyTo }));
+const get = (ref: ActorRef<Msg>) => system.ask<Msg, number>(ref, (replyTo) => ({ kind: "get", replyTo }));
 
 /** Resolves when `ref` has stopped. */
 function whenStopped(sys: System, ref: ActorRef<never>): Promise<void> {
@@ -149,7 +149,7 @@ console.log("\n5. escalate");
   });
   // The parent restarts on any failure, including the ones its child escalates.
   const parentRef = system.spawn(Behaviors.supervise(parent, new OneForOneStrategy()), "parent");
-  const childOf = () => system.ask(parentRef, (replyTo: ActorRef<ActorRef<Msg>>) => ({ kind: "child", replyTo }));
+  const childOf = () => system.ask<ParentMsg, ActorRef<Msg>>(parentRef, (replyTo) => ({ kind: "child", replyTo }));
 
   const first = await childOf();
   first.tell({ kind: "increment" });
