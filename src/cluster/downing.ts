@@ -60,13 +60,14 @@ export function decideDowning(input: DowningInput, config: DowningConfig = defau
   const { state, now, stableSince, unreachableSince } = input;
   const live = state.members.filter((m) => m.status !== "down");
   const records = unreachabilityRecords(state);
-  const unreachable = new Set(records.map((r) => r.subject).filter((a) => live.some((m) => m.address === a)));
+  const liveAddresses = new Set(live.map((m) => m.address));
+  const unreachable = new Set(records.map((r) => r.subject).filter((a) => liveAddresses.has(a)));
   if (unreachable.size === 0) return { action: "none" };
+  const all = live.map((m) => m.address);
   const down = (nodes: Iterable<string>, reason: DowningReason): DowningDecision => {
     const chosen = new Set(nodes);
-    return { action: "down", nodes: live.filter((m) => chosen.has(m.address)).map((m) => m.address), reason };
+    return { action: "down", nodes: all.filter((a) => chosen.has(a)), reason };
   };
-  const all = live.map((m) => m.address);
   if (now - stableSince < config.stableAfterMs) {
     const giveUp = config.downAllWhenUnstableMs;
     if (giveUp !== undefined && unreachableSince !== undefined && now - unreachableSince >= config.stableAfterMs + giveUp) {
@@ -77,8 +78,9 @@ export function decideDowning(input: DowningInput, config: DowningConfig = defau
   const observers = new Set(records.map((r) => r.observer));
   const indirect = [...unreachable].filter((a) => observers.has(a));
   if (indirect.length === unreachable.size) return down(indirect, "indirectly-connected");
+  // As in Akka, the strategy judges the clean picture; indirectly connected nodes go whatever it says.
   const reachableSide = live.filter((m) => !unreachable.has(m.address));
-  const unreachableSide = live.filter((m) => unreachable.has(m.address));
+  const unreachableSide = live.filter((m) => unreachable.has(m.address) && !indirect.includes(m.address));
   switch (verdict(config.strategy, reachableSide, unreachableSide)) {
     case "keep":
       return down(unreachable, "unreachable-side");
