@@ -2,7 +2,7 @@
 // from the same state, and the leader only acts on a converged state, so two leaders never disagree.
 
 import { type Member, type MemberStatus, type UniqueAddress, nodeKey } from "./member.js";
-import { type ClusterState, newVersion, removeMembers, unreachableAddresses } from "./membership.js";
+import { type ClusterState, isMember, newVersion, removeMembers, unreachableAddresses } from "./membership.js";
 
 /** Statuses whose members must have seen a state before it counts as converged. */
 const mustSee: ReadonlySet<MemberStatus> = new Set(["up", "leaving", "exiting", "down"]);
@@ -46,7 +46,7 @@ export function leaderActions(
   self: UniqueAddress,
   now: number,
 ): { state: ClusterState; changes: readonly MemberChange[] } {
-  if (leader(state) !== self.address || !isConvergence(state)) return { state, changes: [] };
+  if (!isMember(state, self) || leader(state) !== self.address || !isConvergence(state)) return { state, changes: [] };
   let upNumber = Math.max(0, ...state.members.map((m) => m.upNumber));
   const changes: MemberChange[] = [];
   const removed = new Set<string>();

@@ -39,6 +39,11 @@ export function memberAt(state: ClusterState, address: string): Member | undefin
   return state.members.find((m) => m.address === address);
 }
 
+/** This very incarnation is a member (not a predecessor or successor at its address). */
+export function isMember(state: ClusterState, node: UniqueAddress): boolean {
+  return memberAt(state, node.address)?.uid === node.uid;
+}
+
 export function isTombstoned(state: ClusterState, node: UniqueAddress): boolean {
   return state.tombstones.has(nodeKey(node));
 }
@@ -54,8 +59,8 @@ export function markSeen(state: ClusterState, self: UniqueAddress): ClusterState
   return state.seen.has(key) ? state : { ...state, seen: new Set(state.seen).add(key) };
 }
 
-function withMembers(state: ClusterState, members: readonly Member[]): ClusterState {
-  return { ...state, members: [...members].sort((a, b) => compareAddresses(a.address, b.address)) };
+function sortedMembers(members: Iterable<Member>): readonly Member[] {
+  return [...members].sort((a, b) => compareAddresses(a.address, b.address));
 }
 
 /**
@@ -106,13 +111,13 @@ export function join(
   }
   const base = existing ? removeMembers(state, new Set([nodeKey(existing)]), now) : state;
   const member: Member = { address: candidate.address, uid: candidate.uid, status: "joining", roles: [...candidate.roles], upNumber: 0 };
-  return { state: newVersion(withMembers(base, [...base.members, member]), self), outcome: "joined" };
+  return { state: newVersion({ ...base, members: sortedMembers([...base.members, member]) }, self), outcome: "joined" };
 }
 
 function setStatus(state: ClusterState, self: UniqueAddress, address: string, status: MemberStatus, from: readonly MemberStatus[]): ClusterState {
   const member = memberAt(state, address);
   if (!member || !from.includes(member.status)) return state;
-  return newVersion(withMembers(state, state.members.map((m) => (m === member ? { ...m, status } : m))), self);
+  return newVersion({ ...state, members: state.members.map((m) => (m === member ? { ...m, status } : m)) }, self);
 }
 
 /** Joining or Up → Leaving; otherwise returns `state` itself. */
@@ -127,7 +132,7 @@ export function down(state: ClusterState, self: UniqueAddress, address: string):
 
 function observe(state: ClusterState, observer: UniqueAddress, subject: string, unreachable: boolean): ClusterState {
   const target = memberAt(state, subject);
-  if (!target || !memberAt(state, observer.address) || target.address === observer.address) return state;
+  if (!target || !isMember(state, observer) || target.address === observer.address) return state;
   const record = unreachable ? recordUnreachable : recordReachable;
   const reachability = record(state.reachability, nodeKey(observer), nodeKey(target));
   return reachability === state.reachability ? state : newVersion({ ...state, reachability }, observer);
@@ -200,16 +205,13 @@ export function merge(a: ClusterState, b: ClusterState): ClusterState {
   const keys = new Set([...byAddress.values()].map(nodeKey));
   const version = pruneClock(mergeClocks(a.version, b.version), new Set(tombstones.keys()));
   const seen = [a, b].flatMap((s) => (compareClocks(s.version, version) === "same" ? [...s.seen] : []));
-  return withMembers(
-    {
-      members: [],
-      reachability: restrictReachability(mergeReachability(a.reachability, b.reachability), keys),
-      seen: new Set(seen.filter((k) => keys.has(k))),
-      version,
-      tombstones,
-    },
-    [...byAddress.values()],
-  );
+  return {
+    members: sortedMembers(byAddress.values()),
+    reachability: restrictReachability(mergeReachability(a.reachability, b.reachability), keys),
+    seen: new Set(seen.filter((k) => keys.has(k))),
+    version,
+    tombstones,
+  };
 }
 
 /** Forgets tombstones older than `olderThan` (ms); local housekeeping, no version change. */

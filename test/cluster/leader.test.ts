@@ -103,6 +103,7 @@ describe("leader actions", () => {
   it("do nothing on a non-leader or before convergence", () => {
     const state = seenByAll(join(upCluster(2), node(1), { ...node(3), roles: [] }, 0).state);
     expect(leaderActions(state, node(2), 0).state).toBe(state);
+    expect(leaderActions(state, node(1, 2n), 0).state).toBe(state); // a successor of the leader's address, not yet member
     const unconverged = newVersion(state, node(2));
     expect(leaderActions(unconverged, node(1), 0).changes).toEqual([]);
   });

@@ -97,6 +97,7 @@ describe("reachability marks", () => {
     expect(markUnreachable(cluster, node(1), addr(1))).toBe(cluster);
     expect(markUnreachable(cluster, node(1), addr(7))).toBe(cluster);
     expect(markUnreachable(cluster, node(7), addr(1))).toBe(cluster);
+    expect(markUnreachable(cluster, node(2, 9n), addr(1))).toBe(cluster);
     const byDowned = down(markUnreachable(cluster, node(3), addr(1)), node(1), addr(3));
     expect(unreachableAddresses(byDowned).size).toBe(0);
   });
