@@ -5,19 +5,20 @@
 import type { NodeAddress } from "../../gen/casty/v1/address.js";
 import * as pb from "../../gen/casty/v1/cluster.js";
 import type { GossipDigest } from "./gossip-exchange.js";
-import { type Member, type MemberStatus, type UniqueAddress, compareAddresses, nodeKey, parseAddress, parseNodeKey } from "./member.js";
+import { nodeKey, parseNodeKey } from "../remote/address.js";
+import { type Member, type MemberStatus, type UniqueAddress, compareAddresses, parseUniqueKey, uniqueKey } from "./member.js";
 import type { ClusterState } from "./membership.js";
 import type { ObserverRow } from "./reachability.js";
 import type { VectorClock } from "./vector-clock.js";
 
 export function toNodeAddress(node: UniqueAddress, system: string): NodeAddress {
-  const { host, port } = parseAddress(node.address);
+  const { host, port } = parseNodeKey(node.address);
   return { system, host, port, uid: node.uid };
 }
 
 export function fromNodeAddress(node: NodeAddress | undefined): UniqueAddress {
-  if (!node || node.host === "") throw new Error("missing node address");
-  return { address: `${node.host}:${node.port}`, uid: node.uid };
+  if (!node) throw new Error("missing node address");
+  return { address: nodeKey(node.host, node.port), uid: node.uid };
 }
 
 const statusToProto: Readonly<Record<MemberStatus, pb.MemberStatus>> = {
@@ -49,8 +50,8 @@ export function clockFromProto(message: pb.VectorClock | undefined): VectorClock
   return new Map((message?.entries ?? []).map((e) => [e.node, e.counter]));
 }
 
-const keyToProto = (key: string, system: string) => toNodeAddress(parseNodeKey(key), system);
-const keyFromProto = (node: NodeAddress | undefined) => nodeKey(fromNodeAddress(node));
+const keyToProto = (key: string, system: string) => toNodeAddress(parseUniqueKey(key), system);
+const keyFromProto = (node: NodeAddress | undefined) => uniqueKey(fromNodeAddress(node));
 
 /** `system` fills the NodeAddress.system of every address (the state itself is per system). */
 export function stateToProto(state: ClusterState, system: string): pb.GossipState {

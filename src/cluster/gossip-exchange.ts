@@ -2,7 +2,7 @@
 // apply a received state, and pick the peers of a gossip round.
 
 import { createHash } from "node:crypto";
-import { type UniqueAddress, nodeKey } from "./member.js";
+import { type UniqueAddress, uniqueKey } from "./member.js";
 import { type ClusterState, markSeen, merge } from "./membership.js";
 import { type ClockOrder, type VectorClock, compareClocks } from "./vector-clock.js";
 
@@ -71,11 +71,11 @@ export const defaultGossipFanout = 3;
  * `random` returns numbers in [0, 1), like Math.random.
  */
 export function selectGossipPeers(state: ClusterState, self: UniqueAddress, fanout: number, random: () => number): string[] {
-  const selfKey = nodeKey(self);
+  const selfKey = uniqueKey(self);
   const unreachableBySelf = state.reachability.get(selfKey)?.unreachable ?? new Set<string>();
-  const candidates = state.members.filter((m) => m.address !== self.address && !unreachableBySelf.has(nodeKey(m)));
-  const unseen = candidates.filter((m) => !state.seen.has(nodeKey(m)));
-  const seen = candidates.filter((m) => state.seen.has(nodeKey(m)));
+  const candidates = state.members.filter((m) => m.address !== self.address && !unreachableBySelf.has(uniqueKey(m)));
+  const unseen = candidates.filter((m) => !state.seen.has(uniqueKey(m)));
+  const seen = candidates.filter((m) => state.seen.has(uniqueKey(m)));
   return [...shuffle(unseen, random), ...shuffle(seen, random)].slice(0, fanout).map((m) => m.address);
 }
 

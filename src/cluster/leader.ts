@@ -1,7 +1,7 @@
 // Convergence, leader choice and the leader's member transitions. Every node computes the same leader
 // from the same state, and the leader only acts on a converged state, so two leaders never disagree.
 
-import { type Member, type MemberStatus, type UniqueAddress, nodeKey } from "./member.js";
+import { type Member, type MemberStatus, type UniqueAddress, uniqueKey } from "./member.js";
 import { type ClusterState, isMember, newVersion, removeMembers, unreachableAddresses } from "./membership.js";
 
 /** Statuses whose members must have seen a state before it counts as converged. */
@@ -15,7 +15,7 @@ const mustSee: ReadonlySet<MemberStatus> = new Set(["up", "leaving", "exiting", 
 export function isConvergence(state: ClusterState): boolean {
   const unreachable = unreachableAddresses(state);
   return state.members.every((m) =>
-    unreachable.has(m.address) ? m.status === "down" || m.status === "exiting" : !mustSee.has(m.status) || state.seen.has(nodeKey(m)),
+    unreachable.has(m.address) ? m.status === "down" || m.status === "exiting" : !mustSee.has(m.status) || state.seen.has(uniqueKey(m)),
   );
 }
 
@@ -54,7 +54,7 @@ export function leaderActions(
     const next = transition(m, () => ++upNumber);
     if (next === m) return m;
     changes.push({ member: next, from: m.status });
-    if (next.status === "removed") removed.add(nodeKey(m));
+    if (next.status === "removed") removed.add(uniqueKey(m));
     return next;
   });
   if (changes.length === 0) return { state, changes };

@@ -1,8 +1,13 @@
 // Members: one incarnation of a node (address + uid) with its life-cycle status.
 
+import { parseNodeKey } from "../remote/address.js";
+
 export type MemberStatus = "joining" | "up" | "leaving" | "exiting" | "down" | "removed";
 
-/** One incarnation of a node: a restart at the same "host:port" gets a new random uid. */
+/**
+ * One incarnation of a node: a restart at the same address gets a new random uid. `address` is the
+ * node key of src/remote/address.ts ("host:port", IPv6 as "[::1]:25520"), as in `seedNodes`.
+ */
 export interface UniqueAddress {
   readonly address: string;
   readonly uid: bigint;
@@ -15,31 +20,21 @@ export interface Member extends UniqueAddress {
   readonly upNumber: number;
 }
 
-/** The string identity of an incarnation, "host:port#uid", used as map key and vector-clock node. */
-export function nodeKey(node: UniqueAddress): string {
+/** The string identity of an incarnation, "host:port#uid": map key and vector-clock node. */
+export function uniqueKey(node: UniqueAddress): string {
   return `${node.address}#${node.uid}`;
 }
 
-export function parseNodeKey(key: string): UniqueAddress {
+export function parseUniqueKey(key: string): UniqueAddress {
   const hash = key.lastIndexOf("#");
-  if (hash < 0) throw new Error(`invalid node key "${key}"`);
+  if (hash < 0) throw new Error(`invalid unique key "${key}"`);
   return { address: key.slice(0, hash), uid: BigInt(key.slice(hash + 1)) };
-}
-
-/** Splits "host:port" at the last colon, so IPv6 hosts ("::1:25520") keep their colons. */
-export function parseAddress(address: string): { host: string; port: number } {
-  const colon = address.lastIndexOf(":");
-  const port = Number(address.slice(colon + 1));
-  if (colon <= 0 || !Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new Error(`invalid address "${address}", expected "host:port"`);
-  }
-  return { host: address.slice(0, colon), port };
 }
 
 /** Deterministic address order (host, then numeric port) for leader choice and the heartbeat ring. */
 export function compareAddresses(a: string, b: string): number {
-  const x = parseAddress(a);
-  const y = parseAddress(b);
+  const x = parseNodeKey(a);
+  const y = parseNodeKey(b);
   if (x.host !== y.host) return x.host < y.host ? -1 : 1;
   return x.port - y.port;
 }

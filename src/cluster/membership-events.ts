@@ -2,7 +2,7 @@
 // to event classes. Diffing against `emptyState` replays the current state to a new subscriber.
 
 import { leader } from "./leader.js";
-import { type Member, type MemberStatus, type UniqueAddress, compareAddresses, nodeKey } from "./member.js";
+import { type Member, type MemberStatus, type UniqueAddress, compareAddresses, uniqueKey } from "./member.js";
 import { type ClusterState, unreachableAddresses } from "./membership.js";
 
 export type ClusterEventData =
@@ -24,13 +24,13 @@ const statusEvent = { up: "MemberUp", leaving: "MemberLeft", exiting: "MemberExi
  */
 export function diffEvents(before: ClusterState, after: ClusterState, self?: UniqueAddress): ClusterEventData[] {
   const events: ClusterEventData[] = [];
-  const old = new Map(before.members.map((m) => [nodeKey(m), m]));
-  const current = new Set(after.members.map(nodeKey));
+  const old = new Map(before.members.map((m) => [uniqueKey(m), m]));
+  const current = new Set(after.members.map(uniqueKey));
   // A replaced incarnation sorts before its successor at the same address (stable sort).
-  const removed = before.members.filter((m) => !current.has(nodeKey(m)));
-  const changed = after.members.filter((m) => old.get(nodeKey(m))?.status !== m.status);
+  const removed = before.members.filter((m) => !current.has(uniqueKey(m)));
+  const changed = after.members.filter((m) => old.get(uniqueKey(m))?.status !== m.status);
   for (const m of [...removed, ...changed].sort((a, b) => compareAddresses(a.address, b.address))) {
-    if (!current.has(nodeKey(m))) {
+    if (!current.has(uniqueKey(m))) {
       events.push({ type: "MemberRemoved", member: { ...m, status: "removed" }, previousStatus: m.status });
     } else if (m.status !== "joining" && m.status !== "removed") {
       events.push({ type: statusEvent[m.status], member: m });
@@ -39,10 +39,10 @@ export function diffEvents(before: ClusterState, after: ClusterState, self?: Uni
   const wasUnreachable = unreachableKeys(before);
   const isUnreachable = unreachableKeys(after);
   const others = after.members.filter((m) => m.address !== self?.address);
-  for (const m of others.filter((m) => isUnreachable.has(nodeKey(m)) && !wasUnreachable.has(nodeKey(m)))) {
+  for (const m of others.filter((m) => isUnreachable.has(uniqueKey(m)) && !wasUnreachable.has(uniqueKey(m)))) {
     events.push({ type: "UnreachableMember", member: m });
   }
-  for (const m of others.filter((m) => wasUnreachable.has(nodeKey(m)) && !isUnreachable.has(nodeKey(m)))) {
+  for (const m of others.filter((m) => wasUnreachable.has(uniqueKey(m)) && !isUnreachable.has(uniqueKey(m)))) {
     events.push({ type: "ReachableMember", member: m });
   }
   const to = leader(after);
@@ -52,5 +52,5 @@ export function diffEvents(before: ClusterState, after: ClusterState, self?: Uni
 
 function unreachableKeys(state: ClusterState): ReadonlySet<string> {
   const addresses = unreachableAddresses(state);
-  return new Set(state.members.filter((m) => addresses.has(m.address)).map(nodeKey));
+  return new Set(state.members.filter((m) => addresses.has(m.address)).map(uniqueKey));
 }

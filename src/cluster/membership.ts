@@ -2,7 +2,7 @@
 // A local change bumps the changer's vector-clock entry and resets `seen` to the changer alone;
 // `merge` reconciles concurrent states so every node ends up with the same value.
 
-import { type Member, type MemberStatus, type UniqueAddress, compareAddresses, isOlderThan, nodeKey, statusPriority } from "./member.js";
+import { type Member, type MemberStatus, type UniqueAddress, compareAddresses, isOlderThan, uniqueKey, statusPriority } from "./member.js";
 import {
   type Reachability,
   emptyReachability,
@@ -17,10 +17,10 @@ export interface ClusterState {
   /** Sorted by address; at most one incarnation per address. Removed members are not listed. */
   readonly members: readonly Member[];
   readonly reachability: Reachability;
-  /** Node keys of the members that have seen exactly `version`. */
+  /** Unique keys of the members that have seen exactly `version`. */
   readonly seen: ReadonlySet<string>;
   readonly version: VectorClock;
-  /** Node keys of removed incarnations → removal time (ms): they can never be members again. */
+  /** Unique keys of removed incarnations → removal time (ms): they can never be members again. */
   readonly tombstones: ReadonlyMap<string, number>;
 }
 
@@ -45,17 +45,17 @@ export function isMember(state: ClusterState, node: UniqueAddress): boolean {
 }
 
 export function isTombstoned(state: ClusterState, node: UniqueAddress): boolean {
-  return state.tombstones.has(nodeKey(node));
+  return state.tombstones.has(uniqueKey(node));
 }
 
 /** Records a local change made by `self`: new version that only `self` has seen. */
 export function newVersion(state: ClusterState, self: UniqueAddress): ClusterState {
-  const key = nodeKey(self);
+  const key = uniqueKey(self);
   return { ...state, version: increment(state.version, key), seen: new Set([key]) };
 }
 
 export function markSeen(state: ClusterState, self: UniqueAddress): ClusterState {
-  const key = nodeKey(self);
+  const key = uniqueKey(self);
   return state.seen.has(key) ? state : { ...state, seen: new Set(state.seen).add(key) };
 }
 
@@ -69,8 +69,8 @@ function sortedMembers(members: Iterable<Member>): readonly Member[] {
  */
 export function removeMembers(state: ClusterState, keys: ReadonlySet<string>, now: number): ClusterState {
   if (keys.size === 0) return state;
-  const members = state.members.filter((m) => !keys.has(nodeKey(m)));
-  const remaining = new Set(members.map(nodeKey));
+  const members = state.members.filter((m) => !keys.has(uniqueKey(m)));
+  const remaining = new Set(members.map(uniqueKey));
   const tombstones = new Map(state.tombstones);
   for (const key of keys) tombstones.set(key, now);
   return {
@@ -109,7 +109,7 @@ export function join(
   if (existing && existing.status !== "down") {
     return { state: down(state, self, existing.address), outcome: "old-incarnation-downed" };
   }
-  const base = existing ? removeMembers(state, new Set([nodeKey(existing)]), now) : state;
+  const base = existing ? removeMembers(state, new Set([uniqueKey(existing)]), now) : state;
   const member: Member = { address: candidate.address, uid: candidate.uid, status: "joining", roles: [...candidate.roles], upNumber: 0 };
   return { state: newVersion({ ...base, members: sortedMembers([...base.members, member]) }, self), outcome: "joined" };
 }
@@ -134,7 +134,7 @@ function observe(state: ClusterState, observer: UniqueAddress, subject: string, 
   const target = memberAt(state, subject);
   if (!target || !isMember(state, observer) || target.address === observer.address) return state;
   const record = unreachable ? recordUnreachable : recordReachable;
-  const reachability = record(state.reachability, nodeKey(observer), nodeKey(target));
+  const reachability = record(state.reachability, uniqueKey(observer), uniqueKey(target));
   return reachability === state.reachability ? state : newVersion({ ...state, reachability }, observer);
 }
 
@@ -153,7 +153,7 @@ export function markReachable(state: ClusterState, observer: UniqueAddress, subj
  * downed minority's view of the majority is not news.
  */
 export function unreachabilityRecords(state: ClusterState): { observer: string; subject: string }[] {
-  const byKey = new Map(state.members.map((m) => [nodeKey(m), m]));
+  const byKey = new Map(state.members.map((m) => [uniqueKey(m), m]));
   const records: { observer: string; subject: string }[] = [];
   for (const [key, row] of state.reachability) {
     const observer = byKey.get(key);
@@ -198,11 +198,11 @@ export function merge(a: ClusterState, b: ClusterState): ClusterState {
   for (const [key, at] of b.tombstones) tombstones.set(key, Math.max(at, tombstones.get(key) ?? at));
   const byAddress = new Map<string, Member>();
   for (const m of [...a.members, ...b.members]) {
-    if (tombstones.has(nodeKey(m))) continue;
+    if (tombstones.has(uniqueKey(m))) continue;
     const other = byAddress.get(m.address);
     byAddress.set(m.address, other ? mergeMember(other, m) : m);
   }
-  const keys = new Set([...byAddress.values()].map(nodeKey));
+  const keys = new Set([...byAddress.values()].map(uniqueKey));
   const version = pruneClock(mergeClocks(a.version, b.version), new Set(tombstones.keys()));
   const seen = [a, b].flatMap((s) => (compareClocks(s.version, version) === "same" ? [...s.seen] : []));
   return {

@@ -4,11 +4,11 @@
 
 export interface ObserverRow {
   readonly version: bigint;
-  /** Node keys of the subjects this observer currently finds unreachable. */
+  /** Unique keys of the subjects this observer currently finds unreachable. */
   readonly unreachable: ReadonlySet<string>;
 }
 
-/** Observer node key → its row. Rows stay (possibly empty) so their version survives. */
+/** Observer unique key → its row. Rows stay (possibly empty) so their version survives. */
 export type Reachability = ReadonlyMap<string, ObserverRow>;
 
 export const emptyReachability: Reachability = new Map();

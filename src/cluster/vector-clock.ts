@@ -1,7 +1,7 @@
 // Vector clocks version the gossiped cluster state: they tell whether one state has seen every change
 // of another (then it simply replaces it) or whether two states diverged and must be merged.
 
-/** Node key ("host:port#uid") → counter. A missing entry counts as 0. Operations return new maps. */
+/** Unique key of a node incarnation ("host:port#uid") → counter. A missing entry counts as 0. Operations return new maps. */
 export type VectorClock = ReadonlyMap<string, bigint>;
 
 /** How `a` relates to `b`: "before" means every counter of `a` ≤ `b`'s and one is smaller. */

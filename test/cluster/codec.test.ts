@@ -13,7 +13,7 @@ import {
   toNodeAddress,
 } from "../../src/cluster/codec.js";
 import { digest } from "../../src/cluster/gossip-exchange.js";
-import { nodeKey } from "../../src/cluster/member.js";
+import { uniqueKey } from "../../src/cluster/member.js";
 import { type ClusterState, down, join, leave, markReachable, markSeen, markUnreachable, removeMembers } from "../../src/cluster/membership.js";
 import { addr, member, node, upCluster } from "./fixtures.js";
 
@@ -22,14 +22,14 @@ const maxUid = 2n ** 64n - 1n;
 /** Every field in use: statuses, roles, reachability rows (one emptied), seen, tombstones, big uids. */
 function richState(): ClusterState {
   let state = upCluster(4);
-  state = join(state, node(1), { address: "::1:7000", uid: maxUid, roles: ["db", "web"] }, 0).state;
+  state = join(state, node(1), { address: "[::1]:7000", uid: maxUid, roles: ["db", "web"] }, 0).state;
   state = markUnreachable(state, node(1), addr(3));
   state = markUnreachable(state, node(2), addr(3));
   state = markUnreachable(state, node(2), addr(4));
   state = markReachable(state, node(1), addr(3));
   state = leave(state, node(2), addr(2));
   state = down(state, node(1), addr(4));
-  state = removeMembers(state, new Set([nodeKey(node(4))]), 1_700_000_000_123);
+  state = removeMembers(state, new Set([uniqueKey(node(4))]), 1_700_000_000_123);
   return markSeen(markSeen(state, node(2)), node(3));
 }
 
@@ -41,8 +41,8 @@ function wire(state: ClusterState): ClusterState {
 describe("codec", () => {
   it("round-trips a full state through protobuf bytes", () => {
     const state = richState();
-    expect(state.reachability.get(nodeKey(node(1)))).toEqual({ version: 2n, unreachable: new Set() });
-    expect(state.reachability.get(nodeKey(node(2)))?.unreachable).toEqual(new Set([nodeKey(node(3))]));
+    expect(state.reachability.get(uniqueKey(node(1)))).toEqual({ version: 2n, unreachable: new Set() });
+    expect(state.reachability.get(uniqueKey(node(2)))?.unreachable).toEqual(new Set([uniqueKey(node(3))]));
     expect(wire(state)).toEqual(state);
   });
 
@@ -51,7 +51,7 @@ describe("codec", () => {
     expect(message.members.map((m) => m.node)).toContainEqual({ system: "bank", host: "::1", port: 7000, uid: maxUid });
     expect(message.members.find((m) => m.node?.host === "::1")).toMatchObject({ status: pb.MemberStatus.MEMBER_STATUS_JOINING, roles: ["db", "web"] });
     expect(message.tombstones).toEqual([{ node: toNodeAddress(node(4), "bank"), removedAtMs: 1_700_000_000_123n }]);
-    expect(message.version?.entries.map((e) => e.node)).toContain(nodeKey(node(1)));
+    expect(message.version?.entries.map((e) => e.node)).toContain(uniqueKey(node(1)));
   });
 
   it("round-trips every member status", () => {
@@ -78,7 +78,8 @@ describe("codec", () => {
     const valid = memberToProto(member(1, "up", 1), "s");
     expect(() => memberFromProto({ ...valid, status: pb.MemberStatus.MEMBER_STATUS_UNSPECIFIED })).toThrow(/status/);
     expect(() => memberFromProto({ ...valid, node: undefined })).toThrow(/address/);
-    expect(() => fromNodeAddress({ system: "s", host: "", port: 1, uid: 1n })).toThrow(/address/);
+    expect(() => fromNodeAddress({ system: "s", host: "", port: 1, uid: 1n })).toThrow(/bad host/);
+    expect(() => fromNodeAddress({ system: "s", host: "h", port: 0, uid: 1n })).toThrow(/bad port/);
     const twice = { ...stateToProto(upCluster(1), "s") };
     twice.members = [valid, memberToProto(member(1, "up", 1, 2n), "s")];
     expect(() => stateFromProto(twice)).toThrow(/two incarnations/);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { decideExchange, digest, receiveGossip, seenHash, selectGossipPeers } from "../../src/cluster/gossip-exchange.js";
 import { leader, leaderActions } from "../../src/cluster/leader.js";
-import { type UniqueAddress, nodeKey } from "../../src/cluster/member.js";
+import { type UniqueAddress, uniqueKey } from "../../src/cluster/member.js";
 import { type ClusterState, down, emptyState, join, markSeen, markUnreachable, newVersion } from "../../src/cluster/membership.js";
 import { addr, node, seededRandom, statuses, upCluster } from "./fixtures.js";
 
@@ -13,7 +13,7 @@ describe("digest decisions", () => {
   });
 
   it("same version, other seen marks: send mine so they unite them", () => {
-    const other = { ...base, seen: new Set([nodeKey(node(1))]) };
+    const other = { ...base, seen: new Set([uniqueKey(node(1))]) };
     expect(decideExchange(base, digest(other))).toBe("send-mine");
   });
 
@@ -41,7 +41,7 @@ describe("receiveGossip", () => {
     const { state, order, replyNeeded } = receiveGossip(base, remote, node(3));
     expect(order).toBe("before");
     expect(state.version).toEqual(remote.version);
-    expect(state.seen).toEqual(new Set([nodeKey(node(2)), nodeKey(node(3))]));
+    expect(state.seen).toEqual(new Set([uniqueKey(node(2)), uniqueKey(node(3))]));
     expect(replyNeeded).toBe(true);
   });
 
@@ -69,7 +69,7 @@ describe("receiveGossip", () => {
     const { state, order, replyNeeded } = receiveGossip(a, b, node(1));
     expect(order).toBe("concurrent");
     expect(Object.keys(statuses(state))).toHaveLength(4);
-    expect(state.seen).toEqual(new Set([nodeKey(node(1))]));
+    expect(state.seen).toEqual(new Set([uniqueKey(node(1))]));
     expect(replyNeeded).toBe(true);
   });
 });
@@ -163,7 +163,7 @@ describe("gossip simulation", () => {
     gossip(cluster, 30, random);
     for (const { state } of cluster.values()) {
       expect(Object.keys(statuses(state))).toEqual([addr(1), addr(2), addr(4), addr(5)]);
-      expect(state.tombstones.has(nodeKey(crashed.self))).toBe(true);
+      expect(state.tombstones.has(uniqueKey(crashed.self))).toBe(true);
       expect(state.seen.size).toBe(4);
     }
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { isConvergence, leader, leaderActions } from "../../src/cluster/leader.js";
-import { nodeKey } from "../../src/cluster/member.js";
+import { uniqueKey } from "../../src/cluster/member.js";
 import { down, emptyState, join, leave, markSeen, markUnreachable, memberAt, merge, newVersion } from "../../src/cluster/membership.js";
 import { addr, member, node, seenByAll, statuses, upCluster } from "./fixtures.js";
 
@@ -73,7 +73,7 @@ describe("leader actions", () => {
     state = seenByAll(join(state, node(1), { ...node(3), roles: [] }, 0).state);
     let step = leaderActions(state, node(1), 10);
     expect(step.changes).toEqual([{ member: member(3, "up", 3), from: "joining" }]);
-    expect(step.state.seen).toEqual(new Set([nodeKey(node(1))]));
+    expect(step.state.seen).toEqual(new Set([uniqueKey(node(1))]));
 
     state = seenByAll(leave(step.state, node(3), addr(3)));
     step = leaderActions(state, node(1), 20);
@@ -83,8 +83,8 @@ describe("leader actions", () => {
     step = leaderActions(seenByAll(step.state), node(1), 30);
     expect(step.changes).toEqual([{ member: member(3, "removed", 3), from: "exiting" }]);
     expect(memberAt(step.state, addr(3))).toBeUndefined();
-    expect(step.state.tombstones.get(nodeKey(node(3)))).toBe(30);
-    expect(step.state.version.has(nodeKey(node(3)))).toBe(false);
+    expect(step.state.tombstones.get(uniqueKey(node(3)))).toBe(30);
+    expect(step.state.version.has(uniqueKey(node(3)))).toBe(false);
   });
 
   it("assigns upNumbers in address order after the highest existing one", () => {
@@ -115,7 +115,7 @@ describe("leader actions", () => {
     const { state, changes } = leaderActions(downed, node(1), 50);
     expect(changes.map((c) => [c.member.address, c.from, c.member.status])).toEqual([[addr(3), "down", "removed"]]);
     expect(statuses(state)).toEqual({ [addr(1)]: "up", [addr(2)]: "up" });
-    expect(state.reachability.get(nodeKey(node(1)))?.unreachable.size).toBe(0);
+    expect(state.reachability.get(uniqueKey(node(1)))?.unreachable.size).toBe(0);
   });
 
   it("bootstrap: a lone joining first node moves itself Up", () => {

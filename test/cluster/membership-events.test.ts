@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { leaderActions } from "../../src/cluster/leader.js";
 import { down, emptyState, join, leave, markReachable, markUnreachable, removeMembers } from "../../src/cluster/membership.js";
 import { diffEvents } from "../../src/cluster/membership-events.js";
-import { nodeKey } from "../../src/cluster/member.js";
+import { uniqueKey } from "../../src/cluster/member.js";
 import { addr, member, node, seenByAll, upCluster } from "./fixtures.js";
 
 describe("diffEvents", () => {
@@ -66,7 +66,7 @@ describe("diffEvents", () => {
       { type: "MemberUp", member: member(1, "up", 3, 2n) },
       { type: "LeaderChanged", address: addr(1) },
     ]);
-    expect(diffEvents(cluster, removeMembers(cluster, new Set([nodeKey(node(1)), nodeKey(node(2))]), 0)).at(-1)).toEqual({
+    expect(diffEvents(cluster, removeMembers(cluster, new Set([uniqueKey(node(1)), uniqueKey(node(2))]), 0)).at(-1)).toEqual({
       type: "LeaderChanged",
       address: undefined,
     });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { nodeKey } from "../../src/cluster/member.js";
+import { uniqueKey } from "../../src/cluster/member.js";
 import {
   type ClusterState,
   down,
@@ -31,8 +31,8 @@ describe("join", () => {
     expect(one.outcome).toBe("joined");
     expect(two.state.members.map((m) => m.address)).toEqual([addr(2), addr(3)]);
     expect(memberAt(two.state, addr(3))).toEqual({ ...node(3), status: "joining", roles: ["a"], upNumber: 0 });
-    expect(two.state.version.get(nodeKey(node(1)))).toBe(2n);
-    expect([...two.state.seen]).toEqual([nodeKey(node(1))]);
+    expect(two.state.version.get(uniqueKey(node(1)))).toBe(2n);
+    expect([...two.state.seen]).toEqual([uniqueKey(node(1))]);
   });
 
   it("is idempotent for the same incarnation", () => {
@@ -50,11 +50,11 @@ describe("join", () => {
     const retry = join(first.state, node(1), { ...node(3, 2n), roles: [] }, 200);
     expect(retry.outcome).toBe("joined");
     expect(memberAt(retry.state, addr(3))).toMatchObject({ uid: 2n, status: "joining" });
-    expect(retry.state.tombstones.get(nodeKey(node(3, 1n)))).toBe(200);
+    expect(retry.state.tombstones.get(uniqueKey(node(3, 1n)))).toBe(200);
   });
 
   it("refuses a removed incarnation", () => {
-    const state = removeMembers(upCluster(2), new Set([nodeKey(node(2))]), 5);
+    const state = removeMembers(upCluster(2), new Set([uniqueKey(node(2))]), 5);
     const result = join(state, node(1), { ...node(2), roles: [] }, 10);
     expect(result.outcome).toBe("incarnation-removed");
     expect(result.state).toBe(state);
@@ -84,11 +84,11 @@ describe("reachability marks", () => {
     const cluster = upCluster(3);
     const lost = markUnreachable(cluster, node(1), addr(3));
     expect(unreachableAddresses(lost)).toEqual(new Set([addr(3)]));
-    expect(lost.version.get(nodeKey(node(1)))).toBe((cluster.version.get(nodeKey(node(1))) ?? 0n) + 1n);
+    expect(lost.version.get(uniqueKey(node(1)))).toBe((cluster.version.get(uniqueKey(node(1))) ?? 0n) + 1n);
     expect(markUnreachable(lost, node(1), addr(3))).toBe(lost);
     const back = markReachable(lost, node(1), addr(3));
     expect(unreachableAddresses(back).size).toBe(0);
-    expect(back.reachability.get(nodeKey(node(1)))?.version).toBe(2n);
+    expect(back.reachability.get(uniqueKey(node(1)))?.version).toBe(2n);
     expect(markReachable(back, node(1), addr(3))).toBe(back);
   });
 
@@ -145,13 +145,13 @@ describe("merge", () => {
   });
 
   it("never lets a tombstoned incarnation come back, even from newer-looking gossip", () => {
-    const removed = removeMembers(upCluster(3), new Set([nodeKey(node(3))]), 7);
+    const removed = removeMembers(upCluster(3), new Set([uniqueKey(node(3))]), 7);
     const stale = markSeen(newVersion(newVersion(upCluster(3), node(3)), node(3)), node(3));
     const merged = merge(removed, stale);
     expect(memberAt(merged, addr(3))).toBeUndefined();
-    expect(merged.version.has(nodeKey(node(3)))).toBe(false);
-    expect(merged.seen.has(nodeKey(node(3)))).toBe(false);
-    expect(merged.tombstones.get(nodeKey(node(3)))).toBe(7);
+    expect(merged.version.has(uniqueKey(node(3)))).toBe(false);
+    expect(merged.seen.has(uniqueKey(node(3)))).toBe(false);
+    expect(merged.tombstones.get(uniqueKey(node(3)))).toBe(7);
   });
 
   it("keeps each observer's newest reachability row, so a withdrawn mark does not return", () => {
@@ -174,7 +174,7 @@ describe("merge", () => {
     const base = upCluster(2);
     const x = markSeen(newVersion(base, node(1)), node(1));
     const y = markSeen({ ...x, seen: new Set() }, node(2));
-    expect(merge(x, y).seen).toEqual(new Set([nodeKey(node(1)), nodeKey(node(2))]));
+    expect(merge(x, y).seen).toEqual(new Set([uniqueKey(node(1)), uniqueKey(node(2))]));
     expect(merge(base, x).seen).toEqual(x.seen);
     expect(merge(newVersion(base, node(1)), newVersion(base, node(2))).seen.size).toBe(0);
   });
@@ -182,9 +182,9 @@ describe("merge", () => {
 
 describe("tombstone pruning", () => {
   it("forgets tombstones older than the cutoff only", () => {
-    let state = removeMembers(upCluster(3), new Set([nodeKey(node(2))]), 100);
-    state = removeMembers(state, new Set([nodeKey(node(3))]), 500);
-    expect([...pruneTombstones(state, 200).tombstones.keys()]).toEqual([nodeKey(node(3))]);
+    let state = removeMembers(upCluster(3), new Set([uniqueKey(node(2))]), 100);
+    state = removeMembers(state, new Set([uniqueKey(node(3))]), 500);
+    expect([...pruneTombstones(state, 200).tombstones.keys()]).toEqual([uniqueKey(node(3))]);
     expect(pruneTombstones(state, 50)).toBe(state);
   });
 });
