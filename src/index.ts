@@ -1,6 +1,6 @@
 export { LocalBehaviors as Behaviors, type Behavior, type LifecycleHooks } from "./actor/behavior.js";
 export type { ActorContext, AskOptions, Cancellable, SpawnOptions } from "./actor/context.js";
-export type { ActorRef } from "./actor/ref.js";
+export type { ActorRef, ReplyOf } from "./actor/ref.js";
 export { ActorSystem, type ActorSystemOptions } from "./actor/system.js";
 export { Terminated } from "./actor/terminated.js";
 export { ActorRestarted, ActorStarted, ActorStopped, DeadLetter, EventStream, UnhandledMessage } from "./actor/events.js";

@@ -16,7 +16,7 @@ import { MailboxOverflowStrategy, type Mailbox } from "./mailbox.js";
 import { LocalActorRef } from "./local-ref.js";
 import { validateActorName } from "./names.js";
 import { Queue } from "./queue.js";
-import { isWatchable, type ActorRef, type DeathWatcher } from "./ref.js";
+import { isWatchable, type ActorRef, type DeathWatcher, type ReplyOf } from "./ref.js";
 import type { TimerHandle } from "./scheduler.js";
 import { Directive, type SupervisorStrategy } from "./supervision.js";
 import type { ActorSystem } from "./system.js";
@@ -170,14 +170,14 @@ export class ActorCell<M> implements ActorContext<M>, DeathWatcher {
     );
   }
 
-  ask<Req, Res>(
+  ask<const Req, Res = ReplyOf<Req>>(
     target: ActorRef<Req>,
-    createRequest: (replyTo: ActorRef<Res>) => Req,
+    createRequest: (replyTo: ActorRef<Res>) => NoInfer<Req>,
     onReply: (reply: Res) => M,
     onError: (error: unknown) => M,
     options?: AskOptions,
   ): void {
-    this.pipeToSelf(this.system.ask(target, createRequest, options), onReply, onError);
+    this.pipeToSelf(this.system.ask<Req, Res>(target, createRequest, options), onReply, onError);
   }
 
   // ---- mailbox ----
@@ -356,8 +356,13 @@ export class ActorCell<M> implements ActorContext<M>, DeathWatcher {
 
   /** @internal */
   start(): void {
-    this.guarded(() => this.after(this.unwrap(this.initial), () => this.after(this.hooks?.preStart?.(this), noop)));
-    this.system.started(this.self);
+    if (this.parentCell !== undefined) this.system.started(this.self);
+    this.guarded(() => this.after(this.unwrap(this.initial), () => this.runningHook(this.hooks?.preStart)));
+  }
+
+  /** Runs `preStart`/`postRestart` unless setup already stopped the actor. */
+  private runningHook(hook: ((ctx: ActorContext<M>) => void | Promise<void>) | undefined): void {
+    if (hook !== undefined && this.state === RUNNING) this.after(hook.call(this.hooks, this), noop);
   }
 
   private fail(error: unknown): void {
@@ -411,7 +416,7 @@ export class ActorCell<M> implements ActorContext<M>, DeathWatcher {
   private completeRestart(): void {
     this.state = RUNNING;
     this.behavior = undefined;
-    this.guarded(() => this.after(this.unwrap(this.initial), () => this.after(this.hooks?.postRestart?.(this), noop)));
+    this.guarded(() => this.after(this.unwrap(this.initial), () => this.runningHook(this.hooks?.postRestart)));
     this.kick();
   }
 
@@ -468,8 +473,10 @@ export class ActorCell<M> implements ActorContext<M>, DeathWatcher {
       this.watchers = undefined;
       for (const watcher of watchers) watcher.notifyTerminated(this.self);
     }
-    this.parentCell?.childTerminated(this);
-    system.stopped(this.self);
+    if (this.parentCell !== undefined) {
+      this.parentCell.childTerminated(this);
+      system.stopped(this.self);
+    }
     const callbacks = this.extras?.onTerminated;
     if (callbacks !== undefined) for (const callback of callbacks) callback();
   }
@@ -499,7 +506,8 @@ export class ActorCell<M> implements ActorContext<M>, DeathWatcher {
 
   /** @internal */
   notifyTerminated(ref: ActorRef<never>): void {
-    if (this.watching?.delete(ref)) this.enqueue(new Terminated(ref) as M);
+    // a stopping watcher would only turn the notice into a dead letter
+    if (this.watching?.delete(ref) && this.state < STOPPING) this.enqueue(new Terminated(ref) as M);
   }
 
   // ---- helpers ----

@@ -1,7 +1,7 @@
 import type { Behavior } from "./behavior.js";
 import type { Logger } from "./logger.js";
 import type { Mailbox } from "./mailbox.js";
-import type { ActorRef } from "./ref.js";
+import type { ActorRef, ReplyOf } from "./ref.js";
 import type { ActorSystem } from "./system.js";
 
 export interface SpawnOptions {
@@ -38,9 +38,9 @@ export interface ActorContext<M> {
   /** Maps the outcome of `promise` to a message to self (the actor never blocks on it). */
   pipeToSelf<T>(promise: Promise<T>, onOk: (value: T) => M, onError: (error: unknown) => M): void;
   /** Asks `target` and maps the reply (or the failure, e.g. `AskTimeoutError`) to a message to self. */
-  ask<Req, Res>(
+  ask<const Req, Res = ReplyOf<Req>>(
     target: ActorRef<Req>,
-    createRequest: (replyTo: ActorRef<Res>) => Req,
+    createRequest: (replyTo: ActorRef<Res>) => NoInfer<Req>,
     onReply: (reply: Res) => M,
     onError: (error: unknown) => M,
     options?: AskOptions,

@@ -54,3 +54,6 @@ export interface Watchable {
 export function isWatchable(ref: unknown): ref is Watchable {
   return typeof (ref as Partial<Watchable>).addWatcher === "function";
 }
+
+/** The reply type of a request: what its `replyTo` accepts, or what a bare ref request accepts (lets `ask` infer it). */
+export type ReplyOf<Req> = Req extends ActorRef<infer R> ? R : Req extends { readonly replyTo: ActorRef<infer R> } ? R : never;

@@ -7,7 +7,7 @@ import { InvalidOptionError, requirePositive, SystemTerminatedError } from "./er
 import { ActorStarted, ActorStopped, DeadLetter, EventStream, UnhandledMessage } from "./events.js";
 import { ConsoleLogger, type Logger, type LogLevel } from "./logger.js";
 import { LocalActorRef } from "./local-ref.js";
-import type { ActorRef } from "./ref.js";
+import type { ActorRef, ReplyOf } from "./ref.js";
 import { realScheduler, type Scheduler } from "./scheduler.js";
 
 export interface ActorSystemOptions {
@@ -71,7 +71,12 @@ export class ActorSystem implements AsyncDisposable {
   }
 
   /** Sends `createRequest(replyTo)` to `target` and resolves with the first reply. */
-  ask<Req, Res>(target: ActorRef<Req>, createRequest: (replyTo: ActorRef<Res>) => Req, options?: AskOptions): Promise<Res> {
+  // `const Req` keeps literal discriminants (kind: "get") of the request when the reply type is inferred.
+  ask<const Req, Res = ReplyOf<Req>>(
+    target: ActorRef<Req>,
+    createRequest: (replyTo: ActorRef<Res>) => NoInfer<Req>,
+    options?: AskOptions,
+  ): Promise<Res> {
     if (this.terminated) return Promise.reject(new SystemTerminatedError(`actor system ${this.name} is terminated`));
     let replyTo;
     try {
