@@ -15,3 +15,9 @@ export {
 } from "./actor/errors.js";
 export { ConsoleLogger, type Logger, type LogLevel } from "./actor/logger.js";
 export { realScheduler, type Scheduler } from "./actor/scheduler.js";
+export { RemoteActorSystem } from "./remote/remote-system.js";
+export type { RemoteOptions, TlsOptions } from "./remote/options.js";
+export { RemoteActorRef } from "./remote/remote-ref.js";
+export { DeserializationError, SerializationError, UnknownManifestError } from "./remote/serialization/index.js";
+export { InvalidAddressError } from "./remote/address.js";
+export { MalformedFrameError, type UndecodablePayload } from "./remote/inbound-batch.js";

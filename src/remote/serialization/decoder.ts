@@ -2,6 +2,7 @@ import type { BinaryReader } from "@bufbuild/protobuf/wire";
 import { DeserializationError, UnknownManifestError } from "./errors.js";
 import type { RefCodec } from "./ref-codec.js";
 import type { TypeRegistry } from "./registry.js";
+import { StringCache } from "./string-cache.js";
 import { FIELD1, FIELD1_VARINT, FIELD2, Kind, MAX_DEPTH } from "./wire.js";
 
 /**
@@ -9,6 +10,8 @@ import { FIELD1, FIELD1_VARINT, FIELD2, Kind, MAX_DEPTH } from "./wire.js";
  * its enclosing message and every loop consumes input, so bad bytes throw instead of hanging.
  */
 export class ValueDecoder {
+  private readonly strings = new StringCache();
+
   constructor(
     private readonly registry: TypeRegistry,
     private readonly refs: RefCodec,
@@ -61,7 +64,7 @@ export class ValueDecoder {
           result = new Set(this.list(r, limit(r, end), depth, []));
           break;
         case Kind.ActorRef:
-          result = this.refs.resolve(r.string());
+          result = this.refs.resolve(this.strings.read(r));
           break;
         case Kind.Class:
           result = this.instance(r, limit(r, end), depth);
@@ -103,7 +106,7 @@ export class ValueDecoder {
     let value: unknown;
     while (r.pos < end) {
       const tag = r.uint32();
-      if (tag === FIELD1) key = r.string();
+      if (tag === FIELD1) key = this.strings.read(r);
       else if (tag === FIELD2) value = this.value(r, limit(r, end), depth + 1);
       else throw unexpected(tag, "ObjectField");
     }
@@ -139,7 +142,7 @@ export class ValueDecoder {
     while (r.pos < end) {
       const tag = r.uint32();
       if (tag === FIELD1) {
-        const name = r.string();
+        const name = this.strings.read(r);
         const proto = this.registry.classPrototype(name);
         if (proto === undefined) throw new UnknownManifestError(name);
         const early = instance;

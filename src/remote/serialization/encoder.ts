@@ -3,13 +3,49 @@ import { isActorRef } from "../../actor/ref.js";
 import { EncodeFailure, at, mapKeySegment, mapValueSegment, propertySegment } from "./encode-failure.js";
 import type { RefCodec } from "./ref-codec.js";
 import type { TypeRegistry } from "./registry.js";
-import { FIELD1, FIELD1_VARINT, FIELD2, Kind, MAX_DEPTH, NUMBER_VALUE_LENGTH, VALUE_MANIFEST } from "./wire.js";
+import { FIELD1, FIELD1_VARINT, FIELD2, Kind, MAX_DEPTH, VALUE_MANIFEST } from "./wire.js";
+
+const ADDRESS_CACHE_SIZE = 1024;
+
+/** Strings up to this length may be sized up front (their Value then stays under 128 bytes). */
+const SHORT_STRING = 32;
+
+/**
+ * Byte size of the Value holding `value` when it is small and cheap to know, else -1: the common
+ * fields then skip BinaryWriter's fork/join, which costs more than the scan.
+ */
+function knownSize(value: unknown): number {
+  switch (typeof value) {
+    case "number":
+      return 9; // tag + double
+    case "boolean":
+    case "undefined":
+      return 2; // tag + one-byte varint
+    case "string": {
+      const length = asciiLength(value);
+      return length < 0 ? -1 : 2 + length; // tag + one-byte length + bytes
+    }
+    default:
+      return value === null ? 2 : -1;
+  }
+}
+
+/** The UTF-8 length of a short ASCII string (its `length`), else -1. */
+function asciiLength(text: string): number {
+  const length = text.length;
+  if (length > SHORT_STRING) return -1;
+  for (let i = 0; i < length; i++) if (text.charCodeAt(i) > 0x7f) return -1;
+  return length;
+}
 
 /**
  * Writes JavaScript values straight into a BinaryWriter in the wire format of `casty.v1.Value`,
  * without building the message tree first. Throws `EncodeFailure`.
  */
 export class ValueEncoder {
+  /** UTF-8 of recent ref addresses: they repeat, and BinaryWriter is slow on strings over 32 chars. */
+  private readonly addresses = new Map<string, Uint8Array>();
+
   constructor(
     private readonly registry: TypeRegistry,
     private readonly refs: RefCodec,
@@ -56,10 +92,12 @@ export class ValueEncoder {
     }
   }
 
-  /** Writes `value` as a nested Value under `tag`; numbers skip fork/join since their size is fixed. */
+  /** Writes `value` as a nested Value under `tag`. */
   private nested(w: BinaryWriter, tag: number, value: unknown, depth: number): void {
-    if (typeof value === "number") {
-      w.uint32(tag).uint32(NUMBER_VALUE_LENGTH).uint32(Kind.Number).double(value);
+    const size = knownSize(value);
+    if (size >= 0) {
+      w.uint32(tag).uint32(size);
+      this.value(w, value, depth);
       return;
     }
     w.uint32(tag).fork();
@@ -79,7 +117,7 @@ export class ValueEncoder {
     } else if (proto === Array.prototype) {
       this.list(w, value as unknown[], depth + 1);
     } else if (isActorRef(value)) {
-      w.uint32(Kind.ActorRef).string(this.refs.addressOf(value));
+      w.uint32(Kind.ActorRef).bytes(this.addressBytes(this.refs.addressOf(value)));
     } else {
       this.other(w, value, proto as object, depth);
     }
@@ -114,9 +152,18 @@ export class ValueEncoder {
     try {
       for (; i < keys.length; i++) {
         const key = keys[i]!;
-        w.uint32(entryTag).fork().uint32(FIELD1).string(key);
-        this.nested(w, FIELD2, (value as Record<string, unknown>)[key], depth);
-        w.join();
+        const item = (value as Record<string, unknown>)[key];
+        const keyLength = asciiLength(key);
+        const size = keyLength < 0 ? -1 : knownSize(item);
+        if (size >= 0) {
+          // Both lengths fit one byte: ObjectField = tag, length, key (2 + keyLength), tag, length, value.
+          w.uint32(entryTag).uint32(4 + keyLength + size).uint32(FIELD1).string(key).uint32(FIELD2).uint32(size);
+          this.value(w, item, depth);
+        } else {
+          w.uint32(entryTag).fork().uint32(FIELD1).string(key);
+          this.nested(w, FIELD2, item, depth);
+          w.join();
+        }
       }
     } catch (e) {
       throw at(e, propertySegment(keys[i]!), value);
@@ -167,6 +214,16 @@ export class ValueEncoder {
       i++;
     }
     w.join();
+  }
+
+  private addressBytes(address: string): Uint8Array {
+    let bytes = this.addresses.get(address);
+    if (bytes === undefined) {
+      if (this.addresses.size >= ADDRESS_CACHE_SIZE) this.addresses.clear();
+      bytes = Buffer.from(address, "utf8");
+      this.addresses.set(address, bytes);
+    }
+    return bytes;
   }
 
   /** Sign and big-endian magnitude (see BigInteger in value.proto). */

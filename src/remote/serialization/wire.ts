@@ -30,6 +30,3 @@ export const Kind = {
 export const FIELD1_VARINT = 0x08;
 export const FIELD1 = 0x0a;
 export const FIELD2 = 0x12;
-
-/** Byte length of a nested `Value` holding a number: tag + 8 bytes. */
-export const NUMBER_VALUE_LENGTH = 9;

@@ -1,0 +1,252 @@
+import type * as grpc from "@grpc/grpc-js";
+import { ConnectRequest, ConnectResponse, type HandshakeAck } from "../../gen/casty/v1/remote.js";
+import type { NodeAddress } from "../../gen/casty/v1/address.js";
+import type { Logger } from "../actor/logger.js";
+import { Queue } from "../actor/queue.js";
+import type { ActorRef } from "../actor/ref.js";
+import type { Scheduler, TimerHandle } from "../actor/scheduler.js";
+import type { ResolvedRemoteOptions } from "./options.js";
+import { OutboundBatch, type SealedBatch } from "./outbound-batch.js";
+import { BATCH_MAX_BYTES, BATCH_MAX_ENVELOPES, CONNECT_PATH, PROTOCOL_VERSION } from "./protocol.js";
+import type { Serialization } from "./serialization/index.js";
+
+/** A peer node as addressed by refs: system name plus `host:port`. */
+export interface Peer {
+  readonly system: string;
+  readonly host: string;
+  readonly port: number;
+  /** `host:port` */
+  readonly key: string;
+}
+
+export interface EndpointHost {
+  readonly log: Logger;
+  readonly scheduler: Scheduler;
+  readonly options: ResolvedRemoteOptions;
+  readonly serialization: Serialization;
+  readonly selfNode: NodeAddress;
+  client(peerKey: string): grpc.Client;
+  deadLetter(message: unknown, recipient: ActorRef<never> | undefined, reason: string): void;
+  /** A handshake with `peer` succeeded; `restarted` when its incarnation differs from the last one seen. */
+  associated(peer: Peer, uid: bigint, restarted: boolean): void;
+}
+
+/** How long a dial may take until the peer's handshake answer arrives. */
+const HANDSHAKE_TIMEOUT = 5000;
+
+const identity = (frame: Buffer): Buffer => frame;
+const decodeResponse = (bytes: Buffer): ConnectResponse => ConnectResponse.decode(bytes);
+
+type State = "idle" | "connecting" | "connected" | "waiting" | "closed";
+
+/**
+ * The outbound association to one peer: one Connect stream that carries batches of envelopes. Sends
+ * queue (bounded) while it connects, reconnects with exponential backoff and jitter, and respects the
+ * stream's flow control (`write()` false → wait for `drain`).
+ */
+export class Endpoint {
+  private state: State = "idle";
+  private readonly batch: OutboundBatch;
+  private readonly sealed = new Queue<SealedBatch>();
+  private queued = 0;
+  private call: grpc.ClientDuplexStream<Buffer, ConnectResponse> | undefined;
+  private writable = false;
+  private flushPending = false;
+  private attempts = 0;
+  private timer: TimerHandle | undefined;
+  private downSince: number | undefined;
+  private peerUid: bigint | undefined;
+  private readonly flushNow = () => this.flush();
+  /** Senders waiting in `offer` for room in the outbound queue. */
+  private readonly roomWaiters = new Queue<() => void>();
+
+  constructor(
+    readonly peer: Peer,
+    private readonly host: EndpointHost,
+  ) {
+    this.batch = new OutboundBatch(host.serialization, host.options.maxMessageSize);
+  }
+
+  /** Serializes at once (so bad messages fail here) and sends with the batch of this event-loop turn. */
+  send(path: string, message: unknown, recipient: ActorRef<never>): void {
+    if (this.state === "closed") {
+      this.host.deadLetter(message, recipient, "remoting is shut down");
+      return;
+    }
+    if (this.queued >= this.host.options.outboundQueueSize) {
+      this.host.deadLetter(message, recipient, `outbound queue to ${this.peer.key} is full`);
+      return;
+    }
+    this.batch.append(path, message, recipient);
+    this.queued++;
+    if (this.batch.count >= BATCH_MAX_ENVELOPES || this.batch.bytes >= BATCH_MAX_BYTES) this.sealed.push(this.batch.seal());
+    if (!this.flushPending) {
+      this.flushPending = true;
+      queueMicrotask(this.flushNow);
+    }
+    if (this.state === "idle") this.connect();
+  }
+
+  /** Like `send`, but waits while the outbound queue is full instead of dropping; false if it had to drop. */
+  async offer(path: string, message: unknown, recipient: ActorRef<never>): Promise<boolean> {
+    while (this.queued >= this.host.options.outboundQueueSize && this.state !== "closed") {
+      await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+    }
+    if (this.state === "closed") {
+      this.host.deadLetter(message, recipient, "remoting is shut down");
+      return false;
+    }
+    this.send(path, message, recipient);
+    return true;
+  }
+
+  get isConnected(): boolean {
+    return this.state === "connected";
+  }
+
+  /** Sends what is queued, ends the stream, and waits (bounded) for the peer to close it. */
+  async close(): Promise<void> {
+    if (this.state === "closed") return;
+    this.flush();
+    const call = this.call;
+    const wasConnected = this.state === "connected";
+    this.state = "closed";
+    if (this.timer !== undefined) this.host.scheduler.clearTimeout(this.timer);
+    if (call !== undefined && wasConnected) {
+      this.sealed.drain((batch) => call.write(batch.frame));
+      this.queued = 0;
+      await new Promise<void>((resolve) => {
+        const done = setTimeout(resolve, 1000);
+        call.on("status", () => (clearTimeout(done), resolve()));
+        call.on("error", () => (clearTimeout(done), resolve()));
+        call.end();
+      });
+    }
+    call?.cancel();
+    this.dropQueued("remoting is shut down");
+    this.roomWaiters.drain((wake) => wake());
+  }
+
+  private flush(): void {
+    this.flushPending = false;
+    if (this.batch.count > 0) this.sealed.push(this.batch.seal());
+    this.writeSealed();
+  }
+
+  private writeSealed(): void {
+    const call = this.call;
+    if (this.state !== "connected" || call === undefined) return;
+    while (this.writable && this.sealed.length > 0) {
+      const batch = this.sealed.shift();
+      this.queued -= batch.messages.length;
+      this.writable = call.write(batch.frame);
+    }
+    this.wakeWaiters();
+  }
+
+  private wakeWaiters(): void {
+    const room = this.host.options.outboundQueueSize - this.queued;
+    for (let i = 0; i < room && this.roomWaiters.length > 0; i++) this.roomWaiters.shift()();
+  }
+
+  private connect(): void {
+    this.state = "connecting";
+    const { host, peer } = this;
+    const call = host.client(peer.key).makeBidiStreamRequest(CONNECT_PATH, identity, decodeResponse);
+    this.call = call;
+    this.writable = true;
+    call.write(
+      Buffer.from(
+        ConnectRequest.encode({
+          frame: {
+            $case: "handshake",
+            value: {
+              protocolVersion: PROTOCOL_VERSION,
+              origin: host.selfNode,
+              target: { system: peer.system, host: peer.host, port: peer.port, uid: 0n },
+            },
+          },
+        }).finish(),
+      ),
+    );
+    this.timer = host.scheduler.setTimeout(() => {
+      this.timer = undefined;
+      if (this.call === call && this.state === "connecting") {
+        this.broken(call, `no handshake answer within ${HANDSHAKE_TIMEOUT} ms`);
+        call.cancel();
+      }
+    }, HANDSHAKE_TIMEOUT);
+    call.on("data", (response: ConnectResponse) => {
+      if (response.frame?.$case === "handshakeAck") this.acknowledged(call, response.frame.value);
+    });
+    call.on("drain", () => {
+      if (this.call !== call) return;
+      this.writable = true;
+      this.writeSealed();
+    });
+    call.on("error", (error: grpc.ServiceError) => this.broken(call, error.details || error.message));
+    call.on("end", () => this.broken(call, "the peer closed the stream"));
+  }
+
+  private acknowledged(call: grpc.ClientDuplexStream<Buffer, ConnectResponse>, ack: HandshakeAck): void {
+    if (this.call !== call || this.state !== "connecting") return;
+    this.clearTimer();
+    if (!ack.accepted) {
+      this.host.log.error(`${this.peer.system}@${this.peer.key} refused the connection: ${ack.reason}`);
+      this.broken(call, `refused: ${ack.reason}`, true);
+      call.cancel();
+      return;
+    }
+    const uid = ack.responder?.uid ?? 0n;
+    const restarted = this.peerUid !== undefined && this.peerUid !== uid;
+    if (restarted) this.host.log.info(`${this.peer.key} restarted (new incarnation ${uid}); association replaced`);
+    this.peerUid = uid;
+    this.state = "connected";
+    this.attempts = 0;
+    this.downSince = undefined;
+    this.host.associated(this.peer, uid, restarted);
+    this.writeSealed();
+  }
+
+  private broken(call: grpc.ClientDuplexStream<Buffer, ConnectResponse>, reason: string, refused = false): void {
+    if (this.call !== call || this.state === "closed") return;
+    this.clearTimer();
+    this.call = undefined;
+    this.writable = false;
+    const now = this.host.scheduler.now();
+    if (this.state === "connected") this.host.log.warn(`connection to ${this.peer.key} lost: ${reason}`);
+    else this.host.log.debug(`connecting to ${this.peer.key} failed: ${reason}`);
+    this.downSince ??= now;
+    if (refused || now - this.downSince >= this.host.options.undeliveredTimeout) {
+      this.dropQueued(`${this.peer.key} unreachable: ${reason}`);
+    }
+    this.state = "waiting";
+    const { minBackoff, maxBackoff } = this.host.options;
+    const backoff = Math.min(maxBackoff, minBackoff * 2 ** Math.min(this.attempts++, 20));
+    const delay = backoff / 2 + (backoff / 2) * this.host.scheduler.random();
+    this.timer = this.host.scheduler.setTimeout(() => {
+      this.timer = undefined;
+      if (this.state !== "waiting") return;
+      this.state = "idle";
+      if (this.queued > 0) this.connect();
+    }, delay);
+  }
+
+  private dropQueued(reason: string): void {
+    if (this.batch.count > 0) this.sealed.push(this.batch.seal());
+    if (this.sealed.length === 0) return;
+    let dropped = 0;
+    this.sealed.drain((batch) => {
+      for (let i = 0; i < batch.messages.length; i++) this.host.deadLetter(batch.messages[i], batch.recipients[i], reason);
+      dropped += batch.messages.length;
+    });
+    this.queued = 0;
+    this.wakeWaiters();
+    this.host.log.warn(`${dropped} message(s) to ${this.peer.key} became dead letters: ${reason}`);
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== undefined) this.host.scheduler.clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}

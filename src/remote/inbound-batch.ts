@@ -1,0 +1,131 @@
+import { BinaryReader, WireType } from "@bufbuild/protobuf/wire";
+import { Handshake } from "../../gen/casty/v1/remote.js";
+import type { ActorRef } from "../actor/ref.js";
+import type { Logger } from "../actor/logger.js";
+import { TAG } from "./protocol.js";
+import { DeserializationError, UnknownManifestError, type Serialization } from "./serialization/index.js";
+
+/** A frame that is not a valid `ConnectRequest`: the stream carrying it is closed. */
+export class MalformedFrameError extends Error {
+  override readonly name = "MalformedFrameError";
+}
+
+/** What the receiving side needs to deliver envelopes locally. */
+export interface InboundHost {
+  readonly serialization: Serialization;
+  readonly log: Logger;
+  /** The live local actor (or pending ask) at `path`. */
+  resolveLocal(path: string): ActorRef<unknown> | undefined;
+  /** A stand-in recipient for dead letters to a path where nothing lives. */
+  missingRef(path: string): ActorRef<never>;
+  deadLetter(message: unknown, recipient: ActorRef<never> | undefined, reason: string): void;
+}
+
+/** Payload that could not be decoded, kept whole in its dead letter. */
+export interface UndecodablePayload {
+  readonly manifest: string;
+  readonly bytes: Uint8Array;
+}
+
+export type InboundFrame = { kind: "handshake"; handshake: Handshake } | { kind: "batch" };
+
+const FIELD_TYPE_NAME = TAG.batchTypeName >>> 3;
+const FIELD_TARGET_PATH = TAG.batchTargetPath >>> 3;
+const FIELD_ENVELOPE = TAG.batchEnvelope >>> 3;
+
+/**
+ * Decodes one `ConnectRequest` frame. A batch is delivered on the spot: envelope by envelope, each
+ * payload decoded straight from the frame bytes; a bad envelope becomes a dead letter and the rest go on.
+ */
+export function readFrame(frame: Uint8Array, host: InboundHost): InboundFrame {
+  try {
+    const reader = new BinaryReader(frame);
+    const [field, wireType] = reader.tag();
+    if (wireType !== WireType.LengthDelimited) throw new MalformedFrameError(`unexpected wire type ${wireType} for frame field ${field}`);
+    const length = reader.uint32();
+    if (reader.pos + length > reader.len) throw new MalformedFrameError(`frame announces ${length} bytes, ${reader.len - reader.pos} present`);
+    if (field === TAG.requestHandshake >>> 3) return { kind: "handshake", handshake: Handshake.decode(frame.subarray(reader.pos, reader.pos + length)) };
+    if (field !== TAG.requestBatch >>> 3) throw new MalformedFrameError(`unknown frame field ${field}`);
+    deliverBatch(frame, reader, reader.pos + length, host);
+    return { kind: "batch" };
+  } catch (error) {
+    if (error instanceof MalformedFrameError) throw error;
+    throw new MalformedFrameError(`malformed frame: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+}
+
+function deliverBatch(frame: Uint8Array, reader: BinaryReader, end: number, host: InboundHost): void {
+  const typeNames: string[] = [];
+  const targetPaths: string[] = [];
+  const envelopes: number[] = []; // start, end pairs: tables may follow the envelopes
+  while (reader.pos < end) {
+    const [field, wireType] = reader.tag();
+    if (wireType !== WireType.LengthDelimited) {
+      reader.skip(wireType);
+      continue;
+    }
+    if (field === FIELD_ENVELOPE) {
+      const length = reader.uint32();
+      envelopes.push(reader.pos, reader.pos + length);
+      reader.pos += length;
+    } else if (field === FIELD_TYPE_NAME) typeNames.push(reader.string());
+    else if (field === FIELD_TARGET_PATH) targetPaths.push(reader.string());
+    else reader.skip(wireType);
+  }
+  if (reader.pos !== end) throw new MalformedFrameError("batch runs past its frame");
+  const recipients: (ActorRef<unknown> | null | undefined)[] = new Array(targetPaths.length);
+  for (let i = 0; i < envelopes.length; i += 2) {
+    deliverEnvelope(frame, reader, envelopes[i]!, envelopes[i + 1]!, typeNames, targetPaths, recipients, host);
+  }
+}
+
+function deliverEnvelope(
+  frame: Uint8Array,
+  reader: BinaryReader,
+  start: number,
+  end: number,
+  typeNames: string[],
+  targetPaths: string[],
+  recipients: (ActorRef<unknown> | null | undefined)[],
+  host: InboundHost,
+): void {
+  let target = 0;
+  let type = 0;
+  let payloadStart = -1;
+  let payloadLength = 0;
+  reader.pos = start;
+  while (reader.pos < end) {
+    const tag = reader.uint32();
+    if (tag === TAG.envelopeTarget) target = reader.int32();
+    else if (tag === TAG.envelopeType) type = reader.int32();
+    else if (tag === TAG.envelopePayload) {
+      payloadLength = reader.uint32();
+      payloadStart = reader.pos;
+      reader.pos += payloadLength;
+    } else reader.skip((tag & 7) as WireType);
+  }
+  const path = targetPaths[target];
+  const manifest = typeNames[type];
+  if (path === undefined || manifest === undefined || payloadStart < 0 || reader.pos !== end) {
+    host.log.warn(`dropping a malformed envelope (target #${target}, type #${type})`);
+    host.deadLetter(undefined, undefined, "malformed envelope");
+    return;
+  }
+  let recipient = recipients[target];
+  if (recipient === undefined) recipients[target] = recipient = host.resolveLocal(path) ?? null;
+  reader.pos = payloadStart;
+  let message: unknown;
+  try {
+    message = host.serialization.deserializeFrom(manifest, reader, payloadLength);
+  } catch (error) {
+    const reason = error instanceof UnknownManifestError ? `unknown manifest ${manifest}` : (error as DeserializationError).message;
+    host.log.warn(`undeliverable message to ${path}: ${reason}`);
+    const bytes = frame.slice(payloadStart, payloadStart + payloadLength);
+    host.deadLetter({ manifest, bytes } satisfies UndecodablePayload, (recipient ?? host.missingRef(path)) as ActorRef<never>, reason);
+    reader.pos = end;
+    return;
+  }
+  reader.pos = end;
+  if (recipient === null) host.deadLetter(message, host.missingRef(path), `no actor at ${path}`);
+  else recipient.tell(message);
+}

@@ -1,0 +1,110 @@
+import * as grpc from "@grpc/grpc-js";
+import { ConnectResponse, type Handshake } from "../../gen/casty/v1/remote.js";
+import type { NodeAddress } from "../../gen/casty/v1/address.js";
+import { nodeKey } from "./address.js";
+import { readFrame, type InboundHost } from "./inbound-batch.js";
+import { CONNECT_PATH, PROTOCOL_VERSION } from "./protocol.js";
+
+export interface InboundServerHost extends InboundHost {
+  readonly selfNode: NodeAddress;
+}
+
+type ConnectCall = grpc.ServerDuplexStream<Buffer, ConnectResponse>;
+
+/** The server side of `RemotingService.Connect`, decoding request frames by hand (see inbound-batch). */
+export const remotingServiceDefinition: grpc.ServiceDefinition = {
+  connect: {
+    path: CONNECT_PATH,
+    requestStream: true,
+    responseStream: true,
+    requestSerialize: (frame: Buffer) => frame,
+    requestDeserialize: (frame: Buffer) => frame,
+    responseSerialize: (value: ConnectResponse) => Buffer.from(ConnectResponse.encode(value).finish()),
+    responseDeserialize: (bytes: Buffer) => ConnectResponse.decode(bytes),
+    originalName: "Connect",
+  },
+};
+
+/**
+ * Accepts Connect streams: the first frame must be a valid handshake, then batches are delivered.
+ * A newer stream from the same peer (reconnect, new incarnation) replaces the older one.
+ */
+export class InboundAssociations {
+  private readonly byPeer = new Map<string, { uid: bigint; call: ConnectCall }>();
+
+  constructor(private readonly host: InboundServerHost) {}
+
+  readonly handler = (call: ConnectCall): void => {
+    let peer: string | undefined;
+    call.on("data", (frame: Buffer) => {
+      let parsed;
+      try {
+        parsed = readFrame(frame, this.host);
+      } catch (error) {
+        this.host.log.error(`closing the stream from ${peer ?? call.getPeer()}: ${(error as Error).message}`);
+        call.emit("error", { code: grpc.status.INVALID_ARGUMENT, details: (error as Error).message });
+        return;
+      }
+      if (parsed.kind === "handshake") {
+        if (peer !== undefined) {
+          call.emit("error", { code: grpc.status.FAILED_PRECONDITION, details: "second handshake on one stream" });
+          return;
+        }
+        peer = this.accept(call, parsed.handshake);
+      } else if (peer === undefined) {
+        this.host.log.error(`refusing a batch before the handshake from ${call.getPeer()}`);
+        call.emit("error", { code: grpc.status.FAILED_PRECONDITION, details: "a batch arrived before the handshake" });
+      }
+    });
+    call.on("end", () => call.end());
+    call.on("error", () => undefined);
+    call.on("close", () => {
+      if (peer !== undefined && this.byPeer.get(peer)?.call === call) this.byPeer.delete(peer);
+    });
+  };
+
+  /** Ends every inbound stream (shutdown). */
+  closeAll(): void {
+    for (const { call } of this.byPeer.values()) call.end();
+    this.byPeer.clear();
+  }
+
+  private accept(call: ConnectCall, handshake: Handshake): string | undefined {
+    const self = this.host.selfNode;
+    const refusal = this.check(handshake);
+    if (refusal !== undefined) {
+      this.host.log.error(`refused connection from ${call.getPeer()}: ${refusal}`);
+      call.write({ frame: { $case: "handshakeAck", value: { accepted: false, reason: refusal, responder: self } } });
+      call.emit("error", { code: grpc.status.FAILED_PRECONDITION, details: refusal });
+      return undefined;
+    }
+    const origin = handshake.origin!;
+    const key = nodeKey(origin.host, origin.port);
+    const previous = this.byPeer.get(key);
+    if (previous !== undefined && previous.call !== call) {
+      if (previous.uid !== origin.uid) this.host.log.info(`${key} reconnected with a new incarnation ${origin.uid}`);
+      previous.call.end();
+    }
+    this.byPeer.set(key, { uid: origin.uid, call });
+    call.write({ frame: { $case: "handshakeAck", value: { accepted: true, reason: "", responder: self } } });
+    return key;
+  }
+
+  private check(handshake: Handshake): string | undefined {
+    const self = this.host.selfNode;
+    if (handshake.protocolVersion !== PROTOCOL_VERSION) {
+      return `protocol version ${handshake.protocolVersion} is not supported (this node speaks ${PROTOCOL_VERSION})`;
+    }
+    const origin = handshake.origin;
+    if (origin === undefined || origin.host === "" || origin.port === 0) return "handshake without an origin address";
+    if (origin.system !== self.system) return `system name "${origin.system}" does not match this node's "${self.system}"`;
+    const target = handshake.target;
+    if (target !== undefined && target.system !== "" && target.system !== self.system) {
+      return `this node runs system "${self.system}", not "${target.system}"`;
+    }
+    if (target !== undefined && target.uid !== 0n && target.uid !== self.uid) {
+      return `incarnation ${target.uid} is gone (this node is incarnation ${self.uid})`;
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,95 @@
+import { BinaryWriter } from "@bufbuild/protobuf/wire";
+import type { ActorRef } from "../actor/ref.js";
+import { TAG } from "./protocol.js";
+import { markWriter, rollbackWriter, SerializationError, type Serialization } from "./serialization/index.js";
+
+/** A batch ready for the stream, with what it carries (to report dead letters if it cannot go). */
+export interface SealedBatch {
+  readonly frame: Buffer;
+  readonly messages: unknown[];
+  readonly recipients: ActorRef<never>[];
+}
+
+/**
+ * Encodes envelopes straight into one `ConnectRequest{batch}` frame as they are sent. Envelopes come
+ * first and the string tables last: protobuf accepts repeated fields in any order, so a table entry
+ * can be added when it is first needed.
+ */
+export class OutboundBatch {
+  private readonly writer = new BinaryWriter();
+  private targets = new Map<string, number>();
+  private types = new Map<string, number>();
+  private messages: unknown[] = [];
+  private recipients: ActorRef<never>[] = [];
+
+  constructor(
+    private readonly serialization: Serialization,
+    private readonly maxMessageSize: number,
+  ) {
+    this.reset();
+  }
+
+  get count(): number {
+    return this.messages.length;
+  }
+
+  get bytes(): number {
+    return position(this.writer);
+  }
+
+  /** Appends one envelope; throws (leaving the batch as it was) when the message cannot be sent. */
+  append(path: string, message: unknown, recipient: ActorRef<never>): void {
+    const writer = this.writer;
+    const mark = markWriter(writer);
+    let target = this.targets.get(path);
+    const newTarget = target === undefined;
+    if (target === undefined) this.targets.set(path, (target = this.targets.size));
+    try {
+      writer.uint32(TAG.batchEnvelope).fork();
+      if (target !== 0) writer.uint32(TAG.envelopeTarget).int32(target);
+      writer.uint32(TAG.envelopePayload).fork();
+      const start = position(writer);
+      const manifest = this.serialization.serializeInto(message, writer);
+      const size = position(writer) - start;
+      if (size > this.maxMessageSize) {
+        throw new SerializationError(`message to ${recipient.address} is ${size} bytes, above maxMessageSize ${this.maxMessageSize}`);
+      }
+      writer.join();
+      let type = this.types.get(manifest);
+      if (type === undefined) this.types.set(manifest, (type = this.types.size));
+      if (type !== 0) writer.uint32(TAG.envelopeType).int32(type);
+      writer.join();
+    } catch (error) {
+      rollbackWriter(writer, mark);
+      if (newTarget) this.targets.delete(path);
+      throw error;
+    }
+    this.messages.push(message);
+    this.recipients.push(recipient);
+  }
+
+  /** Closes the frame (tables, length prefix) and starts an empty batch. */
+  seal(): SealedBatch {
+    const writer = this.writer;
+    for (const name of this.types.keys()) writer.uint32(TAG.batchTypeName).string(name);
+    for (const path of this.targets.keys()) writer.uint32(TAG.batchTargetPath).string(path);
+    writer.join();
+    const bytes = writer.finish();
+    const sealed = { frame: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), messages: this.messages, recipients: this.recipients };
+    this.targets = new Map();
+    this.types = new Map();
+    this.messages = [];
+    this.recipients = [];
+    this.reset();
+    return sealed;
+  }
+
+  private reset(): void {
+    this.writer.uint32(TAG.requestBatch).fork();
+  }
+}
+
+/** Write position of a BinaryWriter (a public field at run time, private in its typings). */
+function position(writer: BinaryWriter): number {
+  return (writer as unknown as { pos: number }).pos;
+}

@@ -1,0 +1,23 @@
+/** Wire protocol version sent in the handshake; a peer speaking another one is refused. */
+export const PROTOCOL_VERSION = 1;
+
+export const CONNECT_PATH = "/casty.v1.RemotingService/Connect";
+
+/** Envelopes per batch, and bytes after which a batch is sealed early. */
+export const BATCH_MAX_ENVELOPES = 512;
+export const BATCH_MAX_BYTES = 256 * 1024;
+
+// Protobuf tags ((field << 3) | wire type) of the frames the transport encodes by hand.
+export const TAG = {
+  requestHandshake: (1 << 3) | 2,
+  requestBatch: (2 << 3) | 2,
+  batchTypeName: (1 << 3) | 2,
+  batchTargetPath: (2 << 3) | 2,
+  batchSenderAddress: (3 << 3) | 2,
+  batchEnvelope: (4 << 3) | 2,
+  envelopeTarget: (1 << 3) | 0,
+  envelopeType: (2 << 3) | 0,
+  envelopePayload: (3 << 3) | 2,
+  envelopeSender: (4 << 3) | 0,
+  envelopeCorrelation: (5 << 3) | 0,
+} as const;

@@ -1,0 +1,37 @@
+import { BaseActorRef } from "../actor/ref.js";
+import type { Endpoint } from "./endpoint.js";
+
+/** Ref to an actor on another node: `tell` serializes now and sends over the peer's Connect stream. */
+export class RemoteActorRef<M> extends BaseActorRef<M> {
+  constructor(
+    readonly address: string,
+    readonly path: string,
+    /** @internal */ readonly endpoint: Endpoint,
+  ) {
+    super();
+  }
+
+  tell(message: M): void {
+    this.endpoint.send(this.path, message, this);
+  }
+
+  /** Waits while the outbound queue to the peer is full (backpressure) instead of dropping. */
+  override offer(message: M): Promise<boolean> {
+    return this.endpoint.offer(this.path, message, this);
+  }
+}
+
+/** Where nothing lives: every message becomes a dead letter (e.g. a ref to an actor that is gone). */
+export class MissingActorRef<M> extends BaseActorRef<M> {
+  constructor(
+    readonly address: string,
+    readonly path: string,
+    private readonly onMessage: (message: unknown, ref: MissingActorRef<M>) => void,
+  ) {
+    super();
+  }
+
+  tell(message: M): void {
+    this.onMessage(message, this);
+  }
+}

@@ -1,0 +1,172 @@
+import * as grpc from "@grpc/grpc-js";
+import type { NodeAddress } from "../../gen/casty/v1/address.js";
+import { PromiseRef } from "../actor/ask.js";
+import type { ActorRef } from "../actor/ref.js";
+import { ActorSystem } from "../actor/system.js";
+import { nodeKey, parseActorUri } from "./address.js";
+import { Endpoint, type EndpointHost, type Peer } from "./endpoint.js";
+import { InboundAssociations, remotingServiceDefinition, type InboundServerHost } from "./inbound.js";
+import { resolveRemoteOptions, type RemoteOptions, type ResolvedRemoteOptions } from "./options.js";
+import { BATCH_MAX_BYTES } from "./protocol.js";
+import { MissingActorRef, RemoteActorRef } from "./remote-ref.js";
+import { Serialization, type RefCodec } from "./serialization/index.js";
+import { channelCredentials, serverCredentials } from "./tls.js";
+
+/** Remote refs kept for reuse; beyond this many the cache starts over. */
+const REF_CACHE_LIMIT = 10_000;
+
+/** A node's gRPC server before the system around it exists. */
+export interface BoundServer {
+  readonly server: grpc.Server;
+  readonly port: number;
+  readonly options: ResolvedRemoteOptions;
+}
+
+/** Binds the node's one gRPC server (every casty service of the node is added to it). */
+export async function bindServer(options: RemoteOptions): Promise<BoundServer> {
+  const resolved = resolveRemoteOptions(options);
+  const server = new grpc.Server(channelOptions(resolved));
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(`${resolved.host.includes(":") ? `[${resolved.host}]` : resolved.host}:${resolved.port}`, serverCredentials(resolved.tls), (error, bound) =>
+      error ? reject(new Error(`cannot bind ${resolved.host}:${resolved.port}: ${error.message}`)) : resolve(bound),
+    ),
+  );
+  return { server, port, options: resolved };
+}
+
+function channelOptions(options: ResolvedRemoteOptions): grpc.ChannelOptions {
+  const frameLimit = Math.max(options.maxMessageSize, BATCH_MAX_BYTES) + 1024 * 1024;
+  return {
+    "grpc.max_receive_message_length": frameLimit,
+    "grpc.max_send_message_length": frameLimit,
+    "grpc.keepalive_time_ms": 10_000,
+    "grpc.keepalive_timeout_ms": 5_000,
+    "grpc.keepalive_permit_without_calls": 1,
+    "grpc.http2.min_ping_interval_without_data_ms": 5_000,
+  };
+}
+
+/**
+ * An actor system reachable from other nodes: refs get `casty://name@host:port/...` addresses, and
+ * refs to other nodes (from messages or `refFor`) deliver over the remoting stream. Clustering builds on it.
+ */
+export class RemoteActorSystem extends ActorSystem implements RefCodec, EndpointHost, InboundServerHost {
+  readonly serialization: Serialization;
+  readonly options: ResolvedRemoteOptions;
+  readonly selfNode: NodeAddress;
+  /** Advertised host and port: what other nodes dial. */
+  readonly host: string;
+  readonly port: number;
+  /** Incarnation id: a restarted node gets a new one. */
+  readonly uid: bigint;
+  /** @internal The node's gRPC server; higher layers add their services to it. */
+  readonly server: grpc.Server;
+  private readonly credentials: grpc.ChannelCredentials;
+  private readonly endpoints = new Map<string, Endpoint>();
+  private readonly clients = new Map<string, grpc.Client>();
+  private readonly refCache = new Map<string, ActorRef<unknown>>();
+  private readonly inbound: InboundAssociations;
+  private readonly associationListeners = new Set<(peer: Peer, uid: bigint, restarted: boolean) => void>();
+
+  static async start(options: RemoteOptions = {}): Promise<RemoteActorSystem> {
+    return new RemoteActorSystem(options, await bindServer(options));
+  }
+
+  protected constructor(options: RemoteOptions, bound: BoundServer) {
+    super(options);
+    this.options = bound.options;
+    this.server = bound.server;
+    this.host = options.advertiseHost ?? bound.options.host;
+    this.port = options.advertisePort ?? bound.port;
+    this.uid = BigInt(Math.floor(this.scheduler.random() * 2 ** 52)) * 4096n + BigInt(Math.floor(this.scheduler.random() * 4096)) + 1n;
+    this.selfNode = { system: this.name, host: this.host, port: this.port, uid: this.uid };
+    this.addressPrefix = `casty://${this.name}@${nodeKey(this.host, this.port)}`;
+    this.serialization = new Serialization(this);
+    this.credentials = channelCredentials(bound.options.tls);
+    this.inbound = new InboundAssociations(this);
+    this.server.addService(remotingServiceDefinition, { connect: this.inbound.handler });
+  }
+
+  /** `host:port` of this node. */
+  get selfAddress(): string {
+    return nodeKey(this.host, this.port);
+  }
+
+  /** A ref for an actor URI, local or on another node. */
+  refFor<M>(address: string): ActorRef<M> {
+    return this.resolve(address) as ActorRef<M>;
+  }
+
+  /** Runs `listener` whenever an outbound association completes its handshake. */
+  onAssociated(listener: (peer: Peer, uid: bigint, restarted: boolean) => void): () => void {
+    this.associationListeners.add(listener);
+    return () => this.associationListeners.delete(listener);
+  }
+
+  // ---- RefCodec ----
+
+  addressOf(ref: ActorRef<unknown>): string {
+    if (ref instanceof PromiseRef) this.asks.expose(ref);
+    return ref.address;
+  }
+
+  resolve(address: string): ActorRef<unknown> {
+    const cached = this.refCache.get(address);
+    if (cached !== undefined) return cached;
+    const { system, host, port, path } = parseActorUri(address);
+    if (host === undefined || port === undefined || (system === this.name && host === this.host && port === this.port)) {
+      if (system !== this.name) return this.missingRef(path);
+      return this.resolveLocal(path) ?? this.missingRef(path);
+    }
+    const ref = new RemoteActorRef(address, path, this.endpoint({ system, host, port, key: nodeKey(host, port) }));
+    if (!path.startsWith("/temp/")) {
+      if (this.refCache.size >= REF_CACHE_LIMIT) this.refCache.clear();
+      this.refCache.set(address, ref);
+    }
+    return ref;
+  }
+
+  // ---- InboundHost / EndpointHost ----
+
+  resolveLocal(path: string): ActorRef<unknown> | undefined {
+    return this.lookup(path);
+  }
+
+  missingRef(path: string): ActorRef<never> {
+    return new MissingActorRef(this.addressPrefix + path, path, (message, ref) => this.deadLetter(message, ref, `no actor at ${path}`));
+  }
+
+  client(peerKey: string): grpc.Client {
+    let client = this.clients.get(peerKey);
+    if (client === undefined) this.clients.set(peerKey, (client = new grpc.Client(peerKey, this.credentials, channelOptions(this.options))));
+    return client;
+  }
+
+  associated(peer: Peer, uid: bigint, restarted: boolean): void {
+    for (const listener of this.associationListeners) listener(peer, uid, restarted);
+  }
+
+  protected override async beforeSystemActorsStop(): Promise<void> {
+    await Promise.all([...this.endpoints.values()].map((endpoint) => endpoint.close()));
+    this.inbound.closeAll();
+    await new Promise<void>((resolve) => {
+      const force = setTimeout(() => {
+        this.server.forceShutdown();
+        resolve();
+      }, 1000);
+      this.server.tryShutdown(() => {
+        clearTimeout(force);
+        resolve();
+      });
+    });
+    for (const client of this.clients.values()) client.close();
+    this.clients.clear();
+  }
+
+  private endpoint(peer: Peer): Endpoint {
+    const key = `${peer.system}@${peer.key}`;
+    let endpoint = this.endpoints.get(key);
+    if (endpoint === undefined) this.endpoints.set(key, (endpoint = new Endpoint(peer, this)));
+    return endpoint;
+  }
+}
