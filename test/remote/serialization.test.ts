@@ -139,6 +139,15 @@ describe("plain data round-trips", () => {
     expect(1 in decoded.b).toBe(true);
   });
 
+  it("keys of any length and script, and many distinct keys, survive the key cache", () => {
+    const odd = { ключ: 1, ["k".repeat(64)]: 2, ["k".repeat(65)]: 3, "": 4, "0": 5 };
+    expect(roundTrip(odd)).toStrictEqual(odd);
+    const many = Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`key${i}`, i]));
+    const { ser } = setup();
+    expect(roundTrip(many, ser)).toStrictEqual(many);
+    expect(roundTrip(many, ser)).toStrictEqual(many);
+  });
+
   it("object key order is kept", () => {
     expect(Object.keys(roundTrip({ z: 1, a: 2, m: 3 }) as object)).toEqual(["z", "a", "m"]);
   });
@@ -494,6 +503,7 @@ describe("bytes that cannot be deserialized", () => {
     expectMalformed(new Uint8Array([(16 << 3) | 0, 1]), /unexpected field 16 \(wire type 0\) in Value/);
     expectMalformed(new Uint8Array([Kind.Object, 2, FIELD2, 0]), /unexpected field 2 .* in ObjectValue/);
     expectMalformed(new Uint8Array([Kind.Class, 0]), /ClassInstance without class_name/);
+    expectMalformed(new Uint8Array([Kind.Object, 4, FIELD1, 2, FIELD1, 100]), /string of 100 bytes runs past/);
   });
 
   it("deep nesting is refused without exhausting the stack", () => {

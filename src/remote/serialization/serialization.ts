@@ -6,7 +6,7 @@ import { DeserializationError } from "./errors.js";
 import type { RefCodec } from "./ref-codec.js";
 import { TypeRegistry, type ProtobufCodec } from "./registry.js";
 import { VALUE_MANIFEST } from "./wire.js";
-import { markWriter, rollbackWriter } from "./writer-mark.js";
+import { markWriter, rollbackWriter, takeWritten } from "./writer-state.js";
 
 export interface SerializedMessage {
   /** `"casty.v1.Value"` for plain data, else the full name of the registered Protobuf type. */
@@ -22,7 +22,7 @@ export class Serialization {
   private readonly registry = new TypeRegistry();
   private readonly encoder: ValueEncoder;
   private readonly decoder: ValueDecoder;
-  /** Reused by `serialize`, so its buffer grows once instead of per message. */
+  /** Reused by `serialize`, so that its buffer grows once instead of per message. */
   private readonly scratch = new BinaryWriter();
 
   constructor(refs: RefCodec) {
@@ -42,7 +42,7 @@ export class Serialization {
 
   serialize(message: unknown): SerializedMessage {
     const manifest = this.serializeInto(message, this.scratch);
-    return { manifest, bytes: this.scratch.finish() };
+    return { manifest, bytes: takeWritten(this.scratch) };
   }
 
   /**
