@@ -1,42 +1,12 @@
 import type { BinaryWriter } from "@bufbuild/protobuf/wire";
 import { isActorRef } from "../../actor/ref.js";
 import { EncodeFailure, at, mapKeySegment, mapValueSegment, propertySegment } from "./encode-failure.js";
+import { asciiLength, knownSize } from "./known-size.js";
 import type { RefCodec } from "./ref-codec.js";
 import type { TypeRegistry } from "./registry.js";
 import { FIELD1, FIELD1_VARINT, FIELD2, Kind, MAX_DEPTH, VALUE_MANIFEST } from "./wire.js";
 
 const ADDRESS_CACHE_SIZE = 1024;
-
-/** Strings up to this length may be sized up front (their Value then stays under 128 bytes). */
-const SHORT_STRING = 32;
-
-/**
- * Byte size of the Value holding `value` when it is small and cheap to know, else -1: the common
- * fields then skip BinaryWriter's fork/join, which costs more than the scan.
- */
-function knownSize(value: unknown): number {
-  switch (typeof value) {
-    case "number":
-      return 9; // tag + double
-    case "boolean":
-    case "undefined":
-      return 2; // tag + one-byte varint
-    case "string": {
-      const length = asciiLength(value);
-      return length < 0 ? -1 : 2 + length; // tag + one-byte length + bytes
-    }
-    default:
-      return value === null ? 2 : -1;
-  }
-}
-
-/** The UTF-8 length of a short ASCII string (its `length`), else -1. */
-function asciiLength(text: string): number {
-  const length = text.length;
-  if (length > SHORT_STRING) return -1;
-  for (let i = 0; i < length; i++) if (text.charCodeAt(i) > 0x7f) return -1;
-  return length;
-}
 
 /**
  * Writes JavaScript values straight into a BinaryWriter in the wire format of `casty.v1.Value`,
@@ -66,7 +36,7 @@ export class ValueEncoder {
   }
 
   /** Writes the fields of one Value message holding `value`. */
-  value(w: BinaryWriter, value: unknown, depth: number): void {
+  private value(w: BinaryWriter, value: unknown, depth: number): void {
     switch (typeof value) {
       case "string":
         w.uint32(Kind.String).string(value);
