@@ -43,6 +43,9 @@ function channelOptions(options: ResolvedRemoteOptions): grpc.ChannelOptions {
     "grpc.keepalive_timeout_ms": 5_000,
     "grpc.keepalive_permit_without_calls": 1,
     "grpc.http2.min_ping_interval_without_data_ms": 5_000,
+    // The endpoint runs its own backoff; the channel's (1 s growing to 120 s) would delay reconnects past it.
+    "grpc.initial_reconnect_backoff_ms": options.minBackoff,
+    "grpc.max_reconnect_backoff_ms": options.maxBackoff,
   };
 }
 
