@@ -21,3 +21,19 @@ export { RemoteActorRef } from "./remote/remote-ref.js";
 export { DeserializationError, SerializationError, UnknownManifestError } from "./remote/serialization/index.js";
 export { InvalidAddressError } from "./remote/address.js";
 export { MalformedFrameError, type UndecodablePayload } from "./remote/inbound-batch.js";
+export { ClusteredActorSystem } from "./cluster/clustered-system.js";
+export { Cluster, type ClusterStateSnapshot } from "./cluster/cluster.js";
+export type { ClusterOptions, DowningOptions, FailureDetectorOptions } from "./cluster/options.js";
+export type { DowningStrategy } from "./cluster/downing.js";
+export {
+  ClusterEvent,
+  LeaderChanged,
+  MemberDowned,
+  MemberExited,
+  MemberLeft,
+  MemberRemoved,
+  MemberUp,
+  ReachableMember,
+  UnreachableMember,
+  type MemberInfo,
+} from "./cluster/events.js";

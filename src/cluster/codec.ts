@@ -64,7 +64,7 @@ export function stateToProto(state: ClusterState, system: string): pb.GossipStat
     })),
     seen: [...state.seen].map((k) => keyToProto(k, system)),
     version: clockToProto(state.version),
-    tombstones: [...state.tombstones].map(([k, at]) => ({ node: keyToProto(k, system), removedAtMs: BigInt(at) })),
+    tombstones: [...state.tombstones].map(([k, at]) => ({ node: keyToProto(k, system), removedAtMs: BigInt(Math.round(at)) })),
   };
 }
 

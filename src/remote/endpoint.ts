@@ -26,6 +26,7 @@ export interface EndpointHost {
   readonly serialization: Serialization;
   readonly selfNode: NodeAddress;
   client(peerKey: string): grpc.Client;
+  isBlocked(peerKey: string): boolean;
   deadLetter(message: unknown, recipient: ActorRef<never> | undefined, reason: string): void;
   /** A handshake with `peer` succeeded; `restarted` when its incarnation differs from the last one seen. */
   associated(peer: Peer, uid: bigint, restarted: boolean): void;
@@ -71,6 +72,10 @@ export class Endpoint {
   send(path: string, message: unknown, recipient: ActorRef<never>): void {
     if (this.state === "closed") {
       this.host.deadLetter(message, recipient, "remoting is shut down");
+      return;
+    }
+    if (this.host.isBlocked(this.peer.key)) {
+      this.host.deadLetter(message, recipient, `traffic to ${this.peer.key} is blocked`);
       return;
     }
     if (this.queued >= this.host.options.outboundQueueSize) {

@@ -7,6 +7,7 @@ import { CONNECT_PATH, PROTOCOL_VERSION } from "./protocol.js";
 
 export interface InboundServerHost extends InboundHost {
   readonly selfNode: NodeAddress;
+  isBlocked(peerKey: string): boolean;
 }
 
 type ConnectCall = grpc.ServerDuplexStream<Buffer, ConnectResponse>;
@@ -37,6 +38,7 @@ export class InboundAssociations {
   readonly handler = (call: ConnectCall): void => {
     let peer: string | undefined;
     call.on("data", (frame: Buffer) => {
+      if (peer !== undefined && this.host.isBlocked(peer)) return;
       let parsed;
       try {
         parsed = readFrame(frame, this.host);

@@ -69,6 +69,7 @@ export class RemoteActorSystem extends ActorSystem implements RefCodec, Endpoint
   private readonly clients = new Map<string, grpc.Client>();
   private readonly refCache = new Map<string, ActorRef<unknown>>();
   private readonly inbound: InboundAssociations;
+  private readonly blockedPeers = new Set<string>();
   private readonly associationListeners = new Set<(peer: Peer, uid: bigint, restarted: boolean) => void>();
 
   static async start(options: RemoteOptions = {}): Promise<RemoteActorSystem> {
@@ -104,6 +105,22 @@ export class RemoteActorSystem extends ActorSystem implements RefCodec, Endpoint
   onAssociated(listener: (peer: Peer, uid: bigint, restarted: boolean) => void): () => void {
     this.associationListeners.add(listener);
     return () => this.associationListeners.delete(listener);
+  }
+
+  /**
+   * Fault injection for tests: drops all traffic to and from the node at `peerKey` ("host:port"),
+   * as a network partition would. Outgoing messages become dead letters.
+   */
+  blockPeer(peerKey: string): void {
+    this.blockedPeers.add(peerKey);
+  }
+
+  unblockPeer(peerKey: string): void {
+    this.blockedPeers.delete(peerKey);
+  }
+
+  isBlocked(peerKey: string): boolean {
+    return this.blockedPeers.size > 0 && this.blockedPeers.has(peerKey);
   }
 
   // ---- RefCodec ----
@@ -153,10 +170,11 @@ export class RemoteActorSystem extends ActorSystem implements RefCodec, Endpoint
     await Promise.all([...this.endpoints.values()].map((endpoint) => endpoint.close()));
     this.inbound.closeAll();
     await new Promise<void>((resolve) => {
+      // peers keep long-lived streams open: give in-flight calls a moment, then cut them
       const force = setTimeout(() => {
         this.server.forceShutdown();
         resolve();
-      }, 1000);
+      }, 100);
       this.server.tryShutdown(() => {
         clearTimeout(force);
         resolve();

@@ -1,0 +1,89 @@
+import { bindServer, RemoteActorSystem, type BoundServer } from "../remote/remote-system.js";
+import { Cluster } from "./cluster.js";
+import { ClusterDaemon } from "./daemon.js";
+import { NodeHealth } from "./health.js";
+import { resolveClusterOptions, type ClusterOptions, type ResolvedClusterOptions } from "./options.js";
+import { PeerStreams } from "./peer-streams.js";
+import { addClusterService } from "./service.js";
+
+/**
+ * A cluster node: an actor system with remoting whose membership is gossiped with the other nodes.
+ * `start` binds the node's port and begins joining through the seeds; `cluster.whenUp()` waits for it.
+ */
+export class ClusteredActorSystem extends RemoteActorSystem {
+  readonly cluster: Cluster;
+  private readonly daemon: ClusterDaemon;
+  private readonly peers: PeerStreams;
+  private readonly health: NodeHealth;
+  private readonly clusterOptions: ResolvedClusterOptions;
+  private leaving: Promise<void> | undefined;
+  private closing: Promise<void> | undefined;
+  private out!: () => void;
+  private readonly removedFromCluster = new Promise<void>((resolve) => (this.out = resolve));
+
+  static override async start(options: ClusterOptions): Promise<ClusteredActorSystem> {
+    const clusterOptions = resolveClusterOptions(options);
+    const system = new ClusteredActorSystem(options, clusterOptions, await bindServer(options));
+    system.daemon.start();
+    return system;
+  }
+
+  protected constructor(options: ClusterOptions, clusterOptions: ResolvedClusterOptions, bound: BoundServer) {
+    super(options, bound);
+    this.clusterOptions = clusterOptions;
+    this.peers = new PeerStreams({
+      log: this.log,
+      client: (key) => this.client(key),
+      isBlocked: (key) => this.isBlocked(key),
+      onGossip: (envelope, reply) => this.daemon.onGossip(envelope, reply),
+      onHeartbeatResponse: (response) => this.daemon.onHeartbeatResponse(response),
+    });
+    this.daemon = new ClusterDaemon(
+      {
+        systemName: this.name,
+        selfNode: this.selfNode,
+        scheduler: this.scheduler,
+        log: this.log,
+        peers: this.peers,
+        publish: (event) => this.eventStream.publish(event),
+        removed: () => this.removed(),
+        stateChanged: () => (this.health.serving = this.daemon.isMember && this.daemon.selfMember?.status === "up"),
+      },
+      clusterOptions,
+    );
+    this.health = new NodeHealth(this.server);
+    addClusterService(this.server, this.daemon, this.peers, (key) => this.isBlocked(key));
+    this.cluster = new Cluster(this.daemon, this.eventStream, this.scheduler, () => this.leaveCluster(), this.peers.traffic);
+  }
+
+  /** Leaves the cluster first (bounded by `leaveTimeout`), then stops actors and the node. */
+  override shutdown(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.leaveCluster();
+      this.daemon.stop();
+      this.peers.close();
+      await super.shutdown();
+    })();
+    return this.closing;
+  }
+
+  private leaveCluster(): Promise<void> {
+    this.leaving ??= (async () => {
+      if (this.daemon.isMember) {
+        this.daemon.leave();
+        const timeout = this.clusterOptions.leaveTimeout;
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([this.removedFromCluster, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeout)))]);
+        clearTimeout(timer);
+      }
+      this.health.serving = false;
+    })();
+    return this.leaving;
+  }
+
+  private removed(): void {
+    this.health.serving = false;
+    this.out();
+    if (this.clusterOptions.shutdownWhenRemoved) void this.shutdown();
+  }
+}

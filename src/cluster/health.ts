@@ -1,0 +1,22 @@
+import type * as grpc from "@grpc/grpc-js";
+import { HealthImplementation, type ServingStatus } from "grpc-health-check";
+
+/** Service names reported by `grpc.health.v1.Health` ("" is the whole node). */
+export const HEALTH_SERVICES = ["", "casty.v1.Cluster", "casty.v1.ClusterService"] as const;
+
+/** Standard gRPC health (Check and Watch) for Kubernetes probes: SERVING only while this member is Up. */
+export class NodeHealth {
+  private readonly health = new HealthImplementation(Object.fromEntries(HEALTH_SERVICES.map((s) => [s, "NOT_SERVING"])));
+  private current: ServingStatus = "NOT_SERVING";
+
+  constructor(server: grpc.Server) {
+    this.health.addToServer(server);
+  }
+
+  set serving(serving: boolean) {
+    const status: ServingStatus = serving ? "SERVING" : "NOT_SERVING";
+    if (status === this.current) return;
+    this.current = status;
+    for (const service of HEALTH_SERVICES) this.health.setStatus(service, status);
+  }
+}

@@ -1,0 +1,92 @@
+import { InvalidOptionError, requirePositive } from "../actor/errors.js";
+import type { RemoteOptions } from "../remote/options.js";
+import { defaultDowningConfig, type DowningConfig, type DowningStrategy } from "./downing.js";
+import { defaultGossipFanout } from "./gossip-exchange.js";
+import { defaultMonitorCount } from "./heartbeat-targets.js";
+import { defaultHeartbeatIntervalMs, defaultPhiConfig, type PhiConfig } from "./phi-detector.js";
+
+export interface FailureDetectorOptions {
+  /** Phi above which a node is unreachable (default 8). */
+  threshold?: number;
+  /** Silence tolerated on top of the usual heartbeat interval, in ms (default 1000). */
+  acceptableHeartbeatPause?: number;
+  /** Assumed heartbeat interval before one is measured, in ms (default: the heartbeat interval). */
+  firstHeartbeatEstimate?: number;
+  minStdDeviation?: number;
+}
+
+export interface DowningOptions {
+  /** keep-majority (default), static-quorum or keep-oldest. */
+  strategy?: DowningStrategy;
+  /** Decide only after membership and reachability were stable this long, in ms (default 5000). */
+  stableAfter?: number;
+}
+
+export interface ClusterOptions extends RemoteOptions {
+  /** Cluster (system) name: nodes with another name are refused. */
+  name: string;
+  /** `"host:port"` of nodes to join through. Empty, or only this node: form a new cluster. */
+  seedNodes?: readonly string[];
+  roles?: readonly string[];
+  /** Gossip round interval at steady state, in ms (default 1000); changes spread at once. */
+  gossipInterval?: number;
+  gossipFanout?: number;
+  heartbeatInterval?: number;
+  /** Nodes each node monitors with heartbeats (default 5). */
+  monitoredBy?: number;
+  failureDetector?: FailureDetectorOptions;
+  downing?: DowningOptions;
+  /** Retry interval of join attempts through the seeds, in ms (default 500). */
+  joinRetryInterval?: number;
+  /** How long `leave()`/`shutdown()` wait for this node's removal, in ms (default 10000). */
+  leaveTimeout?: number;
+  /** Shut the actor system down when this node is downed or removed (default true). */
+  shutdownWhenRemoved?: boolean;
+}
+
+export interface ResolvedClusterOptions {
+  readonly seedNodes: readonly string[];
+  readonly roles: readonly string[];
+  readonly gossipInterval: number;
+  readonly gossipFanout: number;
+  readonly heartbeatInterval: number;
+  readonly monitoredBy: number;
+  readonly phi: Partial<PhiConfig>;
+  readonly downing: DowningConfig;
+  readonly joinRetryInterval: number;
+  readonly leaveTimeout: number;
+  readonly shutdownWhenRemoved: boolean;
+}
+
+export function resolveClusterOptions(options: ClusterOptions): ResolvedClusterOptions {
+  const seedNodes = options.seedNodes ?? [];
+  for (const seed of seedNodes) {
+    if (typeof seed !== "string" || !/^(\[[0-9A-Fa-f:.]+\]|[^:\s/]+):\d+$/.test(seed)) {
+      throw new InvalidOptionError(`seed node must be "host:port", got ${JSON.stringify(seed)}`);
+    }
+  }
+  const heartbeatInterval = requirePositive(options.heartbeatInterval ?? defaultHeartbeatIntervalMs, "heartbeatInterval");
+  const fd = options.failureDetector ?? {};
+  return {
+    seedNodes,
+    roles: [...(options.roles ?? [])],
+    gossipInterval: requirePositive(options.gossipInterval ?? 1000, "gossipInterval"),
+    gossipFanout: requirePositive(options.gossipFanout ?? defaultGossipFanout, "gossipFanout", { integer: true }),
+    heartbeatInterval,
+    monitoredBy: requirePositive(options.monitoredBy ?? defaultMonitorCount, "monitoredBy", { integer: true }),
+    phi: {
+      threshold: requirePositive(fd.threshold ?? defaultPhiConfig.threshold, "failureDetector.threshold"),
+      acceptableHeartbeatPauseMs: requirePositive(fd.acceptableHeartbeatPause ?? defaultPhiConfig.acceptableHeartbeatPauseMs, "failureDetector.acceptableHeartbeatPause"),
+      firstHeartbeatEstimateMs: requirePositive(fd.firstHeartbeatEstimate ?? heartbeatInterval, "failureDetector.firstHeartbeatEstimate"),
+      minStdDeviationMs: requirePositive(fd.minStdDeviation ?? defaultPhiConfig.minStdDeviationMs, "failureDetector.minStdDeviation"),
+    },
+    downing: {
+      ...defaultDowningConfig,
+      strategy: options.downing?.strategy ?? defaultDowningConfig.strategy,
+      stableAfterMs: requirePositive(options.downing?.stableAfter ?? defaultDowningConfig.stableAfterMs, "downing.stableAfter"),
+    },
+    joinRetryInterval: requirePositive(options.joinRetryInterval ?? 500, "joinRetryInterval"),
+    leaveTimeout: requirePositive(options.leaveTimeout ?? 10_000, "leaveTimeout"),
+    shutdownWhenRemoved: options.shutdownWhenRemoved ?? true,
+  };
+}
