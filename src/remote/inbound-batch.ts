@@ -34,10 +34,11 @@ const FIELD_TARGET_PATH = TAG.batchTargetPath >>> 3;
 const FIELD_ENVELOPE = TAG.batchEnvelope >>> 3;
 
 /**
- * Decodes one `ConnectRequest` frame. A batch is delivered on the spot: envelope by envelope, each
- * payload decoded straight from the frame bytes; a bad envelope becomes a dead letter and the rest go on.
+ * Decodes one `ConnectRequest` frame. A batch on an `associated` stream (handshake accepted) is delivered
+ * on the spot: envelope by envelope, each payload decoded straight from the frame bytes; a bad envelope
+ * becomes a dead letter and the rest go on. A batch before that is reported but not delivered.
  */
-export function readFrame(frame: Uint8Array, host: InboundHost): InboundFrame {
+export function readFrame(frame: Uint8Array, host: InboundHost, associated: boolean): InboundFrame {
   try {
     const reader = new BinaryReader(frame);
     const [field, wireType] = reader.tag();
@@ -46,6 +47,7 @@ export function readFrame(frame: Uint8Array, host: InboundHost): InboundFrame {
     if (reader.pos + length > reader.len) throw new MalformedFrameError(`frame announces ${length} bytes, ${reader.len - reader.pos} present`);
     if (field === TAG.requestHandshake >>> 3) return { kind: "handshake", handshake: Handshake.decode(frame.subarray(reader.pos, reader.pos + length)) };
     if (field !== TAG.requestBatch >>> 3) throw new MalformedFrameError(`unknown frame field ${field}`);
+    if (!associated) return { kind: "batch" };
     deliverBatch(frame, reader, reader.pos + length, host);
     return { kind: "batch" };
   } catch (error) {

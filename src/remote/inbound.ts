@@ -41,7 +41,7 @@ export class InboundAssociations {
       if (peer !== undefined && this.host.isBlocked(peer)) return;
       let parsed;
       try {
-        parsed = readFrame(frame, this.host);
+        parsed = readFrame(frame, this.host, peer !== undefined);
       } catch (error) {
         this.host.log.error(`closing the stream from ${peer ?? call.getPeer()}: ${(error as Error).message}`);
         call.emit("error", { code: grpc.status.INVALID_ARGUMENT, details: (error as Error).message });
