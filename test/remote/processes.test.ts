@@ -1,0 +1,61 @@
+// Two OS processes: this one and a child running fixtures/echo-node.ts.
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import type { ActorRef } from "../../src/index.js";
+import { waitFor } from "../support/wait.js";
+import { probe, TestNodes, type EchoMsg } from "./fixtures/nodes.js";
+
+const nodes = new TestNodes();
+let child: ChildProcess | undefined;
+
+afterEach(async () => {
+  await nodes.shutdownAll();
+  if (child !== undefined && child.exitCode === null && child.signalCode === null) {
+    child.kill("SIGKILL");
+    await once(child, "exit");
+  }
+  child = undefined;
+});
+
+/** Starts the echo node in a child process and reads the line it prints. */
+async function startChild(): Promise<{ process: ChildProcess; port: number; echo: string }> {
+  const script = fileURLToPath(new URL("./fixtures/echo-node.ts", import.meta.url));
+  const proc = spawn(process.execPath, ["--import", "tsx", script, "test"], { stdio: ["pipe", "pipe", "pipe"] });
+  child = proc;
+  let stdout = "";
+  let stderr = "";
+  proc.stdout!.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+  proc.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+  await waitFor(() => stdout.includes("\n") || proc.exitCode !== null, 15_000, "the child's port line");
+  if (!stdout.includes("\n")) throw new Error(`the child exited with ${proc.exitCode}: ${stderr}`);
+  const { port, echo } = JSON.parse(stdout.slice(0, stdout.indexOf("\n"))) as { port: number; echo: string };
+  return { process: proc, port, echo };
+}
+
+describe("two OS processes", () => {
+  it("asks an echo actor in a child process and gets replies back across processes", async () => {
+    const remote = await startChild();
+    expect(remote.echo).toBe(`casty://test@127.0.0.1:${remote.port}/user/echo`);
+    expect(remote.process.pid).not.toBe(process.pid);
+    const a = await nodes.start();
+    const echo = a.refFor<EchoMsg>(remote.echo);
+
+    await expect(a.ask(echo, (replyTo: ActorRef<unknown>) => ({ kind: "echo", value: "across", replyTo }), { timeout: 5000 })).resolves.toBe("across");
+    const values = Array.from({ length: 500 }, (_, i) => ({ i, tag: `v${i}` }));
+    const replies = await Promise.all(values.map((value) => a.ask(echo, (replyTo: ActorRef<unknown>) => ({ kind: "echo", value, replyTo }), { timeout: 5000 })));
+    expect(replies).toEqual(values);
+
+    // A ref of this process inside a message: the child tells it back.
+    const inbox = probe<unknown>(a, "inbox");
+    echo.tell({ kind: "echo", value: "to the inbox", replyTo: inbox.ref });
+    await waitFor(() => inbox.received.length === 1, 5000, "the child's tell to our inbox");
+    expect(inbox.received).toEqual(["to the inbox"]);
+
+    // Closing stdin asks the child to shut down cleanly.
+    remote.process.stdin!.end();
+    const [code] = (await once(remote.process, "exit")) as [number | null];
+    expect(code).toBe(0);
+  });
+});
