@@ -1,0 +1,26 @@
+// Issue 3: casty remoting between two OS processes on loopback, beside the raw grpc-js baselines.
+// One server process (remote/server.ts: a sink and an echo actor) and one fresh client process per mode.
+import { runChild, startChild, type Row } from "../harness.js";
+import type { Section } from "./section.js";
+
+export const remoteSection: Section = {
+  name: "remote",
+  title: "Remoting (casty, 2 processes on loopback, vs raw grpc-js)",
+  async run() {
+    const server = startChild<{ port: number }>("remote/server.ts");
+    try {
+      const { port } = await server.ready;
+      const rows: Row[] = [];
+      for (const mode of ["tell", "latency", "inflight"]) {
+        try {
+          rows.push(...(await runChild<Row[]>("remote/client.ts", { args: [`--port=${port}`, `--mode=${mode}`], timeoutMs: 120_000 })));
+        } catch (err) {
+          console.error(`  remote --mode=${mode} failed: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }
+      return rows;
+    } finally {
+      await server.stop();
+    }
+  },
+};
