@@ -120,7 +120,7 @@ function deliverEnvelope(
   try {
     message = host.serialization.deserializeFrom(manifest, reader, payloadLength);
   } catch (error) {
-    const reason = error instanceof UnknownManifestError ? `unknown manifest ${manifest}` : (error as DeserializationError).message;
+    const reason = error instanceof UnknownManifestError ? `unknown manifest ${error.manifest}` : (error as DeserializationError).message;
     host.log.warn(`undeliverable message to ${path}: ${reason}`);
     const bytes = frame.slice(payloadStart, payloadStart + payloadLength);
     host.deadLetter({ manifest, bytes } satisfies UndecodablePayload, (recipient ?? host.missingRef(path)) as ActorRef<never>, reason);

@@ -40,6 +40,25 @@ describe("unknown manifest", () => {
     expect(log.matching(/closing the stream|lost/, "warn")).toHaveLength(0);
   });
 
+  it("names the unregistered class when a class instance nested in plain data is unknown to the receiver", async () => {
+    class Money {
+      constructor(readonly cents: number) {}
+    }
+    const a = await nodes.start();
+    a.serialization.registerClass(Money, "test.Money");
+    const log = new CapturingLogger();
+    const b = await nodes.start({ logger: log });
+    const letters = deadLetters(b);
+    const inbox = probe<unknown>(b, "inbox");
+    const ref = remoteRef(a, inbox.ref);
+    ref.tell({ kind: "pay", amount: new Money(250) });
+    ref.tell("after");
+    await waitFor(() => inbox.received.length === 1, 5000, "the normal message after the unknown one");
+    expect(letters).toHaveLength(1);
+    expect(letters[0]!.reason).toContain("test.Money");
+    expect(log.matching(/\/user\/inbox: .*test\.Money/, "warn")).toHaveLength(1);
+  });
+
   it("is decoded into the registered type when the receiver knows it", async () => {
     const a = await nodes.start();
     const b = await nodes.start();
