@@ -1,0 +1,141 @@
+// Three node processes with default settings; one is killed with SIGKILL: the other two must mark it
+// unreachable within 5 s and remove it (keep-majority SBR) within 15 s.
+import { spawn, type ChildProcess } from "node:child_process";
+import { createInterface } from "node:readline";
+import { afterEach, describe, expect, it } from "vitest";
+import { waitFor } from "../../support/wait.js";
+
+interface Line {
+  readonly type: string;
+  readonly at: number;
+  readonly address?: string;
+  readonly leader?: string | null;
+  readonly uid?: string;
+}
+
+/** One node process and every line it printed. */
+class NodeProcess {
+  readonly lines: Line[] = [];
+  readonly stderr: string[] = [];
+  exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  private readonly child: ChildProcess;
+
+  constructor(args: string[]) {
+    this.child = spawn(process.execPath, ["--import", "tsx", "test/cluster/fixtures/node.ts", ...args], {
+      stdio: ["pipe", "pipe", "pipe"],
+      env: { ...process.env, CASTY_LOG_LEVEL: "error" },
+    });
+    createInterface({ input: this.child.stdout! }).on("line", (text) => {
+      try {
+        this.lines.push(JSON.parse(text) as Line);
+      } catch {
+        this.stderr.push(`stdout: ${text}`);
+      }
+    });
+    this.child.stderr!.on("data", (chunk: Buffer) => this.stderr.push(chunk.toString()));
+    this.child.on("exit", (code, signal) => (this.exited = { code, signal }));
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  get address(): string | undefined {
+    return this.lines.find((l) => l.type === "started")?.address;
+  }
+
+  first(type: string, address?: string): Line | undefined {
+    return this.lines.find((l) => l.type === type && (address === undefined || l.address === address));
+  }
+
+  /** Members this process currently counts (Up minus Removed, from its event lines). */
+  upMembers(): string[] {
+    const up = new Set<string>();
+    for (const l of this.lines) {
+      if (l.type === "MemberUp") up.add(l.address!);
+      if (l.type === "MemberRemoved") up.delete(l.address!);
+    }
+    return [...up].sort();
+  }
+
+  leader(): string | null | undefined {
+    return this.lines.filter((l) => l.type === "LeaderChanged").at(-1)?.leader;
+  }
+
+  kill(signal: NodeJS.Signals = "SIGKILL"): void {
+    if (this.exited === undefined) this.child.kill(signal);
+  }
+
+  describe(): string {
+    return JSON.stringify({ address: this.address, exited: this.exited, lines: this.lines, stderr: this.stderr.join("").slice(-2000) });
+  }
+}
+
+const processes: NodeProcess[] = [];
+afterEach(async () => {
+  for (const p of processes) p.kill("SIGKILL");
+  await waitFor(() => processes.every((p) => p.exited !== undefined), 5000, "node processes to exit").finally(() => (processes.length = 0));
+});
+
+function start(args: string[]): NodeProcess {
+  const p = new NodeProcess(args);
+  processes.push(p);
+  return p;
+}
+
+describe("multi-process cluster", () => {
+  it("kill -9 of one of three node processes: unreachable within 5 s, removed within 15 s (default settings)", { timeout: 40_000 }, async () => {
+    const first = start([]);
+    await waitFor(() => first.first("up") !== undefined || first.exited !== undefined, 10_000, "the first node process Up").catch((e: Error) => {
+      throw new Error(`${e.message}: ${first.describe()}`);
+    });
+    const others = [start(["--seeds", first.address!]), start(["--seeds", first.address!])];
+    const all = [first, ...others];
+    await waitFor(
+      () => all.every((p) => p.address !== undefined) && all.every((p) => p.upMembers().length === 3),
+      15_000,
+      "three node processes seeing three Up members",
+    ).catch((e: Error) => {
+      throw new Error(`${e.message}: ${all.map((p) => p.describe()).join("\n")}`);
+    });
+    const addresses = all.map((p) => p.address!).sort();
+    for (const p of all) expect(p.upMembers()).toEqual(addresses);
+
+    // kill the leader (the first node: lowest port is likely but not certain, so find it)
+    const leaderAddress = first.leader()!;
+    expect(all.map((p) => p.leader())).toEqual([leaderAddress, leaderAddress, leaderAddress]);
+    const victim = all.find((p) => p.address === leaderAddress)!;
+    const survivors = all.filter((p) => p !== victim);
+    const killedAt = Date.now();
+    victim.kill("SIGKILL");
+
+    await waitFor(() => survivors.every((p) => p.first("UnreachableMember", leaderAddress) !== undefined), 5000, "the survivors marking the killed node unreachable").catch(
+      (e: Error) => {
+        throw new Error(`${e.message}: ${survivors.map((p) => p.describe()).join("\n")}`);
+      },
+    );
+    const unreachableAfter = survivors.map((p) => p.first("UnreachableMember", leaderAddress)!.at - killedAt);
+    await waitFor(() => survivors.every((p) => p.first("MemberRemoved", leaderAddress) !== undefined), 15_000 - (Date.now() - killedAt), "the survivors removing the killed node").catch(
+      (e: Error) => {
+        throw new Error(`${e.message}: ${survivors.map((p) => p.describe()).join("\n")}`);
+      },
+    );
+    const removedAfter = survivors.map((p) => p.first("MemberRemoved", leaderAddress)!.at - killedAt);
+    console.info(`kill -9 → unreachable after ${unreachableAfter.join(" / ")} ms, removed after ${removedAfter.join(" / ")} ms`);
+    for (const t of unreachableAfter) expect(t).toBeLessThanOrEqual(5000);
+    for (const t of removedAfter) expect(t).toBeLessThanOrEqual(15_000);
+    const downed = survivors.map((p) => p.first("MemberDowned", leaderAddress));
+    expect(downed.every((l) => l !== undefined)).toBe(true);
+
+    // the two survivors agree on the rest, under the new leader
+    const rest = survivors.map((p) => p.address!).sort();
+    await waitFor(() => survivors.every((p) => p.leader() === rest[0]), 3000, "a new leader").catch((e: Error) => {
+      throw new Error(`${e.message}: ${survivors.map((p) => p.describe()).join("\n")}`);
+    });
+    for (const p of survivors) {
+      expect(p.upMembers()).toEqual(rest);
+      expect(p.exited).toBeUndefined();
+    }
+    expect(victim.exited?.signal).toBe("SIGKILL");
+  });
+});
