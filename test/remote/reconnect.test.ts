@@ -25,7 +25,7 @@ describe("reconnect", () => {
     await waitFor(() => inbox.received.length === 1, 5000, "the first message");
 
     await nodes.stop(b);
-    await waitFor(() => !isAssociated(ref), 5000, "A noticing the lost connection");
+    // No waiting for A to notice: a graceful shutdown ends A's stream before it completes.
     const letters = deadLetters(a);
     const during = Array.from({ length: 50 }, (_, i) => `during-${i}`);
     for (const m of during) ref.tell(m);
@@ -105,4 +105,28 @@ describe("reconnect", () => {
     );
     expect(Date.now() - restarted).toBeLessThan(700);
   }, 20_000);
+
+  // KNOWN GAP (see the remoting report): envelopes already written to a stream that then breaks are
+  // neither delivered nor dead letters; only "connection lost" is logged. Closing it needs delivery acks
+  // from the receiver (a new ConnectResponse frame). Enable this test when they exist.
+  it.skip("accounts for every message sent while the peer shuts down under load", async () => {
+    const a = await nodes.start(fastRetry);
+    const b = await nodes.start();
+    const inbox = probe<number>(b, "inbox");
+    const ref = a.refFor<number>(inbox.ref.address);
+    const [lettersA, lettersB] = [deadLetters(a), deadLetters(b)];
+    let sent = 0;
+    let pumping = true;
+    const pump = (async () => {
+      while (pumping) {
+        for (let i = 0; i < 2000; i++) ref.tell(sent++);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await nodes.stop(b);
+    pumping = false;
+    await pump;
+    await waitFor(() => inbox.received.length + lettersA.length + lettersB.length === sent, 5000, "every message accounted for");
+  });
 });
