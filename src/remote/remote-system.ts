@@ -73,7 +73,13 @@ export class RemoteActorSystem extends ActorSystem implements RefCodec, Endpoint
   private readonly associationListeners = new Set<(peer: Peer, uid: bigint, restarted: boolean) => void>();
 
   static async start(options: RemoteOptions = {}): Promise<RemoteActorSystem> {
-    return new RemoteActorSystem(options, await bindServer(options));
+    const bound = await bindServer(options);
+    try {
+      return new RemoteActorSystem(options, bound);
+    } catch (error) {
+      bound.server.forceShutdown(); // e.g. an invalid system name: do not leave the port bound
+      throw error;
+    }
   }
 
   protected constructor(options: RemoteOptions, bound: BoundServer) {
