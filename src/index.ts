@@ -1,4 +1,9 @@
-export { LocalBehaviors as Behaviors, type Behavior, type LifecycleHooks } from "./actor/behavior.js";
+import { LocalBehaviors } from "./actor/behavior.js";
+import { sharded } from "./sharding/sharded.js";
+
+/** Behaviour factories: the local ones (receive, setup, supervise, …) and `sharded`. */
+export const Behaviors = { ...LocalBehaviors, sharded };
+export type { Behavior, LifecycleHooks } from "./actor/behavior.js";
 export type { ActorContext, AskOptions, Cancellable, SpawnOptions } from "./actor/context.js";
 export type { ActorRef, ReplyOf } from "./actor/ref.js";
 export { ActorSystem, type ActorSystemOptions } from "./actor/system.js";
@@ -37,3 +42,7 @@ export {
   UnreachableMember,
   type MemberInfo,
 } from "./cluster/events.js";
+export { ShardEnvelope, Passivate, passivate } from "./sharding/envelope.js";
+export type { ShardingOptions } from "./sharding/options.js";
+export { regionStats, type RegionStats } from "./sharding/region.js";
+export { shardOf, fnv1a32 } from "./sharding/shard-id.js";

@@ -48,6 +48,11 @@ export class PromiseRef<T> extends BaseActorRef<T> {
     return this.registry.host.addressPrefix + this.path;
   }
 
+  /** Makes this ref reachable by path in its own system, for replies arriving from other nodes. */
+  expose(): void {
+    this.registry.expose(this as PromiseRef<unknown>);
+  }
+
   tell(message: T): void {
     if (this.settled) {
       this.registry.host.deadLetter(message, this, "ask already completed");
@@ -83,7 +88,7 @@ export class AskRegistry {
     return ref;
   }
 
-  /** Makes a promise ref reachable by path, for replies arriving from other nodes. */
+  /** @internal */
   expose(ref: PromiseRef<unknown>): void {
     if (!ref.settled) this.exposed.set(ref.path, ref);
   }

@@ -55,5 +55,14 @@ export function isWatchable(ref: unknown): ref is Watchable {
   return typeof (ref as Partial<Watchable>).addWatcher === "function";
 }
 
-/** The reply type of a request: what its `replyTo` accepts, or what a bare ref request accepts (lets `ask` infer it). */
-export type ReplyOf<Req> = Req extends ActorRef<infer R> ? R : Req extends { readonly replyTo: ActorRef<infer R> } ? R : never;
+/**
+ * The reply type of a request, so `ask` can infer it: what its `replyTo` accepts, what a bare ref
+ * request accepts, or, for an envelope with a `message` (e.g. `ShardEnvelope`), that of the message.
+ */
+export type ReplyOf<Req> = Req extends ActorRef<infer R>
+  ? R
+  : Req extends { readonly replyTo: ActorRef<infer R> }
+    ? R
+    : Req extends { readonly message: infer Inner }
+      ? ReplyOf<Inner>
+      : never;

@@ -17,6 +17,7 @@ export class ClusteredActorSystem extends RemoteActorSystem {
   private readonly health: NodeHealth;
   private readonly clusterOptions: ResolvedClusterOptions;
   private leaving: Promise<void> | undefined;
+  private readonly leaveTasks = new Set<() => Promise<void>>();
   private closing: Promise<void> | undefined;
   private out!: () => void;
   private readonly removedFromCluster = new Promise<void>((resolve) => (this.out = resolve));
@@ -67,9 +68,19 @@ export class ClusteredActorSystem extends RemoteActorSystem {
     return this.closing;
   }
 
+  /**
+   * Runs `task` when this node starts leaving, before it announces the leave (e.g. sharding hands its
+   * shards off while the cluster still routes to it). Returns a function that removes the task.
+   */
+  addLeaveTask(task: () => Promise<void>): () => void {
+    this.leaveTasks.add(task);
+    return () => this.leaveTasks.delete(task);
+  }
+
   private leaveCluster(): Promise<void> {
     this.leaving ??= (async () => {
       if (this.daemon.isMember) {
+        await Promise.all([...this.leaveTasks].map((task) => task().catch((error: unknown) => this.log.error("a leave task failed", error))));
         this.daemon.leave();
         const timeout = this.clusterOptions.leaveTimeout;
         let timer: ReturnType<typeof setTimeout> | undefined;

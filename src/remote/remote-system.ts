@@ -132,7 +132,7 @@ export class RemoteActorSystem extends ActorSystem implements RefCodec, Endpoint
   // ---- RefCodec ----
 
   addressOf(ref: ActorRef<unknown>): string {
-    if (ref instanceof PromiseRef) this.asks.expose(ref);
+    if (ref instanceof PromiseRef) ref.expose(); // in its own system, which may not be this one (tests)
     return ref.address;
   }
 

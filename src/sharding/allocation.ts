@@ -1,0 +1,50 @@
+// Shard allocation as values: where each shard lives, with an epoch per allocation. The coordinator
+// changes it only through these functions.
+
+import { compareAddresses } from "../cluster/member.js";
+
+export interface Home {
+  readonly node: string;
+  readonly epoch: bigint;
+}
+
+export type Homes = ReadonlyMap<number, Home>;
+
+export function shardCounts(homes: Homes, regions: readonly string[]): Map<string, number> {
+  const counts = new Map(regions.map((r) => [r, 0]));
+  for (const { node } of homes.values()) if (counts.has(node)) counts.set(node, counts.get(node)! + 1);
+  return counts;
+}
+
+/** The region with the fewest shards (lowest address on ties), or undefined when there is none. */
+export function leastLoaded(homes: Homes, regions: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestCount = Infinity;
+  for (const [region, count] of shardCounts(homes, [...regions].sort(compareAddresses))) {
+    if (count < bestCount) [best, bestCount] = [region, count];
+  }
+  return best;
+}
+
+/**
+ * Shards to move so loads even out: from the most to the least loaded region while they differ by more
+ * than one, at most `limit` shards, never a shard already moving.
+ */
+export function rebalancePlan(homes: Homes, regions: readonly string[], moving: ReadonlySet<number>, limit: number): { shard: number; from: string; to: string }[] {
+  const plan: { shard: number; from: string; to: string }[] = [];
+  if (regions.length < 2) return plan;
+  const counts = shardCounts(homes, regions);
+  const byRegion = new Map<string, number[]>(regions.map((r) => [r, []]));
+  for (const [shard, { node }] of [...homes].sort((a, b) => a[0] - b[0])) if (!moving.has(shard)) byRegion.get(node)?.push(shard);
+  while (plan.length < limit) {
+    const sorted = [...counts].sort((a, b) => a[1] - b[1] || compareAddresses(a[0], b[0]));
+    const [to, low] = sorted[0]!;
+    const [from, high] = sorted[sorted.length - 1]!;
+    const shard = byRegion.get(from)!.pop();
+    if (high - low <= 1 || shard === undefined) break;
+    plan.push({ shard, from, to });
+    counts.set(from, high - 1);
+    counts.set(to, low + 1);
+  }
+  return plan;
+}

@@ -1,0 +1,24 @@
+import type { ActorContext } from "../actor/context.js";
+import type { ActorRef } from "../actor/ref.js";
+
+/** A message for the entity `entityId` of a sharded type; the region routes it to wherever the entity lives. */
+export class ShardEnvelope<M> {
+  constructor(
+    readonly entityId: string,
+    readonly message: M,
+  ) {
+    if (typeof entityId !== "string" || entityId.length === 0) {
+      throw new TypeError(`ShardEnvelope needs a non-empty string entity id, got ${JSON.stringify(entityId)}`);
+    }
+  }
+}
+
+/** Sent by an entity to its region (see `passivate`): stop me now; the next message starts me again. */
+export class Passivate {
+  constructor(readonly entity: ActorRef<never>) {}
+}
+
+/** Called by an entity to be stopped while idle; messages that arrive meanwhile start it again. */
+export function passivate(ctx: ActorContext<never>): void {
+  (ctx.parent as ActorRef<Passivate> | undefined)?.tell(new Passivate(ctx.self));
+}

@@ -1,0 +1,35 @@
+import * as pb from "../../gen/casty/v1/sharding.js";
+import type { Serialization } from "../remote/serialization/index.js";
+
+// Coordination messages are the ts-proto types of sharding.proto tagged with `$type`, so they travel
+// as their own Protobuf bytes under their full type name.
+export const TYPE = {
+  register: "casty.v1.RegisterRegion",
+  getHome: "casty.v1.GetShardHome",
+  homes: "casty.v1.ShardHomes",
+  handOff: "casty.v1.HandOff",
+  stopped: "casty.v1.ShardStopped",
+  gracefulShutdown: "casty.v1.GracefulShutdown",
+} as const;
+
+export type Coordination =
+  | (pb.RegisterRegion & { $type: typeof TYPE.register })
+  | (pb.GetShardHome & { $type: typeof TYPE.getHome })
+  | (pb.ShardHomes & { $type: typeof TYPE.homes })
+  | (pb.HandOff & { $type: typeof TYPE.handOff })
+  | (pb.ShardStopped & { $type: typeof TYPE.stopped })
+  | (pb.GracefulShutdown & { $type: typeof TYPE.gracefulShutdown });
+
+export function isCoordination(message: unknown): message is Coordination {
+  const type = (message as { $type?: unknown } | null)?.$type;
+  return typeof type === "string" && type.startsWith("casty.v1.") && Object.values(TYPE).includes(type as never);
+}
+
+export function registerCoordination(serialization: Serialization): void {
+  serialization.registerProtobuf(TYPE.register, pb.RegisterRegion);
+  serialization.registerProtobuf(TYPE.getHome, pb.GetShardHome);
+  serialization.registerProtobuf(TYPE.homes, pb.ShardHomes);
+  serialization.registerProtobuf(TYPE.handOff, pb.HandOff);
+  serialization.registerProtobuf(TYPE.stopped, pb.ShardStopped);
+  serialization.registerProtobuf(TYPE.gracefulShutdown, pb.GracefulShutdown);
+}
