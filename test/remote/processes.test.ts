@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import type { ActorRef } from "../../src/index.js";
 import { waitFor } from "../support/wait.js";
-import { probe, TestNodes, type EchoMsg } from "./fixtures/nodes.js";
+import { deadLetters, isAssociated, probe, TestNodes, type EchoMsg } from "./fixtures/nodes.js";
 
 const nodes = new TestNodes();
 let child: ChildProcess | undefined;
@@ -57,5 +57,22 @@ describe("two OS processes", () => {
     remote.process.stdin!.end();
     const [code] = (await once(remote.process, "exit")) as [number | null];
     expect(code).toBe(0);
+  });
+
+  it("turns messages to a killed child process into dead letters", async () => {
+    const remote = await startChild();
+    const a = await nodes.start({ undeliveredTimeout: 300, minBackoff: 20, maxBackoff: 100 });
+    const echo = a.refFor<EchoMsg>(remote.echo);
+    await expect(a.ask(echo, (replyTo: ActorRef<unknown>) => ({ kind: "echo", value: 1, replyTo }), { timeout: 5000 })).resolves.toBe(1);
+
+    remote.process.kill("SIGKILL");
+    await once(remote.process, "exit");
+    await waitFor(() => !isAssociated(echo), 5000, "A noticing the dead peer");
+    const letters = deadLetters(a);
+    const inbox = probe<unknown>(a, "inbox");
+    for (let i = 0; i < 10; i++) echo.tell({ kind: "echo", value: i, replyTo: inbox.ref });
+    await waitFor(() => letters.length === 10, 5000, "ten dead letters");
+    expect(letters.every((l) => l.recipient === echo && l.reason.includes("unreachable"))).toBe(true);
+    expect(inbox.received).toHaveLength(0);
   });
 });

@@ -164,6 +164,27 @@ describe("three nodes", () => {
   });
 });
 
+describe("three nodes, replies", () => {
+  it("a third node answers an ask: the reply goes straight to the asker's temporary ref", async () => {
+    const [a, b, c] = [await nodes.start(), await nodes.start(), await nodes.start()];
+    c.spawn(echo, "echo");
+    const echoOnC = remoteRef(b, c.lookup<EchoMsg>("/user/echo")!);
+    // B forwards the request unchanged to C, which replies to A's temp ref.
+    b.spawn(
+      Behaviors.receive<EchoMsg>((_ctx, msg) => {
+        echoOnC.tell(msg);
+        return Behaviors.same();
+      }),
+      "forwarder",
+    );
+    const forwarder = remoteRef(a, b.lookup<EchoMsg>("/user/forwarder")!);
+    const replies = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => a.ask(forwarder, (replyTo: ActorRef<unknown>) => ({ kind: "echo", value: i, replyTo }), { timeout: 5000 })),
+    );
+    expect(replies).toEqual(Array.from({ length: 50 }, (_, i) => i));
+  });
+});
+
 describe("unreachable peer", () => {
   it("turns messages to a node that is not there into dead letters after undeliveredTimeout", async () => {
     const a = await nodes.start({ undeliveredTimeout: 300, minBackoff: 20, maxBackoff: 100 });
