@@ -1,7 +1,9 @@
 // Remote bench client (its own process): a RemoteActorSystem that talks to remote/server.ts on
 // 127.0.0.1:--port over casty remoting.
 //   --mode=tell      ordered {kind:"tick", n} messages to the sink, paced with `ref.offer` so the bounded
-//                    outbound queue never overflows; the sink checks count and order   → msg/s
+//                    outbound queue never overflows (every message goes through `offer`, the
+//                    sender awaits every --await-every=512th); the sink checks count and order → msg/s
+//                    (--await-every=1: `await ref.offer(msg)` for each message, a separate row)
 //   --mode=latency   sequential `system.ask` pings to the echo actor                   → p50/p99 µs, rt/s
 //   --mode=inflight  asks with 256 in flight                                            → rt/s
 // Every loop stops at a count or a time.
@@ -100,7 +102,16 @@ async function inflight(window: number, total: number, maxMs: number): Promise<n
 }
 
 let rows: Row[];
-if (mode === "tell") {
+if (mode === "tell" && awaitEvery === 1) {
+  // The plain backpressure pattern, `await ref.offer(msg)` for every message: each await lets the
+  // endpoint's flush run, so this shows what batching is left when a sender yields between messages.
+  const r = await measureThroughput({ ops: 300_000, warmupOps: 50_000, runs: 3, maxMs: 10_000 }, (ops) =>
+    within(tellRun(ops, 2000), 60_000, "remote tell run"),
+  );
+  rows = [
+    { name: "remote tell, await each offer", value: r.best, unit: "msg/s", baseline: "raw.grpc.unbatched", note: `${stats(r)}, order and count checked; no goal` },
+  ];
+} else if (mode === "tell") {
   const r = await measureThroughput({ ops: 3_000_000, warmupOps: 200_000, runs: 3, maxMs: 15_000 }, (ops) =>
     within(tellRun(ops, 4000), 60_000, "remote tell run"),
   );

@@ -11,11 +11,12 @@ export const remoteSection: Section = {
     try {
       const { port } = await server.ready;
       const rows: Row[] = [];
-      for (const mode of ["tell", "latency", "inflight"]) {
+      const runs = [["--mode=tell"], ["--mode=tell", "--await-every=1"], ["--mode=latency"], ["--mode=inflight"]];
+      for (const args of runs) {
         try {
-          rows.push(...(await runChild<Row[]>("remote/client.ts", { args: [`--port=${port}`, `--mode=${mode}`], timeoutMs: 120_000 })));
+          rows.push(...(await runChild<Row[]>("remote/client.ts", { args: [`--port=${port}`, ...args], timeoutMs: 120_000 })));
         } catch (err) {
-          console.error(`  remote --mode=${mode} failed: ${err instanceof Error ? err.message : String(err)}`);
+          console.error(`  remote ${args.join(" ")} failed: ${err instanceof Error ? err.message : String(err)}`);
         }
       }
       return rows;
