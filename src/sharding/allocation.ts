@@ -28,12 +28,20 @@ export function leastLoaded(homes: Homes, regions: readonly string[]): string | 
 
 /**
  * Shards to move so loads even out: from the most to the least loaded region while they differ by more
- * than one, at most `limit` shards, never a shard already moving.
+ * than one, at most `limit` shards, never a shard already moving. `moving` maps each shard in flight to
+ * its target (undefined while unknown): it counts there, not at its current home, so a rebalance that
+ * is under way is not repeated.
  */
-export function rebalancePlan(homes: Homes, regions: readonly string[], moving: ReadonlySet<number>, limit: number): { shard: number; from: string; to: string }[] {
+export function rebalancePlan(
+  homes: Homes,
+  regions: readonly string[],
+  moving: ReadonlyMap<number, string | undefined>,
+  limit: number,
+): { shard: number; from: string; to: string }[] {
   const plan: { shard: number; from: string; to: string }[] = [];
   if (regions.length < 2) return plan;
-  const counts = shardCounts(homes, regions);
+  const counts = shardCounts(new Map([...homes].filter(([shard]) => !moving.has(shard))), regions);
+  for (const target of moving.values()) if (target !== undefined && counts.has(target)) counts.set(target, counts.get(target)! + 1);
   const byRegion = new Map<string, number[]>(regions.map((r) => [r, []]));
   for (const [shard, { node }] of [...homes].sort((a, b) => a[0] - b[0])) if (!moving.has(shard)) byRegion.get(node)?.push(shard);
   while (plan.length < limit) {

@@ -64,7 +64,7 @@ export class ShardCoordinator {
   /** Periodic: start the next handoffs of a rebalance. */
   rebalance(): void {
     if (!this.ready() || this.moving.size >= this.options.maxSimultaneousRebalance) return;
-    const plan = rebalancePlan(this.homes, this.hostingRegions(), new Set(this.moving.keys()), this.options.maxSimultaneousRebalance - this.moving.size);
+    const plan = rebalancePlan(this.homes, this.hostingRegions(), this.moving, this.options.maxSimultaneousRebalance - this.moving.size);
     for (const { shard, from, to } of plan) {
       this.host.log.info(`rebalancing shard ${shard} from ${from} to ${to}`);
       this.moving.set(shard, to);
@@ -102,7 +102,9 @@ export class ShardCoordinator {
     const candidates = this.hostingRegions();
     if (target === undefined || !candidates.includes(target)) target = leastLoaded(new Map([...this.homes].filter(([s]) => s !== shard)), candidates);
     if (target === undefined) {
+      // nowhere to go (every other region leaves too): unallocated, announced as an empty node
       this.homes.delete(shard);
+      for (const region of this.regions.keys()) this.host.send(region, { $type: TYPE.homes, homes: [{ shardId: shard, node: "", epoch: ++this.epoch }] });
       return;
     }
     this.broadcast(shard, this.allocate(shard, target));
