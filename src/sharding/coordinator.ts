@@ -57,7 +57,11 @@ export class ShardCoordinator {
   memberGone(node: string): void {
     this.regions.delete(node);
     this.leaving.delete(node);
-    for (const [shard, home] of this.homes) if (home.node === node) this.homes.delete(shard);
+    for (const [shard, home] of this.homes) {
+      if (home.node !== node) continue;
+      this.homes.delete(shard);
+      this.moving.delete(shard); // its ShardStopped never comes: the shard is free now
+    }
     for (const [shard, target] of this.moving) if (target === node) this.moving.set(shard, undefined);
   }
 
