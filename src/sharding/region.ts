@@ -123,6 +123,8 @@ class ShardRegion<M> {
   stopped(): void {
     for (const cleanup of this.cleanups) cleanup();
     this.leaveDone?.();
+    const undelivered = [...this.pending.values(), ...[...this.handingOff.values()].map((h) => h.buffer)].flat();
+    for (const envelope of undelivered) this.ctx.system.deadLetter(envelope, this.ctx.self as ActorRef<never>, "shard region stopped");
   }
 
   stats(): RegionStats {
@@ -264,7 +266,8 @@ class ShardRegion<M> {
   private applyHome(shard: number, home: Home): void {
     const known = this.homes.get(shard);
     if (known !== undefined && known.epoch > home.epoch) return;
-    this.homes.set(shard, home);
+    if (home.node === "") this.homes.delete(shard); // unallocated
+    else this.homes.set(shard, home);
     this.requested.delete(shard);
     if (home.node !== this.selfNode) this.stopShard(shard); // someone else owns it now: one writer only
     const handoff = this.handingOff.get(shard);

@@ -197,8 +197,8 @@ describe.concurrent("examples", () => {
     expect(lines.some((l) => l.startsWith("cart-alice: idle"))).toBe(false);
   });
 
-  it("demo.ts: the bank settles every transfer, conserves money and reports its final balances", async () => {
-    const lines = await run("demo");
+  it("bank.ts: the bank settles every transfer, conserves money and reports its final balances", async () => {
+    const lines = await run("bank");
     expectInOrder(lines, [
       "main: offering 58 transfers to the teller",
       "teller: tx #20 bob -> alice 9999 rejected: declined: risk score 0.97",
@@ -226,5 +226,22 @@ describe.concurrent("examples", () => {
     // It finishes within a few seconds.
     const elapsed = Number(/^elapsed: (\d+) ms/.exec(lines[indexOf(lines, /^elapsed: \d+ ms; shutting down$/)]!)![1]);
     expect(elapsed).toBeLessThan(5000);
+  });
+
+  it("demo.ts: a three-node cluster routes sharded accounts and loses no deposit while a node leaves", async () => {
+    const lines = await run("demo");
+    indexOf(lines, /^cluster of 3 formed, leader 127\.0\.0\.1:\d+$/);
+    const owned = lines.filter((l) => /^\[127\.0\.0\.1:\d+\] owns \d+ shards, \d+ accounts$/.test(l));
+    expect(owned).toHaveLength(3);
+    expect(owned.reduce((sum, l) => sum + Number(/owns (\d+) shards/.exec(l)![1]), 0)).toBeGreaterThan(0);
+    indexOf(lines, /^every account has 30 after one deposit of 10 from each node$/);
+    indexOf(lines, /^127\.0\.0\.1:\d+ left after \d+ ms$/);
+    // each account got every deposit of its current incarnation: 50 if it stayed, 20 if it moved
+    const balances = lines.filter((l) => /^acct-\d+: balance/.test(l));
+    expect(balances).toHaveLength(12);
+    for (const line of balances) expect(line).toMatch(line.endsWith("(moved)") ? / balance 20 on / : / balance 50 on /);
+    expect(balances.some((l) => l.endsWith("(moved)"))).toBe(true);
+    indexOf(lines, /^deposits acknowledged: 60 of 60, none lost$/);
+    indexOf(lines, /^all nodes stopped$/);
   });
 });
