@@ -65,6 +65,8 @@ export class ClusterDaemon {
   readonly self: UniqueAddress;
   private phase: Phase = "joining";
   private readonly detectors = new Map<string, PhiDetector>();
+  /** Monitored peers not heard from yet: their detector's start is assumed, not a measured heartbeat. */
+  private readonly unheard = new Set<string>();
   private heartbeatSequence = 0n;
   private readonly timers: TimerHandle[] = [];
   private gossipTimer: TimerHandle | undefined;
@@ -298,10 +300,18 @@ export class ClusterDaemon {
     if (this.phase !== "member") return;
     const now = this.host.scheduler.now();
     const targets = new Set(this.monitored());
-    for (const address of this.detectors.keys()) if (!targets.has(address)) this.detectors.delete(address);
+    for (const address of this.detectors.keys()) {
+      if (!targets.has(address)) {
+        this.detectors.delete(address);
+        this.unheard.delete(address);
+      }
+    }
     for (const address of targets) {
       // monitoring starts as if a heartbeat just arrived, so a peer that never answers is suspected too
-      if (!this.detectors.has(address)) this.detectors.set(address, recordHeartbeat(newPhiDetector(this.options.phi), now));
+      if (!this.detectors.has(address)) {
+        this.detectors.set(address, recordHeartbeat(newPhiDetector(this.options.phi), now));
+        this.unheard.add(address);
+      }
       const member = memberAt(this.state, address)!;
       const request: HeartbeatRequest = {
         from: this.host.selfNode,
@@ -323,7 +333,12 @@ export class ClusterDaemon {
     if (response.from === undefined) return;
     const address = fromNodeAddress(response.from).address;
     const detector = this.detectors.get(address);
-    if (detector !== undefined) this.detectors.set(address, recordHeartbeat(detector, this.host.scheduler.now()));
+    if (detector === undefined) return;
+    const now = this.host.scheduler.now();
+    // The first answer comes a round trip after the assumed start: that gap is no heartbeat interval
+    // (a ~0 ms sample would inflate the deviation and slow detection down for minutes).
+    if (this.unheard.delete(address)) this.detectors.set(address, { ...detector, lastHeartbeat: now });
+    else this.detectors.set(address, recordHeartbeat(detector, now));
   }
 
   private reap(now: number): void {
