@@ -6,6 +6,7 @@ import type { ClusteredActorSystem } from "../cluster/clustered-system.js";
 import { ClusterEvent, LeaderChanged, MemberDowned, MemberRemoved } from "../cluster/events.js";
 import type { Home } from "./allocation.js";
 import { ShardCoordinator } from "./coordinator.js";
+import { STOP_ENTITY, stoppableEntity } from "./entity-stop.js";
 import { Passivate, ShardEnvelope } from "./envelope.js";
 import type { ResolvedShardingOptions } from "./options.js";
 import { isCoordination, registerCoordination, TYPE, type Coordination } from "./protocol.js";
@@ -177,7 +178,7 @@ class ShardRegion<M> {
   }
 
   private startEntity(id: string, shard: number): Entity<M> {
-    const ref = this.ctx.spawn(this.factory(id), encodeURIComponent(id));
+    const ref = this.ctx.spawn(stoppableEntity(this.factory(id)), encodeURIComponent(id));
     this.ctx.watch(ref as ActorRef<never>);
     const entity: Entity<M> = { ref, shard, lastTick: this.ticks, buffer: undefined };
     this.entities.set(id, entity);
@@ -211,7 +212,7 @@ class ShardRegion<M> {
     const entity = this.entities.get(id);
     if (entity === undefined || entity.buffer !== undefined || !entity.ref.equals(ref)) return;
     entity.buffer = [];
-    this.ctx.stop(ref);
+    entity.ref.tell(STOP_ENTITY as M); // after the messages already delivered
   }
 
   // ---- coordination ----
@@ -297,8 +298,9 @@ class ShardRegion<M> {
     if (ids === undefined || ids.size === 0) return false;
     for (const id of ids) {
       const entity = this.entities.get(id)!;
-      entity.buffer ??= [];
-      this.ctx.stop(entity.ref as ActorRef<never>);
+      if (entity.buffer !== undefined) continue; // already stopping
+      entity.buffer = [];
+      entity.ref.tell(STOP_ENTITY as M);
     }
     return true;
   }
