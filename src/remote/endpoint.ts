@@ -49,6 +49,8 @@ export class Endpoint {
   private state: State = "idle";
   private readonly batch: OutboundBatch;
   private readonly sealed = new Queue<SealedBatch>();
+  /** Written to the current stream, not yet acknowledged by the peer (they count as queued). */
+  private readonly unacked = new Queue<SealedBatch>();
   private queued = 0;
   private call: grpc.ClientDuplexStream<Buffer, ConnectResponse> | undefined;
   private writable = false;
@@ -58,6 +60,8 @@ export class Endpoint {
   private downSince: number | undefined;
   private peerUid: bigint | undefined;
   private readonly flushNow = () => this.flush();
+  /** Runs once every written batch is acknowledged (graceful close). */
+  private whenAcked: (() => void) | undefined;
   /** Senders waiting in `offer` for room in the outbound queue. */
   private readonly roomWaiters = new Queue<() => void>();
 
@@ -118,16 +122,20 @@ export class Endpoint {
     this.state = "closed";
     if (this.timer !== undefined) this.host.scheduler.clearTimeout(this.timer);
     if (call !== undefined && wasConnected) {
-      this.sealed.drain((batch) => call.write(batch.frame));
-      this.queued = 0;
+      this.sealed.drain((batch) => {
+        call.write(batch.frame);
+        this.unacked.push(batch);
+      });
       await new Promise<void>((resolve) => {
         const done = setTimeout(resolve, 1000);
         call.on("status", () => (clearTimeout(done), resolve()));
         call.on("error", () => (clearTimeout(done), resolve()));
-        call.end();
+        this.whenAcked = () => call.end();
+        if (this.unacked.length === 0) call.end();
       });
     }
     call?.cancel();
+    this.dropUnacked("remoting shut down before the peer confirmed delivery");
     this.dropQueued("remoting is shut down");
     this.roomWaiters.drain((wake) => wake());
   }
@@ -143,10 +151,16 @@ export class Endpoint {
     if (this.state !== "connected" || call === undefined) return;
     while (this.writable && this.sealed.length > 0) {
       const batch = this.sealed.shift();
-      this.queued -= batch.messages.length;
+      this.unacked.push(batch);
       this.writable = call.write(batch.frame);
     }
+  }
+
+  /** The peer delivered `count` more batches of this stream: they leave the queue. */
+  private onAck(count: number): void {
+    for (let i = 0; i < count && this.unacked.length > 0; i++) this.queued -= this.unacked.shift().messages.length;
     this.wakeWaiters();
+    if (this.unacked.length === 0) this.whenAcked?.();
   }
 
   private wakeWaiters(): void {
@@ -181,8 +195,13 @@ export class Endpoint {
         call.cancel();
       }
     }, HANDSHAKE_TIMEOUT);
+    let acked = 0n;
     call.on("data", (response: ConnectResponse) => {
-      if (response.frame?.$case === "handshakeAck") this.acknowledged(call, response.frame.value);
+      if (response.frame?.$case === "batchAck" && this.call === call) {
+        const total = response.frame.value.batches;
+        this.onAck(Number(total - acked));
+        acked = total;
+      } else if (response.frame?.$case === "handshakeAck") this.acknowledged(call, response.frame.value);
     });
     call.on("drain", () => {
       if (this.call !== call) return;
@@ -221,6 +240,7 @@ export class Endpoint {
     const now = this.host.scheduler.now();
     if (this.state === "connected") this.host.log.warn(`connection to ${this.peer.key} lost: ${reason}`);
     else this.host.log.debug(`connecting to ${this.peer.key} failed: ${reason}`);
+    this.dropUnacked(`connection to ${this.peer.key} lost before it confirmed delivery`);
     this.downSince ??= now;
     if (refused || now - this.downSince >= this.host.options.undeliveredTimeout) {
       this.dropQueued(`${this.peer.key} unreachable: ${reason}`);
@@ -237,6 +257,19 @@ export class Endpoint {
     }, delay);
   }
 
+  /** What was written but not confirmed may or may not have arrived: it is reported as dead letters. */
+  private dropUnacked(reason: string): void {
+    if (this.unacked.length === 0) return;
+    let dropped = 0;
+    this.unacked.drain((batch) => {
+      for (let i = 0; i < batch.messages.length; i++) this.host.deadLetter(batch.messages[i], batch.recipients[i], reason);
+      dropped += batch.messages.length;
+    });
+    this.queued -= dropped;
+    this.wakeWaiters();
+    this.host.log.warn(`${dropped} message(s) to ${this.peer.key} became dead letters: ${reason}`);
+  }
+
   private dropQueued(reason: string): void {
     if (this.batch.count > 0) this.sealed.push(this.batch.seal());
     if (this.sealed.length === 0) return;
@@ -245,7 +278,7 @@ export class Endpoint {
       for (let i = 0; i < batch.messages.length; i++) this.host.deadLetter(batch.messages[i], batch.recipients[i], reason);
       dropped += batch.messages.length;
     });
-    this.queued = 0;
+    this.queued -= dropped;
     this.wakeWaiters();
     this.host.log.warn(`${dropped} message(s) to ${this.peer.key} became dead letters: ${reason}`);
   }

@@ -37,6 +37,13 @@ export class InboundAssociations {
 
   readonly handler = (call: ConnectCall): void => {
     let peer: string | undefined;
+    // Batches are acknowledged once per event-loop turn with the running count of this stream.
+    let delivered = 0n;
+    let ackPending = false;
+    const ack = () => {
+      ackPending = false;
+      call.write({ frame: { $case: "batchAck", value: { batches: delivered } } });
+    };
     call.on("data", (frame: Buffer) => {
       if (peer !== undefined && this.host.isBlocked(peer)) return;
       let parsed;
@@ -56,6 +63,12 @@ export class InboundAssociations {
       } else if (peer === undefined) {
         this.host.log.error(`refusing a batch before the handshake from ${call.getPeer()}`);
         call.emit("error", { code: grpc.status.FAILED_PRECONDITION, details: "a batch arrived before the handshake" });
+      } else {
+        delivered++;
+        if (!ackPending) {
+          ackPending = true;
+          setImmediate(ack);
+        }
       }
     });
     call.on("end", () => call.end());

@@ -30,7 +30,19 @@ export interface ConnectRequest {
 
 /** A frame from the responding node. */
 export interface ConnectResponse {
-  frame?: { $case: "handshakeAck"; value: HandshakeAck } | { $case: "batch"; value: MessageBatch } | undefined;
+  frame?: { $case: "handshakeAck"; value: HandshakeAck } | { $case: "batch"; value: MessageBatch } | {
+    $case: "batchAck";
+    value: BatchAck;
+  } | undefined;
+}
+
+/**
+ * The responder has delivered (or dead-lettered) this many batches of the stream so far. The dialer
+ * keeps what it wrote until acknowledged: if the stream breaks first, those messages become dead
+ * letters on its side instead of vanishing.
+ */
+export interface BatchAck {
+  batches: bigint;
 }
 
 export interface Handshake {
@@ -178,6 +190,9 @@ export const ConnectResponse: MessageFns<ConnectResponse> = {
       case "batch":
         MessageBatch.encode(message.frame.value, writer.uint32(18).fork()).join();
         break;
+      case "batchAck":
+        BatchAck.encode(message.frame.value, writer.uint32(26).fork()).join();
+        break;
     }
     return writer;
   },
@@ -211,6 +226,14 @@ export const ConnectResponse: MessageFns<ConnectResponse> = {
             message.frame = { $case: "batch", value: MessageBatch.decode(reader, reader.uint32()) };
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.frame = { $case: "batchAck", value: BatchAck.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -241,7 +264,71 @@ export const ConnectResponse: MessageFns<ConnectResponse> = {
         }
         break;
       }
+      case "batchAck": {
+        if (object.frame?.value !== undefined && object.frame?.value !== null) {
+          message.frame = { $case: "batchAck", value: BatchAck.fromPartial(object.frame.value) };
+        }
+        break;
+      }
     }
+    return message;
+  },
+};
+
+function createBaseBatchAck(): BatchAck {
+  return { batches: 0n };
+}
+
+export const BatchAck: MessageFns<BatchAck> = {
+  encode(message: BatchAck, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.batches !== 0n) {
+      if (BigInt.asUintN(64, message.batches) !== message.batches) {
+        throw new globalThis.Error("value provided for field message.batches of type uint64 too large");
+      }
+      writer.uint32(8).uint64(message.batches);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BatchAck {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBatchAck();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.batches = reader.uint64() as bigint;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<BatchAck>, I>>(base?: I): BatchAck {
+    return BatchAck.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<BatchAck>, I>>(object: I): BatchAck {
+    const message = createBaseBatchAck();
+    message.batches = (object.batches !== undefined && object.batches !== null) ? BigInt(object.batches) : 0n;
     return message;
   },
 };
