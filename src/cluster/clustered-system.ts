@@ -24,7 +24,14 @@ export class ClusteredActorSystem extends RemoteActorSystem {
 
   static override async start(options: ClusterOptions): Promise<ClusteredActorSystem> {
     const clusterOptions = resolveClusterOptions(options);
-    const system = new ClusteredActorSystem(options, clusterOptions, await bindServer(options));
+    const bound = await bindServer(options);
+    let system: ClusteredActorSystem;
+    try {
+      system = new ClusteredActorSystem(options, clusterOptions, bound);
+    } catch (error) {
+      bound.server.forceShutdown(); // do not leave the port bound
+      throw error;
+    }
     system.daemon.start();
     return system;
   }
