@@ -1,0 +1,194 @@
+// Three (and four) clustered nodes in this process running the sharded counter.
+import { afterEach, describe, expect, it } from "vitest";
+import { ShardEnvelope } from "../../src/index.js";
+import { shardOf } from "../../src/sharding/shard-id.js";
+import { sleep, waitFor } from "../support/wait.js";
+import { doubleStarts, live, starts, type CounterState } from "./fixtures/counter.js";
+import { eventually, get, ids, inc, ShardedNodes, stats, waitForUp, type Node } from "./fixtures/nodes.js";
+
+let nodes: ShardedNodes;
+afterEach(async () => {
+  await nodes?.shutdownAll();
+  doubleStarts.length = 0;
+});
+
+/** Every node's owned shards, checked to be disjoint; the union's size. */
+function ownership(all: readonly Node[]): { perNode: Map<string, number[]>; total: number } {
+  const perNode = new Map(all.map((n) => [n.address, [...stats(n).shards]]));
+  const seen = new Map<number, string>();
+  for (const [node, shards] of perNode) {
+    for (const shard of shards) {
+      expect(seen.get(shard), `shard ${shard} owned by ${seen.get(shard)} and ${node}`).toBeUndefined();
+      seen.set(shard, node);
+    }
+  }
+  return { perNode, total: seen.size };
+}
+
+function describeOwnership(all: readonly Node[]): string {
+  return JSON.stringify(all.map((n) => [n.address, stats(n).shards.length, stats(n).entities]));
+}
+
+describe("sharding on three nodes", () => {
+  it("spreads 1,000 entities over all nodes, one owner per shard", async () => {
+    nodes = new ShardedNodes();
+    const all = await nodes.cluster(3);
+    const entityIds = ids(1000);
+    const replies = await Promise.all(entityIds.map((id) => inc(all[0]!, id, 5000)));
+    expect(replies.every((r) => r.count === 1)).toBe(true);
+    const usedShards = new Set(entityIds.map((id) => shardOf(id, 100)));
+    await waitFor(
+      () => all.every((n) => stats(n).shards.length > 15) && ownership(all).total === usedShards.size,
+      10_000,
+      "every node to own more than 15% of the shards",
+    ).catch((e: Error) => {
+      throw new Error(`${e.message}: ${describeOwnership(all)}`);
+    });
+    const { perNode } = ownership(all);
+    for (const [, shards] of perNode) expect(shards.length).toBeGreaterThan(15);
+    // entities run where their shard is owned, and the owner answers to every node
+    for (const r of replies) expect(perNode.get(r.node)).toContain(shardOf(r.id, 100));
+    expect(all.reduce((sum, n) => sum + stats(n).entities, 0)).toBe(1000);
+    for (const id of entityIds.slice(0, 50)) {
+      const from1 = await get(all[1]!, id);
+      const from2 = await get(all[2]!, id);
+      expect(from1).toEqual(from2);
+      expect(from1.count).toBe(1);
+    }
+  });
+
+  it("delivers messages for one entity from every node to a single instance", async () => {
+    nodes = new ShardedNodes();
+    const all = await nodes.cluster(3);
+    const entityIds = ids(6, "acct");
+    const N = 25;
+    // every node increments every entity N times, one ask after the other, all nodes at once
+    await Promise.all(
+      all.flatMap((node) =>
+        entityIds.map(async (id) => {
+          for (let i = 0; i < N; i++) await inc(node, id, 5000);
+        }),
+      ),
+    );
+    for (const id of entityIds) {
+      const views = await Promise.all(all.map((n) => get(n, id)));
+      expect(views.map((v) => v.count)).toEqual([3 * N, 3 * N, 3 * N]);
+      expect(new Set(views.map((v) => `${v.node}#${v.incarnation}`)).size).toBe(1);
+      expect(starts.filter(([, started]) => started === id)).toHaveLength(1);
+      expect(live.get(id)).toBe(1);
+    }
+    expect(all.reduce((sum, n) => sum + stats(n).entities, 0)).toBe(entityIds.length);
+    expect(doubleStarts).toEqual([]);
+  });
+
+  it("moves shards to a fourth node that joins", async () => {
+    nodes = new ShardedNodes({ rebalanceInterval: 200 });
+    const three = await nodes.cluster(3);
+    const entityIds = ids(1000);
+    await Promise.all(entityIds.map((id) => inc(three[0]!, id, 5000)));
+    await waitFor(() => ownership(three).total === 100, 10_000, "100 shards allocated");
+    const began = Date.now();
+    const fourth = await nodes.start([three[0]!.address]);
+    const all = [...three, fourth];
+    await waitForUp(all.map((n) => n.system), 15_000);
+    await waitFor(
+      () => {
+        const counts = all.map((n) => stats(n).shards.length);
+        return ownership(all).total === 100 && Math.min(...counts) >= 24 && Math.max(...counts) <= 26;
+      },
+      20_000,
+      "the fourth node to take its share",
+    ).catch((e: Error) => {
+      throw new Error(`${e.message}: ${describeOwnership(all)}`);
+    });
+    const tookMs = Date.now() - began;
+    expect(stats(fourth).shards.length).toBeGreaterThanOrEqual(24);
+    // every entity answers from its (possibly new) owner
+    const { perNode } = ownership(all);
+    const replies = await Promise.all(entityIds.map((id) => eventually(() => get(fourth, id, 1000), 5000, `entity ${id}`)));
+    for (const r of replies) expect(perNode.get(r.node)).toContain(shardOf(r.id, 100));
+    expect(replies.some((r) => r.node === fourth.address)).toBe(true);
+    expect(doubleStarts).toEqual([]);
+    console.log(`fourth node owns ${stats(fourth).shards.length} shards ${tookMs} ms after it started`);
+  });
+
+  it("hands shards off on graceful leave without losing messages sent meanwhile", async () => {
+    nodes = new ShardedNodes({}, true);
+    const all = await nodes.cluster(3);
+    const leader = all[0]!.system.cluster.leader;
+    const leaving = all.find((n) => n.address !== leader)!;
+    const staying = all.filter((n) => n !== leaving);
+    const entityIds = ids(200, "acct");
+    const sent = new Map<string, number>();
+    await Promise.all(entityIds.map((id) => inc(staying[0]!, id, 5000)));
+    for (const id of entityIds) sent.set(id, 1);
+    await waitFor(() => stats(leaving).shards.length > 15, 10_000, "the leaving node to own shards");
+    const leavingShards = new Set(stats(leaving).shards);
+
+    // a stream of increments from the staying nodes while the third one leaves
+    let streaming = true;
+    let i = 0;
+    const stream = (async () => {
+      while (streaming) {
+        for (let k = 0; k < 100; k++, i++) {
+          const id = entityIds[(i * 7) % entityIds.length]!;
+          staying[i % 2]!.region.tell(new ShardEnvelope(id, { kind: "inc" }));
+          sent.set(id, sent.get(id)! + 1);
+        }
+        await sleep(2);
+      }
+    })();
+    await sleep(200);
+    const began = Date.now();
+    await nodes.stop(leaving);
+    const leftMs = Date.now() - began;
+    await sleep(300);
+    streaming = false;
+    await stream;
+
+    const touchedLeaving = entityIds.filter((id) => leavingShards.has(shardOf(id, 100)) && sent.get(id)! > 1);
+    expect(touchedLeaving.length).toBeGreaterThan(0);
+    const total = [...sent.values()].reduce((a, b) => a + b, 0);
+    await waitFor(() => entityIds.every((id) => nodes.store.get(id) === sent.get(id)), 10_000, `all ${total} increments to be counted`).catch(
+      (e: Error) => {
+        const wrong = entityIds.filter((id) => nodes.store.get(id) !== sent.get(id)).map((id) => `${id}: ${nodes.store.get(id)}/${sent.get(id)}`);
+        throw new Error(`${e.message}; wrong: ${wrong.slice(0, 20).join(", ")} (${wrong.length})`);
+      },
+    );
+    for (const id of entityIds.slice(0, 40)) expect((await get(staying[1]!, id)).count).toBe(sent.get(id));
+    expect(ownership(staying).total).toBe(new Set(entityIds.map((id) => shardOf(id, 100))).size);
+    expect(doubleStarts).toEqual([]);
+    console.log(`graceful leave: ${total} increments, the node left in ${leftMs} ms`);
+  });
+
+  it("keeps routing when the leader leaves; entities elsewhere keep their state", async () => {
+    nodes = new ShardedNodes();
+    const all = await nodes.cluster(3);
+    const leaderAddress = all[0]!.system.cluster.leader!;
+    const leader = all.find((n) => n.address === leaderAddress)!;
+    const others = all.filter((n) => n !== leader);
+    const entityIds = ids(300);
+    const before = new Map<string, CounterState>();
+    for (const r of await Promise.all(entityIds.map((id) => inc(others[0]!, id, 5000)))) before.set(r.id, r);
+    expect([...before.values()].some((r) => r.node === leaderAddress)).toBe(true);
+
+    const began = Date.now();
+    await nodes.stop(leader);
+    await waitFor(() => others.every((n) => n.system.cluster.leader !== undefined && n.system.cluster.leader !== leaderAddress), 10_000, "a new leader");
+    const after = await Promise.all(
+      entityIds.map((id) => eventually(() => get(others[(id.length + id.charCodeAt(id.length - 1)) % 2]!, id, 1000), 10_000, `entity ${id} after the leader left`)),
+    );
+    const tookMs = Date.now() - began;
+    for (const r of after) {
+      const old = before.get(r.id)!;
+      expect(r.node).not.toBe(leaderAddress);
+      if (old.node !== leaderAddress) expect(r).toEqual(old); // same instance, same state
+    }
+    // the new coordinator allocates shards never used before
+    const fresh = await Promise.all(ids(100, "fresh").map((id) => eventually(() => inc(others[0]!, id, 1000), 10_000, `new entity ${id}`)));
+    expect(fresh.every((r) => r.count === 1 && r.node !== leaderAddress)).toBe(true);
+    expect(ownership(others).total).toBeGreaterThan(0);
+    expect(doubleStarts).toEqual([]);
+    console.log(`leader loss: all entities answered ${tookMs} ms after the leader began to leave`);
+  });
+});
