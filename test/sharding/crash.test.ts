@@ -1,0 +1,135 @@
+// A node process running sharded entities is killed with SIGKILL; the two nodes in this process must
+// reallocate its shards (after downing it) so its entities answer again, within ~15 s.
+import { spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
+import { createInterface } from "node:readline";
+import { afterEach, describe, expect, it } from "vitest";
+import { sleep, waitFor } from "../support/wait.js";
+import { doubleStarts, type CounterState } from "./fixtures/counter.js";
+import { eventually, get, ids, inc, ShardedNodes, stats, waitForUp, type Node } from "./fixtures/nodes.js";
+
+interface Line {
+  readonly type: string;
+  readonly address?: string;
+  readonly message?: string;
+}
+
+class NodeProcess {
+  readonly lines: Line[] = [];
+  readonly output: string[] = [];
+  exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  private readonly child: ChildProcess;
+
+  constructor(args: string[]) {
+    this.child = spawn(process.execPath, ["--import", "tsx", "test/sharding/fixtures/sharded-node.ts", ...args], {
+      stdio: ["pipe", "pipe", "pipe"],
+      env: { ...process.env, CASTY_LOG_LEVEL: "error" },
+    });
+    createInterface({ input: this.child.stdout! }).on("line", (text) => {
+      try {
+        this.lines.push(JSON.parse(text) as Line);
+      } catch {
+        this.output.push(`stdout: ${text}`);
+      }
+    });
+    this.child.stderr!.on("data", (chunk: Buffer) => this.output.push(chunk.toString()));
+    this.child.on("exit", (code, signal) => (this.exited = { code, signal }));
+  }
+
+  get address(): string | undefined {
+    return this.lines.find((l) => l.type === "started")?.address;
+  }
+
+  kill(signal: NodeJS.Signals = "SIGKILL"): void {
+    if (this.exited === undefined) this.child.kill(signal);
+  }
+
+  describe(): string {
+    return JSON.stringify({ exited: this.exited, lines: this.lines, output: this.output.join("").slice(-2000) });
+  }
+}
+
+const children: NodeProcess[] = [];
+let nodes: ShardedNodes | undefined;
+afterEach(async () => {
+  for (const child of children) child.kill("SIGKILL");
+  try {
+    await waitFor(() => children.every((c) => c.exited !== undefined), 5000, "node processes to exit");
+  } finally {
+    children.length = 0;
+    await nodes?.shutdownAll();
+    nodes = undefined;
+    doubleStarts.length = 0;
+  }
+});
+
+/** Free ports on 127.0.0.1, ascending (the leader is the lowest address). */
+async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from({ length: count }, () => new Promise<ReturnType<typeof createServer>>((resolve) => {
+      const server = createServer();
+      server.listen(0, "127.0.0.1", () => resolve(server));
+    })),
+  );
+  const ports = servers.map((s) => (s.address() as { port: number }).port);
+  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  return ports.sort((a, b) => a - b);
+}
+
+describe("sharding when a node process crashes", () => {
+  it.each([
+    ["a member", false],
+    ["the leader (coordinator)", true],
+  ])("reallocates the shards of %s killed with -9; its entities answer again within 15 s", { timeout: 60_000 }, async (_, childLeads) => {
+    const [low, mid, high] = await freePorts(3);
+    nodes = new ShardedNodes();
+    const first = await nodes.start([], { port: mid! });
+    const childPort = childLeads ? low! : high!;
+    const child = new NodeProcess(["--port", String(childPort), "--seeds", first.address]);
+    children.push(child);
+    const second = await nodes.start([first.address], { port: childLeads ? high! : low! });
+    const local = [first, second];
+    await waitFor(() => child.address !== undefined || child.exited !== undefined, 15_000, "the node process to start").catch((e: Error) => {
+      throw new Error(`${e.message}: ${child.describe()}`);
+    });
+    const childAddress = child.address!;
+    await waitFor(
+      () => local.every((n) => n.system.cluster.state.members.filter((m) => m.status === "up").length === 3) && child.lines.some((l) => l.type === "up"),
+      20_000,
+      "three nodes Up",
+    ).catch((e: Error) => {
+      throw new Error(`${e.message}: ${child.describe()} ${JSON.stringify(local.map((n) => n.system.cluster.state))}`);
+    });
+    expect(first.system.cluster.leader === childAddress).toBe(childLeads);
+
+    const entityIds = ids(300);
+    const before = new Map<string, CounterState>();
+    for (const r of await Promise.all(entityIds.map((id) => eventually(() => inc(local[0]!, id, 2000), 10_000, `entity ${id}`)))) before.set(r.id, r);
+    const onChild = entityIds.filter((id) => before.get(id)!.node === childAddress);
+    expect(onChild.length).toBeGreaterThan(300 * 0.15);
+
+    const killedAt = Date.now();
+    child.kill("SIGKILL");
+    await waitFor(() => child.exited !== undefined, 5000, "the node process to die");
+
+    // every entity of the dead node answers again, from a survivor, with fresh state
+    const answered = await Promise.all(
+      onChild.map((id, i) => eventually(() => get(local[i % 2]!, id, 1000), 15_000, `entity ${id} of the killed node`).then((r) => [r, Date.now() - killedAt] as const)),
+    );
+    const recoveredAfter = Math.max(...answered.map(([, t]) => t));
+    for (const [r] of answered) {
+      expect(r.node).not.toBe(childAddress);
+      expect(r.count).toBe(0);
+    }
+    expect(recoveredAfter).toBeLessThanOrEqual(15_000);
+    // entities on the survivors never noticed
+    for (const id of entityIds.filter((x) => !onChild.includes(x))) expect(await get(local[1]!, id)).toEqual(before.get(id));
+    // the survivors own every shard between them, and agree on the membership
+    await waitForUp(local.map((n) => n.system), 5000);
+    const owned = local.flatMap((n: Node) => stats(n).shards);
+    expect(new Set(owned).size).toBe(owned.length);
+    expect(doubleStarts).toEqual([]);
+    console.log(`kill -9 of ${childLeads ? "the leader" : "a member"}: its ${onChild.length} entities answered again after ${recoveredAfter} ms`);
+    await sleep(0);
+  });
+});
