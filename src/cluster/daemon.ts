@@ -32,7 +32,7 @@ import {
   type ClusterState,
 } from "./membership.js";
 import type { ResolvedClusterOptions } from "./options.js";
-import type { PeerStreams } from "./peer-streams.js";
+import type { ClusterTransport } from "./transport.js";
 import { isAvailable, newPhiDetector, recordHeartbeat, type PhiDetector } from "./phi-detector.js";
 
 export interface DaemonHost {
@@ -40,7 +40,7 @@ export interface DaemonHost {
   readonly selfNode: NodeAddress;
   readonly scheduler: Scheduler;
   readonly log: Logger;
-  readonly peers: PeerStreams;
+  readonly peers: ClusterTransport;
   publish(event: ClusterEvent): void;
   /** This node is out of the cluster (downed, removed, or its incarnation refused). */
   removed(reason: string): void;

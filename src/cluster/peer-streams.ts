@@ -10,6 +10,7 @@ import {
   type LeaveRequest,
 } from "../../gen/casty/v1/cluster.js";
 import type { Logger } from "../actor/logger.js";
+import type { ClusterTransport } from "./transport.js";
 
 /** What the client side of the cluster service needs from the node. */
 export interface PeerStreamsHost {
@@ -33,7 +34,7 @@ type HeartbeatCall = grpc.ClientDuplexStream<HeartbeatRequest, HeartbeatResponse
  * Client side of ClusterService: one Gossip and one Heartbeat stream per peer, opened on first use and
  * dropped when they fail (the next round reopens them: gossip and heartbeats are periodic anyway).
  */
-export class PeerStreams {
+export class PeerStreams implements ClusterTransport {
   readonly traffic: ClusterTraffic = { gossipBytes: 0, heartbeatBytes: 0 };
   private readonly gossipCalls = new Map<string, GossipCall>();
   private readonly heartbeatCalls = new Map<string, HeartbeatCall>();
