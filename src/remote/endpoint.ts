@@ -7,7 +7,7 @@ import type { ActorRef } from "../actor/ref.js";
 import type { Scheduler, TimerHandle } from "../actor/scheduler.js";
 import type { ResolvedRemoteOptions } from "./options.js";
 import { OutboundBatch, type SealedBatch } from "./outbound-batch.js";
-import { BATCH_MAX_BYTES, BATCH_MAX_ENVELOPES, CONNECT_PATH, PROTOCOL_VERSION } from "./protocol.js";
+import { BATCH_MAX_BYTES, BATCH_MAX_ENVELOPES, CONNECT_PATH, HANDSHAKE_TIMEOUT, PROTOCOL_VERSION } from "./protocol.js";
 import type { Serialization } from "./serialization/index.js";
 
 /** A peer node as addressed by refs: system name plus `host:port`. */
@@ -31,9 +31,6 @@ export interface EndpointHost {
   /** A handshake with `peer` succeeded; `restarted` when its incarnation differs from the last one seen. */
   associated(peer: Peer, uid: bigint, restarted: boolean): void;
 }
-
-/** How long a dial may take until the peer's handshake answer arrives. */
-const HANDSHAKE_TIMEOUT = 5000;
 
 const identity = (frame: Buffer): Buffer => frame;
 const decodeResponse = (bytes: Buffer): ConnectResponse => ConnectResponse.decode(bytes);

@@ -3,7 +3,7 @@ import { ConnectResponse, type Handshake } from "../../gen/casty/v1/remote.js";
 import type { NodeAddress } from "../../gen/casty/v1/address.js";
 import { nodeKey } from "./address.js";
 import { readFrame, type InboundHost } from "./inbound-batch.js";
-import { CONNECT_PATH, PROTOCOL_VERSION } from "./protocol.js";
+import { CONNECT_PATH, HANDSHAKE_TIMEOUT, PROTOCOL_VERSION } from "./protocol.js";
 
 export interface InboundServerHost extends InboundHost {
   readonly selfNode: NodeAddress;
@@ -44,6 +44,13 @@ export class InboundAssociations {
       ackPending = false;
       call.write({ frame: { $case: "batchAck", value: { batches: delivered } } });
     };
+    // a client that opens a stream and never introduces itself does not hold it forever
+    const handshakeTimer = setTimeout(() => {
+      if (peer !== undefined) return;
+      this.host.log.warn(`closing a stream from ${call.getPeer()}: no handshake within ${HANDSHAKE_TIMEOUT} ms`);
+      call.emit("error", { code: grpc.status.DEADLINE_EXCEEDED, details: "no handshake in time" });
+    }, HANDSHAKE_TIMEOUT);
+    handshakeTimer.unref();
     call.on("data", (frame: Buffer) => {
       if (peer !== undefined && this.host.isBlocked(peer)) return;
       let parsed;
@@ -74,6 +81,7 @@ export class InboundAssociations {
     call.on("end", () => call.end());
     call.on("error", () => undefined);
     call.on("close", () => {
+      clearTimeout(handshakeTimer);
       if (peer !== undefined && this.byPeer.get(peer)?.call === call) this.byPeer.delete(peer);
     });
   };

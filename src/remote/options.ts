@@ -1,11 +1,13 @@
 import { InvalidOptionError, requirePositive } from "../actor/errors.js";
 import type { ActorSystemOptions } from "../actor/system.js";
 
-/** PEM material; `ca` given means mutual TLS: peers must present a certificate signed by it. */
+/** PEM material. Peers verify each other against `ca`: mutual TLS unless `requireClientCertificate` is false. */
 export interface TlsOptions {
   ca: string | Buffer;
   cert: string | Buffer;
   key: string | Buffer;
+  /** Refuse clients without a certificate signed by `ca` (default true: mutual TLS). */
+  requireClientCertificate?: boolean;
 }
 
 export interface RemoteOptions extends ActorSystemOptions {

@@ -3,6 +3,9 @@ export const PROTOCOL_VERSION = 1;
 
 export const CONNECT_PATH = "/casty.v1.RemotingService/Connect";
 
+/** How long either side waits for the other's handshake frame. */
+export const HANDSHAKE_TIMEOUT = 5000;
+
 /** Envelopes per batch, and bytes after which a batch is sealed early. */
 export const BATCH_MAX_ENVELOPES = 512;
 export const BATCH_MAX_BYTES = 256 * 1024;

@@ -1,4 +1,5 @@
 // Mutual TLS with certificates generated at test time.
+import * as grpc from "@grpc/grpc-js";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { InvalidOptionError, RemoteActorSystem, type ActorRef, type TlsOptions } from "../../src/index.js";
 import { sleep, waitFor } from "../support/wait.js";
@@ -73,5 +74,26 @@ describe("mutual TLS", () => {
     const start = RemoteActorSystem.start({ port: 0, logLevel: "silent", tls: { ca, key } as TlsOptions });
     await expect(start).rejects.toBeInstanceOf(InvalidOptionError);
     await expect(start).rejects.toThrow(/tls\.cert is missing/);
+  });
+
+  it("requires a client certificate unless requireClientCertificate is false (server-only TLS)", async () => {
+    // a raw client that trusts the CA but presents no certificate of its own
+    const handshake = async (port: number): Promise<string> => {
+      const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createSsl(Buffer.from(trusted.cert)));
+      try {
+        return await new Promise<string>((resolve) => {
+          const call = client.makeBidiStreamRequest("/casty.v1.RemotingService/Connect", (b: Buffer) => b, (b: Buffer) => b);
+          call.on("data", () => resolve("answered"));
+          call.on("error", (error: grpc.ServiceError) => resolve(`error ${error.code}`));
+          call.write(Buffer.from([0x0a, 0x00])); // an empty handshake: any answer proves the TLS session was accepted
+        });
+      } finally {
+        client.close();
+      }
+    };
+    const mutual = await nodes.start({ tls: pki.nodeTls(trusted, "mutual") });
+    expect(await handshake(mutual.port)).toBe(`error ${grpc.status.UNAVAILABLE}`);
+    const serverOnly = await nodes.start({ tls: { ...pki.nodeTls(trusted, "server-only"), requireClientCertificate: false } });
+    expect(await handshake(serverOnly.port)).toBe("answered");
   });
 });

@@ -241,3 +241,13 @@ describe("sender-side errors", () => {
     expect(inbox.received).toHaveLength(3);
   });
 });
+
+describe("a silent client", () => {
+  it("is cut off when it sends no handshake in time", async () => {
+    const b = await nodes.start();
+    const started = Date.now();
+    const result = await rawConnect(b.port, [], 8000);
+    expect(result.code).toBe(grpc.status.DEADLINE_EXCEEDED);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(4500);
+  }, 10_000);
+});
