@@ -45,7 +45,7 @@ export class ShardCoordinator {
       case TYPE.getHome:
         return this.getHome(message.shardId, message.node);
       case TYPE.stopped:
-        return this.shardStopped(message.shardId);
+        return this.shardStopped(message.shardId, message.node);
       case TYPE.gracefulShutdown:
         return this.gracefulShutdown(message.node);
       default:
@@ -99,8 +99,18 @@ export class ShardCoordinator {
     this.host.send(asking, { $type: TYPE.homes, homes: [{ shardId: shard, node: home.node, epoch: home.epoch }] });
   }
 
-  private shardStopped(shard: number): void {
-    if (!this.moving.has(shard)) return;
+  private shardStopped(shard: number, node: string): void {
+    if (!this.moving.has(shard)) {
+      // A repeated report, or one sent to the coordinator before this one (a leader change during the
+      // handoff): the region waits for a home for the shard's messages.
+      const home = this.homes.get(shard);
+      if (home !== undefined && home.node !== node) {
+        this.host.send(node, { $type: TYPE.homes, homes: [{ shardId: shard, node: home.node, epoch: home.epoch }] });
+        return;
+      }
+      if (!this.ready()) return; // the region reports again
+      this.moving.set(shard, undefined);
+    }
     let target = this.moving.get(shard);
     this.moving.delete(shard);
     const candidates = this.hostingRegions();

@@ -32,6 +32,14 @@ interface Entity<M> {
   buffer: M[] | undefined;
 }
 
+/** A shard this region hands off: its entities stop, then its messages wait for the new home. */
+interface HandOffState<M> {
+  readonly buffer: ShardEnvelope<M>[];
+  /** ShardStopped was sent (at tick `reportedAt`; repeated until a home arrives). */
+  reported: boolean;
+  reportedAt: number;
+}
+
 /** What a region knows about sharding statistics, for introspection. */
 export interface RegionStats {
   readonly node: string;
@@ -74,7 +82,7 @@ class ShardRegion<M> {
   private readonly entities = new Map<string, Entity<M>>();
   private readonly byShard = new Map<number, Set<string>>();
   /** Shards being handed off: their entities stop, their messages wait here for the new home. */
-  private readonly handingOff = new Map<number, { buffer: ShardEnvelope<M>[]; reported: boolean }>();
+  private readonly handingOff = new Map<number, HandOffState<M>>();
   private readonly peers = new Map<string, ActorRef<RegionMessage<M>>>();
   private coordinator: ShardCoordinator | undefined;
   private leader: string | undefined;
@@ -286,7 +294,7 @@ class ShardRegion<M> {
 
   private handOff(shard: number): void {
     if (this.handingOff.has(shard)) return;
-    const handoff = { buffer: [] as ShardEnvelope<M>[], reported: false };
+    const handoff: HandOffState<M> = { buffer: [], reported: false, reportedAt: 0 };
     this.handingOff.set(shard, handoff);
     if (this.homes.get(shard)?.node === this.selfNode) this.homes.delete(shard);
     if (!this.stopShard(shard)) this.reportStopped(shard, handoff);
@@ -305,9 +313,10 @@ class ShardRegion<M> {
     return true;
   }
 
-  private reportStopped(shard: number, handoff: { reported: boolean }): void {
+  private reportStopped(shard: number, handoff: HandOffState<M>): void {
     if (handoff.reported) return;
     handoff.reported = true;
+    handoff.reportedAt = this.ticks;
     this.toCoordinator({ $type: TYPE.stopped, shardId: shard, node: this.selfNode });
   }
 
@@ -360,6 +369,12 @@ class ShardRegion<M> {
     if (this.cluster !== undefined) {
       if (!this.registered) this.register();
       for (const shard of this.pending.keys()) this.requestHome(shard);
+      for (const [shard, handoff] of this.handingOff) {
+        // the report (or the answer) may be lost, e.g. when the leader changed meanwhile
+        if (!handoff.reported || this.ticks - handoff.reportedAt < REQUEST_RETRY_TICKS) continue;
+        handoff.reportedAt = this.ticks;
+        this.toCoordinator({ $type: TYPE.stopped, shardId: shard, node: this.selfNode });
+      }
       if (this.coordinator !== undefined && this.ticks % Math.max(1, Math.round(this.options.rebalanceInterval / TICK_MS)) === 0) {
         this.coordinator.rebalance();
       }

@@ -191,4 +191,29 @@ describe("sharding on three nodes", () => {
     expect(doubleStarts).toEqual([]);
     console.log(`leader loss: all entities answered ${tookMs} ms after the leader began to leave`);
   });
+
+  it("finishes handoffs that were under way when the leader left", async () => {
+    nodes = new ShardedNodes({ rebalanceInterval: 100, maxSimultaneousRebalance: 20 });
+    const three = await nodes.cluster(3);
+    const leaderAddress = three[0]!.system.cluster.leader!;
+    const leader = three.find((n) => n.address === leaderAddress)!;
+    const others = three.filter((n) => n !== leader);
+    const entityIds = ids(600);
+    const before = await Promise.all(entityIds.map((id) => inc(others[0]!, id, 5000)));
+    // the entities off the leader are busy for a while, so their shards take that long to hand off
+    for (const r of before) if (r.node !== leaderAddress) others[0]!.region.tell(new ShardEnvelope(r.id, { kind: "busy", ms: 1500 }));
+    const fourth = await nodes.start([others[0]!.address]);
+    const survivors = [...others, fourth];
+    await waitFor(() => survivors.some((n) => n.system.cluster.leader === leaderAddress && stats(n).shards.length < 30), 10_000, "a rebalance to begin");
+    await sleep(300);
+    const began = Date.now();
+    await nodes.stop(leader);
+    // every entity answers again (those that moved start over)
+    const after = await Promise.all(entityIds.map((id, i) => eventually(() => get(survivors[i % 3]!, id, 1000), 15_000, `entity ${id}`)));
+    const tookMs = Date.now() - began;
+    for (const r of after) expect(r.node).not.toBe(leaderAddress);
+    await waitFor(() => ownership(survivors).total === new Set(entityIds.map((id) => shardOf(id, 100))).size, 5000, "the survivors to own every shard");
+    expect(doubleStarts).toEqual([]);
+    console.log(`handoffs across a leader change: all entities answered ${tookMs} ms after the leader began to leave`);
+  });
 });

@@ -274,13 +274,37 @@ describe("ShardCoordinator handoff", () => {
     expect(h.take()).toEqual([{ to: A, message: { $type: TYPE.homes, homes: [] } }]);
   });
 
-  it("ignores a ShardStopped for a shard that is not moving", () => {
-    const h = new Harness([A, B]);
-    h.register(A, [[0, 1n]]);
+  it("answers a repeated ShardStopped with the shard's new home, to the reporter only", () => {
+    const h = new Harness([A, B], { maxSimultaneousRebalance: 1 });
+    h.register(A, [[0, 1n], [1, 2n], [2, 3n]]);
     h.register(B);
     h.take();
-    h.stopped(0, A);
-    expect(h.homeOf(0)).toEqual({ shardId: 0, node: A, epoch: 1n });
+    h.coordinator.rebalance();
+    const [handOff] = Harness.handOffs(h.take());
+    h.stopped(handOff!.shardId, A);
+    const [home] = Harness.homesTo(h.take(), A);
+    expect(home!.node).toBe(B);
+    h.stopped(handOff!.shardId, A); // the answer was lost: the region reports again
+    expect(h.take()).toEqual([{ to: A, message: { $type: TYPE.homes, homes: [home] } }]);
+  });
+
+  it("reallocates a shard whose handoff began under the previous coordinator", () => {
+    // A was handing shard 7 off when the leader changed: it no longer reports the shard as owned,
+    // and tells the new coordinator (which never asked) that it stopped.
+    const h = new Harness([A, B], { rebuildWindow: 1000 });
+    h.register(A, [[0, 5n]]);
+    h.take();
+    h.stopped(7, A);
+    expect(h.take()).toEqual([]); // not ready: B has not registered, it may own shard 7
+    h.register(B, [[1, 6n]]);
+    h.take();
+    h.stopped(7, A);
+    const sent = h.take();
+    const homes = Harness.homesTo(sent, A);
+    expect(homes).toHaveLength(1);
+    expect(homes[0]!.shardId).toBe(7);
+    expect(homes[0]!.epoch).toBeGreaterThan(6n);
+    expect(Harness.homesTo(sent, B)).toEqual(homes);
   });
 });
 
