@@ -92,9 +92,9 @@ describe("multi-process cluster", () => {
     const others = [start(["--seeds", first.address!]), start(["--seeds", first.address!])];
     const all = [first, ...others];
     await waitFor(
-      () => all.every((p) => p.address !== undefined) && all.every((p) => p.upMembers().length === 3),
+      () => all.every((p) => p.address !== undefined && p.upMembers().length === 3) && new Set(all.map((p) => p.leader())).size === 1,
       15_000,
-      "three node processes seeing three Up members",
+      "three node processes seeing three Up members and the same leader",
     ).catch((e: Error) => {
       throw new Error(`${e.message}: ${all.map((p) => p.describe()).join("\n")}`);
     });
