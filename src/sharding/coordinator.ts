@@ -78,6 +78,7 @@ export class ShardCoordinator {
 
   private register(message: pb.RegisterRegion): void {
     this.regions.set(message.node, message.hosting);
+    if (message.knownEpoch > this.epoch) this.epoch = message.knownEpoch;
     for (const owned of message.owned) {
       const current = this.homes.get(owned.shardId);
       if (current === undefined || current.epoch < owned.epoch) this.homes.set(owned.shardId, { node: message.node, epoch: owned.epoch });

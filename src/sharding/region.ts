@@ -87,6 +87,8 @@ class ShardRegion<M> {
   private coordinator: ShardCoordinator | undefined;
   private leader: string | undefined;
   private registered = false;
+  /** Highest epoch of any home this region heard of (reported when registering). */
+  private knownEpoch = 0n;
   private ticks = 0;
   private leaveDone: (() => void) | undefined;
   private lastLoggedShards = -1;
@@ -248,7 +250,7 @@ class ShardRegion<M> {
   private register(): void {
     if (this.leader === undefined) return;
     const owned = [...this.homes].filter(([, h]) => h.node === this.selfNode).map(([shardId, h]) => ({ shardId, node: h.node, epoch: h.epoch }));
-    this.toCoordinator({ $type: TYPE.register, node: this.selfNode, hosting: this.hosting(), owned });
+    this.toCoordinator({ $type: TYPE.register, node: this.selfNode, hosting: this.hosting(), owned, knownEpoch: this.knownEpoch });
   }
 
   private hosting(): boolean {
@@ -275,6 +277,7 @@ class ShardRegion<M> {
   private applyHome(shard: number, home: Home): void {
     const known = this.homes.get(shard);
     if (known !== undefined && known.epoch > home.epoch) return;
+    if (home.epoch > this.knownEpoch) this.knownEpoch = home.epoch;
     if (home.node === "") this.homes.delete(shard); // unallocated
     else this.homes.set(shard, home);
     this.requested.delete(shard);

@@ -31,8 +31,8 @@ class Harness {
     this.coordinator = new ShardCoordinator(host, { maxSimultaneousRebalance: options.maxSimultaneousRebalance ?? 5, rebuildWindow: options.rebuildWindow ?? 1000 });
   }
 
-  register(node: string, owned: [number, bigint][] = [], hosting = true): void {
-    this.coordinator.receive({ $type: TYPE.register, node, hosting, owned: owned.map(([shardId, epoch]) => ({ shardId, node, epoch })) });
+  register(node: string, owned: [number, bigint][] = [], hosting = true, knownEpoch = 0n): void {
+    this.coordinator.receive({ $type: TYPE.register, node, hosting, owned: owned.map(([shardId, epoch]) => ({ shardId, node, epoch })), knownEpoch });
   }
   getHome(shardId: number, node: string): void {
     this.coordinator.receive({ $type: TYPE.getHome, shardId, node });
@@ -146,6 +146,19 @@ describe("ShardCoordinator rebuild (a new coordinator after a leader change)", (
     const fresh = h.homeOf(3)!;
     expect(fresh.node).toBe(B); // B owns fewer
     expect(fresh.epoch).toBeGreaterThan(7n);
+  });
+
+  it("gives new allocations higher epochs than any home a region still knows", () => {
+    // the newest homes were on a node that is gone, or on shards handed off while the leader changed:
+    // nobody owns them, but regions remember their epochs and would ignore older news
+    const h = new Harness([A, B]);
+    h.register(A, [[0, 5n]], true, 40n);
+    h.register(B, [[1, 6n]], true, 12n);
+    const fresh = h.homeOf(2)!;
+    expect(fresh.epoch).toBeGreaterThan(40n);
+    h.take();
+    h.stopped(3, A); // a handoff from before the leader change
+    expect(Harness.homesTo(h.take(), A)[0]!.epoch).toBeGreaterThan(fresh.epoch);
   });
 
   it("keeps the newer claim when two regions report the same shard", () => {

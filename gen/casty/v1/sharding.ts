@@ -21,6 +21,11 @@ export interface RegisterRegion {
   /** False for a proxy region (a node without the role): it routes but never hosts shards. */
   hosting: boolean;
   owned: ShardHome[];
+  /**
+   * The highest epoch of any shard home the region knows (also of shards elsewhere or moving), so a
+   * new coordinator gives its allocations higher epochs than every home the regions still remember.
+   */
+  knownEpoch: bigint;
 }
 
 /** Where a shard lives; `epoch` grows with every (re)allocation, so stale news can be told apart. */
@@ -62,7 +67,7 @@ export interface GracefulShutdown {
 }
 
 function createBaseRegisterRegion(): RegisterRegion {
-  return { node: "", hosting: false, owned: [] };
+  return { node: "", hosting: false, owned: [], knownEpoch: 0n };
 }
 
 export const RegisterRegion: MessageFns<RegisterRegion> = {
@@ -75,6 +80,12 @@ export const RegisterRegion: MessageFns<RegisterRegion> = {
     }
     for (const v of message.owned) {
       ShardHome.encode(v!, writer.uint32(26).fork()).join();
+    }
+    if (message.knownEpoch !== 0n) {
+      if (BigInt.asUintN(64, message.knownEpoch) !== message.knownEpoch) {
+        throw new globalThis.Error("value provided for field message.knownEpoch of type uint64 too large");
+      }
+      writer.uint32(32).uint64(message.knownEpoch);
     }
     return writer;
   },
@@ -116,6 +127,14 @@ export const RegisterRegion: MessageFns<RegisterRegion> = {
             message.owned.push(ShardHome.decode(reader, reader.uint32()));
             continue;
           }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.knownEpoch = reader.uint64() as bigint;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -136,6 +155,9 @@ export const RegisterRegion: MessageFns<RegisterRegion> = {
     message.node = object.node ?? "";
     message.hosting = object.hosting ?? false;
     message.owned = object.owned?.map((e) => ShardHome.fromPartial(e)) || [];
+    message.knownEpoch = (object.knownEpoch !== undefined && object.knownEpoch !== null)
+      ? BigInt(object.knownEpoch)
+      : 0n;
     return message;
   },
 };
