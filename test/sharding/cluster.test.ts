@@ -57,6 +57,23 @@ describe("sharding on three nodes", () => {
     }
   });
 
+  it("hosts shards only on nodes with the role; the others route", async () => {
+    nodes = new ShardedNodes({ role: "shards" });
+    const first = await nodes.start([], { roles: ["shards"] });
+    const proxy = await nodes.start([first.address]);
+    const second = await nodes.start([first.address], { roles: ["shards", "other"] });
+    const all = [first, proxy, second];
+    await waitForUp(all.map((n) => n.system), 15_000);
+    const entityIds = ids(300);
+    const replies = await Promise.all(entityIds.map((id, i) => inc(all[i % 3]!, id, 5000)));
+    expect(replies.every((r) => r.count === 1)).toBe(true);
+    expect(replies.filter((r) => r.node === proxy.address)).toEqual([]);
+    expect(stats(proxy)).toMatchObject({ shards: [], entities: 0 });
+    expect(stats(first).shards.length).toBeGreaterThan(30);
+    expect(stats(second).shards.length).toBeGreaterThan(30);
+    for (const id of entityIds.slice(0, 30)) expect((await get(proxy, id)).count).toBe(1);
+  });
+
   it("delivers messages for one entity from every node to a single instance", async () => {
     nodes = new ShardedNodes();
     const all = await nodes.cluster(3);
