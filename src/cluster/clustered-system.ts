@@ -1,6 +1,7 @@
 import { bindServer, RemoteActorSystem, type BoundServer } from "../remote/remote-system.js";
 import { Cluster } from "./cluster.js";
 import { ClusterDaemon } from "./daemon.js";
+import { MemberRemoved } from "./events.js";
 import { NodeHealth } from "./health.js";
 import { resolveClusterOptions, type ClusterOptions, type ResolvedClusterOptions } from "./options.js";
 import { PeerStreams } from "./peer-streams.js";
@@ -61,6 +62,8 @@ export class ClusteredActorSystem extends RemoteActorSystem {
     );
     this.health = new NodeHealth(this.server);
     addClusterService(this.server, this.daemon, this.peers, (key) => this.isBlocked(key));
+    // actors on a removed node are gone: their remote watchers hear Terminated
+    this.eventStream.subscribe(MemberRemoved, (event) => this.deathWatch.nodeGone(`casty://${this.name}@${event.address}`));
     this.cluster = new Cluster(this.daemon, this.eventStream, this.scheduler, () => this.leaveCluster(), this.peers.traffic);
   }
 

@@ -1,14 +1,24 @@
-import { BaseActorRef } from "../actor/ref.js";
+import { BaseActorRef, type DeathWatcher, type Watchable } from "../actor/ref.js";
 import type { Endpoint } from "./endpoint.js";
+import type { RemoteWatch } from "./remote-watch.js";
 
 /** Ref to an actor on another node: `tell` serializes now and sends over the peer's Connect stream. */
-export class RemoteActorRef<M> extends BaseActorRef<M> {
+export class RemoteActorRef<M> extends BaseActorRef<M> implements Watchable {
   constructor(
     readonly address: string,
     readonly path: string,
     /** @internal */ readonly endpoint: Endpoint,
+    private readonly deathWatch: RemoteWatch,
   ) {
     super();
+  }
+
+  addWatcher(watcher: DeathWatcher): void {
+    this.deathWatch.watch(this as RemoteActorRef<never>, watcher);
+  }
+
+  removeWatcher(watcher: DeathWatcher): void {
+    this.deathWatch.unwatch(this as RemoteActorRef<never>, watcher);
   }
 
   tell(message: M): void {

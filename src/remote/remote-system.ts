@@ -9,6 +9,7 @@ import { InboundAssociations, remotingServiceDefinition, type InboundServerHost 
 import { resolveRemoteOptions, type RemoteOptions, type ResolvedRemoteOptions } from "./options.js";
 import { BATCH_MAX_BYTES } from "./protocol.js";
 import { MissingActorRef, RemoteActorRef } from "./remote-ref.js";
+import { RemoteWatch } from "./remote-watch.js";
 import { Serialization, type RefCodec } from "./serialization/index.js";
 import { channelCredentials, serverCredentials } from "./tls.js";
 
@@ -69,6 +70,8 @@ export class RemoteActorSystem extends ActorSystem implements RefCodec, Endpoint
   private readonly clients = new Map<string, grpc.Client>();
   private readonly refCache = new Map<string, ActorRef<unknown>>();
   private readonly inbound: InboundAssociations;
+  /** @internal Death watch of actors on other nodes. */
+  readonly deathWatch: RemoteWatch;
   private readonly blockedPeers = new Set<string>();
   private readonly associationListeners = new Set<(peer: Peer, uid: bigint, restarted: boolean) => void>();
 
@@ -94,6 +97,7 @@ export class RemoteActorSystem extends ActorSystem implements RefCodec, Endpoint
     this.serialization = new Serialization(this);
     this.credentials = channelCredentials(bound.options.tls);
     this.inbound = new InboundAssociations(this);
+    this.deathWatch = new RemoteWatch(this);
     this.server.addService(remotingServiceDefinition, { connect: this.inbound.handler });
   }
 
@@ -144,7 +148,7 @@ export class RemoteActorSystem extends ActorSystem implements RefCodec, Endpoint
       if (system !== this.name) return this.missingRef(path);
       return this.resolveLocal(path) ?? this.missingRef(path);
     }
-    const ref = new RemoteActorRef(address, path, this.endpoint({ system, host, port, key: nodeKey(host, port) }));
+    const ref = new RemoteActorRef(address, path, this.endpoint({ system, host, port, key: nodeKey(host, port) }), this.deathWatch);
     if (!path.startsWith("/temp/")) {
       if (this.refCache.size >= REF_CACHE_LIMIT) this.refCache.clear();
       this.refCache.set(address, ref);
@@ -169,6 +173,8 @@ export class RemoteActorSystem extends ActorSystem implements RefCodec, Endpoint
   }
 
   associated(peer: Peer, uid: bigint, restarted: boolean): void {
+    // a new incarnation means every actor of the old one is gone
+    if (restarted) this.deathWatch.nodeGone(`casty://${peer.system}@${peer.key}`);
     for (const listener of this.associationListeners) listener(peer, uid, restarted);
   }
 

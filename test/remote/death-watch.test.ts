@@ -1,0 +1,66 @@
+// Death watch across nodes: a local actor watching a remote ref hears Terminated when the remote
+// actor stops, when it is already gone, and when its node restarts as a new incarnation.
+import { afterEach, describe, expect, it } from "vitest";
+import { Behaviors, Terminated, type ActorRef } from "../../src/index.js";
+import { waitFor } from "../support/wait.js";
+import { TestNodes } from "./fixtures/nodes.js";
+
+const nodes = new TestNodes();
+afterEach(() => nodes.shutdownAll());
+
+type WatcherMsg = { readonly kind: "watch" | "unwatch"; readonly ref: ActorRef<never> } | Terminated;
+
+function watcher(seen: string[]) {
+  return Behaviors.receive<WatcherMsg>((ctx, msg) => {
+    if (msg instanceof Terminated) seen.push(msg.ref.address);
+    else if (msg.kind === "watch") ctx.watch(msg.ref);
+    else ctx.unwatch(msg.ref);
+    return Behaviors.same();
+  });
+}
+
+const stopOnMessage = Behaviors.receive<string>(() => Behaviors.stopped());
+
+describe("remote death watch", () => {
+  it("delivers Terminated when the remote actor stops", async () => {
+    const a = await nodes.start();
+    const b = await nodes.start();
+    const target = b.spawn(stopOnMessage, "target");
+    const seen: string[] = [];
+    const w = a.spawn(watcher(seen), "watcher");
+    const remote = a.refFor<string>(target.address);
+    w.tell({ kind: "watch", ref: remote as ActorRef<never> });
+    await waitFor(() => b.lookup("/system/remote-watch") !== undefined, 1000);
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the watch reaches B before the stop
+    remote.tell("stop");
+    await waitFor(() => seen.length === 1, 5000, "Terminated from the remote node");
+    expect(seen).toEqual([target.address]);
+  });
+
+  it("delivers Terminated at once for a remote actor that does not exist", async () => {
+    const a = await nodes.start();
+    const b = await nodes.start();
+    const seen: string[] = [];
+    const w = a.spawn(watcher(seen), "watcher");
+    const ghost = a.refFor<never>(`${b.addressPrefix}/user/nobody`);
+    w.tell({ kind: "watch", ref: ghost });
+    await waitFor(() => seen.length === 1, 5000, "Terminated for a missing actor");
+    expect(seen).toEqual([ghost.address]);
+  });
+
+  it("unwatch stops the notices", async () => {
+    const a = await nodes.start();
+    const b = await nodes.start();
+    const target = b.spawn(stopOnMessage, "target");
+    const seen: string[] = [];
+    const w = a.spawn(watcher(seen), "watcher");
+    const remote = a.refFor<string>(target.address);
+    w.tell({ kind: "watch", ref: remote as ActorRef<never> });
+    w.tell({ kind: "unwatch", ref: remote as ActorRef<never> });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    remote.tell("stop");
+    await waitFor(() => b.lookup("/user/target") === undefined, 5000);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(seen).toEqual([]);
+  });
+});
