@@ -17,12 +17,16 @@
 // raw.grpc.batched, raw.grpc.batched.decoded, raw.grpc.unbatched (msg/s), raw.grpc.rtt.p50, raw.grpc.rtt.p99 (µs),
 // raw.grpc.rtt (sequential rt/s), raw.grpc.inflight256 (rt/s). See sections/baselines.ts.
 import { baselinesSection } from "./baselines.js";
+import { clusterSection } from "./cluster.js";
 import { localSection } from "./local.js";
 import { remoteSection } from "./remote.js";
 import type { Section } from "./section.js";
+import { shardingSection } from "./sharding.js";
 
 export const sections: readonly Section[] = [
   baselinesSection,
   localSection, // issue 2: tell, ping-pong, ask, spawn, heap per idle actor
   remoteSection, // issue 3: remote tell throughput, remote ask latency and 256 in flight
+  clusterSection, // issue 4: formation 3/5/10 nodes, gossip and heartbeat bytes/s, kill -9 detection
+  shardingSection, // issue 5: sharded tell/ask on one node, 3 processes: 256 in flight, remote entity latency
 ];
