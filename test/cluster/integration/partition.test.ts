@@ -150,4 +150,22 @@ describe("partition", () => {
     await waitForConvergence(systems, 1000);
     for (const s of systems) expect(journals.get(s)!.downed).toEqual([]);
   });
+
+  it("{A,B} | {C,D}: on a tie the side with the lowest address keeps the cluster", async () => {
+    const systems = await nodes.cluster(4, fast);
+    const [a, b, c, d] = [...systems].sort((x, y) => (lowestAddress([x.selfAddress, y.selfAddress]) === x.selfAddress ? -1 : 1));
+    partition([a!, b!], [c!, d!]);
+    await waitForConvergence([a!, b!], 15_000);
+    await expectMinorityOut([c!, d!], [a!, b!]);
+    expect(a!.cluster.leader).toBe(a!.selfAddress);
+  });
+
+  it("a cut link between A and C (both still reach B): A and C are indirectly connected and go; B stays", async () => {
+    const systems = await nodes.cluster(3, fast);
+    const [a, b, c] = [...systems].sort((x, y) => (lowestAddress([x.selfAddress, y.selfAddress]) === x.selfAddress ? -1 : 1));
+    partition([a!], [c!]);
+    await waitForConvergence([b!], 15_000);
+    await waitFor(() => a!.isTerminated && c!.isTerminated, 5000, "a and c to stop");
+    expect(b!.cluster.leader).toBe(b!.selfAddress);
+  });
 });
