@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { LeaderChanged, MemberRemoved, type ClusteredActorSystem } from "../../../src/index.js";
 import { sleep, waitFor } from "../../support/wait.js";
-import { CapturingLogger, ClusterNodes, lowestAddress, view, waitForConvergence } from "./nodes.js";
+import { ClusterNodes, lowestAddress, view, waitForConvergence } from "./nodes.js";
 
 const nodes = new ClusterNodes();
 afterEach(() => nodes.shutdownAll());
