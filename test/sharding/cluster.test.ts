@@ -129,11 +129,50 @@ describe("sharding on three nodes", () => {
     console.log(`fourth node owns ${stats(fourth).shards.length} shards ${tookMs} ms after it started`);
   });
 
-  it("hands shards off on graceful leave without losing messages sent meanwhile", async () => {
+  it("loses no message while shards move to a joining node", async () => {
+    nodes = new ShardedNodes({ rebalanceInterval: 100 }, true);
+    const three = await nodes.cluster(3);
+    const entityIds = ids(300, "acct");
+    const sent = new Map<string, number>();
+    await Promise.all(entityIds.map((id) => inc(three[1]!, id, 5000)));
+    for (const id of entityIds) sent.set(id, 1);
+    let streaming = true;
+    let i = 0;
+    const stream = (async () => {
+      while (streaming) {
+        for (let k = 0; k < 100; k++, i++) {
+          const id = entityIds[(i * 7) % entityIds.length]!;
+          three[i % 3]!.region.tell(new ShardEnvelope(id, { kind: "inc" }));
+          sent.set(id, sent.get(id)! + 1);
+        }
+        await sleep(2);
+      }
+    })();
+    const fourth = await nodes.start([three[0]!.address]);
+    const all = [...three, fourth];
+    await waitFor(() => stats(fourth).shards.length >= 20, 20_000, "the fourth node to take its share").catch((e: Error) => {
+      throw new Error(`${e.message}: ${describeOwnership(all)}`);
+    });
+    streaming = false;
+    await stream;
+    const total = [...sent.values()].reduce((a, b) => a + b, 0);
+    await waitFor(() => entityIds.every((id) => nodes.store.get(id) === sent.get(id)), 10_000, `all ${total} increments to be counted`).catch((e: Error) => {
+      const wrong = entityIds.filter((id) => nodes.store.get(id) !== sent.get(id)).map((id) => `${id}: ${nodes.store.get(id)}/${sent.get(id)}`);
+      throw new Error(`${e.message}; wrong: ${wrong.slice(0, 20).join(", ")} (${wrong.length})`);
+    });
+    expect(starts.some(([node, id]) => node === fourth.address && id.startsWith("acct-"))).toBe(true);
+    expect(doubleStarts).toEqual([]);
+    console.log(`rebalance under load: ${total} increments`);
+  });
+
+  it.each([
+    ["a member", false],
+    ["the leader", true],
+  ])("hands shards off when %s leaves gracefully, losing no message sent meanwhile", async (_, leaderLeaves) => {
     nodes = new ShardedNodes({}, true);
     const all = await nodes.cluster(3);
     const leader = all[0]!.system.cluster.leader;
-    const leaving = all.find((n) => n.address !== leader)!;
+    const leaving = all.find((n) => (n.address === leader) === leaderLeaves)!;
     const staying = all.filter((n) => n !== leaving);
     const entityIds = ids(200, "acct");
     const sent = new Map<string, number>();
@@ -175,7 +214,7 @@ describe("sharding on three nodes", () => {
     for (const id of entityIds.slice(0, 40)) expect((await get(staying[1]!, id)).count).toBe(sent.get(id));
     expect(ownership(staying).total).toBe(new Set(entityIds.map((id) => shardOf(id, 100))).size);
     expect(doubleStarts).toEqual([]);
-    console.log(`graceful leave: ${total} increments, the node left in ${leftMs} ms`);
+    console.log(`graceful leave of ${leaderLeaves ? "the leader" : "a member"}: ${total} increments, the node left in ${leftMs} ms`);
   });
 
   it("keeps routing when the leader leaves; entities elsewhere keep their state", async () => {
