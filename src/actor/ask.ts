@@ -40,8 +40,10 @@ export class PromiseRef<T> extends BaseActorRef<T> {
     });
   }
 
+  private cachedPath: string | undefined;
+
   get path(): string {
-    return `/temp/$${this.id.toString(36)}`;
+    return (this.cachedPath ??= `/temp/$${this.id.toString(36)}`);
   }
 
   get address(): string {

@@ -96,9 +96,9 @@ export class ActorSystem implements AsyncDisposable {
 
   /** The ref at `path` (e.g. `/user/parent/child`), or undefined when no such actor lives. */
   lookup<M = unknown>(path: string): ActorRef<M> | undefined {
+    if (path.startsWith("/temp/")) return this.asks.lookup(path) as ActorRef<M> | undefined;
     const segments = path.split("/").filter((s) => s.length > 0);
     const top = segments.shift();
-    if (top === "temp") return this.asks.lookup(`/temp/${segments.join("/")}`) as ActorRef<M> | undefined;
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     let cell: ActorCell<any> | undefined =
       top === "user" ? this.userGuardian : top === "system" ? this.systemGuardian : undefined;

@@ -35,6 +35,17 @@ export interface EndpointHost {
 const identity = (frame: Buffer): Buffer => frame;
 const decodeResponse = (bytes: Buffer): ConnectResponse => ConnectResponse.decode(bytes);
 
+const ACCEPTED = Promise.resolve(true);
+const REFUSED = Promise.resolve(false);
+
+interface WaitingOffer {
+  readonly path: string;
+  readonly message: unknown;
+  readonly recipient: ActorRef<never>;
+  resolve(accepted: boolean): void;
+  reject(error: unknown): void;
+}
+
 type State = "idle" | "connecting" | "connected" | "waiting" | "closed";
 
 /**
@@ -60,7 +71,7 @@ export class Endpoint {
   /** Runs once every written batch is acknowledged (graceful close). */
   private whenAcked: (() => void) | undefined;
   /** Senders waiting in `offer` for room in the outbound queue. */
-  private readonly roomWaiters = new Queue<() => void>();
+  private readonly waitingOffers = new Queue<WaitingOffer>();
 
   constructor(
     readonly peer: Peer,
@@ -93,17 +104,17 @@ export class Endpoint {
     if (this.state === "idle") this.connect();
   }
 
-  /** Like `send`, but waits while the outbound queue is full instead of dropping; false if it had to drop. */
-  async offer(path: string, message: unknown, recipient: ActorRef<never>): Promise<boolean> {
-    while (this.queued >= this.host.options.outboundQueueSize && this.state !== "closed") {
-      await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+  /** Like `send`, but waits (in order) while the outbound queue is full instead of dropping. */
+  offer(path: string, message: unknown, recipient: ActorRef<never>): Promise<boolean> {
+    if (this.waitingOffers.length === 0 && this.queued < this.host.options.outboundQueueSize && this.state !== "closed") {
+      this.send(path, message, recipient);
+      return ACCEPTED; // the common case allocates no promise
     }
     if (this.state === "closed") {
       this.host.deadLetter(message, recipient, "remoting is shut down");
-      return false;
+      return REFUSED;
     }
-    this.send(path, message, recipient);
-    return true;
+    return new Promise((resolve, reject) => this.waitingOffers.push({ path, message, recipient, resolve, reject }));
   }
 
   get isConnected(): boolean {
@@ -134,7 +145,10 @@ export class Endpoint {
     call?.cancel();
     this.dropUnacked("remoting shut down before the peer confirmed delivery");
     this.dropQueued("remoting is shut down");
-    this.roomWaiters.drain((wake) => wake());
+    this.waitingOffers.drain((offer) => {
+      this.host.deadLetter(offer.message, offer.recipient, "remoting is shut down");
+      offer.resolve(false);
+    });
   }
 
   private flush(): void {
@@ -160,9 +174,18 @@ export class Endpoint {
     if (this.unacked.length === 0) this.whenAcked?.();
   }
 
+  /** Sends waiting offers, oldest first, while there is room. */
   private wakeWaiters(): void {
-    const room = this.host.options.outboundQueueSize - this.queued;
-    for (let i = 0; i < room && this.roomWaiters.length > 0; i++) this.roomWaiters.shift()();
+    const offers = this.waitingOffers;
+    while (offers.length > 0 && this.queued < this.host.options.outboundQueueSize && this.state !== "closed") {
+      const offer = offers.shift();
+      try {
+        this.send(offer.path, offer.message, offer.recipient);
+        offer.resolve(true);
+      } catch (error) {
+        offer.reject(error); // e.g. a SerializationError
+      }
+    }
   }
 
   private connect(): void {

@@ -69,6 +69,8 @@ export class RemoteActorSystem extends ActorSystem implements RefCodec, Endpoint
   private readonly endpoints = new Map<string, Endpoint>();
   private readonly clients = new Map<string, grpc.Client>();
   private readonly refCache = new Map<string, ActorRef<unknown>>();
+  /** Endpoints by node URI prefix (`casty://name@host:port`), so resolving a ref skips parsing. */
+  private readonly endpointsByNode = new Map<string, Endpoint>();
   private readonly inbound: InboundAssociations;
   /** @internal Death watch of actors on other nodes. */
   readonly deathWatch: RemoteWatch;
@@ -143,12 +145,18 @@ export class RemoteActorSystem extends ActorSystem implements RefCodec, Endpoint
   resolve(address: string): ActorRef<unknown> {
     const cached = this.refCache.get(address);
     if (cached !== undefined) return cached;
-    const { system, host, port, path } = parseActorUri(address);
-    if (host === undefined || port === undefined || (system === this.name && host === this.host && port === this.port)) {
-      if (system !== this.name) return this.missingRef(path);
-      return this.resolveLocal(path) ?? this.missingRef(path);
+    const slash = address.indexOf("/", "casty://".length);
+    const node = slash < 0 ? address : address.slice(0, slash);
+    const path = slash < 0 ? "/" : address.slice(slash);
+    if (node === this.addressPrefix) return this.resolveLocal(path) ?? this.missingRef(path);
+    let endpoint = this.endpointsByNode.get(node);
+    if (endpoint === undefined) {
+      const { system, host, port } = parseActorUri(address);
+      if (host === undefined || port === undefined) return system === this.name ? (this.resolveLocal(path) ?? this.missingRef(path)) : this.missingRef(path);
+      endpoint = this.endpoint({ system, host, port, key: nodeKey(host, port) });
+      this.endpointsByNode.set(node, endpoint);
     }
-    const ref = new RemoteActorRef(address, path, this.endpoint({ system, host, port, key: nodeKey(host, port) }), this.deathWatch);
+    const ref = new RemoteActorRef(address, path, endpoint, this.deathWatch);
     if (!path.startsWith("/temp/")) {
       if (this.refCache.size >= REF_CACHE_LIMIT) this.refCache.clear();
       this.refCache.set(address, ref);

@@ -64,7 +64,7 @@ export class ValueDecoder {
           result = new Set(this.list(r, limit(r, end), depth, []));
           break;
         case Kind.ActorRef:
-          result = this.refs.resolve(this.strings.read(r));
+          result = this.refs.resolve(r.string()); // not cached: reply addresses are mostly unique (/temp/…)
           break;
         case Kind.Class:
           result = this.instance(r, limit(r, end), depth);
