@@ -77,7 +77,8 @@ class ShardRegion<M> {
   private readonly selfNode: string;
   private readonly homes = new Map<number, Home>();
   private readonly pending = new Map<number, ShardEnvelope<M>[]>();
-  private pendingCount = 0;
+  /** Envelopes waiting in `pending` and in the buffers of shards handed off (bounded by bufferSize). */
+  private buffered = 0;
   private readonly requested = new Map<number, number>();
   private readonly entities = new Map<string, Entity<M>>();
   private readonly byShard = new Map<number, Set<string>>();
@@ -160,19 +161,19 @@ class ShardRegion<M> {
     if (home === undefined) {
       let waiting = this.pending.get(shard);
       if (waiting === undefined) this.pending.set(shard, (waiting = []));
-      if (this.buffer(waiting, envelope)) this.pendingCount++;
+      this.buffer(waiting, envelope);
       this.requestHome(shard);
     } else if (home.node === this.selfNode) this.deliverLocally(shard, envelope);
     else this.peer(home.node).tell(envelope);
   }
 
-  private buffer(buffer: ShardEnvelope<M>[], envelope: ShardEnvelope<M>): boolean {
-    if (this.pendingCount + buffer.length >= this.options.bufferSize) {
+  private buffer(buffer: ShardEnvelope<M>[], envelope: ShardEnvelope<M>): void {
+    if (this.buffered >= this.options.bufferSize) {
       this.ctx.system.deadLetter(envelope, this.ctx.self as ActorRef<never>, "shard region buffer is full");
-      return false;
+      return;
     }
     buffer.push(envelope);
-    return true;
+    this.buffered++;
   }
 
   private deliverLocally(shard: number, envelope: ShardEnvelope<M>): void {
@@ -208,7 +209,8 @@ class ShardRegion<M> {
     if (ids.size === 0) this.byShard.delete(entity.shard);
     const handoff = this.handingOff.get(entity.shard);
     if (handoff !== undefined) {
-      for (const message of entity.buffer ?? []) handoff.buffer.push(new ShardEnvelope(id, message));
+      for (const message of entity.buffer ?? []) handoff.buffer.push(new ShardEnvelope(id, message)); // accepted already: not dropped
+      this.buffered += entity.buffer?.length ?? 0;
       if (ids.size === 0) this.reportStopped(entity.shard, handoff);
       return;
     }
@@ -285,12 +287,13 @@ class ShardRegion<M> {
     const handoff = this.handingOff.get(shard);
     if (handoff !== undefined && (home.node !== this.selfNode || handoff.reported)) {
       this.handingOff.delete(shard);
+      this.buffered -= handoff.buffer.length;
       for (const envelope of handoff.buffer) this.route(envelope);
     }
     const waiting = this.pending.get(shard);
     if (waiting !== undefined) {
       this.pending.delete(shard);
-      this.pendingCount -= waiting.length;
+      this.buffered -= waiting.length;
       for (const envelope of waiting) this.route(envelope);
     }
   }

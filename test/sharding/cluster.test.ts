@@ -1,6 +1,6 @@
 // Three (and four) clustered nodes in this process running the sharded counter.
 import { afterEach, describe, expect, it } from "vitest";
-import { ShardEnvelope } from "../../src/index.js";
+import { DeadLetter, ShardEnvelope } from "../../src/index.js";
 import { shardOf } from "../../src/sharding/shard-id.js";
 import { sleep, waitFor } from "../support/wait.js";
 import { doubleStarts, live, starts, type CounterState } from "./fixtures/counter.js";
@@ -72,6 +72,24 @@ describe("sharding on three nodes", () => {
     expect(stats(first).shards.length).toBeGreaterThan(30);
     expect(stats(second).shards.length).toBeGreaterThan(30);
     for (const id of entityIds.slice(0, 30)) expect((await get(proxy, id)).count).toBe(1);
+  });
+
+  it("buffers up to bufferSize messages while no node can host their shard, then delivers them", async () => {
+    nodes = new ShardedNodes({ role: "shards", bufferSize: 10 });
+    const proxy = await nodes.start([]);
+    await proxy.system.cluster.whenUp(10_000);
+    const dead: unknown[] = [];
+    proxy.system.eventStream.subscribe(DeadLetter, (d) => dead.push(d.message));
+    for (let i = 0; i < 15; i++) proxy.region.tell(new ShardEnvelope("waiting", { kind: "inc" }));
+    for (let i = 0; i < 3; i++) proxy.region.tell(new ShardEnvelope("waiting-too", { kind: "inc", by: 100 }));
+    await sleep(300);
+    expect(dead).toHaveLength(8); // 10 of the 18 wait
+    const host = await nodes.start([proxy.address], { roles: ["shards"] });
+    await waitForUp([proxy.system, host.system], 15_000);
+    const waiting = await eventually(() => get(proxy, "waiting", 1000), 10_000, "the waiting entity");
+    const waitingToo = await get(proxy, "waiting-too");
+    expect(waiting.node).toBe(host.address);
+    expect(waiting.count + waitingToo.count / 100).toBe(10);
   });
 
   it("delivers messages for one entity from every node to a single instance", async () => {
