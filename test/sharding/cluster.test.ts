@@ -235,6 +235,48 @@ describe("sharding on three nodes", () => {
     console.log(`graceful leave of ${leaderLeaves ? "the leader" : "a member"}: ${total} increments, the node left in ${leftMs} ms`);
   });
 
+  it("reallocates the shards a leaving node could not hand off within handOffTimeout", async () => {
+    nodes = new ShardedNodes({ handOffTimeout: 500 });
+    const all = await nodes.cluster(3);
+    const leader = all[0]!.system.cluster.leader;
+    const leaving = all.find((n) => n.address !== leader)!;
+    const staying = all.filter((n) => n !== leaving);
+    const entityIds = ids(200);
+    const before = await Promise.all(entityIds.map((id) => inc(staying[0]!, id, 5000)));
+    const stuck = before.filter((r) => r.node === leaving.address).map((r) => r.id);
+    expect(stuck.length).toBeGreaterThan(0);
+    // its entities stay busy far longer than the handoff may take
+    for (const id of stuck) staying[0]!.region.tell(new ShardEnvelope(id, { kind: "busy", ms: 5000 }));
+    await sleep(100);
+    const began = Date.now();
+    await nodes.stop(leaving);
+    const after = await Promise.all(stuck.map((id) => eventually(() => get(staying[1]!, id, 1000), 10_000, `entity ${id} of the node that left`)));
+    const tookMs = Date.now() - began;
+    for (const r of after) expect(r.node).not.toBe(leaving.address);
+    expect(doubleStarts).toEqual([]);
+    console.log(`handoff timeout: the entities of the node that left answered ${tookMs} ms after it began to leave`);
+  });
+
+  it("delivers to local entities without serializing; passivates in a cluster too", async () => {
+    nodes = new ShardedNodes({ passivateAfter: 200 });
+    const all = await nodes.cluster(3);
+    const entityIds = ids(100);
+    await Promise.all(entityIds.map((id) => inc(all[0]!, id, 5000)));
+    const local = entityIds.filter((id) => stats(all[0]!).shards.includes(shardOf(id, 100)));
+    expect(local.length).toBeGreaterThan(0);
+    class NotSerializable {
+      readonly fn = () => 1;
+    }
+    const reply = await all[0]!.system.ask(
+      all[0]!.region,
+      (r) => new ShardEnvelope(local[0]!, { kind: "inc", replyTo: r, extra: new NotSerializable() } as never),
+      { timeout: 2000 },
+    );
+    expect(reply).toMatchObject({ node: all[0]!.address, count: 2 });
+    await waitFor(() => all.every((n) => stats(n).entities === 0), 5000, "idle entities to passivate");
+    expect(await get(all[1]!, local[0]!)).toMatchObject({ node: all[0]!.address, count: 0 });
+  });
+
   it("keeps routing when the leader leaves; entities elsewhere keep their state", async () => {
     nodes = new ShardedNodes();
     const all = await nodes.cluster(3);
