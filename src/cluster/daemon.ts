@@ -72,6 +72,10 @@ export class ClusterDaemon {
   private gossipTimer: TimerHandle | undefined;
   private joinTimer: TimerHandle | undefined;
   private joinStarted = 0;
+  /** Last time a member answered a join with "retry later": a cluster exists, so the first seed must not form another. */
+  private memberAnsweredAt: number | undefined;
+  /** Join refusals already logged as errors (each once, then at debug level). */
+  private readonly loggedRefusals = new Set<string>();
   private picture = "";
   private stableSince = 0;
   private unreachableSince: number | undefined;
@@ -141,8 +145,10 @@ export class ClusterDaemon {
     if (this.phase !== "joining") return;
     const seeds = this.seeds();
     const firstSeedIsSelf = this.options.seedNodes[0] === this.self.address;
-    const waited = this.host.scheduler.now() - this.joinStarted;
-    if (seeds.length === 0 || (firstSeedIsSelf && waited >= this.options.joinRetryInterval * 2)) {
+    const now = this.host.scheduler.now();
+    const patience = this.options.joinRetryInterval * 2;
+    const clusterAnswered = this.memberAnsweredAt !== undefined && now - this.memberAnsweredAt < patience;
+    if (seeds.length === 0 || (firstSeedIsSelf && now - this.joinStarted >= patience && !clusterAnswered)) {
       this.bootstrap();
       return;
     }
@@ -167,10 +173,15 @@ export class ClusterDaemon {
     if (response.result.$case === "refusal") {
       const { reason, message } = response.result.value;
       if (reason === JoinRefusalReason.JOIN_REFUSAL_REASON_RETRY_LATER) {
+        this.memberAnsweredAt = this.host.scheduler.now();
         this.host.log.debug(`${seed} asks to retry the join later: ${message}`);
         return;
       }
-      this.host.log.error(`${seed} refused the join: ${message}`);
+      if (reason === JoinRefusalReason.JOIN_REFUSAL_REASON_NOT_A_MEMBER) {
+        this.host.log.debug(`${seed} cannot admit members: ${message}`);
+        return;
+      }
+      this.logRefusalOnce(`${seed} refused the join: ${message}`);
       if (reason === JoinRefusalReason.JOIN_REFUSAL_REASON_INCARNATION_REMOVED) this.leaveCluster(`join refused: ${message}`);
       return;
     }
@@ -193,10 +204,12 @@ export class ClusterDaemon {
     const refuse = (reason: JoinRefusalReason, message: string): JoinResponse => ({ result: { $case: "refusal", value: { reason, message } } });
     if (node === undefined) return refuse(JoinRefusalReason.JOIN_REFUSAL_REASON_UNSPECIFIED, "join without a node address");
     if (node.system !== this.host.systemName) {
-      this.host.log.error(`refused a join from ${node.host}:${node.port}: cluster "${node.system}" is not "${this.host.systemName}"`);
+      this.logRefusalOnce(`refused a join from ${node.host}:${node.port}: cluster "${node.system}" is not "${this.host.systemName}"`);
       return refuse(JoinRefusalReason.JOIN_REFUSAL_REASON_WRONG_SYSTEM, `this cluster is "${this.host.systemName}", not "${node.system}"`);
     }
-    if (this.phase !== "member") return refuse(JoinRefusalReason.JOIN_REFUSAL_REASON_RETRY_LATER, "this node is not a member yet");
+    if (this.phase !== "member") {
+      return refuse(JoinRefusalReason.JOIN_REFUSAL_REASON_NOT_A_MEMBER, `this node is not a member ${this.phase === "joining" ? "yet" : "any more"}`);
+    }
     const candidate = fromNodeAddress(node);
     const { state, outcome } = join(this.state, this.self, { ...candidate, roles: request.roles }, this.host.scheduler.now());
     this.update(state);
@@ -208,6 +221,17 @@ export class ClusterDaemon {
       default:
         return { result: { $case: "welcome", value: { from: this.host.selfNode, state: stateToProto(this.state, this.host.systemName) } } };
     }
+  }
+
+  /** A refusal repeats every join attempt: an error the first time, debug after that. */
+  private logRefusalOnce(message: string): void {
+    if (this.loggedRefusals.has(message)) {
+      this.host.log.debug(message);
+      return;
+    }
+    if (this.loggedRefusals.size >= 1000) this.loggedRefusals.clear();
+    this.loggedRefusals.add(message);
+    this.host.log.error(message);
   }
 
   /** Server side of Leave. */
