@@ -142,4 +142,32 @@ describe("multi-process cluster", () => {
     }
     expect(victim.exited?.signal).toBe("SIGKILL");
   });
+
+  it("SIGTERM: a node process leaves gracefully; the others remove it through Exiting at once", { timeout: 30_000 }, async () => {
+    const first = start([]);
+    await waitFor(() => first.first("up") !== undefined || first.exited !== undefined, 10_000, "the first node process Up");
+    const others = [start(["--seeds", first.address!]), start(["--seeds", first.address!])];
+    const all = [first, ...others];
+    await waitFor(
+      () => all.every((p) => p.address !== undefined && p.upMembers().length === 3) && new Set(all.map((p) => p.leader())).size === 1,
+      15_000,
+      "three node processes seeing three Up members and the same leader",
+    ).catch((e: Error) => {
+      throw new Error(`${e.message}: ${all.map((p) => p.describe()).join("\n")}`);
+    });
+    const leaving = others[1]!;
+    const stay = all.filter((p) => p !== leaving);
+    const at = Date.now();
+    leaving.kill("SIGTERM");
+    await waitFor(() => leaving.exited !== undefined, 5000, "the leaving process to exit");
+    expect(leaving.exited).toEqual({ code: 0, signal: null });
+    expect(leaving.first("stopped")).toBeDefined();
+    await waitFor(() => stay.every((p) => p.first("MemberRemoved", leaving.address) !== undefined), 2000, "the others removing it");
+    for (const p of stay) {
+      expect(p.first("MemberLeft", leaving.address)).toBeDefined();
+      expect(p.first("UnreachableMember", leaving.address)).toBeUndefined();
+      expect(p.first("MemberRemoved", leaving.address)!.at - at).toBeLessThan(2000);
+      expect(p.upMembers()).toEqual(stay.map((q) => q.address!).sort());
+    }
+  });
 });
