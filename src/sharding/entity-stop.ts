@@ -7,37 +7,29 @@ class StopEntity {}
 /** The region's request to an entity to stop once it has handled what is before it in its mailbox. */
 export const STOP_ENTITY: unknown = new StopEntity();
 
-const wrapped = new WeakMap<Behavior<never>, Behavior<never>>();
+/** A receive layer that stops on STOP_ENTITY and wraps whatever its handler becomes. */
+class StoppableReceive<M> extends ReceiveBehavior<M> {}
 
 /** `behavior` with every receive layer (also those it becomes later) stopping on STOP_ENTITY. */
 export function stoppableEntity<M>(behavior: Behavior<M>): Behavior<M> {
-  if (behavior === undefined || behavior === null) return behavior;
-  const known = wrapped.get(behavior as Behavior<never>);
-  if (known !== undefined) return known as Behavior<M>;
-  let result: Behavior<M>;
+  if (behavior === undefined || behavior === null) return behavior; // the cell reports the mistake
   switch (behavior.tag) {
     case Tag.receive: {
+      if (behavior instanceof StoppableReceive) return behavior;
       const handler = (behavior as ReceiveBehavior<M>).handler;
-      result = new ReceiveBehavior<M>((ctx, message) => (message === STOP_ENTITY ? LocalBehaviors.stopped() : stoppableNext(handler(ctx, message))));
-      break;
+      return new StoppableReceive<M>((ctx, message) => (message === STOP_ENTITY ? LocalBehaviors.stopped() : stoppableNext(handler(ctx, message))));
     }
     case Tag.setup: {
       const factory = (behavior as SetupBehavior<M>).factory;
-      result = new SetupBehavior<M>((ctx) => stoppableNext(factory(ctx)));
-      break;
+      return new SetupBehavior<M>((ctx) => stoppableNext(factory(ctx)));
     }
     case Tag.supervise:
-      result = new SuperviseBehavior(stoppableEntity((behavior as SuperviseBehavior<M>).inner), (behavior as SuperviseBehavior<M>).strategy);
-      break;
+      return new SuperviseBehavior(stoppableEntity((behavior as SuperviseBehavior<M>).inner), (behavior as SuperviseBehavior<M>).strategy);
     case Tag.lifecycle:
-      result = new LifecycleBehavior(stoppableEntity((behavior as LifecycleBehavior<M>).inner), (behavior as LifecycleBehavior<M>).hooks);
-      break;
+      return new LifecycleBehavior(stoppableEntity((behavior as LifecycleBehavior<M>).inner), (behavior as LifecycleBehavior<M>).hooks);
     default:
       return behavior; // same, stopped, unhandled, restart
   }
-  wrapped.set(behavior as Behavior<never>, result as Behavior<never>);
-  wrapped.set(result as Behavior<never>, result as Behavior<never>);
-  return result;
 }
 
 function stoppableNext<M>(next: Next<M>): Next<M> {
