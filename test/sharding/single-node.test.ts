@@ -1,6 +1,6 @@
 // Behaviors.sharded on a plain ActorSystem: every shard is local.
 import { afterEach, describe, expect, it } from "vitest";
-import { ActorSystem, Behaviors, DeadLetter, regionStats, ShardEnvelope, type ActorRef } from "../../src/index.js";
+import { ActorSystem, Behaviors, DeadLetter, OneForOneStrategy, passivate, regionStats, ShardEnvelope, type ActorRef } from "../../src/index.js";
 import { sleep, waitFor } from "../support/wait.js";
 import { counter, starts, type CounterMsg, type CounterState } from "./fixtures/counter.js";
 
@@ -76,6 +76,53 @@ describe("sharded entities on one node", () => {
     a.tell(new ShardEnvelope("x", { kind: "inc" }));
     expect((await system.ask(b, (r) => new ShardEnvelope("x", { kind: "get", replyTo: r }))).count).toBe(0);
     expect((await get(a, "x")).count).toBe(1);
+  });
+});
+
+describe("passivation of entities with layered behaviours", () => {
+  type Msg = { kind: "add"; n: number; replyTo: ActorRef<number> } | { kind: "boom" } | { kind: "sleep" } | { kind: "get"; replyTo: ActorRef<number> };
+
+  it("stops entities that are supervised, set up asynchronously and change behaviour, after their queued messages", async () => {
+    let started = 0;
+    const entity = (_id: string) =>
+      Behaviors.supervise(
+        Behaviors.setup<Msg>(async () => {
+          started++;
+          await sleep(5);
+          const counting = (total: number): ReturnType<typeof Behaviors.receive<Msg>> =>
+            Behaviors.receive<Msg>((ctx, msg) => {
+              switch (msg.kind) {
+                case "add":
+                  msg.replyTo.tell(total + msg.n);
+                  return counting(total + msg.n);
+                case "get":
+                  msg.replyTo.tell(total);
+                  return Behaviors.same();
+                case "boom":
+                  throw new Error("boom");
+                case "sleep":
+                  passivate(ctx);
+                  return sleep(50).then(() => Behaviors.same<Msg>());
+              }
+            });
+          return counting(0);
+        }),
+        new OneForOneStrategy(),
+      );
+    system = new ActorSystem({ name: "layered", logLevel: "silent" });
+    const region = system.spawn(Behaviors.sharded(entity, { numShards: 4 }), "layered");
+    const add = (n: number) => system.ask(region, (r) => new ShardEnvelope("x", { kind: "add", n, replyTo: r }), { timeout: 2000 });
+    expect(await add(1)).toBe(1);
+    expect(await add(2)).toBe(3);
+    region.tell(new ShardEnvelope("x", { kind: "boom" })); // restarted by its supervisor: state starts over
+    expect(await add(5)).toBe(5);
+    expect(started).toBe(2);
+    region.tell(new ShardEnvelope("x", { kind: "sleep" })); // asks to be passivated, busy meanwhile
+    const queued = [add(1), add(1)];
+    expect(await Promise.all(queued)).toEqual([6, 7]); // handled by the old instance before it stopped
+    await waitFor(() => regionStats(region as ActorRef<never>)!.entities === 0, 2000, "the entity to stop");
+    expect(await add(10)).toBe(10);
+    expect(started).toBe(3);
   });
 });
 
