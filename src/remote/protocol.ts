@@ -3,6 +3,9 @@ export const PROTOCOL_VERSION = 1;
 
 export const CONNECT_PATH = "/casty.v1.RemotingService/Connect";
 
+/** Delay of a batch acknowledgement (one ack covers every batch delivered meanwhile). */
+export const ACK_DELAY_MS = 5;
+
 /** How long either side waits for the other's handshake frame. */
 export const HANDSHAKE_TIMEOUT = 5000;
 
