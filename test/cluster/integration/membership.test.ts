@@ -65,12 +65,17 @@ describe("joining a formed cluster", () => {
     // replayed synchronously, before subscribe returns
     expect(seen.sort()).toEqual(three.map((s) => s.selfAddress).sort());
 
-    const fourth = await nodes.start({ seedNodes: [three[2]!.selfAddress, three[0]!.selfAddress] });
+    const fourth = await nodes.start({ seedNodes: [three[2]!.selfAddress, three[0]!.selfAddress], roles: ["backend", "eu"] });
     await fourth.cluster.whenUp(5000);
     const all = [...three, fourth];
     await waitForConvergence(all);
     expectConverged(all);
     await waitFor(() => seen.includes(fourth.selfAddress), 2000, "the live MemberUp of the 4th node");
+    // its roles travel with it
+    for (const s of all) {
+      expect(s.cluster.state.members.find((m) => m.address === fourth.selfAddress)?.roles).toEqual(["backend", "eu"]);
+      expect(s.cluster.state.members.filter((m) => m.address !== fourth.selfAddress).every((m) => m.roles.length === 0)).toBe(true);
+    }
     expect(seen.filter((a) => a === fourth.selfAddress)).toHaveLength(1);
     off();
 
@@ -152,6 +157,11 @@ describe("restart with a new incarnation", () => {
     await waitForConvergence([a!, b!, c2], 5000);
     // the old incarnation left by being downed and removed, not gracefully
     expect(removed).toEqual([{ address: cAddress, previousStatus: "down" }]);
+    // white box: the member at c's address is the new incarnation everywhere
+    for (const s of [a!, b!, c2]) {
+      const members = (s as unknown as { daemon: { state: { members: { address: string; uid: bigint }[] } } }).daemon.state.members;
+      expect(members.find((m) => m.address === cAddress)?.uid).toBe(c2.uid);
+    }
   });
 });
 
