@@ -63,7 +63,9 @@ export class NodeProcess {
   private readonly timer: NodeJS.Timeout;
 
   constructor(script: string, args: readonly string[] = [], timeoutMs = 180_000) {
-    this.child = spawn(process.execPath, ["--import", "tsx", resolve(BENCH_DIR, script), ...args], {
+    // BENCH_NODE_ARGS (space-separated, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") for profiling runs
+    const nodeArgs = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter((a) => a.length > 0);
+    this.child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", resolve(BENCH_DIR, script), ...args], {
       cwd: ROOT_DIR,
       stdio: ["pipe", "pipe", "inherit"],
       env: { ...process.env, CASTY_LOG_LEVEL: "error" },

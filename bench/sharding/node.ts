@@ -10,8 +10,10 @@ import { entity, NUM_SHARDS, REGION } from "./entity.js";
 const line = (l: Record<string, unknown>) => process.stdout.write(JSON.stringify({ ...l, at: Date.now() }) + "\n");
 
 const seeds = argString("seeds", "").split(",").filter((s) => s.length > 0);
-const system = await startNode("sharding", seeds, { leaveTimeout: 5000 });
-system.spawn(Behaviors.sharded(entity(system.selfAddress), { numShards: NUM_SHARDS }), REGION);
+// --role=R: this node has role R, and the entities run only on nodes with role R (three.ts --proxy)
+const role = argString("role", "");
+const system = await startNode("sharding", seeds, { leaveTimeout: 5000, roles: role ? [role] : [] });
+system.spawn(Behaviors.sharded(entity(system.selfAddress), { numShards: NUM_SHARDS, ...(role ? { role } : {}) }), REGION);
 line({ type: "started", address: system.selfAddress });
 system.cluster.whenUp(60_000).then(
   () => line({ type: "up" }),

@@ -6,6 +6,7 @@
 //                    2/3 go to the other two processes)                                       → asks/s
 //   --mode=latency   sequential asks to one entity on another node: 3 rounds of up to 10k asks or
 //                    2 s; the round with the lowest p50 is reported (as the raw baseline does) → µs
+//   --proxy=1        entities run only on the two other processes (role "host"); this node only routes
 // Every loop and wait is bounded by a count and a time.
 import { AskTimeoutError, Behaviors, ShardEnvelope, shardOf } from "../../src/index.js";
 import { argNumber, argString, emit, formatValue, LatencyRecorder, measureThroughput, type Row } from "../harness.js";
@@ -16,10 +17,14 @@ import { entity, NUM_SHARDS, ping, REGION, type EntityMsg, type Pong } from "./e
 const mode = argString("mode", "inflight");
 const entityCount = argNumber("entities", 10_000);
 const window = argNumber("window", 256);
+/** --proxy=1: entities run only on the two other processes (role "host"); this node only routes. */
+const proxy = argNumber("proxy", 0) === 1;
+const shardingOptions = { numShards: NUM_SHARDS, ...(proxy ? { role: "host" } : {}) };
 
 const system = await startNode("sharding", [], { leaveTimeout: 5000 });
-const region = system.spawn(Behaviors.sharded(entity(system.selfAddress), { numShards: NUM_SHARDS }), REGION);
-const others = [0, 1].map(() => new NodeProcess("sharding/node.ts", [`--seeds=${system.selfAddress}`], 300_000));
+const region = system.spawn(Behaviors.sharded(entity(system.selfAddress), shardingOptions), REGION);
+const nodeArgs = [`--seeds=${system.selfAddress}`, ...(proxy ? ["--role=host"] : [])];
+const others = [0, 1].map(() => new NodeProcess("sharding/node.ts", nodeArgs, 300_000));
 
 const ask = (id: string, n: number, timeout = 5000) => system.ask<ShardEnvelope<EntityMsg>, Pong>(region, ping(id, n), { timeout });
 
@@ -84,11 +89,11 @@ try {
     );
     rows = [
       {
-        name: `sharded asks, ${window} in flight, 3 processes`,
+        name: `sharded asks, ${window} in flight, 3 processes${proxy ? ", driver routes only" : ""}`,
         value: r.best,
         unit: "rt/s",
         baseline: "raw.grpc.inflight256",
-        note: `best of ${r.runs.length}, median ${formatValue(r.median, "").trim()}; ${entityCount} entities round-robin, ~2/3 remote; ${spread}; no goal`,
+        note: `best of ${r.runs.length}, median ${formatValue(r.median, "").trim()}; ${entityCount} entities round-robin, ${proxy ? "all remote (2 hosting nodes)" : "~2/3 remote"}; ${spread}; no goal`,
       },
     ];
   } else if (mode === "latency") {
