@@ -16,6 +16,7 @@ const port = argNumber("port", 0);
 const mode = argString("mode", "tell");
 /** tell mode: every message goes through `offer`; the sender awaits every `awaitEvery`-th one. */
 const awaitEvery = argNumber("await-every", 512);
+const yieldEvery = argNumber("yield-every", 2048);
 
 process.env.CASTY_LOG_LEVEL ??= "error";
 const system = await RemoteActorSystem.start({ name: SYSTEM, host: "127.0.0.1", port: 0, logLevel: "error" });
@@ -44,6 +45,8 @@ async function tellRun(maxMsgs: number, maxMs: number): Promise<number> {
     // offer waits while the outbound queue is full; offers still waiting keep their order (FIFO)
     last = sink.offer({ kind: "tick", n: sent++ });
     if (sent % awaitEvery === 0) await last;
+    // like an actor under the dispatcher, yield to I/O now and then so sockets flush while it produces
+    if (sent % yieldEvery === 0) await new Promise((resolve) => setImmediate(resolve));
   }
   await last;
   // `system.ask` would `tell` the request, which a full outbound queue drops: offer it behind the ticks
