@@ -63,6 +63,8 @@ export class Endpoint {
   private call: grpc.ClientDuplexStream<Buffer, ConnectResponse> | undefined;
   private writable = false;
   private flushPending = false;
+  /** Writes handed to the stream whose callback has not come yet. */
+  private writing = 0;
   private attempts = 0;
   private timer: TimerHandle | undefined;
   private downSince: number | undefined;
@@ -151,8 +153,14 @@ export class Endpoint {
     });
   }
 
+  /**
+   * Seals the open batch and writes it, unless a write is still on its way to the socket: then the
+   * batch stays open and grows until that write completes (as Nagle's algorithm does), so busy links
+   * carry full batches while an idle link still sends a lone message at once.
+   */
   private flush(): void {
     this.flushPending = false;
+    if (this.writing > 0 && this.state === "connected") return;
     if (this.batch.count > 0) this.sealed.push(this.batch.seal());
     this.writeSealed();
   }
@@ -163,9 +171,14 @@ export class Endpoint {
     while (this.writable && this.sealed.length > 0) {
       const batch = this.sealed.shift();
       this.unacked.push(batch);
-      this.writable = call.write(batch.frame);
+      this.writing++;
+      this.writable = call.write(batch.frame, this.written);
     }
   }
+
+  private readonly written = (): void => {
+    if (--this.writing === 0 && this.batch.count > 0 && !this.flushPending) this.flush();
+  };
 
   /** The peer delivered `count` more batches of this stream: they leave the queue. */
   private onAck(count: number): void {
@@ -194,6 +207,7 @@ export class Endpoint {
     const call = host.client(peer.key).makeBidiStreamRequest(CONNECT_PATH, identity, decodeResponse);
     this.call = call;
     this.writable = true;
+    this.writing = 0;
     call.write(
       Buffer.from(
         ConnectRequest.encode({
