@@ -1,55 +1,17 @@
 // A node process running sharded entities is killed with SIGKILL; the two nodes in this process must
 // reallocate its shards (after downing it) so its entities answer again, within ~15 s.
-import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
-import { createInterface } from "node:readline";
 import { afterEach, describe, expect, it } from "vitest";
+import { NodeProcess, type NodeLine } from "../support/node-process.js";
 import { sleep, waitFor } from "../support/wait.js";
 import { doubleStarts, type CounterState } from "./fixtures/counter.js";
 import { eventually, get, ids, inc, ShardedNodes, stats, waitForUp, type Node } from "./fixtures/nodes.js";
 
-interface Line {
-  readonly type: string;
-  readonly address?: string;
+interface Line extends NodeLine {
   readonly message?: string;
 }
 
-class NodeProcess {
-  readonly lines: Line[] = [];
-  readonly output: string[] = [];
-  exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-  private readonly child: ChildProcess;
-
-  constructor(args: string[]) {
-    this.child = spawn(process.execPath, ["--import", "tsx", "test/sharding/fixtures/sharded-node.ts", ...args], {
-      stdio: ["pipe", "pipe", "pipe"],
-      env: { ...process.env, CASTY_LOG_LEVEL: "error" },
-    });
-    createInterface({ input: this.child.stdout! }).on("line", (text) => {
-      try {
-        this.lines.push(JSON.parse(text) as Line);
-      } catch {
-        this.output.push(`stdout: ${text}`);
-      }
-    });
-    this.child.stderr!.on("data", (chunk: Buffer) => this.output.push(chunk.toString()));
-    this.child.on("exit", (code, signal) => (this.exited = { code, signal }));
-  }
-
-  get address(): string | undefined {
-    return this.lines.find((l) => l.type === "started")?.address;
-  }
-
-  kill(signal: NodeJS.Signals = "SIGKILL"): void {
-    if (this.exited === undefined) this.child.kill(signal);
-  }
-
-  describe(): string {
-    return JSON.stringify({ exited: this.exited, lines: this.lines, output: this.output.join("").slice(-2000) });
-  }
-}
-
-const children: NodeProcess[] = [];
+const children: NodeProcess<Line>[] = [];
 let nodes: ShardedNodes | undefined;
 afterEach(async () => {
   for (const child of children) child.kill("SIGKILL");
@@ -85,7 +47,7 @@ describe("sharding when a node process crashes", () => {
     nodes = new ShardedNodes();
     const first = await nodes.start([], { port: mid! });
     const childPort = childLeads ? low! : high!;
-    const child = new NodeProcess(["--port", String(childPort), "--seeds", first.address]);
+    const child = new NodeProcess<Line>("test/sharding/fixtures/sharded-node.ts", ["--port", String(childPort), "--seeds", first.address]);
     children.push(child);
     const second = await nodes.start([first.address], { port: childLeads ? high! : low! });
     const local = [first, second];

@@ -1,8 +1,7 @@
 // Three node processes with default settings; one is killed with SIGKILL: the other two must mark it
 // unreachable within 5 s and remove it (keep-majority SBR) within 15 s.
-import { spawn, type ChildProcess } from "node:child_process";
-import { createInterface } from "node:readline";
 import { afterEach, describe, expect, it } from "vitest";
+import { NodeProcess } from "../../support/node-process.js";
 import { sleep, waitFor } from "../../support/wait.js";
 
 interface Line {
@@ -13,35 +12,10 @@ interface Line {
   readonly uid?: string;
 }
 
-/** One node process and every line it printed. */
-class NodeProcess {
-  readonly lines: Line[] = [];
-  readonly stderr: string[] = [];
-  exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-  private readonly child: ChildProcess;
-
+/** One node process and every line it printed, with membership read from its event lines. */
+class ClusterNodeProcess extends NodeProcess<Line> {
   constructor(args: string[]) {
-    this.child = spawn(process.execPath, ["--import", "tsx", "test/cluster/fixtures/node.ts", ...args], {
-      stdio: ["pipe", "pipe", "pipe"],
-      env: { ...process.env, CASTY_LOG_LEVEL: "error" },
-    });
-    createInterface({ input: this.child.stdout! }).on("line", (text) => {
-      try {
-        this.lines.push(JSON.parse(text) as Line);
-      } catch {
-        this.stderr.push(`stdout: ${text}`);
-      }
-    });
-    this.child.stderr!.on("data", (chunk: Buffer) => this.stderr.push(chunk.toString()));
-    this.child.on("exit", (code, signal) => (this.exited = { code, signal }));
-  }
-
-  get pid(): number {
-    return this.child.pid!;
-  }
-
-  get address(): string | undefined {
-    return this.lines.find((l) => l.type === "started")?.address;
+    super("test/cluster/fixtures/node.ts", args);
   }
 
   first(type: string, address?: string): Line | undefined {
@@ -61,24 +35,16 @@ class NodeProcess {
   leader(): string | null | undefined {
     return this.lines.filter((l) => l.type === "LeaderChanged").at(-1)?.leader;
   }
-
-  kill(signal: NodeJS.Signals = "SIGKILL"): void {
-    if (this.exited === undefined) this.child.kill(signal);
-  }
-
-  describe(): string {
-    return JSON.stringify({ address: this.address, exited: this.exited, lines: this.lines, stderr: this.stderr.join("").slice(-2000) });
-  }
 }
 
-const processes: NodeProcess[] = [];
+const processes: ClusterNodeProcess[] = [];
 afterEach(async () => {
   for (const p of processes) p.kill("SIGKILL");
   await waitFor(() => processes.every((p) => p.exited !== undefined), 5000, "node processes to exit").finally(() => (processes.length = 0));
 });
 
-function start(args: string[]): NodeProcess {
-  const p = new NodeProcess(args);
+function start(args: string[]): ClusterNodeProcess {
+  const p = new ClusterNodeProcess(args);
   processes.push(p);
   return p;
 }

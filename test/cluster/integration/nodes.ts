@@ -2,7 +2,7 @@
 // shut down after each test, a logger that keeps what it is told, and views of what each node sees.
 import * as grpc from "@grpc/grpc-js";
 import { service as healthService, type ServingStatus } from "grpc-health-check";
-import { ClusteredActorSystem, type ClusterOptions, type Logger } from "../../../src/index.js";
+import { ClusteredActorSystem, type ClusterOptions } from "../../../src/index.js";
 import { waitFor } from "../../support/wait.js";
 
 export type NodeOptions = Omit<ClusterOptions, "name"> & { name?: string };
@@ -94,31 +94,7 @@ function splitAddress(address: string): [string, number] {
   return [address.slice(0, colon), Number(address.slice(colon + 1))];
 }
 
-export interface LogLine {
-  readonly level: "debug" | "info" | "warn" | "error";
-  readonly message: string;
-}
-
-/** A `logger` option that records every line. */
-export class CapturingLogger implements Logger {
-  readonly lines: LogLine[] = [];
-  debug(message: string): void {
-    this.lines.push({ level: "debug", message });
-  }
-  info(message: string): void {
-    this.lines.push({ level: "info", message });
-  }
-  warn(message: string): void {
-    this.lines.push({ level: "warn", message });
-  }
-  error(message: string): void {
-    this.lines.push({ level: "error", message });
-  }
-  matching(pattern: RegExp, level: LogLine["level"] = "debug"): LogLine[] {
-    const rank = { debug: 0, info: 1, warn: 2, error: 3 };
-    return this.lines.filter((line) => rank[line.level] >= rank[level] && pattern.test(line.message));
-  }
-}
+export { CapturingLogger, type LogLine } from "../../support/capturing-logger.js";
 
 /** A plain grpc.health.v1.Health client (the definition grpc-health-check ships), as a probe would use. */
 export class HealthClient {

@@ -1,0 +1,52 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { createInterface } from "node:readline";
+
+/** A line a test node script prints on stdout (one JSON object per line). */
+export interface NodeLine {
+  readonly type: string;
+  readonly address?: string;
+}
+
+/**
+ * A node script in its own process (`node --import tsx <script> ...args`): every JSON line it prints
+ * is kept, everything else and its stderr too (for failure messages).
+ */
+export class NodeProcess<L extends NodeLine = NodeLine> {
+  readonly lines: L[] = [];
+  readonly output: string[] = [];
+  exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  private readonly child: ChildProcess;
+
+  constructor(script: string, args: readonly string[]) {
+    this.child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
+      stdio: ["pipe", "pipe", "pipe"],
+      env: { ...process.env, CASTY_LOG_LEVEL: "error" },
+    });
+    createInterface({ input: this.child.stdout! }).on("line", (text) => {
+      try {
+        this.lines.push(JSON.parse(text) as L);
+      } catch {
+        this.output.push(`stdout: ${text}`);
+      }
+    });
+    this.child.stderr!.on("data", (chunk: Buffer) => this.output.push(chunk.toString()));
+    this.child.on("exit", (code, signal) => (this.exited = { code, signal }));
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  /** The address from the script's `started` line, once printed. */
+  get address(): string | undefined {
+    return this.lines.find((l) => l.type === "started")?.address;
+  }
+
+  kill(signal: NodeJS.Signals = "SIGKILL"): void {
+    if (this.exited === undefined) this.child.kill(signal);
+  }
+
+  describe(): string {
+    return JSON.stringify({ address: this.address, exited: this.exited, lines: this.lines, output: this.output.join("").slice(-2000) });
+  }
+}
