@@ -282,3 +282,23 @@ export function machineInfo(): { cpu: string; cores: number; node: string; memGi
     date: new Date().toISOString(),
   };
 }
+
+/** One child-process figure of a section. */
+export interface ChildFigure {
+  readonly script: string;
+  readonly args: string[];
+  readonly timeoutMs: number;
+}
+
+/** Runs figures one at a time in fresh child processes; a failing one is reported and skipped. */
+export async function runFigures(figures: readonly ChildFigure[]): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const { script, args, timeoutMs } of figures) {
+    try {
+      rows.push(...(await runChild<Row[]>(script, { args, timeoutMs })));
+    } catch (err) {
+      console.error(`  ${script} ${args.join(" ")} failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  return rows;
+}

@@ -2,10 +2,10 @@
 // throughput beside raw.tell.sync and sequential sharded asks; three node processes: asks with 256 in
 // flight to 10,000 entities and the latency of asks to a remote entity beside raw grpc-js round trips.
 // Each figure runs in fresh child processes, one at a time.
-import { runChild, type Row } from "../harness.js";
+import { runFigures, type ChildFigure } from "../harness.js";
 import type { Section } from "./section.js";
 
-const figures: readonly { script: string; args: string[]; timeoutMs: number }[] = [
+const figures: readonly ChildFigure[] = [
   { script: "sharding/single.ts", args: ["--mode=tell", "--system=plain", "--entities=1"], timeoutMs: 120_000 },
   { script: "sharding/single.ts", args: ["--mode=tell", "--system=plain", "--entities=1000"], timeoutMs: 120_000 },
   { script: "sharding/single.ts", args: ["--mode=tell", "--system=cluster", "--entities=1"], timeoutMs: 120_000 },
@@ -19,15 +19,5 @@ const figures: readonly { script: string; args: string[]; timeoutMs: number }[] 
 export const shardingSection: Section = {
   name: "sharding",
   title: "Cluster sharding (single node, and three node processes on 127.0.0.1; each figure in fresh processes)",
-  async run() {
-    const rows: Row[] = [];
-    for (const { script, args, timeoutMs } of figures) {
-      try {
-        rows.push(...(await runChild<Row[]>(script, { args, timeoutMs })));
-      } catch (err) {
-        console.error(`  ${script} ${args.join(" ")} failed: ${err instanceof Error ? err.message : String(err)}`);
-      }
-    }
-    return rows;
-  },
+  run: () => runFigures(figures),
 };
