@@ -21,10 +21,6 @@ export class ConsoleLogger implements Logger {
     private readonly level: LogLevel = envLevel(),
   ) {}
 
-  child(source: string): ConsoleLogger {
-    return new ConsoleLogger(`${this.source}${source}`, this.level);
-  }
-
   debug(message: string, ...details: unknown[]): void {
     if (rank[this.level] <= 0) console.debug(`[debug] [${this.source}] ${message}`, ...details);
   }

@@ -29,7 +29,4 @@ export class Mailbox {
     this.overflow = overflow;
   }
 
-  static unbounded(): Mailbox {
-    return new Mailbox();
-  }
 }

@@ -18,6 +18,7 @@ import { leader, leaderActions } from "./leader.js";
 import { uniqueKey, type Member, type UniqueAddress } from "./member.js";
 import { diffEvents } from "./membership-events.js";
 import {
+  defaultTombstoneTtlMs,
   down,
   emptyState,
   isMember,
@@ -28,6 +29,7 @@ import {
   markSeen,
   markUnreachable,
   memberAt,
+  pruneTombstones,
   unreachableAddresses,
   type ClusterState,
 } from "./membership.js";
@@ -53,6 +55,8 @@ type Phase = "joining" | "member" | "removed" | "stopped";
 const TICK_MS = 100;
 /** After a change, gossip again this soon (to the members that have not seen it). */
 const CHANGE_GOSSIP_MS = 10;
+/** Tombstones older than their lifetime are forgotten about once a minute. */
+const TOMBSTONE_PRUNE_TICKS = 600;
 
 /**
  * The membership engine of one node: joins through the seeds, gossips, monitors a few peers with
@@ -79,6 +83,7 @@ export class ClusterDaemon {
   private picture = "";
   private stableSince = 0;
   private unreachableSince: number | undefined;
+  private ticks = 0;
 
   constructor(
     private readonly host: DaemonHost,
@@ -386,6 +391,7 @@ export class ClusterDaemon {
   private tick(): void {
     if (this.phase !== "member") return;
     const now = this.host.scheduler.now();
+    if (++this.ticks % TOMBSTONE_PRUNE_TICKS === 0) this.state = pruneTombstones(this.state, now - defaultTombstoneTtlMs);
     this.reap(now);
     if (this.phase !== "member" || leader(this.state) !== this.self.address) return;
     const { state, changes } = leaderActions(this.state, this.self, now);
