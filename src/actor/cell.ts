@@ -22,6 +22,9 @@ import { Directive, type SupervisorStrategy } from "./supervision.js";
 import type { ActorSystem } from "./system.js";
 import { Terminated } from "./terminated.js";
 
+/** Queued by `stopAfterPending`: the cell stops when it reaches it, after what was queued before. */
+const STOP_AFTER_PENDING = Symbol("stop after pending messages");
+
 const RUNNING = 0;
 const RESTARTING = 1;
 const STOPPING = 2;
@@ -250,6 +253,10 @@ export class ActorCell<M> implements ActorContext<M>, DeathWatcher {
   }
 
   private receive(message: M): void {
+    if (message === STOP_AFTER_PENDING) {
+      this.stopActor();
+      return;
+    }
     let next: Next<M>;
     try {
       next = this.behavior!.handler(this, message);
@@ -557,4 +564,12 @@ function safeHook(cell: AnyCell, hook: () => void | Promise<void>): void | Promi
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Stops the actor behind a local ref once it has handled every message queued before this call
+ * (stopping it at once would turn those into dead letters). For infrastructure such as sharding.
+ */
+export function stopAfterPending(ref: ActorRef<never>): void {
+  if (ref instanceof LocalActorRef && !ref.cell.isTerminated) (ref.cell as AnyCell).enqueue(STOP_AFTER_PENDING);
 }

@@ -1,4 +1,5 @@
 import { LocalBehaviors, type Behavior } from "../actor/behavior.js";
+import { stopAfterPending } from "../actor/cell.js";
 import type { ActorContext } from "../actor/context.js";
 import type { ActorRef } from "../actor/ref.js";
 import { Terminated } from "../actor/terminated.js";
@@ -6,7 +7,6 @@ import type { ClusteredActorSystem } from "../cluster/clustered-system.js";
 import { ClusterEvent, LeaderChanged, MemberDowned, MemberRemoved } from "../cluster/events.js";
 import type { Home } from "./allocation.js";
 import { ShardCoordinator } from "./coordinator.js";
-import { STOP_ENTITY, stoppableEntity } from "./entity-stop.js";
 import { Passivate, ShardEnvelope } from "./envelope.js";
 import type { ResolvedShardingOptions } from "./options.js";
 import { isCoordination, registerCoordination, TYPE, type Coordination } from "./protocol.js";
@@ -189,7 +189,7 @@ class ShardRegion<M> {
   }
 
   private startEntity(id: string, shard: number): Entity<M> {
-    const ref = this.ctx.spawn(stoppableEntity(this.factory(id)), encodeURIComponent(id));
+    const ref = this.ctx.spawn(this.factory(id), encodeURIComponent(id));
     this.ctx.watch(ref as ActorRef<never>);
     const entity: Entity<M> = { ref, shard, lastTick: this.ticks, buffer: undefined };
     this.entities.set(id, entity);
@@ -224,7 +224,7 @@ class ShardRegion<M> {
     const entity = this.entities.get(id);
     if (entity === undefined || entity.buffer !== undefined || !entity.ref.equals(ref)) return;
     entity.buffer = [];
-    entity.ref.tell(STOP_ENTITY as M); // after the messages already delivered
+    stopAfterPending(entity.ref as ActorRef<never>); // after the messages already delivered
   }
 
   // ---- coordination ----
@@ -314,7 +314,7 @@ class ShardRegion<M> {
       const entity = this.entities.get(id)!;
       if (entity.buffer !== undefined) continue; // already stopping
       entity.buffer = [];
-      entity.ref.tell(STOP_ENTITY as M);
+      stopAfterPending(entity.ref as ActorRef<never>);
     }
     return true;
   }
