@@ -43,8 +43,12 @@ interface HandOffState<M> {
 /** What a region knows about sharding statistics, for introspection. */
 export interface RegionStats {
   readonly node: string;
+  /** Shards this node owns. */
   readonly shards: readonly number[];
+  /** Entities running on this node. */
   readonly entities: number;
+  /** Where every shard this region knows of lives: node → shard ids (the coordinator's allocation as seen here). */
+  readonly allocation: ReadonlyMap<string, readonly number[]>;
 }
 
 const regions = new WeakMap<ActorRef<never>, ShardRegion<unknown>>();
@@ -141,7 +145,15 @@ class ShardRegion<M> {
 
   stats(): RegionStats {
     const shards = this.cluster === undefined ? [...this.byShard.keys()] : [...this.homes].filter(([, h]) => h.node === this.selfNode).map(([s]) => s);
-    return { node: this.selfNode, shards: shards.sort((a, b) => a - b), entities: this.entities.size };
+    const allocation = new Map<string, number[]>();
+    for (const [shard, { node }] of this.homes) {
+      const ids = allocation.get(node);
+      if (ids === undefined) allocation.set(node, [shard]);
+      else ids.push(shard);
+    }
+    if (this.cluster === undefined) allocation.set(this.selfNode, [...shards]);
+    for (const ids of allocation.values()) ids.sort((a, b) => a - b);
+    return { node: this.selfNode, shards: shards.sort((a, b) => a - b), entities: this.entities.size, allocation };
   }
 
   // ---- routing ----

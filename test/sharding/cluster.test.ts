@@ -49,6 +49,12 @@ describe("sharding on three nodes", () => {
     // entities run where their shard is owned, and the owner answers to every node
     for (const r of replies) expect(perNode.get(r.node)).toContain(shardOf(r.id, 100));
     expect(all.reduce((sum, n) => sum + stats(n).entities, 0)).toBe(1000);
+    // every region's view of the allocation agrees with what the owners report
+    await waitFor(
+      () => all.every((n) => [...perNode].every(([node, shards]) => JSON.stringify(stats(n).allocation.get(node)) === JSON.stringify(shards))),
+      5000,
+      "every region to know the whole allocation",
+    );
     for (const id of entityIds.slice(0, 50)) {
       const from1 = await get(all[1]!, id);
       const from2 = await get(all[2]!, id);
