@@ -126,7 +126,8 @@ export class Endpoint {
   /** Sends what is queued, ends the stream, and waits (bounded) for the peer to close it. */
   async close(): Promise<void> {
     if (this.state === "closed") return;
-    this.flush();
+    this.flushPending = false;
+    if (this.batch.count > 0) this.sealed.push(this.batch.seal()); // also while a write is on its way
     const call = this.call;
     const wasConnected = this.state === "connected";
     this.state = "closed";
@@ -176,9 +177,8 @@ export class Endpoint {
     }
   }
 
-  private readonly written = (): void => {
-    if (--this.writing === 0 && this.batch.count > 0 && !this.flushPending) this.flush();
-  };
+  /** Write callback of the current stream (a new one per stream, so late callbacks of a broken one do not count). */
+  private written: () => void = () => undefined;
 
   /** The peer delivered `count` more batches of this stream: they leave the queue. */
   private onAck(count: number): void {
@@ -208,6 +208,9 @@ export class Endpoint {
     this.call = call;
     this.writable = true;
     this.writing = 0;
+    this.written = () => {
+      if (this.call === call && --this.writing === 0 && this.batch.count > 0 && !this.flushPending) this.flush();
+    };
     call.write(
       Buffer.from(
         ConnectRequest.encode({
