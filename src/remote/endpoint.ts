@@ -36,6 +36,8 @@ const identity = (frame: Buffer): Buffer => frame;
 const decodeResponse = (bytes: Buffer): ConnectResponse => ConnectResponse.decode(bytes);
 
 const ACCEPTED = Promise.resolve(true);
+/** How long a graceful close waits for a dial under way, and then for acknowledgements. */
+const CLOSE_GRACE_MS = 1000;
 const REFUSED = Promise.resolve(false);
 
 interface WaitingOffer {
@@ -70,6 +72,8 @@ export class Endpoint {
   private downSince: number | undefined;
   private peerUid: bigint | undefined;
   private readonly flushNow = () => this.flush();
+  /** Runs when a dial ends, accepted or not (graceful close waits for it). */
+  private connectSettled: (() => void) | undefined;
   /** Runs once every written batch is acknowledged (graceful close). */
   private whenAcked: (() => void) | undefined;
   /** Senders waiting in `offer` for room in the outbound queue. */
@@ -126,6 +130,15 @@ export class Endpoint {
   /** Sends what is queued, ends the stream, and waits (bounded) for the peer to close it. */
   async close(): Promise<void> {
     if (this.state === "closed") return;
+    if (this.state === "connecting") {
+      // a dial under way may still deliver what is queued: give its handshake a moment
+      await new Promise<void>((resolve) => {
+        const giveUp = setTimeout(resolve, CLOSE_GRACE_MS);
+        this.connectSettled = () => (clearTimeout(giveUp), resolve());
+      });
+      this.connectSettled = undefined;
+      if ((this.state as State) === "closed") return; // closed meanwhile by a concurrent close
+    }
     this.flushPending = false;
     if (this.batch.count > 0) this.sealed.push(this.batch.seal()); // also while a write is on its way
     const call = this.call;
@@ -138,7 +151,7 @@ export class Endpoint {
         this.unacked.push(batch);
       });
       await new Promise<void>((resolve) => {
-        const done = setTimeout(resolve, 1000);
+        const done = setTimeout(resolve, CLOSE_GRACE_MS);
         call.on("status", () => (clearTimeout(done), resolve()));
         call.on("error", () => (clearTimeout(done), resolve()));
         this.whenAcked = () => call.end();
@@ -267,6 +280,7 @@ export class Endpoint {
     this.downSince = undefined;
     this.host.associated(this.peer, uid, restarted);
     this.writeSealed();
+    this.connectSettled?.();
   }
 
   private broken(call: grpc.ClientDuplexStream<Buffer, ConnectResponse>, reason: string, refused = false): void {
@@ -283,6 +297,7 @@ export class Endpoint {
       this.dropQueued(`${this.peer.key} unreachable: ${reason}`);
     }
     this.state = "waiting";
+    this.connectSettled?.();
     const { minBackoff, maxBackoff } = this.host.options;
     const backoff = Math.min(maxBackoff, minBackoff * 2 ** Math.min(this.attempts++, 20));
     const delay = backoff / 2 + (backoff / 2) * this.host.scheduler.random();

@@ -65,3 +65,21 @@ describe("ordering", () => {
     expect(checker.state.firstGap).toBeUndefined();
   });
 });
+
+describe("graceful shutdown of a sender", () => {
+  it("delivers what it sent just before shutting down, in order", async () => {
+    const a = await nodes.start();
+    const b = await nodes.start();
+    const { behavior, state } = sequenceChecker();
+    const ref = remoteRef(a, b.spawn(behavior, "seq"));
+    const letters = deadLetters(a);
+    for (let seq = 0; seq < 5000; seq++) ref.tell({ seq }); // several batches, the last ones still open
+    await new Promise((resolve) => setImmediate(resolve)); // the first write is on its way
+    for (let seq = 5000; seq < 10_000; seq++) ref.tell({ seq });
+    await nodes.stop(a);
+    await waitFor(() => state.count + letters.length >= 10_000, 5000, "every message delivered or reported");
+    expect(letters).toHaveLength(0);
+    expect(state.count).toBe(10_000);
+    expect(state.firstGap).toBeUndefined();
+  });
+});
