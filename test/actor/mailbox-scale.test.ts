@@ -118,6 +118,23 @@ describe("ordering, fairness and scale", () => {
     await waitFor(() => processed === 75_000_000, 20_000, "flood processed");
   });
 
+  it("a flood for an async handler does not starve timers either (actors woken from microtasks)", async () => {
+    system = new ActorSystem({ name: "t" });
+    let processed = 0;
+    const flood = system.spawn(
+      Behaviors.receive<number>(async () => {
+        for (let i = 0; i < 150; i++) processed += i & 1;
+        return Behaviors.same();
+      }),
+    );
+    for (let i = 0; i < 300_000; i++) flood.tell(i);
+    const timerFired = deferred<number>();
+    const start = performance.now();
+    setTimeout(() => timerFired.resolve(performance.now() - start), 10);
+    expect(await timerFired.promise).toBeLessThan(110);
+    await waitFor(() => processed === 300_000 * 75, 20_000, "flood processed");
+  });
+
   it("spawns and stops 100,000 actors", async () => {
     system = new ActorSystem({ name: "t" });
     const children: ActorRef<number>[] = [];
