@@ -364,7 +364,13 @@ export class ActorCell<M> implements ActorContext<M>, DeathWatcher {
   /** @internal */
   start(): void {
     if (this.parentCell !== undefined) this.system.started(this.self);
-    this.guarded(() => this.after(this.unwrap(this.initial), () => this.runningHook(this.hooks?.preStart)));
+    try {
+      const result = this.unwrap(this.initial);
+      // the common case (a sync setup, no preStart) allocates nothing more
+      if (result instanceof Promise || this.hooks?.preStart !== undefined) this.after(result, () => this.runningHook(this.hooks?.preStart));
+    } catch (error) {
+      this.fail(error);
+    }
   }
 
   /** Runs `preStart`/`postRestart` unless setup already stopped the actor. */
