@@ -93,9 +93,9 @@ export class ClusteredActorSystem extends RemoteActorSystem {
         await Promise.all([...this.leaveTasks].map((task) => task().catch((error: unknown) => this.log.error("a leave task failed", error))));
         this.daemon.leave();
         const timeout = this.clusterOptions.leaveTimeout;
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        await Promise.race([this.removedFromCluster, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeout)))]);
-        clearTimeout(timer);
+        let timer: unknown;
+        await Promise.race([this.removedFromCluster, new Promise<void>((resolve) => (timer = this.scheduler.setTimeout(resolve, timeout)))]);
+        this.scheduler.clearTimeout(timer);
       }
       this.health.serving = false;
     })();

@@ -3,7 +3,7 @@ import { stopAfterPending } from "../actor/cell.js";
 import type { ActorContext } from "../actor/context.js";
 import type { ActorRef } from "../actor/ref.js";
 import { Terminated } from "../actor/terminated.js";
-import type { ClusteredActorSystem } from "../cluster/clustered-system.js";
+import { ClusteredActorSystem } from "../cluster/clustered-system.js";
 import { ClusterEvent, LeaderChanged, MemberDowned, MemberRemoved } from "../cluster/events.js";
 import type { Home } from "./allocation.js";
 import { ShardCoordinator } from "./coordinator.js";
@@ -104,8 +104,7 @@ class ShardRegion<M> {
     private readonly factory: (entityId: string) => Behavior<M>,
     private readonly options: ResolvedShardingOptions,
   ) {
-    const system = ctx.system as Partial<ClusteredActorSystem>;
-    this.cluster = system.cluster !== undefined && system.addLeaveTask !== undefined ? (system as ClusteredActorSystem) : undefined;
+    this.cluster = ctx.system instanceof ClusteredActorSystem ? ctx.system : undefined;
     this.selfNode = this.cluster?.selfAddress ?? "local";
     regions.set(ctx.self as ActorRef<never>, this as ShardRegion<unknown>);
     ctx.startTimer("tick", TICK, TICK_MS);
@@ -118,8 +117,9 @@ class ShardRegion<M> {
       cluster.addLeaveTask(
         () =>
           new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, options.handOffTimeout);
-            ctx.self.tell(new BeginLeave(() => (clearTimeout(timer), resolve())));
+            const scheduler = ctx.system.scheduler;
+            const timer = scheduler.setTimeout(resolve, options.handOffTimeout);
+            ctx.self.tell(new BeginLeave(() => (scheduler.clearTimeout(timer), resolve())));
           }),
       ),
     );
