@@ -1,7 +1,7 @@
 import { BinaryWriter } from "@bufbuild/protobuf/wire";
 import type { ActorRef } from "../actor/ref.js";
 import { TAG } from "./protocol.js";
-import { markWriter, rollbackWriter, SerializationError, type Serialization } from "./serialization/index.js";
+import { openForks, rollbackWriter, SerializationError, writerPosition, type Serialization } from "./serialization/index.js";
 
 /** A batch ready for the stream, with what it carries (to report dead letters if it cannot go). */
 export interface SealedBatch {
@@ -34,13 +34,14 @@ export class OutboundBatch {
   }
 
   get bytes(): number {
-    return position(this.writer);
+    return writerPosition(this.writer);
   }
 
   /** Appends one envelope; throws (leaving the batch as it was) when the message cannot be sent. */
   append(path: string, message: unknown, recipient: ActorRef<never>): void {
     const writer = this.writer;
-    const mark = markWriter(writer);
+    const pos = writerPosition(writer);
+    const forks = openForks(writer);
     let target = this.targets.get(path);
     const newTarget = target === undefined;
     if (target === undefined) this.targets.set(path, (target = this.targets.size));
@@ -48,9 +49,9 @@ export class OutboundBatch {
       writer.uint32(TAG.batchEnvelope).fork();
       if (target !== 0) writer.uint32(TAG.envelopeTarget).int32(target);
       writer.uint32(TAG.envelopePayload).fork();
-      const start = position(writer);
+      const start = writerPosition(writer);
       const manifest = this.serialization.serializeInto(message, writer);
-      const size = position(writer) - start;
+      const size = writerPosition(writer) - start;
       if (size > this.maxMessageSize) {
         throw new SerializationError(`message to ${recipient.address} is ${size} bytes, above maxMessageSize ${this.maxMessageSize}`);
       }
@@ -60,7 +61,7 @@ export class OutboundBatch {
       if (type !== 0) writer.uint32(TAG.envelopeType).int32(type);
       writer.join();
     } catch (error) {
-      rollbackWriter(writer, mark);
+      rollbackWriter(writer, { pos, forks });
       if (newTarget) this.targets.delete(path);
       throw error;
     }
@@ -87,9 +88,4 @@ export class OutboundBatch {
   private reset(): void {
     this.writer.uint32(TAG.requestBatch).fork();
   }
-}
-
-/** Write position of a BinaryWriter (a public field at run time, private in its typings). */
-function position(writer: BinaryWriter): number {
-  return (writer as unknown as { pos: number }).pos;
 }

@@ -127,8 +127,7 @@ export class ValueEncoder {
         const size = keyLength < 0 ? -1 : knownSize(item);
         if (size >= 0) {
           // Both lengths fit one byte: ObjectField = tag, length, key (2 + keyLength), tag, length, value.
-          w.uint32(entryTag).uint32(4 + keyLength + size).uint32(FIELD1).string(key).uint32(FIELD2).uint32(size);
-          this.value(w, item, depth);
+          writeSmallField(w, entryTag, key, keyLength, item, size);
         } else {
           w.uint32(entryTag).fork().uint32(FIELD1).string(key);
           this.nested(w, FIELD2, item, depth);
@@ -215,4 +214,61 @@ export class ValueEncoder {
     this.registry.protobuf(type)!.encode(message, w);
     w.join().join();
   }
+}
+
+/** What BinaryWriter keeps in TypeScript-private fields (see writer-state.ts). */
+interface RawWriter {
+  buffer: Uint8Array;
+  pos: number;
+  ensureCapacity(size: number): void;
+}
+
+const float = new Float64Array(1);
+const floatBytes = new Uint8Array(float.buffer);
+/** Protobuf's fixed64 is little-endian; so is the platform's Float64Array almost everywhere. */
+const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
+ * One ObjectField whose key is short ASCII and whose value is small and sized (see knownSize),
+ * written byte by byte: the common case of messages like `{ kind: "tick", n: 1 }`, where going through
+ * BinaryWriter's checked calls costs more than the bytes themselves.
+ */
+function writeSmallField(w: BinaryWriter, entryTag: number, key: string, keyLength: number, value: unknown, size: number): void {
+  const raw = w as unknown as RawWriter;
+  raw.ensureCapacity(6 + keyLength + size);
+  const buf = raw.buffer;
+  let pos = raw.pos;
+  buf[pos++] = entryTag;
+  buf[pos++] = 4 + keyLength + size;
+  buf[pos++] = FIELD1;
+  buf[pos++] = keyLength;
+  for (let i = 0; i < keyLength; i++) buf[pos++] = key.charCodeAt(i);
+  buf[pos++] = FIELD2;
+  buf[pos++] = size;
+  switch (typeof value) {
+    case "number":
+      buf[pos++] = Kind.Number;
+      float[0] = value;
+      if (littleEndian) buf.set(floatBytes, pos);
+      else for (let i = 0; i < 8; i++) buf[pos + i] = floatBytes[7 - i]!;
+      pos += 8;
+      break;
+    case "string":
+      buf[pos++] = Kind.String;
+      buf[pos++] = value.length;
+      for (let i = 0; i < value.length; i++) buf[pos++] = value.charCodeAt(i);
+      break;
+    case "boolean":
+      buf[pos++] = Kind.Bool;
+      buf[pos++] = value ? 1 : 0;
+      break;
+    case "undefined":
+      buf[pos++] = Kind.Undefined;
+      buf[pos++] = 1;
+      break;
+    default: // null
+      buf[pos++] = Kind.Null;
+      buf[pos++] = 1;
+  }
+  raw.pos = pos;
 }

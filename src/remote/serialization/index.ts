@@ -3,4 +3,4 @@ export type { RefCodec } from "./ref-codec.js";
 export type { ProtobufCodec } from "./registry.js";
 export { Serialization, type SerializedMessage } from "./serialization.js";
 export { MAX_DEPTH, VALUE_MANIFEST } from "./wire.js";
-export { markWriter, rollbackWriter, type WriterMark } from "./writer-state.js";
+export { markWriter, openForks, rollbackWriter, writerPosition, type WriterMark } from "./writer-state.js";

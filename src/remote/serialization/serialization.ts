@@ -6,7 +6,7 @@ import { DeserializationError } from "./errors.js";
 import type { RefCodec } from "./ref-codec.js";
 import { TypeRegistry, type ProtobufCodec } from "./registry.js";
 import { VALUE_MANIFEST } from "./wire.js";
-import { markWriter, rollbackWriter, takeWritten } from "./writer-state.js";
+import { openForks, rollbackWriter, takeWritten, writerPosition } from "./writer-state.js";
 
 export interface SerializedMessage {
   /** `"casty.v1.Value"` for plain data, else the full name of the registered Protobuf type. */
@@ -50,11 +50,12 @@ export class Serialization {
    * writer is left as it was and a `SerializationError` names the offending field.
    */
   serializeInto(message: unknown, writer: BinaryWriter): string {
-    const mark = markWriter(writer);
+    const pos = writerPosition(writer);
+    const forks = openForks(writer);
     try {
       return this.encoder.payload(writer, message);
     } catch (e) {
-      rollbackWriter(writer, mark);
+      rollbackWriter(writer, { pos, forks });
       throw EncodeFailure.from(e).toError();
     }
   }

@@ -16,8 +16,16 @@ export interface WriterMark {
 }
 
 export function markWriter(writer: BinaryWriter): WriterMark {
-  const state = writer as unknown as WriterState;
-  return { pos: state.pos, forks: state.stackPos.length };
+  return { pos: writerPosition(writer), forks: openForks(writer) };
+}
+
+/** Bytes written so far (hot paths read it without allocating a mark). */
+export function writerPosition(writer: BinaryWriter): number {
+  return (writer as unknown as WriterState).pos;
+}
+
+export function openForks(writer: BinaryWriter): number {
+  return (writer as unknown as WriterState).stackPos.length;
 }
 
 /** Forgets everything written (and every fork opened) since `mark`. */
