@@ -222,7 +222,7 @@ export class Endpoint {
     this.writable = true;
     this.writing = 0;
     this.written = () => {
-      if (this.call === call && --this.writing === 0 && this.batch.count > 0 && !this.flushPending) this.flush();
+      if (this.call === call && --this.writing === 0 && (this.batch.count > 0 || this.sealed.length > 0) && !this.flushPending) this.flush();
     };
     call.write(
       Buffer.from(

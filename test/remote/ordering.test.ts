@@ -83,3 +83,20 @@ describe("graceful shutdown of a sender", () => {
     expect(state.firstGap).toBeUndefined();
   });
 });
+
+describe("batches sealed while a write is on its way", () => {
+  it("go out when that write completes, with no later message to push them", async () => {
+    const a = await nodes.start();
+    const b = await nodes.start();
+    const { behavior, state } = sequenceChecker();
+    const ref = remoteRef(a, b.spawn(behavior, "seq"));
+    ref.tell({ seq: 0 });
+    await waitFor(() => state.count === 1, 5000, "the connection up"); // associated, idle
+    ref.tell({ seq: 1 }); // written at the end of this turn…
+    await Promise.resolve();
+    await Promise.resolve();
+    for (let seq = 2; seq < 2 + 512; seq++) ref.tell({ seq }); // …while this fills and seals a whole batch
+    await waitFor(() => state.count === 514, 3000, "the sealed batch delivered");
+    expect(state.firstGap).toBeUndefined();
+  });
+});
