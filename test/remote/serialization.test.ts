@@ -189,6 +189,39 @@ describe("plain data round-trips", () => {
   });
 });
 
+describe("small object fields (the byte-level fast paths of encoder and decoder)", () => {
+  it("round-trip every small kind, also awkward keys and values", () => {
+    const value = {
+      n: 1.25,
+      z: -0,
+      nan: NaN,
+      t: true,
+      f: false,
+      s: "tick",
+      e: "",
+      u: "é",
+      x: undefined,
+      o: null,
+      ["k".repeat(32)]: "v".repeat(32),
+      ["__proto__"]: 7,
+    };
+    const back = roundTrip(value) as Record<string, unknown>;
+    expect(Object.is(back.z, -0)).toBe(true);
+    expect(Number.isNaN(back.nan)).toBe(true);
+    expect(Object.getPrototypeOf(back)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(back, "__proto__")?.value).toBe(7);
+    expect({ ...back, z: 0, nan: 0 }).toEqual({ ...value, z: 0, nan: 0 });
+  });
+
+  it("a small field cut short is a DeserializationError, not a wrong value", () => {
+    const { ser } = setup();
+    const { bytes } = ser.serialize({ kind: "tick", n: 1 });
+    for (let cut = 1; cut < bytes.length; cut++) {
+      expect(() => ser.deserialize(VALUE_MANIFEST, bytes.subarray(0, cut))).toThrow(DeserializationError);
+    }
+  });
+});
+
 describe("actor refs", () => {
   it("travel as their address anywhere inside a message", () => {
     const { ser, refs } = setup();

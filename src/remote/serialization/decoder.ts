@@ -102,6 +102,7 @@ export class ValueDecoder {
   }
 
   private field(r: BinaryReader, end: number, depth: number, target: object): void {
+    if (this.smallField(r, end, target)) return;
     let key = "";
     let value: unknown;
     while (r.pos < end) {
@@ -112,6 +113,37 @@ export class ValueDecoder {
     }
     atEnd(r, end);
     setField(target, key, value);
+  }
+
+  /**
+   * The usual ObjectField, key then a small number, string or boolean, read without the general
+   * machinery (the mirror of the encoder's writeSmallField). Anything else, including every malformed
+   * input, is left to the general path: false, and the reader has not moved.
+   */
+  private smallField(r: BinaryReader, end: number, target: object): boolean {
+    const buf = (r as unknown as ReaderState).buf;
+    const start = r.pos;
+    const keyLength = buf[start + 1]!;
+    if (buf[start] !== FIELD1 || keyLength > 0x7f) return false;
+    const valueAt = start + 2 + keyLength;
+    const size = buf[valueAt + 1]!;
+    if (buf[valueAt] !== FIELD2 || size > 0x7f || valueAt + 2 + size !== end) return false;
+    const kind = buf[valueAt + 2];
+    let value: unknown;
+    if (kind === Kind.Number && size === 9) {
+      for (let i = 0; i < 8; i++) floatBytes[littleEndian ? i : 7 - i] = buf[valueAt + 3 + i]!;
+      value = float[0];
+    } else if (kind === Kind.Bool && size === 2 && buf[valueAt + 3]! < 0x80) {
+      value = buf[valueAt + 3] !== 0;
+    } else if (kind === Kind.String && size >= 2 && buf[valueAt + 3] === size - 2) {
+      r.pos = valueAt + 3;
+      value = this.strings.read(r);
+    } else return false;
+    r.pos = start + 1;
+    const key = this.strings.read(r);
+    r.pos = end;
+    setField(target, key, value);
+    return true;
   }
 
   private map(r: BinaryReader, end: number, depth: number): Map<unknown, unknown> {
@@ -195,6 +227,16 @@ export class ValueDecoder {
 }
 
 /** Reads a length prefix and returns where that nested message ends, within `end`. */
+/** What BinaryReader keeps in a TypeScript-private field (see string-cache.ts). */
+interface ReaderState {
+  readonly buf: Uint8Array;
+}
+
+const float = new Float64Array(1);
+const floatBytes = new Uint8Array(float.buffer);
+/** Protobuf's fixed64 is little-endian; so is the platform's Float64Array almost everywhere. */
+const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 function limit(r: BinaryReader, end: number): number {
   const length = r.uint32();
   const nestedEnd = r.pos + length;
