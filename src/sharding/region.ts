@@ -399,7 +399,8 @@ class ShardRegion<M> {
       if (this.leaveDone !== undefined && this.ticks % 10 === 0) this.toCoordinator({ $type: TYPE.gracefulShutdown, node: this.selfNode });
     }
     const idleTicks = this.options.passivateAfter === undefined ? undefined : Math.ceil(this.options.passivateAfter / TICK_MS);
-    if (idleTicks !== undefined) {
+    // scanning every entity is O(entities): a few times per idle period is precise enough
+    if (idleTicks !== undefined && this.ticks % Math.max(1, Math.floor(idleTicks / 4)) === 0) {
       for (const entity of this.entities.values()) {
         if (entity.buffer === undefined && this.ticks - entity.lastTick >= idleTicks) this.passivate(entity.ref as ActorRef<never>);
       }
