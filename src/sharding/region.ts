@@ -409,8 +409,9 @@ class ShardRegion<M> {
   }
 
   private logOwnership(): void {
+    if (this.ticks % 20 !== 0) return;
     const owned = this.stats().shards.length;
-    if (owned === this.lastLoggedShards || this.ticks % 20 !== 0) return;
+    if (owned === this.lastLoggedShards) return;
     this.lastLoggedShards = owned;
     this.ctx.log.info(`region ${this.ctx.self.path} on ${this.selfNode} owns ${owned} shards, ${this.entities.size} entities`);
   }
