@@ -114,3 +114,22 @@ export class NodeProcess {
     clearTimeout(this.timer);
   }
 }
+
+/** For node scripts run by a bench: JSON lines on stdout, "up" once Up, shutdown when stdin closes (bounded). */
+export function serveNodeProcess(system: ClusteredActorSystem, shutdownMs: number): (l: Record<string, unknown>) => void {
+  const line = (l: Record<string, unknown>) => process.stdout.write(JSON.stringify({ ...l, at: Date.now() }) + "\n");
+  line({ type: "started", address: system.selfAddress });
+  system.cluster.whenUp(60_000).then(
+    () => line({ type: "up" }),
+    (error: Error) => line({ type: "error", message: error.message }),
+  );
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    void Promise.race([system.shutdown(), new Promise((r) => setTimeout(r, shutdownMs))]).finally(() => process.exit(0));
+  };
+  process.stdin.on("end", stop).on("close", stop).resume();
+  setTimeout(stop, 600_000).unref();
+  return line;
+}

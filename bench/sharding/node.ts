@@ -4,27 +4,12 @@
 // its stdin ends; exits after 10 min anyway.
 import { Behaviors } from "../../src/index.js";
 import { argString } from "../harness.js";
-import { startNode } from "../cluster/common.js";
+import { serveNodeProcess, startNode } from "../cluster/common.js";
 import { entity, NUM_SHARDS, REGION } from "./entity.js";
-
-const line = (l: Record<string, unknown>) => process.stdout.write(JSON.stringify({ ...l, at: Date.now() }) + "\n");
 
 const seeds = argString("seeds", "").split(",").filter((s) => s.length > 0);
 // --role=R: this node has role R, and the entities run only on nodes with role R (three.ts --proxy)
 const role = argString("role", "");
 const system = await startNode("sharding", seeds, { leaveTimeout: 5000, roles: role ? [role] : [] });
 system.spawn(Behaviors.sharded(entity(system.selfAddress), { numShards: NUM_SHARDS, ...(role ? { role } : {}) }), REGION);
-line({ type: "started", address: system.selfAddress });
-system.cluster.whenUp(60_000).then(
-  () => line({ type: "up" }),
-  (error: Error) => line({ type: "error", message: error.message }),
-);
-
-let stopping = false;
-const stop = (): void => {
-  if (stopping) return;
-  stopping = true;
-  void Promise.race([system.shutdown(), new Promise((r) => setTimeout(r, 8000))]).finally(() => process.exit(0));
-};
-process.stdin.on("end", stop).on("close", stop).resume();
-setTimeout(stop, 600_000).unref();
+serveNodeProcess(system, 8000);

@@ -311,22 +311,18 @@ export class Endpoint {
 
   /** What was written but not confirmed may or may not have arrived: it is reported as dead letters. */
   private dropUnacked(reason: string): void {
-    if (this.unacked.length === 0) return;
-    let dropped = 0;
-    this.unacked.drain((batch) => {
-      for (let i = 0; i < batch.messages.length; i++) this.host.deadLetter(batch.messages[i], batch.recipients[i], reason);
-      dropped += batch.messages.length;
-    });
-    this.queued -= dropped;
-    this.wakeWaiters();
-    this.host.log.warn(`${dropped} message(s) to ${this.peer.key} became dead letters: ${reason}`);
+    this.deadLetterAll(this.unacked, reason);
   }
 
   private dropQueued(reason: string): void {
     if (this.batch.count > 0) this.sealed.push(this.batch.seal());
-    if (this.sealed.length === 0) return;
+    this.deadLetterAll(this.sealed, reason);
+  }
+
+  private deadLetterAll(batches: Queue<SealedBatch>, reason: string): void {
+    if (batches.length === 0) return;
     let dropped = 0;
-    this.sealed.drain((batch) => {
+    batches.drain((batch) => {
       for (let i = 0; i < batch.messages.length; i++) this.host.deadLetter(batch.messages[i], batch.recipients[i], reason);
       dropped += batch.messages.length;
     });
