@@ -8,7 +8,7 @@ import type { Scheduler, TimerHandle } from "../actor/scheduler.js";
 import type { ResolvedRemoteOptions } from "./options.js";
 import { OutboundBatch, type SealedBatch } from "./outbound-batch.js";
 import { BATCH_MAX_BYTES, BATCH_MAX_ENVELOPES, CONNECT_PATH, HANDSHAKE_TIMEOUT, PROTOCOL_VERSION } from "./protocol.js";
-import type { Serialization } from "./serialization/index.js";
+import type { Serialization } from "../serialization/index.js";
 
 /** A peer node as addressed by refs: system name plus `host:port`. */
 export interface Peer {

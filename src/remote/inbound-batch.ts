@@ -3,7 +3,7 @@ import { Handshake } from "../../gen/casty/v1/remote.js";
 import type { ActorRef } from "../actor/ref.js";
 import type { Logger } from "../actor/logger.js";
 import { TAG } from "./protocol.js";
-import { DeserializationError, UnknownManifestError, type Serialization } from "./serialization/index.js";
+import { DeserializationError, UnknownManifestError, type Serialization } from "../serialization/index.js";
 
 /** A frame that is not a valid `ConnectRequest`: the stream carrying it is closed. */
 export class MalformedFrameError extends Error {

@@ -1,7 +1,7 @@
 import { BinaryWriter } from "@bufbuild/protobuf/wire";
 import type { ActorRef } from "../actor/ref.js";
 import { TAG } from "./protocol.js";
-import { openForks, rollbackWriter, SerializationError, writerPosition, type Serialization } from "./serialization/index.js";
+import { openForks, rollbackWriter, SerializationError, writerPosition, type Serialization } from "../serialization/index.js";
 
 /** A batch ready for the stream, with what it carries (to report dead letters if it cannot go). */
 export interface SealedBatch {

@@ -10,7 +10,7 @@ import { resolveRemoteOptions, type RemoteOptions, type ResolvedRemoteOptions } 
 import { BATCH_MAX_BYTES } from "./protocol.js";
 import { MissingActorRef, RemoteActorRef } from "./remote-ref.js";
 import { RemoteWatch } from "./remote-watch.js";
-import { Serialization, type RefCodec } from "./serialization/index.js";
+import { Serialization, type RefCodec } from "../serialization/index.js";
 import { channelCredentials, serverCredentials } from "./tls.js";
 
 /** Remote refs kept for reuse; beyond this many the cache starts over. */

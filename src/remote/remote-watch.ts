@@ -3,7 +3,7 @@ import { LocalBehaviors } from "../actor/behavior.js";
 import type { ActorRef, DeathWatcher } from "../actor/ref.js";
 import type { ActorSystem } from "../actor/system.js";
 import { Terminated } from "../actor/terminated.js";
-import type { Serialization } from "./serialization/index.js";
+import type { Serialization } from "../serialization/index.js";
 
 const WATCH = "casty.v1.Watch";
 const UNWATCH = "casty.v1.Unwatch";

@@ -1,5 +1,5 @@
 import * as pb from "../../gen/casty/v1/sharding.js";
-import type { Serialization } from "../remote/serialization/index.js";
+import type { Serialization } from "../serialization/index.js";
 
 // Coordination messages are the ts-proto types of sharding.proto tagged with `$type`, so they travel
 // as their own Protobuf bytes under their full type name.

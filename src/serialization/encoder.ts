@@ -1,5 +1,5 @@
 import type { BinaryWriter } from "@bufbuild/protobuf/wire";
-import { isActorRef } from "../../actor/ref.js";
+import { isActorRef } from "../actor/ref.js";
 import { EncodeFailure, at, mapKeySegment, mapValueSegment, propertySegment } from "./encode-failure.js";
 import { asciiLength, knownSize } from "./known-size.js";
 import type { RefCodec } from "./ref-codec.js";

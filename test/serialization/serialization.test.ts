@@ -12,8 +12,8 @@ import {
   markWriter,
   rollbackWriter,
   type RefCodec,
-} from "../../src/remote/serialization/index.js";
-import { FIELD1, FIELD2, Kind } from "../../src/remote/serialization/wire.js";
+} from "../../src/serialization/index.js";
+import { FIELD1, FIELD2, Kind } from "../../src/serialization/wire.js";
 
 class FakeRef extends BaseActorRef<unknown> {
   constructor(readonly address: string) {

@@ -1,4 +1,4 @@
-import type { ActorRef } from "../../actor/ref.js";
+import type { ActorRef } from "../actor/ref.js";
 
 /** How refs inside messages become URIs and back; the actor system implements it. */
 export interface RefCodec {

@@ -1,5 +1,5 @@
 // Tags (field number << 3 | wire type) of casty/v1/value.proto, precomputed for the encoder and the
-// decoder; test/remote/serialization.test.ts checks them against the generated code.
+// decoder; test/serialization/serialization.test.ts checks them against the generated code.
 
 /** Manifest of plain-data payloads: the bytes are one `casty.v1.Value`. */
 export const VALUE_MANIFEST = "casty.v1.Value";
