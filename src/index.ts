@@ -55,6 +55,7 @@ export type { AppendOptions, EventJournal, JournalEntry, SnapshotEntry } from ".
 export { InMemoryJournal } from "./persistence/in-memory-journal.js";
 export type { DurableJournalOptions } from "./persistence/durable-journal.js";
 export { SqliteJournal, type SqliteJournalOptions } from "./persistence/sqlite-journal.js";
+export { PostgresJournal, type PostgresJournalOptions } from "./persistence/postgres-journal.js";
 export {
   JournalClosedError,
   JournalConflictError,
