@@ -10,6 +10,7 @@ import {
   ActorSystem,
   Behaviors,
   Directive,
+  JournalConflictError,
   JournalCorruptError,
   OneForOneStrategy,
   SerializationError,
@@ -63,6 +64,19 @@ describe("SqliteJournal", () => {
     expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
     expect(db.prepare("SELECT count(*) FROM casty_events").pluck().get()).toBe(1001);
     db.close();
+  });
+
+  it("notices a write by another journal on the same file even where it remembers the entity's sequence number", async () => {
+    const path = tempPath();
+    const first = open(new SqliteJournal(path));
+    const second = open(new SqliteJournal(path));
+    await first.append("e", ["a"], 0); // first now remembers 1
+    await second.append("e", ["b"], 1);
+    const error: unknown = await first.append("e", ["c", "d"], 1).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(JournalConflictError);
+    expect(error).toMatchObject({ expectedSeqNr: 1, actualSeqNr: 2 });
+    await first.append("e", ["c"], 2);
+    expect((await collect(second.replay("e", 1))).map((x) => x.event)).toEqual(["a", "b", "c"]);
   });
 
   it("a corrupt row fails that entity's recovery with a clear error; other entities keep working", async () => {
