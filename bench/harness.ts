@@ -11,7 +11,10 @@ export const ROOT_DIR = dirname(BENCH_DIR);
 // ---------------------------------------------------------------- rows and goals
 
 /** A goal: relative to the baseline (`atLeastRatio: 0.5` = ≥50% of raw) or absolute in the row's unit. */
-export type Goal = { readonly atLeastRatio: number } | { readonly atLeast: number } | { readonly atMost: number };
+export type Goal =
+  | { readonly atLeastRatio: number }
+  | { readonly atLeast: number }
+  | { readonly atMost: number };
 
 /** One printed figure. Casty rows name a raw baseline by `baseline` id; the runner fills `baselineValue`. */
 export interface Row {
@@ -28,15 +31,11 @@ export interface Row {
 export function formatValue(v: number, unit: string): string {
   const a = Math.abs(v);
   const s =
-    a >= 1e9
-      ? `${(v / 1e9).toFixed(2)}G`
-      : a >= 1e6
-        ? `${(v / 1e6).toFixed(2)}M`
-        : a >= 1e4
-          ? `${(v / 1e3).toFixed(1)}k`
-          : a >= 100
-            ? v.toFixed(0)
-            : v.toFixed(a >= 10 ? 1 : 2);
+    a >= 1e9 ? `${(v / 1e9).toFixed(2)}G`
+    : a >= 1e6 ? `${(v / 1e6).toFixed(2)}M`
+    : a >= 1e4 ? `${(v / 1e3).toFixed(1)}k`
+    : a >= 100 ? v.toFixed(0)
+    : v.toFixed(a >= 10 ? 1 : 2);
   return `${s} ${unit}`;
 }
 
@@ -92,7 +91,10 @@ export interface ThroughputResult {
 }
 
 /** Times `runOnce(ops)`; it may return the count actually done (time-bounded runs), else `ops` is assumed. */
-export async function measureThroughput(opts: ThroughputOptions, runOnce: (ops: number) => void | number | Promise<void | number>): Promise<ThroughputResult> {
+export async function measureThroughput(
+  opts: ThroughputOptions,
+  runOnce: (ops: number) => void | number | Promise<void | number>,
+): Promise<ThroughputResult> {
   const { ops, warmup = 1, runs = 5, maxMs = 20_000 } = opts;
   for (let i = 0; i < warmup; i++) await runOnce(opts.warmupOps ?? ops);
   const rates: number[] = [];
@@ -162,7 +164,10 @@ async function settledHeap(gc: () => void): Promise<number> {
 }
 
 /** Heap retained by `build(count)` (whatever it returns is kept alive until measured), per object. */
-export async function measureHeap<T>(count: number, build: (count: number) => T | Promise<T>): Promise<{ totalBytes: number; bytesPerObject: number }> {
+export async function measureHeap<T>(
+  count: number,
+  build: (count: number) => T | Promise<T>,
+): Promise<{ totalBytes: number; bytesPerObject: number }> {
   const gc = requireGc();
   const before = await settledHeap(gc);
   const keep = await build(count);
@@ -273,9 +278,7 @@ export function machineInfo(): { cpu: string; cores: number; node: string; memGi
     cores: c.length,
     node: process.version,
     memGiB: Math.round(totalmem() / 2 ** 30),
-    loadavg: loadavg()
-      .map((x) => x.toFixed(2))
-      .join(" "),
+    loadavg: loadavg().map((x) => x.toFixed(2)).join(" "),
     date: new Date().toISOString(),
   };
 }
