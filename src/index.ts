@@ -7,6 +7,15 @@ export type { Behavior, LifecycleHooks } from "./actor/behavior.js";
 export type { ActorContext, AskOptions, Cancellable, SpawnOptions } from "./actor/context.js";
 export type { ActorRef, ReplyOf } from "./actor/ref.js";
 export { ActorSystem, type ActorSystemOptions } from "./actor/system.js";
+export type { ExtensionId } from "./actor/extension.js";
+export {
+  CoordinatedShutdown,
+  ShutdownPhase,
+  type ShutdownOptions,
+  type ShutdownPhaseName,
+  type ShutdownReason,
+  type ShutdownTask,
+} from "./actor/coordinated-shutdown.js";
 export { Terminated } from "./actor/terminated.js";
 export { ActorRestarted, ActorStarted, ActorStopped, DeadLetter, EventStream, UnhandledMessage } from "./actor/events.js";
 export { Mailbox, MailboxOverflowStrategy, type MailboxOptions } from "./actor/mailbox.js";
