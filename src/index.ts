@@ -56,3 +56,4 @@ export type { ShardingOptions } from "./sharding/options.js";
 export { regionStats, type RegionStats } from "./sharding/region.js";
 export { shardOf, fnv1a32 } from "./sharding/shard-id.js";
 export { clusterOptionsFromEnv, castyEnvironment, type CastyVariable } from "./ops/env.js";
+export { runNode, type RunNodeOptions } from "./ops/run-node.js";
