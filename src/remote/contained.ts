@@ -34,6 +34,7 @@ export function serveStream<Req, Res>(
   });
   call.on("end", () => call.end());
   call.on("error", (error: Partial<grpc.StatusObject> & Error) => log.debug(`${what} stream from ${call.getPeer()} ended: ${error.details ?? error.message}`));
+  call.on("cancelled", () => log.debug(`${what} stream from ${call.getPeer()} was cancelled by the peer`));
 }
 
 /** A unary handler whose throw answers INVALID_ARGUMENT (with a warn line) instead of escaping. */
