@@ -46,3 +46,4 @@ export { ShardEnvelope, Passivate, passivate } from "./sharding/envelope.js";
 export type { ShardingOptions } from "./sharding/options.js";
 export { regionStats, type RegionStats } from "./sharding/region.js";
 export { shardOf, fnv1a32 } from "./sharding/shard-id.js";
+export { clusterOptionsFromEnv, castyEnvironment, type CastyVariable } from "./ops/env.js";
