@@ -1,6 +1,7 @@
 // The node a Kubernetes StatefulSet runs (see README "Kubernetes"): event-sourced bank accounts,
-// sharded over the cluster, on a SqliteJournal in the pod's volume (or PostgreSQL when DATABASE_URL
-// is set). Every setting comes from CASTY_* variables; SIGTERM hands shards off and leaves.
+// sharded over the cluster, on a PostgreSQL that every node shares (DATABASE_URL), or on one
+// SqliteJournal file that every node process opens (JOURNAL_PATH, nodes on one machine).
+// Every setting comes from CASTY_* variables; SIGTERM hands shards off and leaves.
 import { Behaviors, PostgresJournal, ShutdownPhase, SqliteJournal, runNode, type ActorRef, type EventJournal } from "../../src/index.js";
 
 type AccountCommand =
@@ -10,7 +11,7 @@ type AccountEvent = { readonly kind: "deposited"; readonly amount: number };
 
 const journal: EventJournal = process.env.DATABASE_URL
   ? new PostgresJournal({ connectionString: process.env.DATABASE_URL })
-  : new SqliteJournal(process.env.JOURNAL_PATH ?? "/data/journal.db");
+  : new SqliteJournal(process.env.JOURNAL_PATH ?? "journal.db");
 
 const account = (entityId: string) =>
   Behaviors.eventSourced<AccountCommand, AccountEvent, { readonly balance: number }>({
