@@ -1,4 +1,4 @@
-import type { AskOptions } from "./context.js";
+import type { AskOptions } from "./api.js";
 import { AskTimeoutError, requirePositive, SystemTerminatedError } from "./errors.js";
 import { Queue } from "./queue.js";
 import { BaseActorRef, type ActorRef } from "./ref.js";
