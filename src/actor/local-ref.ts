@@ -26,8 +26,8 @@ export class LocalActorRef<M> extends BaseActorRef<M> implements Watchable {
     return (this.cachedAddress ??= this.cell.system.addressPrefix + this.path);
   }
 
-  tell(message: M): void {
-    this.cell.enqueue(message);
+  tell(message: M): boolean {
+    return this.cell.enqueue(message);
   }
 
   override offer(message: M): Promise<boolean> {

@@ -2,15 +2,18 @@ import type { ActorRef, Watchable } from "./api.js";
 
 export type { ActorRef, DeathWatcher, ReplyOf, Watchable } from "./api.js";
 
+const ACCEPTED = Promise.resolve(true);
+const REFUSED = Promise.resolve(false);
+
 /** Base class of every ref implementation; `instanceof BaseActorRef` recognises refs inside messages. */
 export abstract class BaseActorRef<M> implements ActorRef<M> {
   abstract readonly path: string;
   abstract readonly address: string;
-  abstract tell(message: M): void;
+  /** Implementations may return false when the message became a dead letter (`offer` reports it). */
+  abstract tell(message: M): boolean | void;
 
   offer(message: M): Promise<boolean> {
-    this.tell(message);
-    return Promise.resolve(true);
+    return this.tell(message) === false ? REFUSED : ACCEPTED;
   }
 
   equals(other: ActorRef<unknown> | undefined): boolean {

@@ -9,7 +9,7 @@ import { InvalidOptionError, requirePositive, SystemTerminatedError } from "./er
 import { EventStream } from "./event-stream.js";
 import { ActorStarted, ActorStopped, DeadLetter, UnhandledMessage } from "./events.js";
 import { ExtensionRegistry } from "./extension-registry.js";
-import { ConsoleLogger, type Logger, type LogLevel } from "./logger.js";
+import { atLevel, ConsoleLogger, isLogLevel, type Logger, type LogLevel } from "./logger.js";
 import { LocalActorRef } from "./local-ref.js";
 import { realScheduler, type Scheduler } from "./scheduler.js";
 
@@ -18,8 +18,12 @@ export interface ActorSystemOptions {
   name?: string;
   /** Clock, timers and randomness (default: the real ones). */
   scheduler?: Scheduler;
+  /** Where log lines go (default: the console). */
   logger?: Logger;
-  /** Level of the default console logger (default: $CASTY_LOG_LEVEL or "info"). */
+  /**
+   * Lowest level logged. The console logger defaults to $CASTY_LOG_LEVEL or "info"; a custom
+   * `logger` gets every line unless `logLevel` is given, then only those at that level and above.
+   */
   logLevel?: LogLevel;
   /** Messages an actor processes before others get a turn (default 512). */
   throughput?: number;
@@ -62,7 +66,10 @@ export class ActorSystem implements ActorSystemView, CellHost, AsyncDisposable {
     this.name = name;
     this.addressPrefix = `casty://${name}`;
     this.scheduler = options.scheduler ?? realScheduler;
-    this.log = options.logger ?? new ConsoleLogger(name, options.logLevel);
+    const { logger, logLevel } = options;
+    if (logLevel !== undefined && !isLogLevel(logLevel))
+      throw new InvalidOptionError(`unknown logLevel "${String(logLevel)}": debug, info, warn, error or silent`);
+    this.log = logger === undefined ? new ConsoleLogger(name, logLevel) : logLevel === undefined ? logger : atLevel(logger, logLevel);
     this.eventStream = new EventStream(this.log);
     const throughput = options.throughput === undefined ? DEFAULT_THROUGHPUT : requirePositive(options.throughput, "throughput", { integer: true });
     this.dispatcher = new Dispatcher(this.scheduler, throughput);

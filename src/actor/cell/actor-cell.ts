@@ -5,7 +5,7 @@ import { STOP_AFTER_PENDING } from "../internal.js";
 import { prefixed, type Logger } from "../logger.js";
 import { MailboxOverflowStrategy, type Mailbox } from "../mailbox.js";
 import { Queue } from "../queue.js";
-import { noop, RUNNING, TERMINATED, type ParentCell } from "./core.js";
+import { noop, RUNNING, STOPPING, type ParentCell } from "./core.js";
 import { FaultHandlingCell } from "./fault-handling.js";
 import type { CellHost } from "./host.js";
 
@@ -56,7 +56,8 @@ export class ActorCell<M> extends FaultHandlingCell<M> implements ActorContext<M
 
   /** @internal Queues a message; false when it became a dead letter. */
   enqueue(message: M): boolean {
-    if (this.state === TERMINATED) {
+    // a stopping actor handles nothing more: say so now rather than when it terminates
+    if (this.state >= STOPPING) {
       this.system.deadLetter(message, this.self);
       return false;
     }
@@ -70,7 +71,7 @@ export class ActorCell<M> extends FaultHandlingCell<M> implements ActorContext<M
   /** @internal */
   offer(message: M): Promise<boolean> {
     const mailbox = this.mailbox;
-    if (this.state !== TERMINATED && mailbox?.overflow === MailboxOverflowStrategy.backpressure && (this.queue?.length ?? 0) >= mailbox.capacity) {
+    if (this.state < STOPPING && mailbox?.overflow === MailboxOverflowStrategy.backpressure && (this.queue?.length ?? 0) >= mailbox.capacity) {
       return new Promise((resolve) => (this.more().waiters ??= new Queue()).push({ message, resolve }));
     }
     return Promise.resolve(this.enqueue(message));
@@ -142,23 +143,24 @@ export class ActorCell<M> extends FaultHandlingCell<M> implements ActorContext<M
       return;
     }
     if (next === undefined || next === null) {
-      this.fail(new TypeError(`${this.self.path}: handler returned ${String(next)}; return a Behavior such as Behaviors.same()`));
+      this.fail(notABehavior(this.self.path, "returned", next));
       return;
     }
     if ((next as Behavior<M>).tag === Tag.same) return;
     if (next instanceof Promise) {
       this.busy = true;
       next.then(
-        (behavior) => this.resume(() => this.become(behavior, message)),
+        (behavior) => this.resume(() => this.become(behavior, message, "resolved to")),
         (error: unknown) => this.resume(() => this.fail(error)),
       );
       return;
     }
-    this.become(next, message);
+    this.become(next, message, "returned");
   }
 
-  private become(next: Behavior<M>, message: M): void {
-    switch (next.tag) {
+  /** Applies what a handler returned (or resolved to); anything but a Behavior is a failure. */
+  private become(next: Behavior<M>, message: M, how: string): void {
+    switch (typeof next === "object" && next !== null ? next.tag : undefined) {
       case Tag.same:
         return;
       case Tag.receive:
@@ -173,8 +175,13 @@ export class ActorCell<M> extends FaultHandlingCell<M> implements ActorContext<M
       case Tag.restart:
         this.restart(undefined);
         return;
-      default:
+      case Tag.setup:
+      case Tag.supervise:
+      case Tag.lifecycle:
         this.guarded(() => this.after(this.unwrap(next), noop));
+        return;
+      default:
+        this.fail(notABehavior(this.self.path, how, next));
     }
   }
 
@@ -247,4 +254,9 @@ export class ActorCell<M> extends FaultHandlingCell<M> implements ActorContext<M
     }
     this.enqueue(message);
   }
+}
+
+function notABehavior(path: string, how: string, value: unknown): TypeError {
+  const shown = typeof value === "object" && value !== null ? `a ${value.constructor?.name ?? "null-prototype"} object` : String(value);
+  return new TypeError(`${path}: handler ${how} ${shown}; return a Behavior such as Behaviors.same()`);
 }
