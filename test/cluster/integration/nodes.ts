@@ -16,7 +16,8 @@ export class ClusterNodes {
       name: "test",
       host: "127.0.0.1",
       port: 0,
-      logLevel: "error",
+      // a test's own logger hears every line; the console only errors
+      ...(options.logger === undefined ? { logLevel: "error" as const } : {}),
       leaveTimeout: 2000,
       ...options,
     });
