@@ -92,11 +92,18 @@ describe("the packed package", () => {
     expect(typed.stdout.trim()).toBe("pong");
   }, RUN_TIMEOUT_MS * 3);
 
-  it("runs plain JavaScript (ESM): a local ask and a two-node cluster answering an ask", async () => {
-    copyFileSync(join(root, "test/package/fixtures/cluster.mjs"), join(app, "cluster.mjs"));
+  it("runs plain JavaScript (ESM): a local ask, a two-node cluster answering asks, a type from a .proto file", async () => {
+    for (const file of ["cluster.mjs", "greeting.proto"]) copyFileSync(join(root, "test/package/fixtures", file), join(app, file));
     const run = await command(process.execPath, ["cluster.mjs"], app, RUN_TIMEOUT_MS);
     expect(run.ok, describeFailure("cluster.mjs", run)).toBe(true);
-    expect(run.stdout.trim().split("\n")).toStrictEqual(["echo: local", "members up: 2", "echo: remote", "done"]);
+    expect(run.stdout.trim().split("\n")).toStrictEqual([
+      "proto shipped: true",
+      "echo: local",
+      "members up: 2",
+      "echo: remote",
+      "demo.v1.Greeting: hello b at 42",
+      "done",
+    ]);
   }, RUN_TIMEOUT_MS);
 });
 
