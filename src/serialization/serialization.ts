@@ -87,10 +87,7 @@ export class Serialization {
     const end = reader.pos + length;
     try {
       if (end > reader.len) throw new DeserializationError(`malformed payload: ${length} bytes announced, fewer available`);
-      const message =
-        manifest === VALUE_MANIFEST
-          ? this.decoder.value(reader, end, 0)
-          : this.registry.decodeProtobuf(manifest, reader, length);
+      const message = manifest === VALUE_MANIFEST ? this.decoder.value(reader, end, 0) : this.registry.decodeProtobuf(manifest, reader, length);
       if (reader.pos !== end) throw new DeserializationError(`malformed ${manifest} payload: it runs past its length`);
       return message;
     } catch (e) {

@@ -58,11 +58,7 @@ const tsOrder = Order.fromPartial(plainOrder);
 describe("registerProtoFile", () => {
   it("registers the message types the file defines, nested ones included, under their full names", () => {
     const ser = new Serialization(noRefs);
-    expect(ser.registerProtoFile(orderProto, { includeDirs: [fixtures] }).sort()).toStrictEqual([
-      "shop.v1.Line",
-      "shop.v1.Order",
-      "shop.v1.Order.Audit",
-    ]);
+    expect(ser.registerProtoFile(orderProto, { includeDirs: [fixtures] }).sort()).toStrictEqual(["shop.v1.Line", "shop.v1.Order", "shop.v1.Order.Audit"]);
   });
 
   it("sends a plain object tagged $type as the type's own bytes, which ts-proto decodes", () => {
