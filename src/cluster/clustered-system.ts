@@ -42,6 +42,7 @@ export class ClusteredActorSystem extends RemoteActorSystem {
     this.clusterOptions = clusterOptions;
     this.peers = new PeerStreams({
       log: this.log,
+      scheduler: this.scheduler,
       client: (key) => this.client(key),
       isBlocked: (key) => this.isBlocked(key),
       onGossip: (envelope, reply) => this.daemon.onGossip(envelope, reply),

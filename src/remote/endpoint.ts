@@ -133,9 +133,10 @@ export class Endpoint {
     if (this.state === "closed") return;
     if (this.state === "connecting") {
       // a dial under way may still deliver what is queued: give its handshake a moment
+      const { scheduler } = this.host;
       await new Promise<void>((resolve) => {
-        const giveUp = setTimeout(resolve, CLOSE_GRACE_MS);
-        this.connectSettled = () => (clearTimeout(giveUp), resolve());
+        const giveUp = scheduler.setTimeout(resolve, CLOSE_GRACE_MS);
+        this.connectSettled = () => (scheduler.clearTimeout(giveUp), resolve());
       });
       this.connectSettled = undefined;
       if ((this.state as State) === "closed") return; // closed meanwhile by a concurrent close
@@ -151,10 +152,11 @@ export class Endpoint {
         call.write(batch.frame);
         this.unacked.push(batch);
       });
+      const { scheduler } = this.host;
       await new Promise<void>((resolve) => {
-        const done = setTimeout(resolve, CLOSE_GRACE_MS);
-        call.on("status", () => (clearTimeout(done), resolve()));
-        call.on("error", () => (clearTimeout(done), resolve()));
+        const done = scheduler.setTimeout(resolve, CLOSE_GRACE_MS);
+        call.on("status", () => (scheduler.clearTimeout(done), resolve()));
+        call.on("error", () => (scheduler.clearTimeout(done), resolve()));
         this.whenAcked = () => call.end();
         if (this.unacked.length === 0) call.end();
       });

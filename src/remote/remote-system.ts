@@ -191,12 +191,12 @@ export class RemoteActorSystem extends ActorSystem implements RefCodec, Endpoint
     this.inbound.closeAll();
     await new Promise<void>((resolve) => {
       // peers keep long-lived streams open: give in-flight calls a moment, then cut them
-      const force = setTimeout(() => {
+      const force = this.scheduler.setTimeout(() => {
         this.server.forceShutdown();
         resolve();
       }, 100);
       this.server.tryShutdown(() => {
-        clearTimeout(force);
+        this.scheduler.clearTimeout(force);
         resolve();
       });
     });
