@@ -1,3 +1,4 @@
+import { nodeUri } from "../remote/address.js";
 import { bindServer, RemoteActorSystem, type BoundServer } from "../remote/remote-system.js";
 import { Cluster } from "./cluster.js";
 import { ClusterDaemon } from "./daemon.js";
@@ -64,7 +65,7 @@ export class ClusteredActorSystem extends RemoteActorSystem {
     this.health = new NodeHealth(this.server);
     addClusterService(this.server, { log: this.log, daemon: this.daemon, peers: this.peers, isBlocked: (key) => this.isBlocked(key) });
     // actors on a removed node are gone: their remote watchers hear Terminated
-    this.eventStream.subscribe(MemberRemoved, (event) => this.deathWatch.nodeGone(`casty://${this.name}@${event.address}`));
+    this.eventStream.subscribe(MemberRemoved, (event) => this.deathWatch.nodeGone(nodeUri(this.name, event.address)));
     this.cluster = new Cluster(this.daemon, this.eventStream, this.scheduler, () => this.leaveCluster(), this.peers.traffic);
   }
 

@@ -3,7 +3,7 @@ import type { NodeAddress } from "../../gen/casty/v1/address.js";
 import { PromiseRef } from "../actor/ask.js";
 import type { ActorRef } from "../actor/ref.js";
 import { ActorSystem } from "../actor/system.js";
-import { nodeKey, parseActorUri } from "./address.js";
+import { nodeKey, nodeUri, parseActorUri, splitActorUri } from "./address.js";
 import { Endpoint, type EndpointHost, type Peer } from "./endpoint.js";
 import { InboundAssociations, remotingServiceDefinition, type InboundServerHost } from "./inbound.js";
 import { resolveRemoteOptions, type RemoteOptions, type ResolvedRemoteOptions } from "./options.js";
@@ -95,7 +95,7 @@ export class RemoteActorSystem extends ActorSystem implements RefCodec, Endpoint
     this.port = options.advertisePort ?? bound.port;
     this.uid = BigInt(Math.floor(this.scheduler.random() * 2 ** 52)) * 4096n + BigInt(Math.floor(this.scheduler.random() * 4096)) + 1n;
     this.selfNode = { system: this.name, host: this.host, port: this.port, uid: this.uid };
-    this.addressPrefix = `casty://${this.name}@${nodeKey(this.host, this.port)}`;
+    this.addressPrefix = nodeUri(this.name, nodeKey(this.host, this.port));
     this.serialization = new Serialization(this);
     this.credentials = channelCredentials(bound.options.tls);
     this.inbound = new InboundAssociations(this);
@@ -145,9 +145,7 @@ export class RemoteActorSystem extends ActorSystem implements RefCodec, Endpoint
   resolve(address: string): ActorRef<unknown> {
     const cached = this.refCache.get(address);
     if (cached !== undefined) return cached;
-    const slash = address.indexOf("/", "casty://".length);
-    const node = slash < 0 ? address : address.slice(0, slash);
-    const path = slash < 0 ? "/" : address.slice(slash);
+    const { node, path } = splitActorUri(address);
     if (node === this.addressPrefix) return this.resolveLocal(path) ?? this.missingRef(path);
     let endpoint = this.endpointsByNode.get(node);
     if (endpoint === undefined) {
@@ -182,7 +180,7 @@ export class RemoteActorSystem extends ActorSystem implements RefCodec, Endpoint
 
   associated(peer: Peer, uid: bigint, restarted: boolean): void {
     // a new incarnation means every actor of the old one is gone
-    if (restarted) this.deathWatch.nodeGone(`casty://${peer.system}@${peer.key}`);
+    if (restarted) this.deathWatch.nodeGone(nodeUri(peer.system, peer.key));
     for (const listener of this.associationListeners) listener(peer, uid, restarted);
   }
 

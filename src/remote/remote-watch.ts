@@ -4,6 +4,7 @@ import type { ActorRef, DeathWatcher } from "../actor/ref.js";
 import type { ActorSystem } from "../actor/system.js";
 import { Terminated } from "../actor/terminated.js";
 import type { Serialization } from "../serialization/index.js";
+import { splitActorUri } from "./address.js";
 
 const WATCH = "casty.v1.Watch";
 const UNWATCH = "casty.v1.Unwatch";
@@ -112,11 +113,6 @@ export class RemoteWatch {
   }
 
   private send(targetAddress: string, message: WatchMessage): void {
-    const node = targetAddress.slice(0, targetAddress.length - this.pathOf(targetAddress).length);
-    this.system.refFor(node + REMOTE_WATCH_PATH).tell(message);
-  }
-
-  private pathOf(address: string): string {
-    return address.slice(address.indexOf("/", "casty://".length));
+    this.system.refFor(splitActorUri(targetAddress).node + REMOTE_WATCH_PATH).tell(message);
   }
 }
