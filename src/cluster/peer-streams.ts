@@ -99,8 +99,17 @@ export class PeerStreams implements ClusterTransport {
 
   /** Drops the streams to a peer (it left or restarted). */
   forget(peerKey: string): void {
-    this.gossipCalls.get(peerKey)?.cancel();
-    this.heartbeatCalls.get(peerKey)?.cancel();
+    const gossip = this.gossipCalls.get(peerKey);
+    const heartbeat = this.heartbeatCalls.get(peerKey);
+    this.gossipCalls.delete(peerKey);
+    this.heartbeatCalls.delete(peerKey);
+    gossip?.cancel();
+    heartbeat?.cancel();
+  }
+
+  /** Open streams, for tests that check that churn does not grow them. */
+  get counts(): { gossip: number; heartbeat: number } {
+    return { gossip: this.gossipCalls.size, heartbeat: this.heartbeatCalls.size };
   }
 
   close(): void {
