@@ -2,6 +2,7 @@ import * as grpc from "@grpc/grpc-js";
 import type { NodeAddress } from "../../gen/casty/v1/address.js";
 import { PromiseRef } from "../actor/ask.js";
 import type { ActorRef } from "../actor/ref.js";
+import { ShutdownPhase } from "../actor/coordinated-shutdown.js";
 import { ActorSystem } from "../actor/system.js";
 import { nodeKey, nodeUri, parseActorUri, splitActorUri } from "./address.js";
 import type { Endpoint, EndpointHost, Peer } from "./endpoint.js";
@@ -96,6 +97,7 @@ export class RemoteActorSystem extends ActorSystem implements RefCodec, Endpoint
     this.inbound = new InboundAssociations(this);
     this.deathWatch = new RemoteWatch(this);
     this.server.addService(remotingServiceDefinition, { connect: this.inbound.handler });
+    this.coordinatedShutdown.addTask(ShutdownPhase.closeTransports, "remoting", () => this.closeTransports());
   }
 
   /** `host:port` of this node. */
@@ -177,7 +179,7 @@ export class RemoteActorSystem extends ActorSystem implements RefCodec, Endpoint
     for (const listener of this.associationListeners) listener(peer, uid, restarted);
   }
 
-  protected override async beforeSystemActorsStop(): Promise<void> {
+  private async closeTransports(): Promise<void> {
     await this.endpoints.closeEndpoints();
     this.inbound.closeAll();
     await new Promise<void>((resolve) => {
