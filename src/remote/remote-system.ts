@@ -180,6 +180,7 @@ export class RemoteActorSystem extends ActorSystem implements RefCodec, Endpoint
   }
 
   private async closeTransports(): Promise<void> {
+    this.deathWatch.stop();
     await this.endpoints.closeEndpoints();
     this.inbound.closeAll();
     await new Promise<void>((resolve) => {

@@ -43,10 +43,16 @@ export interface SystemMessage {
    * them in order, once each, and acknowledges what it processed.
    */
   seqNr: bigint;
-  message?: { $case: "watch"; value: Watch } | { $case: "unwatch"; value: Unwatch } | {
-    $case: "deathNotice";
-    value: DeathNotice;
-  } | undefined;
+  message?:
+    | { $case: "watch"; value: Watch }
+    | { $case: "unwatch"; value: Unwatch }
+    | { $case: "deathNotice"; value: DeathNotice }
+    | undefined;
+  /**
+   * The lowest seq_nr the sender still waits to have acknowledged: a receiver that knows nothing of
+   * this sender incarnation (it restarted itself) starts counting there.
+   */
+  unacknowledgedFrom: bigint;
 }
 
 /** Every SystemMessage of incarnation `to_uid` up to `seq_nr` was processed by `from_node`. */
@@ -247,7 +253,7 @@ export const DeathNotice: MessageFns<DeathNotice> = {
 };
 
 function createBaseSystemMessage(): SystemMessage {
-  return { fromNode: "", fromUid: 0n, seqNr: 0n, message: undefined };
+  return { fromNode: "", fromUid: 0n, seqNr: 0n, message: undefined, unacknowledgedFrom: 0n };
 }
 
 export const SystemMessage: MessageFns<SystemMessage> = {
@@ -277,6 +283,12 @@ export const SystemMessage: MessageFns<SystemMessage> = {
       case "deathNotice":
         DeathNotice.encode(message.message.value, writer.uint32(50).fork()).join();
         break;
+    }
+    if (message.unacknowledgedFrom !== 0n) {
+      if (BigInt.asUintN(64, message.unacknowledgedFrom) !== message.unacknowledgedFrom) {
+        throw new globalThis.Error("value provided for field message.unacknowledgedFrom of type uint64 too large");
+      }
+      writer.uint32(56).uint64(message.unacknowledgedFrom);
     }
     return writer;
   },
@@ -342,6 +354,14 @@ export const SystemMessage: MessageFns<SystemMessage> = {
             message.message = { $case: "deathNotice", value: DeathNotice.decode(reader, reader.uint32()) };
             continue;
           }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.unacknowledgedFrom = reader.uint64() as bigint;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -382,6 +402,9 @@ export const SystemMessage: MessageFns<SystemMessage> = {
         break;
       }
     }
+    message.unacknowledgedFrom = (object.unacknowledgedFrom !== undefined && object.unacknowledgedFrom !== null)
+      ? BigInt(object.unacknowledgedFrom)
+      : 0n;
     return message;
   },
 };
