@@ -1,12 +1,23 @@
 import { LocalBehaviors } from "./actor/behavior.js";
+import { persisted } from "./persistence/effect.js";
+import { eventSourced } from "./persistence/event-sourced.js";
 import { sharded } from "./sharding/sharded.js";
 
-/** Behaviour factories: the local ones (receive, setup, supervise, …) and `sharded`. */
-export const Behaviors = { ...LocalBehaviors, sharded };
+/** Behaviour factories: the local ones (receive, setup, supervise, …), `sharded`, `eventSourced` and `persisted`. */
+export const Behaviors = { ...LocalBehaviors, sharded, eventSourced, persisted };
 export type { Behavior, LifecycleHooks } from "./actor/behavior.js";
 export type { ActorContext, AskOptions, Cancellable, SpawnOptions } from "./actor/context.js";
 export type { ActorRef, ReplyOf } from "./actor/ref.js";
 export { ActorSystem, type ActorSystemOptions } from "./actor/system.js";
+export type { ExtensionId } from "./actor/extension.js";
+export {
+  CoordinatedShutdown,
+  ShutdownPhase,
+  type ShutdownOptions,
+  type ShutdownPhaseName,
+  type ShutdownReason,
+  type ShutdownTask,
+} from "./actor/coordinated-shutdown.js";
 export { Terminated } from "./actor/terminated.js";
 export { ActorRestarted, ActorStarted, ActorStopped, DeadLetter, EventStream, UnhandledMessage } from "./actor/events.js";
 export { Mailbox, MailboxOverflowStrategy, type MailboxOptions } from "./actor/mailbox.js";
@@ -46,3 +57,20 @@ export { ShardEnvelope, Passivate, passivate } from "./sharding/envelope.js";
 export type { ShardingOptions } from "./sharding/options.js";
 export { regionStats, type RegionStats } from "./sharding/region.js";
 export { shardOf, fnv1a32 } from "./sharding/shard-id.js";
+export { clusterOptionsFromEnv, castyEnvironment, type CastyVariable } from "./ops/env.js";
+export { runNode, type RunNodeOptions } from "./ops/run-node.js";
+export type { EventSourcedOptions } from "./persistence/event-sourced-options.js";
+export { PersistEffect, type CommandEffect } from "./persistence/effect.js";
+export { SnapshotEvery, type SnapshotPolicy } from "./persistence/snapshot-policy.js";
+export type { AppendOptions, EventJournal, JournalEntry, SnapshotEntry } from "./persistence/journal.js";
+export { InMemoryJournal } from "./persistence/in-memory-journal.js";
+export type { DurableJournalOptions } from "./persistence/durable-journal.js";
+export { SqliteJournal, type SqliteJournalOptions } from "./persistence/sqlite-journal.js";
+export { PostgresJournal, type PostgresJournalOptions } from "./persistence/postgres-journal.js";
+export {
+  JournalClosedError,
+  JournalConflictError,
+  JournalCorruptError,
+  PersistFailedError,
+  RecoveryFailedError,
+} from "./persistence/errors.js";

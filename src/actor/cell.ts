@@ -504,6 +504,14 @@ export class ActorCell<M> implements ActorContext<M>, DeathWatcher {
     return this.state === TERMINATED;
   }
 
+  /** @internal Paths of the actors below (or at) this one that hold up its stop: alive, with no live children. */
+  holdingUp(into: string[], limit: number): string[] {
+    if (this.state === TERMINATED || into.length >= limit) return into;
+    if (this.childCells === undefined || this.childCells.size === 0) into.push(this.self.path);
+    else for (const child of this.childCells.values()) child.holdingUp(into, limit);
+    return into;
+  }
+
   // ---- death watch (as target and as watcher) ----
 
   /** @internal */

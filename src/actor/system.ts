@@ -2,9 +2,11 @@ import { AskRegistry, PromiseRef } from "./ask.js";
 import { LocalBehaviors, type Behavior } from "./behavior.js";
 import { ActorCell } from "./cell.js";
 import type { AskOptions, SpawnOptions } from "./context.js";
+import { CoordinatedShutdown, ShutdownPhase, type ShutdownOptions } from "./coordinated-shutdown.js";
 import { Dispatcher, DEFAULT_THROUGHPUT } from "./dispatcher.js";
 import { InvalidOptionError, requirePositive, SystemTerminatedError } from "./errors.js";
 import { ActorStarted, ActorStopped, DeadLetter, EventStream, UnhandledMessage } from "./events.js";
+import { Extensions, type ExtensionId } from "./extension.js";
 import { ConsoleLogger, type Logger, type LogLevel } from "./logger.js";
 import { LocalActorRef } from "./local-ref.js";
 import type { ActorRef, ReplyOf } from "./ref.js";
@@ -20,11 +22,15 @@ export interface ActorSystemOptions {
   logLevel?: LogLevel;
   /** Messages an actor processes before others get a turn (default 512). */
   throughput?: number;
+  /** Timeouts of the coordinated shutdown's phases. */
+  shutdown?: ShutdownOptions;
 }
 
 const validSystemName = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 /** Dead letters logged one by one before logging only every 10,000th. */
 const DEAD_LETTERS_LOGGED = 10;
+/** Actors named in the warning about a stop phase that timed out. */
+const HUNG_ACTORS_NAMED = 10;
 
 /** Hosts actors: spawn, ask, lookup, event stream, orderly shutdown. */
 export class ActorSystem implements AsyncDisposable {
@@ -32,15 +38,21 @@ export class ActorSystem implements AsyncDisposable {
   readonly scheduler: Scheduler;
   readonly log: Logger;
   readonly eventStream: EventStream;
+  /** Ordered, bounded phases that `shutdown()` runs; features add their tasks to it. */
+  readonly coordinatedShutdown: CoordinatedShutdown;
+  /** Resolves once the system has terminated, whatever started the shutdown (a call, a leave, being downed). */
+  readonly whenTerminated: Promise<void>;
   /** `casty://<name>` locally; remoting adds `@host:port`. */
   addressPrefix: string;
   /** @internal */ readonly dispatcher: Dispatcher;
   /** @internal */ readonly asks: AskRegistry;
   private readonly userGuardian: ActorCell<unknown>;
   private readonly systemGuardian: ActorCell<unknown>;
+  private readonly extensions: Extensions;
   private nameCounter = 0;
   private deadLetterCount = 0;
-  private terminating: Promise<void> | undefined;
+  /** The stop-user-actors phase began: no more spawns. */
+  private stopping = false;
   private terminated = false;
 
   constructor(options: ActorSystemOptions = {}) {
@@ -58,6 +70,31 @@ export class ActorSystem implements AsyncDisposable {
     this.asks = new AskRegistry(this, this.scheduler);
     this.userGuardian = this.guardian("user");
     this.systemGuardian = this.guardian("system");
+    this.extensions = new Extensions(this);
+    let terminated!: () => void;
+    this.whenTerminated = new Promise<void>((resolve) => (terminated = resolve));
+    this.coordinatedShutdown = new CoordinatedShutdown(this, options.shutdown, () => {
+      this.terminated = true;
+      this.asks.failAll(`actor system ${this.name} terminated before the reply`);
+      terminated();
+    });
+    this.addStopTask(ShutdownPhase.stopUserActors, this.userGuardian);
+    this.addStopTask(ShutdownPhase.stopSystemActors, this.systemGuardian);
+  }
+
+  /** The extension `id` of this system, created on first use (throws when `create` throws). */
+  extension<T>(id: ExtensionId<T>): T {
+    return this.extensions.get(id);
+  }
+
+  /** Installs a pre-built instance of `id` (e.g. remoting around a bound server); throws if one exists. */
+  registerExtension<T>(id: ExtensionId<T>, instance: T): void {
+    this.extensions.register(id, instance);
+  }
+
+  /** The extension `id` if it exists; never creates it. */
+  findExtension<T>(id: ExtensionId<T>): T | undefined {
+    return this.extensions.find(id);
   }
 
   /** Spawns a top-level actor under `/user`. */
@@ -113,32 +150,35 @@ export class ActorSystem implements AsyncDisposable {
     return this.terminated;
   }
 
-  /** Stops user actors (children before parents), then system actors; resolves when all `postStop` hooks ran. */
+  /**
+   * Runs the coordinated shutdown (reason "shutdown"): the features' phases, then user actors
+   * (children before parents), transports, system actors. Each phase is bounded by its timeout.
+   */
   shutdown(): Promise<void> {
-    this.terminating ??= this.stopAll();
-    return this.terminating;
+    return this.coordinatedShutdown.run("shutdown");
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.shutdown();
   }
 
-  /** Subclasses (remoting, cluster) stop their services here, between user and system actors. */
-  protected async beforeSystemActorsStop(): Promise<void> {}
-
-  private async stopAll(): Promise<void> {
-    this.userGuardian.stopActor();
-    await this.userGuardian.whenTerminated();
-    await this.beforeSystemActorsStop();
-    this.systemGuardian.stopActor();
-    await this.systemGuardian.whenTerminated();
-    this.terminated = true;
-    this.asks.failAll(`actor system ${this.name} terminated before the reply`);
+  /** A stop phase: stops the tree under `guardian`; a timeout names the actors whose stop hangs. */
+  private addStopTask(phase: typeof ShutdownPhase.stopUserActors | typeof ShutdownPhase.stopSystemActors, guardian: ActorCell<unknown>): void {
+    this.coordinatedShutdown.addTask(
+      phase,
+      `stop ${guardian.self.path}`,
+      () => {
+        this.stopping = true;
+        guardian.stopActor();
+        return guardian.whenTerminated();
+      },
+      () => `waiting for ${guardian.holdingUp([], HUNG_ACTORS_NAMED).join(", ")}`,
+    );
   }
 
   /** @internal */
   ensureRunning(): void {
-    if (this.terminated || this.terminating !== undefined) {
+    if (this.terminated || this.stopping) {
       throw new SystemTerminatedError(`actor system ${this.name} is ${this.terminated ? "terminated" : "shutting down"}`);
     }
   }

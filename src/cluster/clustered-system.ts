@@ -61,7 +61,7 @@ export class ClusteredActorSystem extends RemoteActorSystem {
       clusterOptions,
     );
     this.health = new NodeHealth(this.server);
-    addClusterService(this.server, this.daemon, this.peers, (key) => this.isBlocked(key));
+    addClusterService(this.server, { log: this.log, daemon: this.daemon, peers: this.peers, isBlocked: (key) => this.isBlocked(key) });
     // actors on a removed node are gone: their remote watchers hear Terminated
     this.eventStream.subscribe(MemberRemoved, (event) => this.deathWatch.nodeGone(`casty://${this.name}@${event.address}`));
     this.cluster = new Cluster(this.daemon, this.eventStream, this.scheduler, () => this.leaveCluster(), this.peers.traffic);

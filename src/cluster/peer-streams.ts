@@ -10,6 +10,7 @@ import {
   type LeaveRequest,
 } from "../../gen/casty/v1/cluster.js";
 import type { Logger } from "../actor/logger.js";
+import { guardListener } from "../remote/contained.js";
 import type { ClusterTransport } from "./transport.js";
 
 /** What the client side of the cluster service needs from the node. */
@@ -51,11 +52,14 @@ export class PeerStreams implements ClusterTransport {
         (request: { envelope: GossipEnvelope }) => this.counted(service.gossip.requestSerialize(request), "gossipBytes"),
         service.gossip.responseDeserialize,
       );
-      opened.on("data", (response: GossipResponse) => {
-        if (response.envelope !== undefined && !this.host.isBlocked(peerKey)) {
-          this.host.onGossip(response.envelope, (reply) => this.sendGossip(peerKey, reply));
-        }
-      });
+      opened.on(
+        "data",
+        guardListener(this.host.log, `gossip to ${peerKey}`, () => opened.cancel(), (response: GossipResponse) => {
+          if (response.envelope !== undefined && !this.host.isBlocked(peerKey)) {
+            this.host.onGossip(response.envelope, (reply) => this.sendGossip(peerKey, reply));
+          }
+        }),
+      );
       this.whenBroken(opened, () => this.gossipCalls.get(peerKey) === opened && this.gossipCalls.delete(peerKey), peerKey, "gossip");
       this.gossipCalls.set(peerKey, (call = opened));
     }
@@ -71,9 +75,12 @@ export class PeerStreams implements ClusterTransport {
         (req: HeartbeatRequest) => this.counted(service.heartbeat.requestSerialize(req), "heartbeatBytes"),
         service.heartbeat.responseDeserialize,
       );
-      opened.on("data", (response: HeartbeatResponse) => {
-        if (!this.host.isBlocked(peerKey)) this.host.onHeartbeatResponse(response);
-      });
+      opened.on(
+        "data",
+        guardListener(this.host.log, `heartbeat to ${peerKey}`, () => opened.cancel(), (response: HeartbeatResponse) => {
+          if (!this.host.isBlocked(peerKey)) this.host.onHeartbeatResponse(response);
+        }),
+      );
       this.whenBroken(opened, () => this.heartbeatCalls.get(peerKey) === opened && this.heartbeatCalls.delete(peerKey), peerKey, "heartbeat");
       this.heartbeatCalls.set(peerKey, (call = opened));
     }

@@ -52,6 +52,16 @@ export function nodeKey(host: string, port: number): string {
   return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
+/** Why `host` and `port` cannot form a node key, or undefined when they can (for validating peers' frames). */
+export function nodeKeyProblem(host: string, port: number): string | undefined {
+  try {
+    nodeKey(host, port);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
 export function parseNodeKey(key: string): { host: string; port: number } {
   const node = splitNodeKey(key);
   if (typeof node === "string") throw new InvalidAddressError(`invalid node address ${JSON.stringify(key)}: ${node}`);

@@ -5,6 +5,7 @@ import type { Logger } from "../actor/logger.js";
 import { Queue } from "../actor/queue.js";
 import type { ActorRef } from "../actor/ref.js";
 import type { Scheduler, TimerHandle } from "../actor/scheduler.js";
+import { guardListener } from "./contained.js";
 import type { ResolvedRemoteOptions } from "./options.js";
 import { OutboundBatch, type SealedBatch } from "./outbound-batch.js";
 import { BATCH_MAX_BYTES, BATCH_MAX_ENVELOPES, CONNECT_PATH, HANDSHAKE_TIMEOUT, PROTOCOL_VERSION } from "./protocol.js";
@@ -246,13 +247,16 @@ export class Endpoint {
       }
     }, HANDSHAKE_TIMEOUT);
     let acked = 0n;
-    call.on("data", (response: ConnectResponse) => {
-      if (response.frame?.$case === "batchAck" && this.call === call) {
-        const total = response.frame.value.batches;
-        this.onAck(Number(total - acked));
-        acked = total;
-      } else if (response.frame?.$case === "handshakeAck") this.acknowledged(call, response.frame.value);
-    });
+    call.on(
+      "data",
+      guardListener(host.log, `connection to ${peer.key}`, () => call.cancel(), (response: ConnectResponse) => {
+        if (response.frame?.$case === "batchAck" && this.call === call) {
+          const total = response.frame.value.batches;
+          this.onAck(Number(total - acked));
+          acked = total;
+        } else if (response.frame?.$case === "handshakeAck") this.acknowledged(call, response.frame.value);
+      }),
+    );
     call.on("drain", () => {
       if (this.call !== call) return;
       this.writable = true;

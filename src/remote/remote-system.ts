@@ -2,6 +2,7 @@ import * as grpc from "@grpc/grpc-js";
 import type { NodeAddress } from "../../gen/casty/v1/address.js";
 import { PromiseRef } from "../actor/ask.js";
 import type { ActorRef } from "../actor/ref.js";
+import { ShutdownPhase } from "../actor/coordinated-shutdown.js";
 import { ActorSystem } from "../actor/system.js";
 import { nodeKey, parseActorUri } from "./address.js";
 import { Endpoint, type EndpointHost, type Peer } from "./endpoint.js";
@@ -101,6 +102,7 @@ export class RemoteActorSystem extends ActorSystem implements RefCodec, Endpoint
     this.inbound = new InboundAssociations(this);
     this.deathWatch = new RemoteWatch(this);
     this.server.addService(remotingServiceDefinition, { connect: this.inbound.handler });
+    this.coordinatedShutdown.addTask(ShutdownPhase.closeTransports, "remoting", () => this.closeTransports());
   }
 
   /** `host:port` of this node. */
@@ -186,7 +188,7 @@ export class RemoteActorSystem extends ActorSystem implements RefCodec, Endpoint
     for (const listener of this.associationListeners) listener(peer, uid, restarted);
   }
 
-  protected override async beforeSystemActorsStop(): Promise<void> {
+  private async closeTransports(): Promise<void> {
     await Promise.all([...this.endpoints.values()].map((endpoint) => endpoint.close()));
     this.inbound.closeAll();
     await new Promise<void>((resolve) => {

@@ -6,7 +6,7 @@ import { DeserializationError } from "./errors.js";
 import type { RefCodec } from "./ref-codec.js";
 import { TypeRegistry, type ProtobufCodec } from "./registry.js";
 import { VALUE_MANIFEST } from "./wire.js";
-import { openForks, rollbackWriter, takeWritten, writerPosition } from "./writer-state.js";
+import { checkWriterLayout, openForks, rollbackWriter, takeWritten, writerPosition } from "./writer-state.js";
 
 export interface SerializedMessage {
   /** `"casty.v1.Value"` for plain data, else the full name of the registered Protobuf type. */
@@ -26,6 +26,7 @@ export class Serialization {
   private readonly scratch = new BinaryWriter();
 
   constructor(refs: RefCodec) {
+    checkWriterLayout();
     this.encoder = new ValueEncoder(this.registry, refs);
     this.decoder = new ValueDecoder(this.registry, refs);
   }
