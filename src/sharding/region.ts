@@ -134,7 +134,7 @@ class ShardRegion<M> implements ShardHost<M> {
     for (const cleanup of this.cleanups) cleanup();
     this.leaveDone?.();
     const undelivered = [...this.pending.values()].flat();
-    for (const shard of this.shards) if (shard?.status.kind === "handingOff") undelivered.push(...shard.status.buffer);
+    for (const shard of [...this.shards, ...this.retiring.values()]) if (shard !== undefined) undelivered.push(...shard.drain());
     for (const envelope of undelivered) this.deadLetter(envelope, "shard region stopped");
   }
 
