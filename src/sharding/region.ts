@@ -3,7 +3,7 @@ import { stopAfterPending } from "../actor/cell.js";
 import type { ActorContext } from "../actor/context.js";
 import type { ActorRef } from "../actor/ref.js";
 import { Terminated } from "../actor/terminated.js";
-import { ClusterEvent, LeaderChanged, MemberDowned, MemberRemoved } from "../cluster/events.js";
+import { ClusterEvent, LeaderChanged, MemberRemoved } from "../cluster/events.js";
 import { ownerOf, type ShardAllocation } from "./allocation.js";
 import { BufferBudget } from "./buffer-budget.js";
 import { clusterHost } from "./cluster-host.js";
@@ -327,7 +327,8 @@ class ShardRegion<M> implements ShardHost<M> {
       else this.coordinator = undefined;
       this.registered = false;
       this.register();
-    } else if (event instanceof MemberRemoved || event instanceof MemberDowned) {
+    } else if (event instanceof MemberRemoved) {
+      // not at MemberDowned: the downed node may still run its entities until it learns it is out (as Akka)
       const node = event.address;
       this.coordinator?.memberGone(node);
       this.allocations.forEach((allocation, id) => {

@@ -1,6 +1,7 @@
 // Shard regions of three nodes in virtual time (see fixtures/sim-regions.ts): allocation, a rebalance
 // to a joining node and the loss of a node run in milliseconds, the same way for the same seed.
 import { afterEach, describe, expect, it } from "vitest";
+import { shardOf } from "../../src/sharding/shard-id.js";
 import { ids } from "./fixtures/nodes.js";
 import { SimRegions, type SimNode } from "./fixtures/sim-regions.js";
 
@@ -59,6 +60,28 @@ describe("shard regions in virtual time", () => {
     expect(third.every((r) => r !== undefined && r.node !== c.address)).toBe(true);
     expect(counts(s).reduce((x, y) => x + y)).toBe(12);
     for (const shard of lost) expect([a.address, b.address]).toContain(owners(s).get(shard));
+  });
+
+  it("reallocates a downed node's shards only after the node is removed (the downed side stops its entities first)", async () => {
+    const { sim: s, a, b, c } = await run(13);
+    sim = s;
+    const lost = new Set(s.stats(c).shards);
+    const lostIds = ids(60).filter((id) => lost.has(shardOf(id, 12)));
+    s.crash(c.address);
+    s.down(c.address, 3000);
+    await s.scheduler.advance(100); // every region heard of the downing
+    const during = await s.all(lostIds.map((id) => s.inc(a, id, 500)));
+    expect(during.every((r) => r === undefined)).toBe(true); // still homed on the downed node
+    const removed = s.history.findIndex((line) => line.endsWith(`removed ${c.address}`));
+    expect(removed).toBe(-1);
+    await s.scheduler.until(() => s.history.some((line) => line.endsWith(`removed ${c.address}`)), 5000);
+    await s.scheduler.advance(100);
+    const after = await s.all(lostIds.map((id) => s.inc(b, id)));
+    expect(after.every((r) => r !== undefined && r.node !== c.address)).toBe(true);
+    const removedAt = s.history.findIndex((line) => line.endsWith(`removed ${c.address}`));
+    const crashedAt = s.history.findIndex((line) => line.endsWith(`crash ${c.address}`));
+    const reallocated = s.history.findIndex((line, i) => i > crashedAt && [...lost].some((shard) => line.includes(` home ${shard}@`)));
+    expect(reallocated).toBeGreaterThan(removedAt);
   });
 
   it("is deterministic: the same seed gives the same history", async () => {
