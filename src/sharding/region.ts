@@ -168,11 +168,22 @@ class ShardRegion<M> implements ShardHost<M> {
     if (shard !== undefined) return shard.deliver(envelope, this.ticks);
     if (this.host === undefined) return this.localShard(id).deliver(envelope, this.ticks);
     const remote = this.remote[id];
-    if (remote !== undefined) return remote.tell(envelope);
+    if (remote !== undefined) return this.forward(remote, envelope);
     let waiting = this.pending.get(id);
     if (waiting === undefined) this.pending.set(id, (waiting = []));
     this.budget.push(waiting, envelope);
     this.requestHome(id);
+  }
+
+  /** Sends to another node's region; a message that cannot go (e.g. cannot be serialized) is a dead letter, never a failure of the region. */
+  private forward(remote: ActorRef<RegionMessage<M>>, envelope: ShardEnvelope<M>): void {
+    try {
+      remote.tell(envelope);
+    } catch (error) {
+      const reason = `cannot be sent to ${remote.address}: ${error instanceof Error ? error.message : String(error)}`;
+      this.ctx.log.warn(`message for entity ${envelope.entityId} ${reason}`);
+      this.deadLetter(envelope, reason);
+    }
   }
 
   private deadLetter(envelope: ShardEnvelope<unknown>, reason: string): void {
