@@ -4,7 +4,7 @@ import type { ActorContext } from "../actor/context.js";
 import type { ActorRef } from "../actor/ref.js";
 import { ClusteredActorSystem } from "../cluster/clustered-system.js";
 import { ClusterEvent } from "../cluster/events.js";
-import { ShardEnvelope } from "./envelope.js";
+import { RoutedEnvelope, ShardEnvelope } from "./envelope.js";
 import { registerCoordination } from "./protocol.js";
 import type { RegionHost } from "./region-host.js";
 
@@ -14,6 +14,7 @@ export function clusterHost(ctx: ActorContext<never>): RegionHost | undefined {
   if (!(system instanceof ClusteredActorSystem)) return undefined;
   registerCoordination(system.serialization);
   system.serialization.registerClass(ShardEnvelope, "casty.ShardEnvelope");
+  system.serialization.registerClass(RoutedEnvelope, "casty.RoutedEnvelope");
   const self = ctx.self as ActorRef<unknown>;
   const prefix = `casty://${system.name}@`;
   return {

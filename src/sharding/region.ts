@@ -8,7 +8,7 @@ import { ownerOf, type ShardAllocation } from "./allocation.js";
 import { BufferBudget } from "./buffer-budget.js";
 import { clusterHost } from "./cluster-host.js";
 import { ShardCoordinator } from "./coordinator.js";
-import { Passivate, ShardEnvelope } from "./envelope.js";
+import { Passivate, RoutedEnvelope, ShardEnvelope } from "./envelope.js";
 import type { ResolvedShardingOptions } from "./options.js";
 import { allocationOf, isCoordination, TYPE, wireHome, type Coordination } from "./protocol.js";
 import type { RegionHost } from "./region-host.js";
@@ -24,6 +24,8 @@ const TICK = new Tick();
 const TICK_MS = 100;
 /** Ticks before a shard home is asked for again. */
 const REQUEST_RETRY_TICKS = 3;
+/** Forwards between regions before an envelope is a dead letter (a handoff under way needs two). */
+export const MAX_HOPS = 5;
 
 export type RegionMessage<M> = ShardEnvelope<M> | Coordination | ClusterEvent | Terminated | Passivate | Tick | BeginLeave;
 
@@ -168,17 +170,32 @@ class ShardRegion<M> implements ShardHost<M> {
     if (shard !== undefined) return shard.deliver(envelope, this.ticks);
     if (this.host === undefined) return this.localShard(id).deliver(envelope, this.ticks);
     const remote = this.remote[id];
-    if (remote !== undefined) return this.forward(remote, envelope);
+    if (remote !== undefined) return this.forward(id, remote, envelope);
     let waiting = this.pending.get(id);
     if (waiting === undefined) this.pending.set(id, (waiting = []));
     this.budget.push(waiting, envelope);
     this.requestHome(id);
   }
 
-  /** Sends to another node's region; a message that cannot go (e.g. cannot be serialized) is a dead letter, never a failure of the region. */
-  private forward(remote: ActorRef<RegionMessage<M>>, envelope: ShardEnvelope<M>): void {
+  /**
+   * Sends to another node's region, counting the hop. An envelope that came from another region and
+   * is not ours either means two routing tables disagree: ours is refreshed, and after `MAX_HOPS` the
+   * envelope is a dead letter. One that cannot go (e.g. cannot be serialized) is a dead letter too,
+   * never a failure of the region.
+   */
+  private forward(shard: number, remote: ActorRef<RegionMessage<M>>, envelope: ShardEnvelope<M>): void {
+    let routed: RoutedEnvelope<M>;
+    if (envelope instanceof RoutedEnvelope) {
+      this.requestHome(shard);
+      if (envelope.hops >= MAX_HOPS) {
+        this.deadLetter(envelope, `not delivered after ${MAX_HOPS} forwards between shard regions (their routing tables disagree)`);
+        return;
+      }
+      envelope.hops++; // arrived over the wire: this object is the region's own
+      routed = envelope;
+    } else routed = new RoutedEnvelope(envelope.entityId, envelope.message, 1);
     try {
-      remote.tell(envelope);
+      remote.tell(routed);
     } catch (error) {
       const reason = `cannot be sent to ${remote.address}: ${error instanceof Error ? error.message : String(error)}`;
       this.ctx.log.warn(`message for entity ${envelope.entityId} ${reason}`);

@@ -1,6 +1,10 @@
 // Shard regions of three nodes in virtual time (see fixtures/sim-regions.ts): allocation, a rebalance
 // to a joining node and the loss of a node run in milliseconds, the same way for the same seed.
 import { afterEach, describe, expect, it } from "vitest";
+import { DeadLetter, ShardEnvelope, type ActorRef } from "../../src/index.js";
+import { RoutedEnvelope } from "../../src/sharding/envelope.js";
+import { TYPE, type Coordination } from "../../src/sharding/protocol.js";
+import { MAX_HOPS } from "../../src/sharding/region.js";
 import { shardOf } from "../../src/sharding/shard-id.js";
 import { ids } from "./fixtures/nodes.js";
 import { SimRegions, type SimNode } from "./fixtures/sim-regions.js";
@@ -96,5 +100,63 @@ describe("shard regions in virtual time", () => {
     const first = await history(5);
     expect(first.some((line) => line.includes(" home "))).toBe(true);
     expect(await history(5)).toEqual(first);
+  });
+});
+
+describe("stale routing tables in virtual time", () => {
+  /** Three regions with every shard allocated; `s` is a shard owned by the second node. */
+  async function three(seed: number) {
+    const s = new SimRegions(seed);
+    const nodes = [s.add(2551), s.add(2552), s.add(2553)];
+    await s.scheduler.advance(1500);
+    await s.all(ids(60).map((id) => s.inc(nodes[0]!, id)));
+    const [a, b, c] = nodes as [SimNode, SimNode, SimNode];
+    const shard = s.stats(b).shards[0]!;
+    const id = ids(60).find((i) => shardOf(i, 12) === shard)!;
+    return { s, a, b, c, shard, id };
+  }
+
+  /** Tells `node`'s region that `shard` lives on `home`, with an epoch above every real one. */
+  function believe(node: SimNode, shard: number, home: SimNode): void {
+    const homes = [{ shardId: shard, node: home.address, nodeUid: 0n, epoch: 1_000_000n }];
+    (node.region as unknown as ActorRef<Coordination>).tell({ $type: TYPE.homes, homes });
+  }
+
+  /** Counts the envelopes for `id` that cross the network. */
+  function hops(s: SimRegions, id: string): { count: number } {
+    const seen = { count: 0 };
+    s.intercept = (_from, _to, message) => {
+      if (message instanceof RoutedEnvelope && message.entityId === id) seen.count++;
+      return message;
+    };
+    return seen;
+  }
+
+  it("an envelope sent with a stale table reaches the owner through the region that knows better", async () => {
+    const { s, a, b, c, shard, id } = await three(21);
+    sim = s;
+    believe(a, shard, c); // a is wrong, c still knows b owns the shard
+    await s.scheduler.advance(10);
+    const seen = hops(s, id);
+    const [reply] = await s.all([s.inc(a, id)]);
+    expect(reply?.node).toBe(b.address);
+    expect(seen.count).toBe(2); // a → c → b
+  });
+
+  it("an envelope between two regions that point at each other is a dead letter after the hop limit, not a loop", async () => {
+    const { s, a, c, shard, id } = await three(22);
+    sim = s;
+    believe(a, shard, c);
+    believe(c, shard, a);
+    await s.scheduler.advance(10);
+    const dead: DeadLetter[] = [];
+    for (const node of [a, c]) node.system.eventStream.subscribe(DeadLetter, (d) => dead.push(d));
+    const seen = hops(s, id);
+    a.region.tell(new ShardEnvelope(id, { kind: "inc" }));
+    await s.scheduler.until(() => dead.length > 0, 5000);
+    expect(dead[0]!.reason).toMatch(/after 5 forwards/);
+    expect((dead[0]!.message as ShardEnvelope<unknown>).entityId).toBe(id);
+    await s.scheduler.advance(2000);
+    expect(seen.count).toBe(MAX_HOPS); // and nothing more travels
   });
 });
