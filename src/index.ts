@@ -5,9 +5,17 @@ import { sharded } from "./sharding/sharded.js";
 
 /** Behaviour factories: the local ones (receive, setup, supervise, …), `sharded`, `eventSourced` and `persisted`. */
 export const Behaviors = { ...LocalBehaviors, sharded, eventSourced, persisted };
-export type { Behavior, LifecycleHooks } from "./actor/behavior.js";
-export type { ActorContext, AskOptions, Cancellable, SpawnOptions } from "./actor/context.js";
-export type { ActorRef, ReplyOf } from "./actor/ref.js";
+export type {
+  ActorContext,
+  ActorRef,
+  ActorSystemView,
+  AskOptions,
+  Behavior,
+  Cancellable,
+  LifecycleHooks,
+  ReplyOf,
+  SpawnOptions,
+} from "./actor/api.js";
 export { ActorSystem, type ActorSystemOptions } from "./actor/system.js";
 export type { ExtensionId } from "./actor/extension.js";
 export {
@@ -19,7 +27,8 @@ export {
   type ShutdownTask,
 } from "./actor/coordinated-shutdown.js";
 export { Terminated } from "./actor/terminated.js";
-export { ActorRestarted, ActorStarted, ActorStopped, DeadLetter, EventStream, UnhandledMessage } from "./actor/events.js";
+export { ActorRestarted, ActorStarted, ActorStopped, DeadLetter, UnhandledMessage } from "./actor/events.js";
+export { EventStream, type EventClass } from "./actor/event-stream.js";
 export { Mailbox, MailboxOverflowStrategy, type MailboxOptions } from "./actor/mailbox.js";
 export { Directive, OneForOneStrategy, type OneForOneOptions, type SupervisorStrategy } from "./actor/supervision.js";
 export {

@@ -1,4 +1,4 @@
-import type { ActorContext } from "../actor/context.js";
+import type { ActorContext } from "../actor/api.js";
 import type { ActorRef } from "../actor/ref.js";
 
 /** A message for the entity `entityId` of a sharded type; the region routes it to wherever the entity lives. */

@@ -1,6 +1,6 @@
 import { LocalBehaviors, type Behavior } from "../actor/behavior.js";
-import { stopAfterPending } from "../actor/cell.js";
-import type { ActorContext } from "../actor/context.js";
+import type { ActorContext } from "../actor/api.js";
+import { stopAfterPending } from "../actor/internal.js";
 import type { ActorRef } from "../actor/ref.js";
 import { Terminated } from "../actor/terminated.js";
 import { ClusteredActorSystem } from "../cluster/clustered-system.js";
