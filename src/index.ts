@@ -5,12 +5,30 @@ import { sharded } from "./sharding/sharded.js";
 
 /** Behaviour factories: the local ones (receive, setup, supervise, …), `sharded`, `eventSourced` and `persisted`. */
 export const Behaviors = { ...LocalBehaviors, sharded, eventSourced, persisted };
-export type { Behavior, LifecycleHooks } from "./actor/behavior.js";
-export type { ActorContext, AskOptions, Cancellable, SpawnOptions } from "./actor/context.js";
-export type { ActorRef, ReplyOf } from "./actor/ref.js";
+export type {
+  ActorContext,
+  ActorRef,
+  ActorSystemView,
+  AskOptions,
+  Behavior,
+  Cancellable,
+  LifecycleHooks,
+  ReplyOf,
+  SpawnOptions,
+} from "./actor/api.js";
 export { ActorSystem, type ActorSystemOptions } from "./actor/system.js";
+export type { ExtensionId } from "./actor/extension.js";
+export {
+  CoordinatedShutdown,
+  ShutdownPhase,
+  type ShutdownOptions,
+  type ShutdownPhaseName,
+  type ShutdownReason,
+  type ShutdownTask,
+} from "./actor/coordinated-shutdown.js";
 export { Terminated } from "./actor/terminated.js";
-export { ActorRestarted, ActorStarted, ActorStopped, DeadLetter, EventStream, UnhandledMessage } from "./actor/events.js";
+export { ActorRestarted, ActorStarted, ActorStopped, DeadLetter, UnhandledMessage } from "./actor/events.js";
+export { EventStream, type EventClass } from "./actor/event-stream.js";
 export { Mailbox, MailboxOverflowStrategy, type MailboxOptions } from "./actor/mailbox.js";
 export { Directive, OneForOneStrategy, type OneForOneOptions, type SupervisorStrategy } from "./actor/supervision.js";
 export {
@@ -25,7 +43,13 @@ export { realScheduler, type Scheduler } from "./actor/scheduler.js";
 export { RemoteActorSystem } from "./remote/remote-system.js";
 export type { RemoteOptions, TlsOptions } from "./remote/options.js";
 export { RemoteActorRef } from "./remote/remote-ref.js";
-export { DeserializationError, SerializationError, UnknownManifestError } from "./serialization/index.js";
+export {
+  DeserializationError,
+  ProtoFileError,
+  SerializationError,
+  UnknownManifestError,
+  type ProtoFileOptions,
+} from "./serialization/index.js";
 export { InvalidAddressError } from "./remote/address.js";
 export { MalformedFrameError, type UndecodablePayload } from "./remote/inbound-batch.js";
 export { ClusteredActorSystem } from "./cluster/clustered-system.js";
@@ -48,6 +72,8 @@ export { ShardEnvelope, Passivate, passivate } from "./sharding/envelope.js";
 export type { ShardingOptions } from "./sharding/options.js";
 export { regionStats, type RegionStats } from "./sharding/region.js";
 export { shardOf, fnv1a32 } from "./sharding/shard-id.js";
+export { clusterOptionsFromEnv, castyEnvironment, type CastyVariable } from "./ops/env.js";
+export { runNode, type RunNodeOptions } from "./ops/run-node.js";
 export type { EventSourcedOptions } from "./persistence/event-sourced-options.js";
 export { PersistEffect, type CommandEffect } from "./persistence/effect.js";
 export { SnapshotEvery, type SnapshotPolicy } from "./persistence/snapshot-policy.js";

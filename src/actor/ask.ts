@@ -1,4 +1,4 @@
-import type { AskOptions } from "./context.js";
+import type { AskOptions } from "./api.js";
 import { AskTimeoutError, requirePositive, SystemTerminatedError } from "./errors.js";
 import { Queue } from "./queue.js";
 import { BaseActorRef, type ActorRef } from "./ref.js";
@@ -55,14 +55,15 @@ export class PromiseRef<T> extends BaseActorRef<T> {
     this.registry.expose(this as PromiseRef<unknown>);
   }
 
-  tell(message: T): void {
+  tell(message: T): boolean {
     if (this.settled) {
       this.registry.host.deadLetter(message, this, "ask already completed");
-      return;
+      return false;
     }
     this.settled = true;
     this.resolve(message);
     this.registry.settled(this as PromiseRef<unknown>);
+    return true;
   }
 }
 

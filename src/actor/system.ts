@@ -1,13 +1,16 @@
+import type { ActorRef, ActorSystemView, AskOptions, Behavior, ExtensionIdFor, ReplyOf, SpawnOptions } from "./api.js";
 import { AskRegistry, PromiseRef } from "./ask.js";
-import { LocalBehaviors, type Behavior } from "./behavior.js";
-import { ActorCell } from "./cell.js";
-import type { AskOptions, SpawnOptions } from "./context.js";
+import { LocalBehaviors } from "./behavior.js";
+import { ActorCell } from "./cell/actor-cell.js";
+import type { CellHost } from "./cell/host.js";
+import { CoordinatedShutdown, ShutdownPhase, type ShutdownOptions } from "./coordinated-shutdown.js";
 import { Dispatcher, DEFAULT_THROUGHPUT } from "./dispatcher.js";
 import { InvalidOptionError, requirePositive, SystemTerminatedError } from "./errors.js";
-import { ActorStarted, ActorStopped, DeadLetter, EventStream, UnhandledMessage } from "./events.js";
-import { ConsoleLogger, type Logger, type LogLevel } from "./logger.js";
+import { EventStream } from "./event-stream.js";
+import { ActorStarted, ActorStopped, DeadLetter, UnhandledMessage } from "./events.js";
+import { ExtensionRegistry } from "./extension-registry.js";
+import { atLevel, ConsoleLogger, isLogLevel, type Logger, type LogLevel } from "./logger.js";
 import { LocalActorRef } from "./local-ref.js";
-import type { ActorRef, ReplyOf } from "./ref.js";
 import { realScheduler, type Scheduler } from "./scheduler.js";
 
 export interface ActorSystemOptions {
@@ -15,32 +18,46 @@ export interface ActorSystemOptions {
   name?: string;
   /** Clock, timers and randomness (default: the real ones). */
   scheduler?: Scheduler;
+  /** Where log lines go (default: the console). */
   logger?: Logger;
-  /** Level of the default console logger (default: $CASTY_LOG_LEVEL or "info"). */
+  /**
+   * Lowest level logged. The console logger defaults to $CASTY_LOG_LEVEL or "info"; a custom
+   * `logger` gets every line unless `logLevel` is given, then only those at that level and above.
+   */
   logLevel?: LogLevel;
   /** Messages an actor processes before others get a turn (default 512). */
   throughput?: number;
+  /** Timeouts of the coordinated shutdown's phases. */
+  shutdown?: ShutdownOptions;
 }
 
 const validSystemName = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 /** Dead letters logged one by one before logging only every 10,000th. */
 const DEAD_LETTERS_LOGGED = 10;
+/** Actors named in the warning about a stop phase that timed out. */
+const HUNG_ACTORS_NAMED = 10;
 
 /** Hosts actors: spawn, ask, lookup, event stream, orderly shutdown. */
-export class ActorSystem implements AsyncDisposable {
+export class ActorSystem implements ActorSystemView, CellHost, AsyncDisposable {
   readonly name: string;
   readonly scheduler: Scheduler;
   readonly log: Logger;
   readonly eventStream: EventStream;
+  /** Ordered, bounded phases that `shutdown()` runs; features add their tasks to it. */
+  readonly coordinatedShutdown: CoordinatedShutdown;
+  /** Resolves once the system has terminated, whatever started the shutdown (a call, a leave, being downed). */
+  readonly whenTerminated: Promise<void>;
   /** `casty://<name>` locally; remoting adds `@host:port`. */
   addressPrefix: string;
   /** @internal */ readonly dispatcher: Dispatcher;
   /** @internal */ readonly asks: AskRegistry;
   private readonly userGuardian: ActorCell<unknown>;
   private readonly systemGuardian: ActorCell<unknown>;
+  private readonly extensions: ExtensionRegistry<ActorSystem>;
   private nameCounter = 0;
   private deadLetterCount = 0;
-  private terminating: Promise<void> | undefined;
+  /** The stop-user-actors phase began: no more spawns. */
+  private stopping = false;
   private terminated = false;
 
   constructor(options: ActorSystemOptions = {}) {
@@ -51,13 +68,41 @@ export class ActorSystem implements AsyncDisposable {
     this.name = name;
     this.addressPrefix = `casty://${name}`;
     this.scheduler = options.scheduler ?? realScheduler;
-    this.log = options.logger ?? new ConsoleLogger(name, options.logLevel);
+    const { logger, logLevel } = options;
+    if (logLevel !== undefined && !isLogLevel(logLevel))
+      throw new InvalidOptionError(`unknown logLevel "${String(logLevel)}": debug, info, warn, error or silent`);
+    this.log = logger === undefined ? new ConsoleLogger(name, logLevel) : logLevel === undefined ? logger : atLevel(logger, logLevel);
     this.eventStream = new EventStream(this.log);
     const throughput = options.throughput === undefined ? DEFAULT_THROUGHPUT : requirePositive(options.throughput, "throughput", { integer: true });
     this.dispatcher = new Dispatcher(this.scheduler, throughput);
     this.asks = new AskRegistry(this, this.scheduler);
     this.userGuardian = this.guardian("user");
     this.systemGuardian = this.guardian("system");
+    this.extensions = new ExtensionRegistry<ActorSystem>(this);
+    let terminated!: () => void;
+    this.whenTerminated = new Promise<void>((resolve) => (terminated = resolve));
+    this.coordinatedShutdown = new CoordinatedShutdown(this, options.shutdown, () => {
+      this.terminated = true;
+      this.asks.failAll(`actor system ${this.name} terminated before the reply`);
+      terminated();
+    });
+    this.addStopTask(ShutdownPhase.stopUserActors, this.userGuardian);
+    this.addStopTask(ShutdownPhase.stopSystemActors, this.systemGuardian);
+  }
+
+  /** The extension `id` of this system, created on first use (throws when `create` throws). */
+  extension<T>(id: ExtensionIdFor<T, ActorSystem>): T {
+    return this.extensions.get(id);
+  }
+
+  /** Installs a pre-built instance of `id` (e.g. remoting around a bound server); throws if one exists. */
+  registerExtension<T>(id: ExtensionIdFor<T, ActorSystem>, instance: T): void {
+    this.extensions.register(id, instance);
+  }
+
+  /** The extension `id` if it exists; never creates it. */
+  findExtension<T>(id: ExtensionIdFor<T, ActorSystem>): T | undefined {
+    return this.extensions.find(id);
   }
 
   /** Spawns a top-level actor under `/user`. */
@@ -72,11 +117,7 @@ export class ActorSystem implements AsyncDisposable {
 
   /** Sends `createRequest(replyTo)` to `target` and resolves with the first reply. */
   // `const Req` keeps literal discriminants (kind: "get") of the request when the reply type is inferred.
-  ask<const Req, Res = ReplyOf<Req>>(
-    target: ActorRef<Req>,
-    createRequest: (replyTo: ActorRef<Res>) => NoInfer<Req>,
-    options?: AskOptions,
-  ): Promise<Res> {
+  ask<const Req, Res = ReplyOf<Req>>(target: ActorRef<Req>, createRequest: (replyTo: ActorRef<Res>) => NoInfer<Req>, options?: AskOptions): Promise<Res> {
     if (this.terminated) return Promise.reject(new SystemTerminatedError(`actor system ${this.name} is terminated`));
     let replyTo;
     try {
@@ -99,46 +140,47 @@ export class ActorSystem implements AsyncDisposable {
     if (path.startsWith("/temp/")) return this.asks.lookup(path) as ActorRef<M> | undefined;
     const segments = path.split("/").filter((s) => s.length > 0);
     const top = segments.shift();
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    let cell: ActorCell<any> | undefined =
-      top === "user" ? this.userGuardian : top === "system" ? this.systemGuardian : undefined;
+    let ref: LocalActorRef<unknown> | undefined = top === "user" ? this.userGuardian.self : top === "system" ? this.systemGuardian.self : undefined;
     for (const segment of segments) {
-      const child = cell?.child(segment);
-      cell = child instanceof LocalActorRef ? child.cell : undefined;
+      const child = ref?.cell.child(segment);
+      ref = child instanceof LocalActorRef ? child : undefined;
     }
-    return cell === undefined || cell.isTerminated ? undefined : (cell.self as ActorRef<M>);
+    return ref === undefined || ref.cell.isTerminated ? undefined : (ref as ActorRef<M>);
   }
 
   get isTerminated(): boolean {
     return this.terminated;
   }
 
-  /** Stops user actors (children before parents), then system actors; resolves when all `postStop` hooks ran. */
+  /**
+   * Runs the coordinated shutdown (reason "shutdown"): the features' phases, then user actors
+   * (children before parents), transports, system actors. Each phase is bounded by its timeout.
+   */
   shutdown(): Promise<void> {
-    this.terminating ??= this.stopAll();
-    return this.terminating;
+    return this.coordinatedShutdown.run("shutdown");
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.shutdown();
   }
 
-  /** Subclasses (remoting, cluster) stop their services here, between user and system actors. */
-  protected async beforeSystemActorsStop(): Promise<void> {}
-
-  private async stopAll(): Promise<void> {
-    this.userGuardian.stopActor();
-    await this.userGuardian.whenTerminated();
-    await this.beforeSystemActorsStop();
-    this.systemGuardian.stopActor();
-    await this.systemGuardian.whenTerminated();
-    this.terminated = true;
-    this.asks.failAll(`actor system ${this.name} terminated before the reply`);
+  /** A stop phase: stops the tree under `guardian`; a timeout names the actors whose stop hangs. */
+  private addStopTask(phase: typeof ShutdownPhase.stopUserActors | typeof ShutdownPhase.stopSystemActors, guardian: ActorCell<unknown>): void {
+    this.coordinatedShutdown.addTask(
+      phase,
+      `stop ${guardian.self.path}`,
+      () => {
+        this.stopping = true;
+        guardian.stopActor();
+        return guardian.whenTerminated();
+      },
+      () => `waiting for ${guardian.holdingUp([], HUNG_ACTORS_NAMED).join(", ")}`,
+    );
   }
 
   /** @internal */
   ensureRunning(): void {
-    if (this.terminated || this.terminating !== undefined) {
+    if (this.terminated || this.stopping) {
       throw new SystemTerminatedError(`actor system ${this.name} is ${this.terminated ? "terminated" : "shutting down"}`);
     }
   }
@@ -175,7 +217,14 @@ export class ActorSystem implements AsyncDisposable {
   }
 
   private guardian(name: string): ActorCell<unknown> {
-    const cell = new ActorCell<unknown>(this, undefined, name, `/${name}`, LocalBehaviors.receive(() => LocalBehaviors.same()), undefined);
+    const cell = new ActorCell<unknown>(
+      this,
+      undefined,
+      name,
+      `/${name}`,
+      LocalBehaviors.receive(() => LocalBehaviors.same()),
+      undefined,
+    );
     cell.start();
     return cell;
   }

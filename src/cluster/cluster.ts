@@ -1,4 +1,4 @@
-import type { EventClass, EventStream } from "../actor/events.js";
+import type { EventClass, EventStream } from "../actor/event-stream.js";
 import type { Scheduler } from "../actor/scheduler.js";
 import type { ClusterDaemon } from "./daemon.js";
 import { memberInfo, MemberUp, toEvent, type ClusterEvent, type MemberInfo } from "./events.js";
