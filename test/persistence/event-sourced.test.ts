@@ -258,6 +258,40 @@ describe("Behaviors.eventSourced", () => {
     expect(await system.ask(ref, (replyTo: ActorRef<number>) => ({ kind: "good", replyTo }) as const)).toBe(1);
   });
 
+  it("takes an async onCommand, as in the API (the types infer from eventSourced's parameters)", async () => {
+    newSystem();
+    type Cmd = { kind: "deposit"; amount: number; replyTo?: ActorRef<number> } | { kind: "getBalance"; replyTo: ActorRef<number> };
+    type Event = { kind: "deposited"; amount: number } | { kind: "withdrawn"; amount: number };
+    const journal = new InMemoryJournal();
+    const entity = (entityId: string) =>
+      Behaviors.eventSourced<Cmd, Event, { balance: number }>({
+        entityId,
+        journal,
+        initialState: { balance: 0 },
+        onEvent: (state, e) => (e.kind === "deposited" ? { balance: state.balance + e.amount } : { balance: state.balance - e.amount }),
+        onCommand: async (_ctx, state, cmd) => {
+          await new Promise((resolve) => setTimeout(resolve, 1)); // e.g. a lookup elsewhere
+          switch (cmd.kind) {
+            case "deposit":
+              return Behaviors.persisted([{ kind: "deposited", amount: cmd.amount }], (s) => {
+                cmd.replyTo?.tell(s.balance);
+                return Behaviors.same();
+              });
+            case "getBalance":
+              cmd.replyTo.tell(state.balance);
+              return Behaviors.same();
+          }
+        },
+        snapshotPolicy: new SnapshotEvery(2),
+      });
+    const ref = system.spawn(entity("async"), "async");
+    const replies = await Promise.all(
+      [1, 2, 3].map((amount) => system.ask(ref, (replyTo: ActorRef<number>) => ({ kind: "deposit", amount, replyTo }) as const)),
+    );
+    expect(replies).toEqual([1, 3, 6]);
+    expect((await journal.loadSnapshot("async"))?.state).toEqual({ balance: 3 });
+  });
+
   it("stopped() from onCommand stops the entity", async () => {
     newSystem();
     const ref = system.spawn(account(new InMemoryJournal())("ivan"), "ivan");
