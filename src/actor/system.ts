@@ -1,5 +1,5 @@
 import type { ActorRef, ActorSystemView, AskOptions, Behavior, ExtensionIdFor, ReplyOf, SpawnOptions } from "./api.js";
-import { AskRegistry, PromiseRef } from "./ask.js";
+import { askOfRequest, AskRegistry, PromiseRef } from "./ask.js";
 import { LocalBehaviors } from "./behavior.js";
 import { ActorCell } from "./cell/actor-cell.js";
 import type { CellHost } from "./cell/host.js";
@@ -192,7 +192,18 @@ export class ActorSystem implements ActorSystemView, CellHost, AsyncDisposable {
     if (count <= DEAD_LETTERS_LOGGED || count % 10_000 === 0) {
       this.log.info(`dead letter #${count} to ${recipient?.path ?? "(unknown)"}: ${event.reason}`);
     }
+    // a late reply to an ask is no request: only requests fail their ask
+    if (!(recipient instanceof PromiseRef)) this.failAsk(message, recipient, event.reason);
     this.eventStream.publish(event);
+  }
+
+  /** The ask whose request `message` is (if any) fails now rather than at its timeout. */
+  private failAsk(message: unknown, recipient: ActorRef<never> | undefined, reason: string): void {
+    try {
+      askOfRequest(message)?.undelivered(recipient, reason);
+    } catch (error) {
+      this.log.error("looking for the ask of a dead letter failed", error); // e.g. a throwing getter
+    }
   }
 
   /** @internal */
