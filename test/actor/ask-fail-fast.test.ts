@@ -7,6 +7,7 @@ import {
   DeadLetter,
   Mailbox,
   MailboxOverflowStrategy,
+  RemoteActorSystem,
   wrappedMessage,
   type ActorRef,
   type WrapsMessage,
@@ -173,5 +174,29 @@ describe("an ask whose request becomes a dead letter", () => {
     expect(failed.error).toBeInstanceOf(AskDeliveryError);
     await expect(answered).resolves.toBe(42);
     expect(dead).toHaveLength(3);
+  });
+});
+
+describe("an ask to an actor on a node that is not there", () => {
+  it("rejects with AskDeliveryError once remoting gives the request up, long before the ask's timeout", async () => {
+    // the request dead-letters after undeliveredTimeout (300 ms); the ask would wait a minute
+    const node = await RemoteActorSystem.start({
+      name: "asker",
+      host: "127.0.0.1",
+      port: 0,
+      logLevel: "silent",
+      undeliveredTimeout: 300,
+      minBackoff: 20,
+      maxBackoff: 100,
+    });
+    try {
+      const nowhere = node.refFor<Get>("casty://asker@127.0.0.1:9/user/nobody"); // port 9 (discard): nothing answers
+      const result = await outcome(node.ask(nowhere, get, patient), 10_000);
+      expect(result.error).toBeInstanceOf(AskDeliveryError);
+      expect((result.error as AskDeliveryError).target).toBe(nowhere.address);
+      expect(node.asks.pendingCount).toBe(0);
+    } finally {
+      await node.shutdown();
+    }
   });
 });
