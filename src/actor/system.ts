@@ -67,8 +67,9 @@ export class ActorSystem implements ActorSystemView, CellHost, AsyncDisposable {
     this.addressPrefix = `casty://${name}`;
     this.scheduler = options.scheduler ?? realScheduler;
     const { logger, logLevel } = options;
-    if (logLevel !== undefined && !isLogLevel(logLevel))
+    if (logLevel !== undefined && !isLogLevel(logLevel)) {
       throw new InvalidOptionError(`unknown logLevel "${String(logLevel)}": debug, info, warn, error or silent`);
+    }
     this.log = logger === undefined ? new ConsoleLogger(name, logLevel) : logLevel === undefined ? logger : atLevel(logger, logLevel);
     this.eventStream = new EventStream(this.log);
     const throughput = options.throughput === undefined ? DEFAULT_THROUGHPUT : requirePositive(options.throughput, "throughput", { integer: true });
