@@ -1,6 +1,6 @@
-// The casty demo: a small bank on local actors.
+// A small bank on local actors.
 //
-//   npm run demo        (or: npx tsx examples/demo.ts)
+//   npx tsx examples/bank.ts
 //
 //   main ──offer──▶ teller (bounded mailbox, backpressure) ──ask──▶ bank (supervisor)
 //                                                                 ├── fraud-check (restarted on failure)

@@ -1,8 +1,10 @@
 import { LocalBehaviors } from "./actor/behavior.js";
+import { persisted } from "./persistence/effect.js";
+import { eventSourced } from "./persistence/event-sourced.js";
 import { sharded } from "./sharding/sharded.js";
 
-/** Behaviour factories: the local ones (receive, setup, supervise, …) and `sharded`. */
-export const Behaviors = { ...LocalBehaviors, sharded };
+/** Behaviour factories: the local ones (receive, setup, supervise, …), `sharded`, `eventSourced` and `persisted`. */
+export const Behaviors = { ...LocalBehaviors, sharded, eventSourced, persisted };
 export type {
   ActorContext,
   ActorRef,
@@ -43,7 +45,13 @@ export { realScheduler, type Scheduler } from "./actor/scheduler.js";
 export { RemoteActorSystem } from "./remote/remote-system.js";
 export type { RemoteOptions, TlsOptions } from "./remote/options.js";
 export { RemoteActorRef } from "./remote/remote-ref.js";
-export { DeserializationError, SerializationError, UnknownManifestError } from "./serialization/index.js";
+export {
+  DeserializationError,
+  ProtoFileError,
+  SerializationError,
+  UnknownManifestError,
+  type ProtoFileOptions,
+} from "./serialization/index.js";
 export { InvalidAddressError } from "./remote/address.js";
 export { MalformedFrameError, type UndecodablePayload } from "./remote/inbound-batch.js";
 export { ClusteredActorSystem } from "./cluster/clustered-system.js";
@@ -67,3 +75,19 @@ export type { ShardingOptions } from "./sharding/options.js";
 export { regionStats, type RegionStats } from "./sharding/region.js";
 export { shardOf, fnv1a32 } from "./sharding/shard-id.js";
 export { clusterOptionsFromEnv, castyEnvironment, type CastyVariable } from "./ops/env.js";
+export { runNode, type RunNodeOptions } from "./ops/run-node.js";
+export type { EventSourcedOptions } from "./persistence/event-sourced-options.js";
+export { PersistEffect, type CommandEffect } from "./persistence/effect.js";
+export { SnapshotEvery, type SnapshotPolicy } from "./persistence/snapshot-policy.js";
+export type { AppendOptions, EventJournal, JournalEntry, SnapshotEntry } from "./persistence/journal.js";
+export { InMemoryJournal } from "./persistence/in-memory-journal.js";
+export type { DurableJournalOptions } from "./persistence/durable-journal.js";
+export { SqliteJournal, type SqliteJournalOptions } from "./persistence/sqlite-journal.js";
+export { PostgresJournal, type PostgresJournalOptions } from "./persistence/postgres-journal.js";
+export {
+  JournalClosedError,
+  JournalConflictError,
+  JournalCorruptError,
+  PersistFailedError,
+  RecoveryFailedError,
+} from "./persistence/errors.js";

@@ -98,6 +98,8 @@ export interface ActorSystemView {
   lookup<M = unknown>(path: string): ActorRef<M> | undefined;
   /** A message that could not be delivered: published as `DeadLetter`, logged, and fails its ask at once. */
   deadLetter(message: unknown, recipient: ActorRef<never> | undefined, reason?: string): void;
+  /** Publishes `UnhandledMessage` for a message a behaviour did not handle (event-sourced entities answer `unhandled()` too). */
+  unhandled(message: unknown, ref: ActorRef<never>): void;
   extension<T>(id: ExtensionIdFor<T, ActorSystemView>): T;
   registerExtension<T>(id: ExtensionIdFor<T, ActorSystemView>, instance: T): void;
   findExtension<T>(id: ExtensionIdFor<T, ActorSystemView>): T | undefined;

@@ -45,6 +45,8 @@ export class ActorSystem implements ActorSystemView, CellHost, AsyncDisposable {
   readonly eventStream: EventStream;
   /** Ordered, bounded phases that `shutdown()` runs; features add their tasks to it. */
   readonly coordinatedShutdown: CoordinatedShutdown;
+  /** Resolves once the system has terminated, whatever started the shutdown (a call, a leave, being downed). */
+  readonly whenTerminated: Promise<void>;
   /** `casty://<name>` locally; remoting adds `@host:port`. */
   addressPrefix: string;
   /** @internal */ readonly dispatcher: Dispatcher;
@@ -78,9 +80,12 @@ export class ActorSystem implements ActorSystemView, CellHost, AsyncDisposable {
     this.userGuardian = this.guardian("user");
     this.systemGuardian = this.guardian("system");
     this.extensions = new ExtensionRegistry<ActorSystem>(this);
+    let terminated!: () => void;
+    this.whenTerminated = new Promise<void>((resolve) => (terminated = resolve));
     this.coordinatedShutdown = new CoordinatedShutdown(this, options.shutdown, () => {
       this.terminated = true;
       this.asks.failAll(`actor system ${this.name} terminated before the reply`);
+      terminated();
     });
     this.addStopTask(ShutdownPhase.stopUserActors, this.userGuardian);
     this.addStopTask(ShutdownPhase.stopSystemActors, this.systemGuardian);

@@ -55,6 +55,9 @@ type Phase = "joining" | "member" | "removed" | "stopped";
 const TICK_MS = 100;
 /** After a change, gossip again this soon (to the members that have not seen it). */
 const CHANGE_GOSSIP_MS = 10;
+/** A join without progress this long is logged at warn level, then again every JOIN_WARN_EVERY_MS. */
+const JOIN_WARN_AFTER_MS = 5000;
+const JOIN_WARN_EVERY_MS = 30_000;
 /** Tombstones older than their lifetime are forgotten about once a minute. */
 const TOMBSTONE_PRUNE_TICKS = 600;
 
@@ -78,6 +81,9 @@ export class ClusterDaemon {
   private joinStarted = 0;
   /** Last time a member answered a join with "retry later": a cluster exists, so the first seed must not form another. */
   private memberAnsweredAt: number | undefined;
+  /** The last answer (refusal or error) of each seed tried, for the warning and `whenUp`'s error. */
+  private readonly seedAnswers = new Map<string, string>();
+  private joinWarnedAt: number | undefined;
   /** Join refusals already logged as errors (each once, then at debug level). */
   private readonly loggedRefusals = new Set<string>();
   private picture = "";
@@ -161,10 +167,28 @@ export class ClusterDaemon {
     for (const seed of seeds) {
       this.host.peers.join(seed, request, this.options.joinRetryInterval * 2).then(
         (response) => this.joinAnswered(seed, response),
-        (error: Error) => this.host.log.debug(`join through ${seed} failed: ${error.message}`),
+        (error: Error) => {
+          this.seedAnswers.set(seed, error.message);
+          this.host.log.debug(`join through ${seed} failed: ${error.message}`);
+        },
       );
     }
+    this.warnIfStuck(now);
     this.joinTimer = this.host.scheduler.setTimeout(() => this.tryJoin(), this.options.joinRetryInterval);
+  }
+
+  /** The seeds tried so far, each with its last refusal or error (for logs and errors). */
+  get joinReport(): string {
+    const seeds = this.seeds();
+    if (seeds.length === 0) return "no seeds but this node";
+    return `seeds tried: ${seeds.map((seed) => `${seed} (${this.seedAnswers.get(seed) ?? "no answer yet"})`).join(", ")}`;
+  }
+
+  private warnIfStuck(now: number): void {
+    if (now - this.joinStarted < JOIN_WARN_AFTER_MS) return;
+    if (this.joinWarnedAt !== undefined && now - this.joinWarnedAt < JOIN_WARN_EVERY_MS) return;
+    this.joinWarnedAt = now;
+    this.host.log.warn(`${this.self.address} has not joined the cluster after ${Math.round((now - this.joinStarted) / 1000)} s; ${this.joinReport}`);
   }
 
   private bootstrap(): void {
@@ -177,6 +201,7 @@ export class ClusterDaemon {
     if (this.phase !== "joining" || response.result === undefined) return;
     if (response.result.$case === "refusal") {
       const { reason, message } = response.result.value;
+      this.seedAnswers.set(seed, `refused: ${message}`);
       if (reason === JoinRefusalReason.JOIN_REFUSAL_REASON_RETRY_LATER) {
         this.memberAnsweredAt = this.host.scheduler.now();
         this.host.log.debug(`${seed} asks to retry the join later: ${message}`);
@@ -391,7 +416,7 @@ export class ClusterDaemon {
   private tick(): void {
     if (this.phase !== "member") return;
     const now = this.host.scheduler.now();
-    if (++this.ticks % TOMBSTONE_PRUNE_TICKS === 0) this.state = pruneTombstones(this.state, now - defaultTombstoneTtlMs);
+    if (++this.ticks % TOMBSTONE_PRUNE_TICKS === 0) this.update(pruneTombstones(this.state, now - defaultTombstoneTtlMs));
     this.reap(now);
     if (this.phase !== "member" || leader(this.state) !== this.self.address) return;
     const { state, changes } = leaderActions(this.state, this.self, now);

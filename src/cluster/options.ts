@@ -1,4 +1,5 @@
 import { InvalidOptionError, requirePositive } from "../actor/errors.js";
+import { parseNodeKey } from "../remote/address.js";
 import type { RemoteOptions } from "../remote/options.js";
 import { defaultDowningConfig, type DowningConfig, type DowningStrategy } from "./downing.js";
 import { defaultGossipFanout } from "./gossip-exchange.js";
@@ -61,8 +62,11 @@ export interface ResolvedClusterOptions {
 export function resolveClusterOptions(options: ClusterOptions): ResolvedClusterOptions {
   const seedNodes = options.seedNodes ?? [];
   for (const seed of seedNodes) {
-    if (typeof seed !== "string" || !/^(\[[0-9A-Fa-f:.]+\]|[^:\s/]+):\d+$/.test(seed)) {
-      throw new InvalidOptionError(`seed node must be "host:port", got ${JSON.stringify(seed)}`);
+    try {
+      if (typeof seed !== "string") throw new Error("not a string");
+      parseNodeKey(seed);
+    } catch (error) {
+      throw new InvalidOptionError(`seed node must be "host:port" (port 1-65535, IPv6 as [::1]:25520), got ${JSON.stringify(seed)}: ${(error as Error).message}`);
     }
   }
   const heartbeatInterval = requirePositive(options.heartbeatInterval ?? defaultHeartbeatIntervalMs, "heartbeatInterval");

@@ -1,52 +1,59 @@
-import * as grpc from "@grpc/grpc-js";
+import type * as grpc from "@grpc/grpc-js";
+import { status } from "@grpc/grpc-js";
 import { fromNodeAddress } from "./codec.js";
 import {
   ClusterServiceService,
-  type ClusterServiceServer,
   type GossipRequest,
   type GossipResponse,
   type HeartbeatRequest,
   type HeartbeatResponse,
+  type JoinRequest,
+  type JoinResponse,
+  type LeaveRequest,
+  type LeaveResponse,
 } from "../../gen/casty/v1/cluster.js";
+import type { NodeAddress } from "../../gen/casty/v1/address.js";
+import type { Logger } from "../actor/logger.js";
+import { failure, serveStream, serveUnary } from "../remote/contained.js";
 import type { ClusterDaemon } from "./daemon.js";
 import type { PeerStreams } from "./peer-streams.js";
 
-/** Server side of ClusterService on the node's one gRPC server; traffic from blocked peers is ignored. */
-export function addClusterService(
-  server: grpc.Server,
-  daemon: ClusterDaemon,
-  peers: PeerStreams,
-  isBlocked: (peerKey: string) => boolean,
-): void {
-  const blocked = (node: { host: string; port: number } | undefined) => node !== undefined && isBlocked(fromNodeAddress({ ...node, system: "", uid: 0n }).address);
-  const implementation: ClusterServiceServer = {
-    join(call, callback) {
-      if (blocked(call.request.node)) return callback({ code: grpc.status.UNAVAILABLE, details: "blocked" });
-      callback(null, daemon.handleJoin(call.request));
-    },
-    leave(call, callback) {
-      if (blocked(call.request.node)) return callback({ code: grpc.status.UNAVAILABLE, details: "blocked" });
-      daemon.handleLeave(call.request.node);
-      callback(null, {});
-    },
-    gossip(call: grpc.ServerDuplexStream<GossipRequest, GossipResponse>) {
-      call.on("data", (request: GossipRequest) => {
+export interface ClusterServiceHost {
+  readonly log: Logger;
+  readonly daemon: ClusterDaemon;
+  readonly peers: PeerStreams;
+  isBlocked(peerKey: string): boolean;
+}
+
+/**
+ * Server side of ClusterService on the node's one gRPC server; traffic from blocked peers is ignored.
+ * A request with a node address that cannot be one (empty host, port out of range) is refused with
+ * INVALID_ARGUMENT (streams are closed), and the node goes on.
+ */
+export function addClusterService(server: grpc.Server, host: ClusterServiceHost): void {
+  const { daemon, log } = host;
+  // throws for an invalid address: the handler wrappers turn that into a status
+  const blocked = (node: NodeAddress | undefined) => node !== undefined && host.isBlocked(fromNodeAddress(node).address);
+  const unavailable = () => failure(status.UNAVAILABLE, "blocked");
+  const implementation: grpc.UntypedServiceImplementation = {
+    join: serveUnary<JoinRequest, JoinResponse>(log, "join", (request) => (blocked(request.node) ? unavailable() : daemon.handleJoin(request))),
+    leave: serveUnary<LeaveRequest, LeaveResponse>(log, "leave", (request) => {
+      if (blocked(request.node)) return unavailable();
+      daemon.handleLeave(request.node);
+      return {};
+    }),
+    gossip: (call: grpc.ServerDuplexStream<GossipRequest, GossipResponse>) =>
+      serveStream(call, log, "gossip", (request) => {
         const envelope = request.envelope;
         if (envelope === undefined || blocked(envelope.from)) return;
         daemon.onGossip(envelope, (reply) => call.write({ envelope: reply }));
-      });
-      call.on("end", () => call.end());
-      call.on("error", () => undefined);
-    },
-    heartbeat(call: grpc.ServerDuplexStream<HeartbeatRequest, HeartbeatResponse>) {
-      call.on("data", (request: HeartbeatRequest) => {
+      }),
+    heartbeat: (call: grpc.ServerDuplexStream<HeartbeatRequest, HeartbeatResponse>) =>
+      serveStream(call, log, "heartbeat", (request) => {
         if (blocked(request.from)) return;
         const response = daemon.answerHeartbeat(request);
         if (response !== undefined) call.write(response);
-      });
-      call.on("end", () => call.end());
-      call.on("error", () => undefined);
-    },
+      }),
   };
   // gossip answers count toward this node's gossip traffic too
   const gossip = ClusterServiceService.gossip;
@@ -56,7 +63,7 @@ export function addClusterService(
       ...gossip,
       responseSerialize: (response: GossipResponse) => {
         const bytes = gossip.responseSerialize(response);
-        peers.traffic.gossipBytes += bytes.length;
+        host.peers.traffic.gossipBytes += bytes.length;
         return bytes;
       },
     },

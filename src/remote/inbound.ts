@@ -1,12 +1,15 @@
 import * as grpc from "@grpc/grpc-js";
 import { ConnectResponse, type Handshake } from "../../gen/casty/v1/remote.js";
 import type { NodeAddress } from "../../gen/casty/v1/address.js";
-import { nodeKey } from "./address.js";
+import type { Scheduler, TimerHandle } from "../actor/scheduler.js";
+import { nodeKey, nodeKeyProblem } from "./address.js";
+import { closeStream, serveStream } from "./contained.js";
 import { readFrame, type InboundHost } from "./inbound-batch.js";
 import { ACK_DELAY_MS, CONNECT_PATH, HANDSHAKE_TIMEOUT, PROTOCOL_VERSION } from "./protocol.js";
 
 export interface InboundServerHost extends InboundHost {
   readonly selfNode: NodeAddress;
+  readonly scheduler: Scheduler;
   isBlocked(peerKey: string): boolean;
 }
 
@@ -36,51 +39,49 @@ export class InboundAssociations {
   constructor(private readonly host: InboundServerHost) {}
 
   readonly handler = (call: ConnectCall): void => {
+    const { log, scheduler } = this.host;
     let peer: string | undefined;
     // Batches are acknowledged with the running count of this stream, a few ms after delivery so
     // that one ack covers many batches and stays off the path of request/reply latency.
     let delivered = 0n;
-    let ackTimer: NodeJS.Timeout | undefined;
+    let ackTimer: TimerHandle | undefined;
     const ack = () => {
       ackTimer = undefined;
       call.write({ frame: { $case: "batchAck", value: { batches: delivered } } });
     };
     // a client that opens a stream and never introduces itself does not hold it forever
-    const handshakeTimer = setTimeout(() => {
+    const handshakeTimer = scheduler.setTimeout(() => {
       if (peer !== undefined) return;
-      this.host.log.warn(`closing a stream from ${call.getPeer()}: no handshake within ${HANDSHAKE_TIMEOUT} ms`);
-      call.emit("error", { code: grpc.status.DEADLINE_EXCEEDED, details: "no handshake in time" });
+      log.warn(`closing a stream from ${call.getPeer()}: no handshake within ${HANDSHAKE_TIMEOUT} ms`);
+      closeStream(call, grpc.status.DEADLINE_EXCEEDED, "no handshake in time");
     }, HANDSHAKE_TIMEOUT);
-    handshakeTimer.unref();
-    call.on("data", (frame: Buffer) => {
+    serveStream(call, log, "remoting", (frame: Buffer) => {
       if (peer !== undefined && this.host.isBlocked(peer)) return;
       let parsed;
       try {
         parsed = readFrame(frame, this.host, peer !== undefined);
       } catch (error) {
-        this.host.log.error(`closing the stream from ${peer ?? call.getPeer()}: ${(error as Error).message}`);
-        call.emit("error", { code: grpc.status.INVALID_ARGUMENT, details: (error as Error).message });
+        log.error(`closing the stream from ${peer ?? call.getPeer()}: ${(error as Error).message}`);
+        closeStream(call, grpc.status.INVALID_ARGUMENT, (error as Error).message);
         return;
       }
       if (parsed.kind === "handshake") {
         if (peer !== undefined) {
-          call.emit("error", { code: grpc.status.FAILED_PRECONDITION, details: "second handshake on one stream" });
+          closeStream(call, grpc.status.FAILED_PRECONDITION, "second handshake on one stream");
           return;
         }
         peer = this.accept(call, parsed.handshake);
       } else if (peer === undefined) {
-        this.host.log.error(`refusing a batch before the handshake from ${call.getPeer()}`);
-        call.emit("error", { code: grpc.status.FAILED_PRECONDITION, details: "a batch arrived before the handshake" });
+        log.error(`refusing a batch before the handshake from ${call.getPeer()}`);
+        closeStream(call, grpc.status.FAILED_PRECONDITION, "a batch arrived before the handshake");
       } else {
         delivered++;
-        ackTimer ??= setTimeout(ack, ACK_DELAY_MS);
+        ackTimer ??= scheduler.setTimeout(ack, ACK_DELAY_MS);
       }
     });
-    call.on("end", () => call.end());
-    call.on("error", () => undefined);
     call.on("close", () => {
-      clearTimeout(handshakeTimer);
-      clearTimeout(ackTimer);
+      scheduler.clearTimeout(handshakeTimer);
+      if (ackTimer !== undefined) scheduler.clearTimeout(ackTimer);
       if (peer !== undefined && this.byPeer.get(peer)?.call === call) this.byPeer.delete(peer);
     });
   };
@@ -97,7 +98,7 @@ export class InboundAssociations {
     if (refusal !== undefined) {
       this.host.log.error(`refused connection from ${call.getPeer()}: ${refusal}`);
       call.write({ frame: { $case: "handshakeAck", value: { accepted: false, reason: refusal, responder: self } } });
-      call.emit("error", { code: grpc.status.FAILED_PRECONDITION, details: refusal });
+      closeStream(call, grpc.status.FAILED_PRECONDITION, refusal);
       return undefined;
     }
     const origin = handshake.origin!;
@@ -119,6 +120,8 @@ export class InboundAssociations {
     }
     const origin = handshake.origin;
     if (origin === undefined || origin.host === "" || origin.port === 0) return "handshake without an origin address";
+    const badOrigin = nodeKeyProblem(origin.host, origin.port);
+    if (badOrigin !== undefined) return `invalid origin address: ${badOrigin}`;
     if (origin.system !== self.system) return `system name "${origin.system}" does not match this node's "${self.system}"`;
     const target = handshake.target;
     if (target !== undefined && target.system !== "" && target.system !== self.system) {

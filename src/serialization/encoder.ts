@@ -5,6 +5,7 @@ import { asciiLength, knownSize } from "./known-size.js";
 import type { RefCodec } from "./ref-codec.js";
 import type { TypeRegistry } from "./registry.js";
 import { FIELD1, FIELD1_VARINT, FIELD2, Kind, MAX_DEPTH, VALUE_MANIFEST } from "./wire.js";
+import type { WriterState } from "./writer-state.js";
 
 const ADDRESS_CACHE_SIZE = 1024;
 
@@ -121,7 +122,7 @@ export class ValueEncoder {
     let i = 0;
     try {
       for (; i < keys.length; i++) {
-        const key = keys[i]!;
+        const key = keys[i];
         const item = (value as Record<string, unknown>)[key];
         const keyLength = asciiLength(key);
         const size = keyLength < 0 ? -1 : knownSize(item);
@@ -135,7 +136,7 @@ export class ValueEncoder {
         }
       }
     } catch (e) {
-      throw at(e, propertySegment(keys[i]!), value);
+      throw at(e, propertySegment(keys[i]), value);
     }
   }
 
@@ -216,13 +217,6 @@ export class ValueEncoder {
   }
 }
 
-/** What BinaryWriter keeps in TypeScript-private fields (see writer-state.ts). */
-interface RawWriter {
-  buffer: Uint8Array;
-  pos: number;
-  ensureCapacity(size: number): void;
-}
-
 const float = new Float64Array(1);
 const floatBytes = new Uint8Array(float.buffer);
 /** Protobuf's fixed64 is little-endian; so is the platform's Float64Array almost everywhere. */
@@ -234,7 +228,7 @@ const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
  * BinaryWriter's checked calls costs more than the bytes themselves.
  */
 function writeSmallField(w: BinaryWriter, entryTag: number, key: string, keyLength: number, value: unknown, size: number): void {
-  const raw = w as unknown as RawWriter;
+  const raw = w as unknown as WriterState;
   raw.ensureCapacity(6 + keyLength + size);
   const buf = raw.buffer;
   let pos = raw.pos;

@@ -1,12 +1,38 @@
-import type { BinaryWriter } from "@bufbuild/protobuf/wire";
+import { BinaryWriter } from "@bufbuild/protobuf/wire";
 
 // BinaryWriter keeps its buffer, position and open forks in TypeScript-private fields. Undoing a
 // half-written message needs the position and forks: a transport that encodes envelopes straight into
-// a batch must be able to drop one. Copying out needs the buffer (see takeWritten).
-interface WriterState {
+// a batch must be able to drop one. Copying out needs the buffer (see takeWritten), and the encoder's
+// byte-by-byte fast path the buffer and ensureCapacity. package.json pins @bufbuild/protobuf to the
+// exact version these fields were checked against; checkWriterLayout refuses any other layout.
+export interface WriterState {
   buffer: Uint8Array;
   pos: number;
   stackPos: number[];
+  ensureCapacity(size: number): void;
+}
+
+let layoutChecked = false;
+
+/** Throws unless BinaryWriter keeps its state in the fields above (checked once per process). */
+export function checkWriterLayout(): void {
+  if (layoutChecked) return;
+  const state = new BinaryWriter().uint32(1).fork().uint32(2) as unknown as Partial<WriterState>;
+  const fits =
+    state.buffer instanceof Uint8Array &&
+    state.buffer[0] === 1 &&
+    state.buffer[2] === 2 &&
+    state.pos === 3 &&
+    Array.isArray(state.stackPos) &&
+    state.stackPos.length === 1 &&
+    state.stackPos[0] === 1 &&
+    typeof state.ensureCapacity === "function";
+  if (!fits) {
+    throw new Error(
+      "casty cannot use this version of @bufbuild/protobuf: its BinaryWriter keeps its state in other fields. Install the exact version casty's package.json names.",
+    );
+  }
+  layoutChecked = true;
 }
 
 /** Where a writer stands now, to return to with `rollbackWriter`. */

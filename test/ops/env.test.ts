@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { InvalidOptionError } from "../../src/index.js";
-import { clusterOptionsFromEnv } from "../../src/ops/env.js";
+import { castyEnvironment, clusterOptionsFromEnv } from "../../src/ops/env.js";
 
 const dir = mkdtempSync(join(tmpdir(), "casty-env-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -56,5 +56,11 @@ describe("clusterOptionsFromEnv", () => {
   ])("refuses %o", (env, message) => {
     expect(() => clusterOptionsFromEnv(env)).toThrow(InvalidOptionError);
     expect(() => clusterOptionsFromEnv(env)).toThrow(message);
+  });
+
+  it("every variable it reads is in the README's table", () => {
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    const table = readme.slice(readme.indexOf("| Variable | Option | Accepts |"));
+    for (const variable of Object.keys(castyEnvironment)) expect(table).toContain(`\`${variable}\``);
   });
 });

@@ -104,6 +104,20 @@ describe("malformed frames from a raw grpc-js client", () => {
     await stillServes(inbox, fromPeer, "after random bytes");
   });
 
+  it("stream errors and cancellations are logged, not swallowed", async () => {
+    const { b, log } = await victim();
+    await rawConnect(b.port, [batchFrame(b, "/user/inbox", ["early"])]);
+    await waitFor(() => log.matching(/remoting stream from .* ended: a batch arrived before the handshake/, "debug").length === 1, 2000, "the stream error line");
+    const client = new grpc.Client(`127.0.0.1:${b.port}`, grpc.credentials.createInsecure());
+    const call = client.makeBidiStreamRequest("/casty.v1.RemotingService/Connect", (x: Buffer) => x, (x: Buffer) => x);
+    call.on("error", () => undefined);
+    call.write(Buffer.from(handshakeFrame(b, b)));
+    await new Promise((resolve) => call.once("data", resolve));
+    call.cancel();
+    await waitFor(() => log.matching(/remoting stream from .* was cancelled by the peer/, "debug").length === 1, 2000, "the cancellation line");
+    client.close();
+  });
+
   it("a batch before the handshake is refused and not delivered", async () => {
     const { b, log, inbox, letters, fromPeer } = await victim();
     const result = await rawConnect(b.port, [batchFrame(b, "/user/inbox", ["smuggled"])]);
@@ -159,10 +173,10 @@ describe("malformed frames from a raw grpc-js client", () => {
         value: {
           typeNames: ["casty.v1.Value"],
           targetPaths: ["/user/inbox"],
-          senderAddresses: [],
+         
           envelopes: [
-            { targetIndex: 5, typeIndex: 0, payload: Buffer.from([8, 1]), senderIndex: 0, correlationId: 0n },
-            { targetIndex: 0, typeIndex: 0, payload: Buffer.from([0xff, 0xff, 0xff]), senderIndex: 0, correlationId: 0n },
+            { targetIndex: 5, typeIndex: 0, payload: Buffer.from([8, 1]) },
+            { targetIndex: 0, typeIndex: 0, payload: Buffer.from([0xff, 0xff, 0xff]) },
           ],
         },
       },

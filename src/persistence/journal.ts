@@ -1,0 +1,45 @@
+/** One stored event, as a journal hands it back on replay. */
+export interface JournalEntry {
+  readonly entityId: string;
+  /** 1, 2, 3, … per entity, without gaps. */
+  readonly seqNr: number;
+  readonly event: unknown;
+  /** When it was written (ms since the epoch). */
+  readonly timestamp: number;
+  /** The entity incarnation that wrote it ("" when the writer gave none). */
+  readonly writerUid: string;
+}
+
+/** The state of an entity after its event `seqNr`. */
+export interface SnapshotEntry {
+  readonly entityId: string;
+  readonly seqNr: number;
+  readonly state: unknown;
+  readonly timestamp: number;
+}
+
+export interface AppendOptions {
+  /** Stored with each event: which incarnation wrote it. */
+  readonly writerUid?: string;
+}
+
+/**
+ * Where event-sourced entities keep their events and snapshots. It takes and returns values (as Akka's
+ * journal plugins do): a backend for tests needs no serialization, the durable ones serialize.
+ */
+export interface EventJournal {
+  /**
+   * Writes `events` atomically as `expectedSeqNr + 1`, `+ 2`, …; rejects with `JournalConflictError`
+   * (and writes nothing) unless the entity's highest sequence number is still `expectedSeqNr`.
+   */
+  append(entityId: string, events: readonly unknown[], expectedSeqNr: number, options?: AppendOptions): Promise<void>;
+  /** The events with `fromSeqNr ≤ seqNr ≤ toSeqNr` (default: all later ones), in order. */
+  replay(entityId: string, fromSeqNr: number, toSeqNr?: number): AsyncIterable<JournalEntry>;
+  /** 0 for an entity without events. */
+  highestSeqNr(entityId: string): Promise<number>;
+  /** Keeps `state` as the entity's snapshot unless a later one is already stored. */
+  saveSnapshot(entityId: string, seqNr: number, state: unknown): Promise<void>;
+  loadSnapshot(entityId: string): Promise<SnapshotEntry | undefined>;
+  /** Finishes pending writes and releases the storage; later calls reject with `JournalClosedError`. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,163 @@
+import pg from "pg";
+import { JournalConflictError } from "./errors.js";
+import { DurableJournal, type DurableJournalOptions, type JournalWrite, type StoredRow } from "./durable-journal.js";
+
+export interface PostgresJournalOptions extends DurableJournalOptions {
+  /** Where the database is (`postgres://user:pass@host:port/db`); ignored when `pool` is given. */
+  readonly connectionString?: string;
+  /** A pool of your own: used as is and not ended by `close()`. */
+  readonly pool?: pg.Pool;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS casty_events (
+  entity_id text NOT NULL,
+  seq_nr bigint NOT NULL,
+  event bytea NOT NULL,
+  PRIMARY KEY (entity_id, seq_nr)
+);
+CREATE TABLE IF NOT EXISTS casty_snapshots (
+  entity_id text PRIMARY KEY,
+  seq_nr bigint NOT NULL,
+  snapshot bytea NOT NULL
+);`;
+/** Serializes concurrent schema creation by several nodes (CREATE TABLE IF NOT EXISTS races otherwise). */
+const SCHEMA_LOCK = 0x63617374; // "cast"
+const UNIQUE_VIOLATION = "23505";
+
+const INSERT_EVENTS = "INSERT INTO casty_events (entity_id, seq_nr, event) SELECT * FROM unnest($1::text[], $2::bigint[], $3::bytea[])";
+const UPSERT_SNAPSHOTS = `INSERT INTO casty_snapshots (entity_id, seq_nr, snapshot) SELECT * FROM unnest($1::text[], $2::bigint[], $3::bytea[])
+  ON CONFLICT (entity_id) DO UPDATE SET seq_nr = EXCLUDED.seq_nr, snapshot = EXCLUDED.snapshot WHERE casty_snapshots.seq_nr < EXCLUDED.seq_nr`;
+
+/**
+ * A journal in PostgreSQL, for nodes sharing one database. Rows hold `casty.v1.PersistedEvent` /
+ * `PersistedSnapshot` bytes; the writes of one event-loop turn go in one transaction as multi-row
+ * inserts; the (entity_id, seq_nr) key makes a second writer fail instead of forking the history.
+ * The tables are created on first use.
+ */
+export class PostgresJournal extends DurableJournal {
+  private readonly pool: pg.Pool;
+  private readonly ownsPool: boolean;
+  private schema: Promise<void> | undefined;
+
+  constructor(options: PostgresJournalOptions) {
+    super(options);
+    this.ownsPool = options.pool === undefined;
+    this.pool = options.pool ?? new pg.Pool({ connectionString: options.connectionString });
+    // an idle connection that drops is reported by the next query that needs one
+    if (this.ownsPool) this.pool.on("error", () => {});
+  }
+
+  protected async writeBatch(writes: readonly JournalWrite[]): Promise<readonly (Error | undefined)[]> {
+    await this.ensureSchema();
+    try {
+      return await this.transaction((client) => writeAll(client, writes));
+    } catch (error) {
+      // another node won a race between our check and our insert: find out which write lost
+      if (!isUniqueViolation(error) || writes.length === 1) throw error;
+      const results: (Error | undefined)[] = [];
+      for (const w of writes) results.push(await this.writeAlone(w));
+      return results;
+    }
+  }
+
+  private async writeAlone(w: JournalWrite): Promise<Error | undefined> {
+    try {
+      return (await this.transaction((client) => writeAll(client, [w])))[0];
+    } catch (error) {
+      if (!isUniqueViolation(error) || w.kind !== "append") throw error;
+      return new JournalConflictError(w.entityId, w.expectedSeqNr, await this.readHighest(w.entityId));
+    }
+  }
+
+  protected async readRows(entityId: string, fromSeqNr: number, toSeqNr: number, limit: number): Promise<readonly StoredRow[]> {
+    await this.ensureSchema();
+    const result = await this.pool.query<{ seq_nr: string; event: Buffer }>(
+      "SELECT seq_nr, event FROM casty_events WHERE entity_id = $1 AND seq_nr >= $2 AND seq_nr <= $3 ORDER BY seq_nr LIMIT $4",
+      [entityId, fromSeqNr, toSeqNr, limit],
+    );
+    return result.rows.map((r) => ({ seqNr: Number(r.seq_nr), row: r.event }));
+  }
+
+  protected async readHighest(entityId: string): Promise<number> {
+    await this.ensureSchema();
+    const result = await this.pool.query<{ highest: string | null }>("SELECT max(seq_nr) AS highest FROM casty_events WHERE entity_id = $1", [entityId]);
+    return Number(result.rows[0]?.highest ?? 0);
+  }
+
+  protected async readSnapshot(entityId: string): Promise<Uint8Array | undefined> {
+    await this.ensureSchema();
+    const result = await this.pool.query<{ snapshot: Buffer }>("SELECT snapshot FROM casty_snapshots WHERE entity_id = $1", [entityId]);
+    return result.rows[0]?.snapshot;
+  }
+
+  protected async release(): Promise<void> {
+    if (this.ownsPool) await this.pool.end();
+  }
+
+  private ensureSchema(): Promise<void> {
+    this.schema ??= this.transaction(async (client) => {
+      await client.query("SELECT pg_advisory_xact_lock($1)", [SCHEMA_LOCK]);
+      await client.query(SCHEMA);
+    }).catch((error: unknown) => {
+      this.schema = undefined; // try again on the next call
+      throw error;
+    });
+    return this.schema;
+  }
+
+  private async transaction<T>(body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query("BEGIN");
+      const result = await body(client);
+      await client.query("COMMIT");
+      return result;
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => {}); // the error that matters is the first one
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+}
+
+/** Checks every append against the stored highest sequence numbers, then inserts all rows at once. */
+async function writeAll(client: pg.PoolClient, writes: readonly JournalWrite[]): Promise<(Error | undefined)[]> {
+  const appendIds = [...new Set(writes.flatMap((w) => (w.kind === "append" ? [w.entityId] : [])))];
+  const highest = new Map<string, number>();
+  if (appendIds.length > 0) {
+    const stored = await client.query<{ entity_id: string; highest: string }>(
+      "SELECT entity_id, max(seq_nr) AS highest FROM casty_events WHERE entity_id = ANY($1::text[]) GROUP BY entity_id",
+      [appendIds],
+    );
+    for (const r of stored.rows) highest.set(r.entity_id, Number(r.highest));
+  }
+  const events = { ids: [] as string[], seqNrs: [] as number[], rows: [] as Uint8Array[] };
+  const snapshots = new Map<string, { seqNr: number; row: Uint8Array }>();
+  const results = writes.map((w): Error | undefined => {
+    if (w.kind === "snapshot") {
+      if ((snapshots.get(w.entityId)?.seqNr ?? -1) < w.seqNr) snapshots.set(w.entityId, { seqNr: w.seqNr, row: w.row });
+      return undefined;
+    }
+    const known = highest.get(w.entityId) ?? 0;
+    if (known !== w.expectedSeqNr) return new JournalConflictError(w.entityId, w.expectedSeqNr, known);
+    w.rows.forEach((row, i) => {
+      events.ids.push(w.entityId);
+      events.seqNrs.push(w.expectedSeqNr + i + 1);
+      events.rows.push(row);
+    });
+    highest.set(w.entityId, w.expectedSeqNr + w.rows.length);
+    return undefined;
+  });
+  if (events.ids.length > 0) await client.query(INSERT_EVENTS, [events.ids, events.seqNrs, events.rows]);
+  if (snapshots.size > 0) {
+    const entries = [...snapshots];
+    await client.query(UPSERT_SNAPSHOTS, [entries.map(([id]) => id), entries.map(([, s]) => s.seqNr), entries.map(([, s]) => s.row)]);
+  }
+  return results;
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === UNIQUE_VIOLATION;
+}

@@ -1,0 +1,88 @@
+import { BinaryWriter } from "@bufbuild/protobuf/wire";
+import { PersistedEvent, PersistedSnapshot } from "../../gen/casty/v1/persistence.js";
+import type { ActorRef } from "../actor/ref.js";
+import { markWriter, rollbackWriter, Serialization, SerializationError, type RefCodec } from "../serialization/index.js";
+import { takeWritten } from "../serialization/writer-state.js";
+import { JournalCorruptError } from "./errors.js";
+import type { JournalEntry, SnapshotEntry } from "./journal.js";
+
+/** Refs need a system to resolve against: a journal without one stores plain data only. */
+const noRefs: RefCodec = {
+  addressOf(ref: ActorRef<unknown>): string {
+    throw new SerializationError(
+      `an ActorRef (${ref.path}) cannot be stored by a journal without the system's serialization: pass { serialization: system.serialization }`,
+    );
+  },
+  resolve(address: string): ActorRef<unknown> {
+    throw new SerializationError(`a stored ActorRef (${address}) needs a journal built with { serialization: system.serialization }`);
+  },
+};
+
+/** A serialization registry for journals used without remoting: plain data and registered types. */
+export function standaloneSerialization(): Serialization {
+  return new Serialization(noRefs);
+}
+
+/**
+ * Turns events and snapshots into `casty.v1.PersistedEvent` / `PersistedSnapshot` bytes and back,
+ * through the same serialization registry as the wire.
+ */
+export class RowCodec {
+  /** Reused for every row, so that its buffer grows once instead of per event. */
+  private readonly writer = new BinaryWriter();
+
+  constructor(private readonly serialization: Serialization) {}
+
+  /**
+   * A `PersistedEvent`, written field by field with the payload serialized in place (no intermediate
+   * copy; the manifest, known only after the payload, follows it: field order is free in Protobuf).
+   * Throws `SerializationError` naming the field that cannot be stored.
+   */
+  encodeEvent(entityId: string, seqNr: number, event: unknown, timestamp: number, writerUid: string): Uint8Array {
+    const w = this.writer;
+    const mark = markWriter(w);
+    w.uint32(10).string(entityId).uint32(16).uint64(seqNr).uint32(34).fork();
+    try {
+      const manifest = this.serialization.serializeInto(event, w);
+      w.join().uint32(26).string(manifest);
+    } catch (error) {
+      rollbackWriter(w, mark);
+      throw error;
+    }
+    w.uint32(40).int64(Math.round(timestamp));
+    if (writerUid !== "") w.uint32(50).string(writerUid);
+    return takeWritten(w);
+  }
+
+  /** Throws `JournalCorruptError` for a row that does not decode or does not belong where it is stored. */
+  decodeEvent(entityId: string, seqNr: number, row: Uint8Array): JournalEntry {
+    try {
+      const e = PersistedEvent.decode(row);
+      if (e.entityId !== entityId || e.seqNr !== BigInt(seqNr)) {
+        throw new Error(`the row holds entity ${JSON.stringify(e.entityId)} event ${e.seqNr}`);
+      }
+      return { entityId, seqNr, event: this.serialization.deserialize(e.manifest, e.payload), timestamp: Number(e.timestamp), writerUid: e.writerUid };
+    } catch (error) {
+      throw corrupt(`event ${seqNr} of entity ${JSON.stringify(entityId)}`, error);
+    }
+  }
+
+  encodeSnapshot(entityId: string, seqNr: number, state: unknown, timestamp: number): Uint8Array {
+    const { manifest, bytes } = this.serialization.serialize(state);
+    return PersistedSnapshot.encode({ entityId, seqNr: BigInt(seqNr), manifest, payload: bytes as Buffer, timestamp: BigInt(Math.round(timestamp)) }).finish();
+  }
+
+  decodeSnapshot(entityId: string, row: Uint8Array): SnapshotEntry {
+    try {
+      const s = PersistedSnapshot.decode(row);
+      if (s.entityId !== entityId) throw new Error(`the row holds entity ${JSON.stringify(s.entityId)}`);
+      return { entityId, seqNr: Number(s.seqNr), state: this.serialization.deserialize(s.manifest, s.payload), timestamp: Number(s.timestamp) };
+    } catch (error) {
+      throw corrupt(`the snapshot of entity ${JSON.stringify(entityId)}`, error);
+    }
+  }
+}
+
+function corrupt(what: string, error: unknown): JournalCorruptError {
+  return new JournalCorruptError(`${what} does not decode: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+}

@@ -1,0 +1,130 @@
+import Database from "better-sqlite3";
+import { JournalConflictError } from "./errors.js";
+import { DurableJournal, type DurableJournalOptions, type JournalWrite, type StoredRow } from "./durable-journal.js";
+
+export interface SqliteJournalOptions extends DurableJournalOptions {
+  /**
+   * `"normal"` (default): every acknowledged event survives the process being killed (WAL); `"full"`
+   * also survives power loss, at an fsync per transaction.
+   */
+  readonly synchronous?: "normal" | "full";
+  /** How long a write waits for another process holding the file's lock (ms, default 5000). */
+  readonly busyTimeout?: number;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS casty_events (
+  entity_id TEXT NOT NULL,
+  seq_nr INTEGER NOT NULL,
+  event BLOB NOT NULL,
+  PRIMARY KEY (entity_id, seq_nr)
+);
+CREATE TABLE IF NOT EXISTS casty_snapshots (
+  entity_id TEXT PRIMARY KEY,
+  seq_nr INTEGER NOT NULL,
+  snapshot BLOB NOT NULL
+);`;
+
+/** Entities whose highest sequence number is remembered; beyond, the memory starts over. */
+const KNOWN_LIMIT = 100_000;
+
+/**
+ * The embedded durable journal: one SQLite file in WAL mode. `event` and `snapshot` hold
+ * `casty.v1.PersistedEvent` / `PersistedSnapshot` bytes. The appends of all entities in one event-loop
+ * turn commit in one transaction; several processes may share the file (they wait for its lock).
+ */
+export class SqliteJournal extends DurableJournal {
+  private readonly db: Database.Database;
+  private readonly highest: Database.Statement<[string], number | null>;
+  private readonly insert: Database.Statement<[string, number, Uint8Array]>;
+  private readonly upsertSnapshot: Database.Statement<[string, number, Uint8Array]>;
+  private readonly rows: Database.Statement<[string, number, number, number], [number, Buffer]>;
+  private readonly snapshot: Database.Statement<[string], Buffer>;
+  private readonly transaction: (writes: readonly JournalWrite[]) => (Error | undefined)[];
+  /**
+   * The highest sequence number this journal wrote or read, per entity. When an append expects it, the
+   * lookup is skipped: a later write by another process makes the first insert hit the primary key.
+   */
+  private readonly known = new Map<string, number>();
+
+  constructor(
+    readonly path: string,
+    options: SqliteJournalOptions = {},
+  ) {
+    super(options);
+    this.db = new Database(path, { timeout: options.busyTimeout ?? 5000 });
+    try {
+      this.db.pragma("journal_mode = WAL");
+      this.db.pragma(`synchronous = ${options.synchronous === "full" ? "FULL" : "NORMAL"}`);
+      this.db.exec(SCHEMA);
+    } catch (error) {
+      this.db.close();
+      throw error;
+    }
+    this.highest = this.db.prepare<[string], number | null>("SELECT max(seq_nr) FROM casty_events WHERE entity_id = ?").pluck();
+    this.insert = this.db.prepare("INSERT INTO casty_events (entity_id, seq_nr, event) VALUES (?, ?, ?)");
+    this.upsertSnapshot = this.db.prepare(
+      `INSERT INTO casty_snapshots (entity_id, seq_nr, snapshot) VALUES (?, ?, ?)
+       ON CONFLICT (entity_id) DO UPDATE SET seq_nr = excluded.seq_nr, snapshot = excluded.snapshot WHERE excluded.seq_nr > casty_snapshots.seq_nr`,
+    );
+    this.rows = this.db
+      .prepare<[string, number, number, number], [number, Buffer]>(
+        "SELECT seq_nr, event FROM casty_events WHERE entity_id = ? AND seq_nr >= ? AND seq_nr <= ? ORDER BY seq_nr LIMIT ?",
+      )
+      .raw();
+    this.snapshot = this.db.prepare<[string], Buffer>("SELECT snapshot FROM casty_snapshots WHERE entity_id = ?").pluck();
+    const write = this.db.transaction((writes: readonly JournalWrite[]) => writes.map((w) => this.writeOne(w)));
+    this.transaction = (writes) => write.immediate(writes);
+  }
+
+  protected writeBatch(writes: readonly JournalWrite[]): (Error | undefined)[] {
+    if (this.known.size > KNOWN_LIMIT) this.known.clear();
+    try {
+      return this.transaction(writes);
+    } catch (error) {
+      this.known.clear(); // rolled back: what the batch remembered was not written
+      throw error;
+    }
+  }
+
+  private writeOne(w: JournalWrite): Error | undefined {
+    if (w.kind === "snapshot") {
+      this.upsertSnapshot.run(w.entityId, w.seqNr, w.row);
+      return undefined;
+    }
+    const { entityId, expectedSeqNr, rows } = w;
+    if (this.known.get(entityId) !== expectedSeqNr) {
+      const highest = this.highest.get(entityId) ?? 0;
+      this.known.set(entityId, highest);
+      if (highest !== expectedSeqNr) return new JournalConflictError(entityId, expectedSeqNr, highest);
+    }
+    try {
+      this.insert.run(entityId, expectedSeqNr + 1, rows[0]);
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== "SQLITE_CONSTRAINT_PRIMARYKEY") throw error;
+      const highest = this.highest.get(entityId) ?? 0; // another process appended meanwhile
+      this.known.set(entityId, highest);
+      return new JournalConflictError(entityId, expectedSeqNr, highest);
+    }
+    for (let i = 1; i < rows.length; i++) this.insert.run(entityId, expectedSeqNr + i + 1, rows[i]);
+    this.known.set(entityId, expectedSeqNr + rows.length);
+    return undefined;
+  }
+
+  protected readRows(entityId: string, fromSeqNr: number, toSeqNr: number, limit: number): Promise<readonly StoredRow[]> {
+    return Promise.resolve(this.rows.all(entityId, fromSeqNr, toSeqNr, limit).map(([seqNr, row]) => ({ seqNr, row })));
+  }
+
+  protected readHighest(entityId: string): Promise<number> {
+    return Promise.resolve(this.highest.get(entityId) ?? 0);
+  }
+
+  protected readSnapshot(entityId: string): Promise<Uint8Array | undefined> {
+    return Promise.resolve(this.snapshot.get(entityId));
+  }
+
+  protected release(): Promise<void> {
+    this.db.close();
+    return Promise.resolve();
+  }
+}
