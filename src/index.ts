@@ -31,7 +31,9 @@ export { ActorRestarted, ActorStarted, ActorStopped, DeadLetter, UnhandledMessag
 export { EventStream, type EventClass } from "./actor/event-stream.js";
 export { Mailbox, MailboxOverflowStrategy, type MailboxOptions } from "./actor/mailbox.js";
 export { Directive, OneForOneStrategy, type OneForOneOptions, type SupervisorStrategy } from "./actor/supervision.js";
+export { wrappedMessage, type WrapsMessage } from "./actor/wrapped.js";
 export {
+  AskDeliveryError,
   AskTimeoutError,
   DuplicateActorNameError,
   InvalidActorNameError,
