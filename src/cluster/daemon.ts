@@ -174,9 +174,10 @@ export class ClusterDaemon {
     for (const seed of seeds) {
       this.host.peers.join(seed, request, this.options.joinRetryInterval * 2).then(
         (response) => this.joinAnswered(seed, response),
-        (error: Error) => {
-          this.seedAnswers.set(seed, error.message);
-          this.host.log.debug(`join through ${seed} failed: ${error.message}`);
+        (error: unknown) => {
+          const reason = error instanceof Error ? error.message : String(error);
+          this.seedAnswers.set(seed, reason);
+          this.host.log.debug(`join through ${seed} failed: ${reason}`);
         },
       );
     }
