@@ -1,6 +1,6 @@
 // The one place where sharding reaches the cluster of the system it runs in.
 
-import type { ActorContext } from "../actor/context.js";
+import type { ActorContext } from "../actor/api.js";
 import type { ActorRef } from "../actor/ref.js";
 import { ClusteredActorSystem } from "../cluster/clustered-system.js";
 import { ClusterEvent } from "../cluster/events.js";
