@@ -1,4 +1,4 @@
-import type { ActorContext } from "../actor/context.js";
+import type { ActorContext } from "../actor/api.js";
 import type { ActorRef } from "../actor/ref.js";
 import { ShardEnvelope } from "../sharding/envelope.js";
 import { emptyBuckets, hasKey, keysOf, withEntry, withoutKey, type Buckets } from "./buckets.js";
