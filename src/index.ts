@@ -43,7 +43,13 @@ export { realScheduler, type Scheduler } from "./actor/scheduler.js";
 export { RemoteActorSystem } from "./remote/remote-system.js";
 export type { RemoteOptions, TlsOptions } from "./remote/options.js";
 export { RemoteActorRef } from "./remote/remote-ref.js";
-export { DeserializationError, SerializationError, UnknownManifestError } from "./serialization/index.js";
+export {
+  DeserializationError,
+  ProtoFileError,
+  SerializationError,
+  UnknownManifestError,
+  type ProtoFileOptions,
+} from "./serialization/index.js";
 export { InvalidAddressError } from "./remote/address.js";
 export { MalformedFrameError, type UndecodablePayload } from "./remote/inbound-batch.js";
 export { ClusteredActorSystem } from "./cluster/clustered-system.js";

@@ -1,3 +1,5 @@
+import type { TimerHandle } from "../actor/scheduler.js";
+import { nodeUri } from "../remote/address.js";
 import { bindServer, RemoteActorSystem, type BoundServer } from "../remote/remote-system.js";
 import { Cluster } from "./cluster.js";
 import { ClusterDaemon } from "./daemon.js";
@@ -7,6 +9,9 @@ import { resolveClusterOptions, type ClusterOptions, type ResolvedClusterOptions
 import { PeerStreams } from "./peer-streams.js";
 import { addClusterService } from "./service.js";
 
+/** How long what is held for a removed node stays, so the leader's farewell gossip still goes out. */
+const REMOVED_NODE_GRACE_MS = 1000;
+
 /**
  * A cluster node: an actor system with remoting whose membership is gossiped with the other nodes.
  * `start` binds the node's port and begins joining through the seeds; `cluster.whenUp()` waits for it.
@@ -14,7 +19,8 @@ import { addClusterService } from "./service.js";
 export class ClusteredActorSystem extends RemoteActorSystem {
   readonly cluster: Cluster;
   private readonly daemon: ClusterDaemon;
-  private readonly peers: PeerStreams;
+  /** @internal Gossip and heartbeat streams to the other members. */
+  readonly peerStreams: PeerStreams;
   private readonly health: NodeHealth;
   private readonly clusterOptions: ResolvedClusterOptions;
   private leaving: Promise<void> | undefined;
@@ -22,6 +28,7 @@ export class ClusteredActorSystem extends RemoteActorSystem {
   private closing: Promise<void> | undefined;
   private out!: () => void;
   private readonly removedFromCluster = new Promise<void>((resolve) => (this.out = resolve));
+  private readonly removalTimers = new Set<TimerHandle>();
 
   static override async start(options: ClusterOptions): Promise<ClusteredActorSystem> {
     const clusterOptions = resolveClusterOptions(options);
@@ -40,8 +47,9 @@ export class ClusteredActorSystem extends RemoteActorSystem {
   protected constructor(options: ClusterOptions, clusterOptions: ResolvedClusterOptions, bound: BoundServer) {
     super(options, bound);
     this.clusterOptions = clusterOptions;
-    this.peers = new PeerStreams({
+    this.peerStreams = new PeerStreams({
       log: this.log,
+      scheduler: this.scheduler,
       client: (key) => this.client(key),
       isBlocked: (key) => this.isBlocked(key),
       onGossip: (envelope, reply) => this.daemon.onGossip(envelope, reply),
@@ -53,7 +61,7 @@ export class ClusteredActorSystem extends RemoteActorSystem {
         selfNode: this.selfNode,
         scheduler: this.scheduler,
         log: this.log,
-        peers: this.peers,
+        peers: this.peerStreams,
         publish: (event) => this.eventStream.publish(event),
         removed: () => this.removed(),
         stateChanged: () => (this.health.serving = this.daemon.isMember && this.daemon.selfMember?.status === "up"),
@@ -61,10 +69,9 @@ export class ClusteredActorSystem extends RemoteActorSystem {
       clusterOptions,
     );
     this.health = new NodeHealth(this.server);
-    addClusterService(this.server, { log: this.log, daemon: this.daemon, peers: this.peers, isBlocked: (key) => this.isBlocked(key) });
-    // actors on a removed node are gone: their remote watchers hear Terminated
-    this.eventStream.subscribe(MemberRemoved, (event) => this.deathWatch.nodeGone(`casty://${this.name}@${event.address}`));
-    this.cluster = new Cluster(this.daemon, this.eventStream, this.scheduler, () => this.leaveCluster(), this.peers.traffic);
+    addClusterService(this.server, { log: this.log, daemon: this.daemon, peers: this.peerStreams, isBlocked: (key) => this.isBlocked(key) });
+    this.eventStream.subscribe(MemberRemoved, (event) => this.memberRemoved(event.address));
+    this.cluster = new Cluster(this.daemon, this.eventStream, this.scheduler, () => this.leaveCluster(), this.peerStreams.traffic);
   }
 
   /** Leaves the cluster first (bounded by `leaveTimeout`), then stops actors and the node. */
@@ -72,7 +79,8 @@ export class ClusteredActorSystem extends RemoteActorSystem {
     this.closing ??= (async () => {
       await this.leaveCluster();
       this.daemon.stop();
-      this.peers.close();
+      for (const timer of this.removalTimers) this.scheduler.clearTimeout(timer);
+      this.peerStreams.close();
       await super.shutdown();
     })();
     return this.closing;
@@ -100,6 +108,23 @@ export class ClusteredActorSystem extends RemoteActorSystem {
       this.health.serving = false;
     })();
     return this.leaving;
+  }
+
+  /**
+   * Actors on a removed node are gone (their remote watchers hear Terminated), and what this node holds
+   * for it is dropped, after a moment that lets the farewell gossip out; unless a new incarnation
+   * joined at that address meanwhile.
+   */
+  private memberRemoved(address: string): void {
+    if (address === this.selfAddress) return;
+    this.deathWatch.nodeGone(nodeUri(this.name, address));
+    const timer = this.scheduler.setTimeout(() => {
+      this.removalTimers.delete(timer);
+      if (this.daemon.state.members.some((m) => m.address === address)) return;
+      this.peerStreams.forget(address);
+      this.endpoints.remove(address, `${address} was removed from the cluster`);
+    }, REMOVED_NODE_GRACE_MS);
+    this.removalTimers.add(timer);
   }
 
   private removed(): void {

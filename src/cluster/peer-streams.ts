@@ -10,12 +10,14 @@ import {
   type LeaveRequest,
 } from "../../gen/casty/v1/cluster.js";
 import type { Logger } from "../actor/logger.js";
+import type { Scheduler } from "../actor/scheduler.js";
 import { guardListener } from "../remote/contained.js";
 import type { ClusterTransport } from "./transport.js";
 
 /** What the client side of the cluster service needs from the node. */
 export interface PeerStreamsHost {
   readonly log: Logger;
+  readonly scheduler: Scheduler;
   client(peerKey: string): grpc.Client;
   isBlocked(peerKey: string): boolean;
   onGossip(envelope: GossipEnvelope, reply: (envelope: GossipEnvelope) => void): void;
@@ -97,8 +99,17 @@ export class PeerStreams implements ClusterTransport {
 
   /** Drops the streams to a peer (it left or restarted). */
   forget(peerKey: string): void {
-    this.gossipCalls.get(peerKey)?.cancel();
-    this.heartbeatCalls.get(peerKey)?.cancel();
+    const gossip = this.gossipCalls.get(peerKey);
+    const heartbeat = this.heartbeatCalls.get(peerKey);
+    this.gossipCalls.delete(peerKey);
+    this.heartbeatCalls.delete(peerKey);
+    gossip?.cancel();
+    heartbeat?.cancel();
+  }
+
+  /** Open streams, for tests that check that churn does not grow them. */
+  get counts(): { gossip: number; heartbeat: number } {
+    return { gossip: this.gossipCalls.size, heartbeat: this.heartbeatCalls.size };
   }
 
   close(): void {
@@ -112,12 +123,18 @@ export class PeerStreams implements ClusterTransport {
   private unary<Res>(peerKey: string, path: string, request: Buffer, decode: (bytes: Buffer) => Res, timeout: number): Promise<Res> {
     if (this.closed) return Promise.reject(new Error("cluster transport is closed"));
     if (this.host.isBlocked(peerKey)) return Promise.reject(new Error(`traffic to ${peerKey} is blocked`));
+    const { scheduler } = this.host;
     return new Promise((resolve, reject) => {
-      this.host
-        .client(peerKey)
-        .makeUnaryRequest(path, (bytes: Buffer) => bytes, decode, request, { deadline: Date.now() + timeout }, (error, response) =>
-          error || response === undefined ? reject(error ?? new Error("empty response")) : resolve(response),
-        );
+      // the deadline runs on the scheduler's clock (a grpc-js deadline would read the wall clock)
+      const timer = scheduler.setTimeout(() => {
+        reject(new Error(`no answer within ${timeout} ms`));
+        call.cancel();
+      }, timeout);
+      const call = this.host.client(peerKey).makeUnaryRequest(path, (bytes: Buffer) => bytes, decode, request, (error, response) => {
+        scheduler.clearTimeout(timer);
+        if (error || response === undefined) reject(error ?? new Error("empty response"));
+        else resolve(response);
+      });
     });
   }
 

@@ -1,6 +1,8 @@
+import { BinaryWriter } from "@bufbuild/protobuf/wire";
 import { PersistedEvent, PersistedSnapshot } from "../../gen/casty/v1/persistence.js";
 import type { ActorRef } from "../actor/ref.js";
-import { Serialization, SerializationError, type RefCodec } from "../serialization/index.js";
+import { markWriter, rollbackWriter, Serialization, SerializationError, type RefCodec } from "../serialization/index.js";
+import { takeWritten } from "../serialization/writer-state.js";
 import { JournalCorruptError } from "./errors.js";
 import type { JournalEntry, SnapshotEntry } from "./journal.js";
 
@@ -26,19 +28,30 @@ export function standaloneSerialization(): Serialization {
  * through the same serialization registry as the wire.
  */
 export class RowCodec {
+  /** Reused for every row, so that its buffer grows once instead of per event. */
+  private readonly writer = new BinaryWriter();
+
   constructor(private readonly serialization: Serialization) {}
 
-  /** Throws `SerializationError` naming the field that cannot be stored. */
+  /**
+   * A `PersistedEvent`, written field by field with the payload serialized in place (no intermediate
+   * copy; the manifest, known only after the payload, follows it: field order is free in Protobuf).
+   * Throws `SerializationError` naming the field that cannot be stored.
+   */
   encodeEvent(entityId: string, seqNr: number, event: unknown, timestamp: number, writerUid: string): Uint8Array {
-    const { manifest, bytes } = this.serialization.serialize(event);
-    return PersistedEvent.encode({
-      entityId,
-      seqNr: BigInt(seqNr),
-      manifest,
-      payload: bytes as Buffer,
-      timestamp: BigInt(Math.round(timestamp)),
-      writerUid,
-    }).finish();
+    const w = this.writer;
+    const mark = markWriter(w);
+    w.uint32(10).string(entityId).uint32(16).uint64(seqNr).uint32(34).fork();
+    try {
+      const manifest = this.serialization.serializeInto(event, w);
+      w.join().uint32(26).string(manifest);
+    } catch (error) {
+      rollbackWriter(w, mark);
+      throw error;
+    }
+    w.uint32(40).int64(Math.round(timestamp));
+    if (writerUid !== "") w.uint32(50).string(writerUid);
+    return takeWritten(w);
   }
 
   /** Throws `JournalCorruptError` for a row that does not decode or does not belong where it is stored. */

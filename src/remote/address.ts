@@ -16,7 +16,8 @@ export class InvalidAddressError extends Error {
 }
 
 const SCHEME = "casty://";
-const SYSTEM_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+/** The one rule for system names, the same as `ActorSystem`'s: letters, digits, "-" and "_", not starting with a symbol. */
+const SYSTEM_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 const HOST_NAME = /^[A-Za-z0-9._-]+$/;
 const IPV6 = /^[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(%[A-Za-z0-9._-]+)?$/;
 
@@ -28,7 +29,25 @@ export function formatActorUri(address: ActorAddress): string {
   if (host === undefined || port === undefined) {
     throw new InvalidAddressError(`actor address needs both host and port, or neither: ${JSON.stringify(address)}`);
   }
-  return `${SCHEME}${system}@${nodeKey(host, port)}${path}`;
+  return nodeUri(system, nodeKey(host, port)) + path;
+}
+
+export function isValidSystemName(name: string): boolean {
+  return SYSTEM_NAME.test(name);
+}
+
+/** `casty://<system>@<host:port>`: the prefix of every actor URI on that node (`nodeKey` as from `nodeKey`). */
+export function nodeUri(system: string, key: string): string {
+  return `${SCHEME}${system}@${key}`;
+}
+
+/**
+ * The node prefix and the path of an actor URI, split without validation (for URIs this node made or
+ * already checked; `parseActorUri` validates). No path means "/".
+ */
+export function splitActorUri(uri: string): { readonly node: string; readonly path: string } {
+  const slash = uri.indexOf("/", SCHEME.length);
+  return slash < 0 ? { node: uri, path: "/" } : { node: uri.slice(0, slash), path: uri.slice(slash) };
 }
 
 export function parseActorUri(uri: string): ActorAddress {
@@ -94,7 +113,7 @@ function splitNodeKey(key: string): { host: string; port: number } | string {
 
 function checkSystem(system: string): void {
   if (!SYSTEM_NAME.test(system)) {
-    throw new InvalidAddressError(`bad system name ${JSON.stringify(system)}: use letters, digits, ".", "_" or "-", not starting with a symbol`);
+    throw new InvalidAddressError(`bad system name ${JSON.stringify(system)}: use letters, digits, "_" or "-", not starting with a symbol`);
   }
 }
 

@@ -31,6 +31,8 @@ export interface EndpointHost {
   deadLetter(message: unknown, recipient: ActorRef<never> | undefined, reason: string): void;
   /** A handshake with `peer` succeeded; `restarted` when its incarnation differs from the last one seen. */
   associated(peer: Peer, uid: bigint, restarted: boolean): void;
+  /** The current endpoint for `peer`: where a retired endpoint sends what refs still hand it. */
+  endpointFor(peer: Peer): Endpoint;
 }
 
 const identity = (frame: Buffer): Buffer => frame;
@@ -58,6 +60,8 @@ type State = "idle" | "connecting" | "connected" | "waiting" | "closed";
  */
 export class Endpoint {
   private state: State = "idle";
+  /** Closed because the peer left for good, not because this node shuts down. */
+  private retired = false;
   private readonly batch: OutboundBatch;
   private readonly sealed = new Queue<SealedBatch>();
   /** Written to the current stream, not yet acknowledged by the peer (they count as queued). */
@@ -90,7 +94,8 @@ export class Endpoint {
   /** Serializes at once (so bad messages fail here) and sends with the batch of this event-loop turn. */
   send(path: string, message: unknown, recipient: ActorRef<never>): void {
     if (this.state === "closed") {
-      this.host.deadLetter(message, recipient, "remoting is shut down");
+      if (this.retired) this.host.endpointFor(this.peer).send(path, message, recipient);
+      else this.host.deadLetter(message, recipient, "remoting is shut down");
       return;
     }
     if (this.host.isBlocked(this.peer.key)) {
@@ -118,10 +123,34 @@ export class Endpoint {
       return ACCEPTED; // the common case allocates no promise
     }
     if (this.state === "closed") {
+      if (this.retired) return this.host.endpointFor(this.peer).offer(path, message, recipient);
       this.host.deadLetter(message, recipient, "remoting is shut down");
       return REFUSED;
     }
     return new Promise((resolve, reject) => this.waitingOffers.push({ path, message, recipient, resolve, reject }));
+  }
+
+  /**
+   * Stops at once (the peer is gone for good): what is queued or unconfirmed becomes dead letters with
+   * `reason`. Refs still holding this endpoint send through the current one from now on (unless
+   * `forward` is false: then they get dead letters, as after shutdown).
+   */
+  retire(reason: string, forward = true): void {
+    if (this.state === "closed") return;
+    this.clearTimer();
+    const call = this.call;
+    this.call = undefined;
+    this.state = "closed";
+    this.retired = forward;
+    this.flushPending = false;
+    call?.cancel();
+    this.dropUnacked(reason);
+    this.dropQueued(reason);
+    this.waitingOffers.drain((offer) => {
+      this.host.deadLetter(offer.message, offer.recipient, reason);
+      offer.resolve(false);
+    });
+    this.connectSettled?.();
   }
 
   get isConnected(): boolean {
@@ -133,9 +162,10 @@ export class Endpoint {
     if (this.state === "closed") return;
     if (this.state === "connecting") {
       // a dial under way may still deliver what is queued: give its handshake a moment
+      const { scheduler } = this.host;
       await new Promise<void>((resolve) => {
-        const giveUp = setTimeout(resolve, CLOSE_GRACE_MS);
-        this.connectSettled = () => (clearTimeout(giveUp), resolve());
+        const giveUp = scheduler.setTimeout(resolve, CLOSE_GRACE_MS);
+        this.connectSettled = () => (scheduler.clearTimeout(giveUp), resolve());
       });
       this.connectSettled = undefined;
       if ((this.state as State) === "closed") return; // closed meanwhile by a concurrent close
@@ -151,10 +181,11 @@ export class Endpoint {
         call.write(batch.frame);
         this.unacked.push(batch);
       });
+      const { scheduler } = this.host;
       await new Promise<void>((resolve) => {
-        const done = setTimeout(resolve, CLOSE_GRACE_MS);
-        call.on("status", () => (clearTimeout(done), resolve()));
-        call.on("error", () => (clearTimeout(done), resolve()));
+        const done = scheduler.setTimeout(resolve, CLOSE_GRACE_MS);
+        call.on("status", () => (scheduler.clearTimeout(done), resolve()));
+        call.on("error", () => (scheduler.clearTimeout(done), resolve()));
         this.whenAcked = () => call.end();
         if (this.unacked.length === 0) call.end();
       });

@@ -19,11 +19,8 @@ export const TAG = {
   requestBatch: (2 << 3) | 2,
   batchTypeName: (1 << 3) | 2,
   batchTargetPath: (2 << 3) | 2,
-  batchSenderAddress: (3 << 3) | 2,
   batchEnvelope: (4 << 3) | 2,
   envelopeTarget: (1 << 3) | 0,
   envelopeType: (2 << 3) | 0,
   envelopePayload: (3 << 3) | 2,
-  envelopeSender: (4 << 3) | 0,
-  envelopeCorrelation: (5 << 3) | 0,
 } as const;

@@ -4,8 +4,9 @@ import { PromiseRef } from "../actor/ask.js";
 import type { ActorRef } from "../actor/ref.js";
 import { ShutdownPhase } from "../actor/coordinated-shutdown.js";
 import { ActorSystem } from "../actor/system.js";
-import { nodeKey, parseActorUri } from "./address.js";
-import { Endpoint, type EndpointHost, type Peer } from "./endpoint.js";
+import { nodeKey, nodeUri, parseActorUri, splitActorUri } from "./address.js";
+import type { Endpoint, EndpointHost, Peer } from "./endpoint.js";
+import { EndpointManager } from "./endpoint-manager.js";
 import { InboundAssociations, remotingServiceDefinition, type InboundServerHost } from "./inbound.js";
 import { resolveRemoteOptions, type RemoteOptions, type ResolvedRemoteOptions } from "./options.js";
 import { BATCH_MAX_BYTES } from "./protocol.js";
@@ -13,9 +14,6 @@ import { MissingActorRef, RemoteActorRef } from "./remote-ref.js";
 import { RemoteWatch } from "./remote-watch.js";
 import { Serialization, type RefCodec } from "../serialization/index.js";
 import { channelCredentials, serverCredentials } from "./tls.js";
-
-/** Remote refs kept for reuse; beyond this many the cache starts over. */
-const REF_CACHE_LIMIT = 10_000;
 
 /** A node's gRPC server before the system around it exists. */
 export interface BoundServer {
@@ -66,12 +64,8 @@ export class RemoteActorSystem extends ActorSystem implements RefCodec, Endpoint
   readonly uid: bigint;
   /** @internal The node's gRPC server; higher layers add their services to it. */
   readonly server: grpc.Server;
-  private readonly credentials: grpc.ChannelCredentials;
-  private readonly endpoints = new Map<string, Endpoint>();
-  private readonly clients = new Map<string, grpc.Client>();
-  private readonly refCache = new Map<string, ActorRef<unknown>>();
-  /** Endpoints by node URI prefix (`casty://name@host:port`), so resolving a ref skips parsing. */
-  private readonly endpointsByNode = new Map<string, Endpoint>();
+  /** @internal Endpoints, clients and ref caches per peer. */
+  readonly endpoints: EndpointManager;
   private readonly inbound: InboundAssociations;
   /** @internal Death watch of actors on other nodes. */
   readonly deathWatch: RemoteWatch;
@@ -96,9 +90,10 @@ export class RemoteActorSystem extends ActorSystem implements RefCodec, Endpoint
     this.port = options.advertisePort ?? bound.port;
     this.uid = BigInt(Math.floor(this.scheduler.random() * 2 ** 52)) * 4096n + BigInt(Math.floor(this.scheduler.random() * 4096)) + 1n;
     this.selfNode = { system: this.name, host: this.host, port: this.port, uid: this.uid };
-    this.addressPrefix = `casty://${this.name}@${nodeKey(this.host, this.port)}`;
+    this.addressPrefix = nodeUri(this.name, nodeKey(this.host, this.port));
     this.serialization = new Serialization(this);
-    this.credentials = channelCredentials(bound.options.tls);
+    const credentials = channelCredentials(bound.options.tls);
+    this.endpoints = new EndpointManager(this, (peerKey) => new grpc.Client(peerKey, credentials, channelOptions(this.options)));
     this.inbound = new InboundAssociations(this);
     this.deathWatch = new RemoteWatch(this);
     this.server.addService(remotingServiceDefinition, { connect: this.inbound.handler });
@@ -145,24 +140,18 @@ export class RemoteActorSystem extends ActorSystem implements RefCodec, Endpoint
   }
 
   resolve(address: string): ActorRef<unknown> {
-    const cached = this.refCache.get(address);
+    const cached = this.endpoints.cachedRef(address);
     if (cached !== undefined) return cached;
-    const slash = address.indexOf("/", "casty://".length);
-    const node = slash < 0 ? address : address.slice(0, slash);
-    const path = slash < 0 ? "/" : address.slice(slash);
+    const { node, path } = splitActorUri(address);
     if (node === this.addressPrefix) return this.resolveLocal(path) ?? this.missingRef(path);
-    let endpoint = this.endpointsByNode.get(node);
+    let endpoint = this.endpoints.endpointAt(node);
     if (endpoint === undefined) {
       const { system, host, port } = parseActorUri(address);
       if (host === undefined || port === undefined) return system === this.name ? (this.resolveLocal(path) ?? this.missingRef(path)) : this.missingRef(path);
-      endpoint = this.endpoint({ system, host, port, key: nodeKey(host, port) });
-      this.endpointsByNode.set(node, endpoint);
+      endpoint = this.endpoints.endpoint({ system, host, port, key: nodeKey(host, port) });
     }
     const ref = new RemoteActorRef(address, path, endpoint, this.deathWatch);
-    if (!path.startsWith("/temp/")) {
-      if (this.refCache.size >= REF_CACHE_LIMIT) this.refCache.clear();
-      this.refCache.set(address, ref);
-    }
+    if (!path.startsWith("/temp/")) this.endpoints.cacheRef(address, ref);
     return ref;
   }
 
@@ -177,39 +166,34 @@ export class RemoteActorSystem extends ActorSystem implements RefCodec, Endpoint
   }
 
   client(peerKey: string): grpc.Client {
-    let client = this.clients.get(peerKey);
-    if (client === undefined) this.clients.set(peerKey, (client = new grpc.Client(peerKey, this.credentials, channelOptions(this.options))));
-    return client;
+    return this.endpoints.client(peerKey);
+  }
+
+  endpointFor(peer: Peer): Endpoint {
+    return this.endpoints.endpoint(peer);
   }
 
   associated(peer: Peer, uid: bigint, restarted: boolean): void {
     // a new incarnation means every actor of the old one is gone
-    if (restarted) this.deathWatch.nodeGone(`casty://${peer.system}@${peer.key}`);
+    if (restarted) this.deathWatch.nodeGone(nodeUri(peer.system, peer.key));
     for (const listener of this.associationListeners) listener(peer, uid, restarted);
   }
 
   private async closeTransports(): Promise<void> {
-    await Promise.all([...this.endpoints.values()].map((endpoint) => endpoint.close()));
+    this.deathWatch.stop();
+    await this.endpoints.closeEndpoints();
     this.inbound.closeAll();
     await new Promise<void>((resolve) => {
       // peers keep long-lived streams open: give in-flight calls a moment, then cut them
-      const force = setTimeout(() => {
+      const force = this.scheduler.setTimeout(() => {
         this.server.forceShutdown();
         resolve();
       }, 100);
       this.server.tryShutdown(() => {
-        clearTimeout(force);
+        this.scheduler.clearTimeout(force);
         resolve();
       });
     });
-    for (const client of this.clients.values()) client.close();
-    this.clients.clear();
-  }
-
-  private endpoint(peer: Peer): Endpoint {
-    const key = `${peer.system}@${peer.key}`;
-    let endpoint = this.endpoints.get(key);
-    if (endpoint === undefined) this.endpoints.set(key, (endpoint = new Endpoint(peer, this)));
-    return endpoint;
+    this.endpoints.closeClients();
   }
 }

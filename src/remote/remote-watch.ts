@@ -4,57 +4,83 @@ import type { ActorRef, DeathWatcher } from "../actor/ref.js";
 import type { ActorSystem } from "../actor/system.js";
 import { Terminated } from "../actor/terminated.js";
 import type { Serialization } from "../serialization/index.js";
+import { splitActorUri } from "./address.js";
+import { SYSTEM_ACK, SYSTEM_MESSAGE, SystemMessageDelivery, type SystemAckFrame, type SystemMessageFrame, type SystemPayload } from "./system-messages.js";
 
-const WATCH = "casty.v1.Watch";
-const UNWATCH = "casty.v1.Unwatch";
-const DEATH_NOTICE = "casty.v1.DeathNotice";
 export const REMOTE_WATCH_PATH = "/system/remote-watch";
 
-type WatchMessage =
-  | (pb.Watch & { $type: typeof WATCH })
-  | (pb.Unwatch & { $type: typeof UNWATCH })
-  | (pb.DeathNotice & { $type: typeof DEATH_NOTICE })
-  | Terminated;
+type WatchMessage = SystemMessageFrame | SystemAckFrame | Terminated;
 
 /** What remote death watch needs from its node. */
 export interface RemoteWatchHost extends ActorSystem {
   readonly serialization: Serialization;
+  readonly uid: bigint;
   refFor<M>(address: string): ActorRef<M>;
 }
 
 /**
  * Death watch across nodes. A local actor watching a remote ref registers here; the target's node
  * watches the target on its behalf (in its `/system/remote-watch` actor) and sends a DeathNotice when
- * it stops. When a whole node goes (removed from the cluster, or restarted as a new incarnation),
- * every actor watched there counts as terminated.
+ * it stops. Watch, Unwatch and DeathNotice are system messages, re-sent until acknowledged, so a broken
+ * connection does not lose them. When a whole node goes (removed from the cluster, or restarted as a
+ * new incarnation), every actor watched there counts as terminated.
  */
 export class RemoteWatch {
   /** Remote targets (by URI) → the local watchers, each with the ref object it watched. */
   private readonly watched = new Map<string, Map<DeathWatcher, ActorRef<never>>>();
   /** Local targets (by path) → the nodes watching them. */
   private readonly watchers = new Map<string, Set<string>>();
+  private readonly delivery: SystemMessageDelivery;
 
   constructor(private readonly system: RemoteWatchHost) {
-    system.serialization.registerProtobuf(WATCH, pb.Watch);
-    system.serialization.registerProtobuf(UNWATCH, pb.Unwatch);
-    system.serialization.registerProtobuf(DEATH_NOTICE, pb.DeathNotice);
+    system.serialization.registerProtobuf(SYSTEM_MESSAGE, pb.SystemMessage);
+    system.serialization.registerProtobuf(SYSTEM_ACK, pb.SystemAck);
+    let watchLocally: (target: ActorRef<never>, watch: boolean) => void = () => undefined;
+    this.delivery = new SystemMessageDelivery({
+      selfNode: system.addressPrefix,
+      uid: system.uid,
+      scheduler: system.scheduler,
+      send: (node, frame) => system.refFor(node + REMOTE_WATCH_PATH).tell(frame),
+      process: (_from, payload) => {
+        if (payload.$case === "watch") this.watchLocal(payload.value, (target) => watchLocally(target, true));
+        else if (payload.$case === "unwatch") this.unwatchLocal(payload.value, (target) => watchLocally(target, false));
+        else this.notify(payload.value.target);
+      },
+    });
     system.spawnSystemActor(
-      LocalBehaviors.receive<WatchMessage>((ctx, message) => {
-        if (message instanceof Terminated) this.localTerminated(message.ref);
-        else if (message.$type === WATCH) this.watchLocal(message, (target) => ctx.watch(target));
-        else if (message.$type === UNWATCH) this.unwatchLocal(message, (target) => ctx.unwatch(target));
-        else this.notify(message.target);
-        return LocalBehaviors.same();
+      LocalBehaviors.setup<WatchMessage>((ctx) => {
+        watchLocally = (target, watch) => (watch ? ctx.watch(target) : ctx.unwatch(target));
+        return LocalBehaviors.receive<WatchMessage>((_ctx, message) => {
+          if (message instanceof Terminated) this.localTerminated(message.ref);
+          else if (message.$type === SYSTEM_MESSAGE) this.delivery.received(message);
+          else this.delivery.acknowledged(message);
+          return LocalBehaviors.same();
+        });
       }),
       REMOTE_WATCH_PATH.slice("/system/".length),
     );
+  }
+
+  /** Stops re-sending (shutdown). */
+  stop(): void {
+    this.delivery.stop();
+  }
+
+  /** Local actors this node watches on behalf of other nodes. */
+  get watchedForOthers(): number {
+    return this.watchers.size;
+  }
+
+  /** System messages not acknowledged yet. */
+  get pending(): number {
+    return this.delivery.pending;
   }
 
   watch(target: ActorRef<never>, watcher: DeathWatcher): void {
     let local = this.watched.get(target.address);
     if (local === undefined) {
       this.watched.set(target.address, (local = new Map()));
-      this.send(target.address, { $type: WATCH, targetPath: target.path, watcherNode: this.system.addressPrefix });
+      this.send(target.address, { $case: "watch", value: { targetPath: target.path, watcherNode: this.system.addressPrefix } });
     }
     local.set(watcher, target);
   }
@@ -63,11 +89,12 @@ export class RemoteWatch {
     const local = this.watched.get(target.address);
     if (local === undefined || !local.delete(watcher) || local.size > 0) return;
     this.watched.delete(target.address);
-    this.send(target.address, { $type: UNWATCH, targetPath: target.path, watcherNode: this.system.addressPrefix });
+    this.send(target.address, { $case: "unwatch", value: { targetPath: target.path, watcherNode: this.system.addressPrefix } });
   }
 
   /** Every watched actor of the node at `nodePrefix` (`casty://name@host:port`) is gone. */
   nodeGone(nodePrefix: string): void {
+    this.delivery.forget(nodePrefix);
     for (const address of [...this.watched.keys()]) if (address.startsWith(`${nodePrefix}/`)) this.notify(address);
     for (const [path, nodes] of this.watchers) {
       nodes.delete(nodePrefix);
@@ -85,7 +112,7 @@ export class RemoteWatch {
   private watchLocal(message: pb.Watch, watch: (target: ActorRef<never>) => void): void {
     const target = this.system.lookup<never>(message.targetPath);
     if (target === undefined) {
-      this.system.refFor(message.watcherNode + REMOTE_WATCH_PATH).tell({ $type: DEATH_NOTICE, target: this.system.addressPrefix + message.targetPath });
+      this.delivery.send(message.watcherNode, { $case: "deathNotice", value: { target: this.system.addressPrefix + message.targetPath } });
       return;
     }
     let nodes = this.watchers.get(message.targetPath);
@@ -108,15 +135,10 @@ export class RemoteWatch {
     const nodes = this.watchers.get(target.path);
     if (nodes === undefined) return;
     this.watchers.delete(target.path);
-    for (const node of nodes) this.system.refFor(node + REMOTE_WATCH_PATH).tell({ $type: DEATH_NOTICE, target: target.address });
+    for (const node of nodes) this.delivery.send(node, { $case: "deathNotice", value: { target: target.address } });
   }
 
-  private send(targetAddress: string, message: WatchMessage): void {
-    const node = targetAddress.slice(0, targetAddress.length - this.pathOf(targetAddress).length);
-    this.system.refFor(node + REMOTE_WATCH_PATH).tell(message);
-  }
-
-  private pathOf(address: string): string {
-    return address.slice(address.indexOf("/", "casty://".length));
+  private send(targetAddress: string, payload: SystemPayload): void {
+    this.delivery.send(splitActorUri(targetAddress).node, payload);
   }
 }

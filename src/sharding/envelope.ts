@@ -13,6 +13,21 @@ export class ShardEnvelope<M> {
   }
 }
 
+/**
+ * An envelope on its way from one region to another (also its wire form between regions, class
+ * "casty.RoutedEnvelope"). `hops` counts the forwards, so regions whose routing tables disagree cannot
+ * pass it around for ever.
+ */
+export class RoutedEnvelope<M> extends ShardEnvelope<M> {
+  constructor(
+    entityId: string,
+    message: M,
+    public hops: number,
+  ) {
+    super(entityId, message);
+  }
+}
+
 /** Sent by an entity to its region (see `passivate`): stop me now; the next message starts me again. */
 export class Passivate {
   constructor(readonly entity: ActorRef<never>) {}

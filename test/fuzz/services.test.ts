@@ -168,7 +168,7 @@ describe("fuzzing every service of a node", () => {
         ConnectRequest.encode({
           frame: {
             $case: "batch",
-            value: { typeNames: ["casty.v1.Value", "no.such.Type"], targetPaths: ["/user/echo", ""], senderAddresses: [], envelopes: [{ targetIndex: 1, typeIndex: 1, payload: Buffer.from([1, 2]), senderIndex: 0, correlationId: 0n }] },
+            value: { typeNames: ["casty.v1.Value", "no.such.Type"], targetPaths: ["/user/echo", ""], envelopes: [{ targetIndex: 1, typeIndex: 1, payload: Buffer.from([1, 2]) }] },
           },
         }).finish(),
       ],

@@ -1,7 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { ActorSystem } from "../../src/actor/system.js";
 import {
   InvalidAddressError,
   formatActorUri,
+  isValidSystemName,
+  nodeUri,
+  splitActorUri,
   nodeKey,
   parseActorUri,
   parseNodeKey,
@@ -94,5 +98,28 @@ describe("node keys", () => {
     expect(() => parseNodeKey("10.0.0.2")).toThrow(/invalid node address "10.0.0.2": missing :port/);
     expect(() => parseNodeKey("::1:25520")).toThrow(/brackets/);
     expect(() => nodeKey("h", 65536)).toThrow(InvalidAddressError);
+  });
+});
+
+describe("one system-name rule", () => {
+  it("an actor URI accepts exactly the names an ActorSystem can have", async () => {
+    for (const name of ["bank", "my-app_2", "B9", "a.b", "-bank", "_x", "", "b a", "é"]) {
+      let created = true;
+      try {
+        await new ActorSystem({ name, logLevel: "silent" }).shutdown();
+      } catch {
+        created = false;
+      }
+      expect(isValidSystemName(name), name).toBe(created);
+      if (created) expect(parseActorUri(`casty://${name}@h:1/user`).system).toBe(name);
+      else expect(() => parseActorUri(`casty://${name}@h:1/user`)).toThrow(InvalidAddressError);
+    }
+  });
+
+  it("node URIs are built and split in one place", () => {
+    const uri = nodeUri("bank", nodeKey("::1", 2552)) + "/user/a";
+    expect(uri).toBe("casty://bank@[::1]:2552/user/a");
+    expect(splitActorUri(uri)).toEqual({ node: "casty://bank@[::1]:2552", path: "/user/a" });
+    expect(splitActorUri("casty://bank@h:1")).toEqual({ node: "casty://bank@h:1", path: "/" });
   });
 });

@@ -63,4 +63,42 @@ describe("remote death watch", () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(seen).toEqual([]);
   });
+
+  it("Terminated still arrives when the connection breaks between the watch and the termination", async () => {
+    const a = await nodes.start();
+    const b = await nodes.start();
+    const target = b.spawn(stopOnMessage, "target");
+    const seen: string[] = [];
+    const w = a.spawn(watcher(seen), "watcher");
+    w.tell({ kind: "watch", ref: a.refFor<never>(target.address) });
+    await waitFor(() => b.deathWatch.watchedForOthers === 1, 5000, "the watch registered on B");
+    await waitFor(() => a.deathWatch.pending === 0, 5000, "the watch acknowledged");
+    a.blockPeer(b.selfAddress);
+    b.blockPeer(a.selfAddress);
+    target.tell("stop");
+    await waitFor(() => b.deathWatch.pending === 1, 5000, "the death notice waiting for its acknowledgement");
+    await new Promise((resolve) => setTimeout(resolve, 300)); // a resend or two go nowhere
+    expect(seen).toEqual([]);
+    a.unblockPeer(b.selfAddress);
+    b.unblockPeer(a.selfAddress);
+    await waitFor(() => seen.length === 1, 5000, "Terminated after the connection came back");
+    expect(seen).toEqual([target.address]);
+    await waitFor(() => b.deathWatch.pending === 0, 5000, "the death notice acknowledged");
+  });
+
+  it("a watch sent while the connection is down reaches the target's node once it is back", async () => {
+    const a = await nodes.start();
+    const b = await nodes.start();
+    const target = b.spawn(stopOnMessage, "target");
+    const seen: string[] = [];
+    const w = a.spawn(watcher(seen), "watcher");
+    a.blockPeer(b.selfAddress);
+    w.tell({ kind: "watch", ref: a.refFor<never>(target.address) });
+    await waitFor(() => a.deathWatch.pending === 1, 5000, "the watch waiting for its acknowledgement");
+    target.tell("stop");
+    await waitFor(() => b.lookup("/user/target") === undefined, 5000, "the target stopped");
+    a.unblockPeer(b.selfAddress);
+    await waitFor(() => seen.length === 1, 5000, "Terminated once the watch got through");
+    expect(seen).toEqual([target.address]);
+  });
 });

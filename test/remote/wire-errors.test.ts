@@ -173,10 +173,10 @@ describe("malformed frames from a raw grpc-js client", () => {
         value: {
           typeNames: ["casty.v1.Value"],
           targetPaths: ["/user/inbox"],
-          senderAddresses: [],
+         
           envelopes: [
-            { targetIndex: 5, typeIndex: 0, payload: Buffer.from([8, 1]), senderIndex: 0, correlationId: 0n },
-            { targetIndex: 0, typeIndex: 0, payload: Buffer.from([0xff, 0xff, 0xff]), senderIndex: 0, correlationId: 0n },
+            { targetIndex: 5, typeIndex: 0, payload: Buffer.from([8, 1]) },
+            { targetIndex: 0, typeIndex: 0, payload: Buffer.from([0xff, 0xff, 0xff]) },
           ],
         },
       },

@@ -30,10 +30,7 @@ export interface ConnectRequest {
 
 /** A frame from the responding node. */
 export interface ConnectResponse {
-  frame?: { $case: "handshakeAck"; value: HandshakeAck } | { $case: "batch"; value: MessageBatch } | {
-    $case: "batchAck";
-    value: BatchAck;
-  } | undefined;
+  frame?: { $case: "handshakeAck"; value: HandshakeAck } | { $case: "batchAck"; value: BatchAck } | undefined;
 }
 
 /**
@@ -79,8 +76,6 @@ export interface MessageBatch {
   typeNames: string[];
   /** Recipient paths inside the receiving system, e.g. "/user/accounts". */
   targetPaths: string[];
-  /** Sender actor URIs, e.g. "casty://bank@10.0.0.1:25520/user/teller". */
-  senderAddresses: string[];
   envelopes: Envelope[];
 }
 
@@ -89,11 +84,8 @@ export interface Envelope {
   targetIndex: number;
   /** Index into MessageBatch.type_names: the manifest that `payload` decodes with. */
   typeIndex: number;
+  /** The message; a reply-to ref travels inside it (as Akka Typed does), so envelopes carry no sender. */
   payload: Buffer;
-  /** 0 = no sender; otherwise 1 + the index into MessageBatch.sender_addresses. */
-  senderIndex: number;
-  /** 0 = none. Non-zero on an ask and on its reply, so the asking node can match the reply. */
-  correlationId: bigint;
 }
 
 function createBaseConnectRequest(): ConnectRequest {
@@ -187,9 +179,6 @@ export const ConnectResponse: MessageFns<ConnectResponse> = {
       case "handshakeAck":
         HandshakeAck.encode(message.frame.value, writer.uint32(10).fork()).join();
         break;
-      case "batch":
-        MessageBatch.encode(message.frame.value, writer.uint32(18).fork()).join();
-        break;
       case "batchAck":
         BatchAck.encode(message.frame.value, writer.uint32(26).fork()).join();
         break;
@@ -216,14 +205,6 @@ export const ConnectResponse: MessageFns<ConnectResponse> = {
             }
 
             message.frame = { $case: "handshakeAck", value: HandshakeAck.decode(reader, reader.uint32()) };
-            continue;
-          }
-          case 2: {
-            if (tag !== 18) {
-              break;
-            }
-
-            message.frame = { $case: "batch", value: MessageBatch.decode(reader, reader.uint32()) };
             continue;
           }
           case 3: {
@@ -255,12 +236,6 @@ export const ConnectResponse: MessageFns<ConnectResponse> = {
       case "handshakeAck": {
         if (object.frame?.value !== undefined && object.frame?.value !== null) {
           message.frame = { $case: "handshakeAck", value: HandshakeAck.fromPartial(object.frame.value) };
-        }
-        break;
-      }
-      case "batch": {
-        if (object.frame?.value !== undefined && object.frame?.value !== null) {
-          message.frame = { $case: "batch", value: MessageBatch.fromPartial(object.frame.value) };
         }
         break;
       }
@@ -498,7 +473,7 @@ export const HandshakeAck: MessageFns<HandshakeAck> = {
 };
 
 function createBaseMessageBatch(): MessageBatch {
-  return { typeNames: [], targetPaths: [], senderAddresses: [], envelopes: [] };
+  return { typeNames: [], targetPaths: [], envelopes: [] };
 }
 
 export const MessageBatch: MessageFns<MessageBatch> = {
@@ -508,9 +483,6 @@ export const MessageBatch: MessageFns<MessageBatch> = {
     }
     for (const v of message.targetPaths) {
       writer.uint32(18).string(v!);
-    }
-    for (const v of message.senderAddresses) {
-      writer.uint32(26).string(v!);
     }
     for (const v of message.envelopes) {
       Envelope.encode(v!, writer.uint32(34).fork()).join();
@@ -547,14 +519,6 @@ export const MessageBatch: MessageFns<MessageBatch> = {
             message.targetPaths.push(reader.string());
             continue;
           }
-          case 3: {
-            if (tag !== 26) {
-              break;
-            }
-
-            message.senderAddresses.push(reader.string());
-            continue;
-          }
           case 4: {
             if (tag !== 34) {
               break;
@@ -582,14 +546,13 @@ export const MessageBatch: MessageFns<MessageBatch> = {
     const message = createBaseMessageBatch();
     message.typeNames = object.typeNames?.map((e) => e) || [];
     message.targetPaths = object.targetPaths?.map((e) => e) || [];
-    message.senderAddresses = object.senderAddresses?.map((e) => e) || [];
     message.envelopes = object.envelopes?.map((e) => Envelope.fromPartial(e)) || [];
     return message;
   },
 };
 
 function createBaseEnvelope(): Envelope {
-  return { targetIndex: 0, typeIndex: 0, payload: Buffer.alloc(0), senderIndex: 0, correlationId: 0n };
+  return { targetIndex: 0, typeIndex: 0, payload: Buffer.alloc(0) };
 }
 
 export const Envelope: MessageFns<Envelope> = {
@@ -602,15 +565,6 @@ export const Envelope: MessageFns<Envelope> = {
     }
     if (message.payload.length !== 0) {
       writer.uint32(26).bytes(message.payload);
-    }
-    if (message.senderIndex !== 0) {
-      writer.uint32(32).int32(message.senderIndex);
-    }
-    if (message.correlationId !== 0n) {
-      if (BigInt.asUintN(64, message.correlationId) !== message.correlationId) {
-        throw new globalThis.Error("value provided for field message.correlationId of type uint64 too large");
-      }
-      writer.uint32(40).uint64(message.correlationId);
     }
     return writer;
   },
@@ -652,22 +606,6 @@ export const Envelope: MessageFns<Envelope> = {
             message.payload = Buffer.from(reader.bytes());
             continue;
           }
-          case 4: {
-            if (tag !== 32) {
-              break;
-            }
-
-            message.senderIndex = reader.int32();
-            continue;
-          }
-          case 5: {
-            if (tag !== 40) {
-              break;
-            }
-
-            message.correlationId = reader.uint64() as bigint;
-            continue;
-          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -688,10 +626,6 @@ export const Envelope: MessageFns<Envelope> = {
     message.targetIndex = object.targetIndex ?? 0;
     message.typeIndex = object.typeIndex ?? 0;
     message.payload = object.payload ?? Buffer.alloc(0);
-    message.senderIndex = object.senderIndex ?? 0;
-    message.correlationId = (object.correlationId !== undefined && object.correlationId !== null)
-      ? BigInt(object.correlationId)
-      : 0n;
     return message;
   },
 };
@@ -699,7 +633,8 @@ export const Envelope: MessageFns<Envelope> = {
 /**
  * Remoting between the nodes of one casty system. A node dials a peer and opens one Connect stream;
  * the dialer's first frame is a Handshake and the responder's first frame is a HandshakeAck. After an
- * accepted handshake both sides may send MessageBatches; after a refusal the responder ends the stream.
+ * accepted handshake the dialer sends MessageBatches and the responder acknowledges them with BatchAcks;
+ * after a refusal the responder ends the stream. Each direction between two nodes is its own stream.
  */
 export type RemotingServiceService = typeof RemotingServiceService;
 export const RemotingServiceService = {

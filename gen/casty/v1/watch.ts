@@ -32,6 +32,37 @@ export interface DeathNotice {
   target: string;
 }
 
+/** One numbered system message from a node's remote-watch actor to another node's. */
+export interface SystemMessage {
+  /** Actor URI prefix of the sending node, e.g. "casty://bank@10.0.0.1:25520". */
+  fromNode: string;
+  /** The sender's incarnation uid: numbering starts over with a new incarnation. */
+  fromUid: bigint;
+  /**
+   * 1, 2, 3, ... per sender incarnation and receiving node, in send order. The receiver processes
+   * them in order, once each, and acknowledges what it processed.
+   */
+  seqNr: bigint;
+  message?:
+    | { $case: "watch"; value: Watch }
+    | { $case: "unwatch"; value: Unwatch }
+    | { $case: "deathNotice"; value: DeathNotice }
+    | undefined;
+  /**
+   * The lowest seq_nr the sender still waits to have acknowledged: a receiver that knows nothing of
+   * this sender incarnation (it restarted itself) starts counting there.
+   */
+  unacknowledgedFrom: bigint;
+}
+
+/** Every SystemMessage of incarnation `to_uid` up to `seq_nr` was processed by `from_node`. */
+export interface SystemAck {
+  /** Actor URI prefix of the acknowledging node. */
+  fromNode: string;
+  toUid: bigint;
+  seqNr: bigint;
+}
+
 function createBaseWatch(): Watch {
   return { targetPath: "", watcherNode: "" };
 }
@@ -217,6 +248,248 @@ export const DeathNotice: MessageFns<DeathNotice> = {
   fromPartial<I extends Exact<DeepPartial<DeathNotice>, I>>(object: I): DeathNotice {
     const message = createBaseDeathNotice();
     message.target = object.target ?? "";
+    return message;
+  },
+};
+
+function createBaseSystemMessage(): SystemMessage {
+  return { fromNode: "", fromUid: 0n, seqNr: 0n, message: undefined, unacknowledgedFrom: 0n };
+}
+
+export const SystemMessage: MessageFns<SystemMessage> = {
+  encode(message: SystemMessage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.fromNode !== "") {
+      writer.uint32(10).string(message.fromNode);
+    }
+    if (message.fromUid !== 0n) {
+      if (BigInt.asUintN(64, message.fromUid) !== message.fromUid) {
+        throw new globalThis.Error("value provided for field message.fromUid of type uint64 too large");
+      }
+      writer.uint32(16).uint64(message.fromUid);
+    }
+    if (message.seqNr !== 0n) {
+      if (BigInt.asUintN(64, message.seqNr) !== message.seqNr) {
+        throw new globalThis.Error("value provided for field message.seqNr of type uint64 too large");
+      }
+      writer.uint32(24).uint64(message.seqNr);
+    }
+    switch (message.message?.$case) {
+      case "watch":
+        Watch.encode(message.message.value, writer.uint32(34).fork()).join();
+        break;
+      case "unwatch":
+        Unwatch.encode(message.message.value, writer.uint32(42).fork()).join();
+        break;
+      case "deathNotice":
+        DeathNotice.encode(message.message.value, writer.uint32(50).fork()).join();
+        break;
+    }
+    if (message.unacknowledgedFrom !== 0n) {
+      if (BigInt.asUintN(64, message.unacknowledgedFrom) !== message.unacknowledgedFrom) {
+        throw new globalThis.Error("value provided for field message.unacknowledgedFrom of type uint64 too large");
+      }
+      writer.uint32(56).uint64(message.unacknowledgedFrom);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SystemMessage {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSystemMessage();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.fromNode = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.fromUid = reader.uint64() as bigint;
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.seqNr = reader.uint64() as bigint;
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.message = { $case: "watch", value: Watch.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.message = { $case: "unwatch", value: Unwatch.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.message = { $case: "deathNotice", value: DeathNotice.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.unacknowledgedFrom = reader.uint64() as bigint;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<SystemMessage>, I>>(base?: I): SystemMessage {
+    return SystemMessage.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SystemMessage>, I>>(object: I): SystemMessage {
+    const message = createBaseSystemMessage();
+    message.fromNode = object.fromNode ?? "";
+    message.fromUid = (object.fromUid !== undefined && object.fromUid !== null) ? BigInt(object.fromUid) : 0n;
+    message.seqNr = (object.seqNr !== undefined && object.seqNr !== null) ? BigInt(object.seqNr) : 0n;
+    switch (object.message?.$case) {
+      case "watch": {
+        if (object.message?.value !== undefined && object.message?.value !== null) {
+          message.message = { $case: "watch", value: Watch.fromPartial(object.message.value) };
+        }
+        break;
+      }
+      case "unwatch": {
+        if (object.message?.value !== undefined && object.message?.value !== null) {
+          message.message = { $case: "unwatch", value: Unwatch.fromPartial(object.message.value) };
+        }
+        break;
+      }
+      case "deathNotice": {
+        if (object.message?.value !== undefined && object.message?.value !== null) {
+          message.message = { $case: "deathNotice", value: DeathNotice.fromPartial(object.message.value) };
+        }
+        break;
+      }
+    }
+    message.unacknowledgedFrom = (object.unacknowledgedFrom !== undefined && object.unacknowledgedFrom !== null)
+      ? BigInt(object.unacknowledgedFrom)
+      : 0n;
+    return message;
+  },
+};
+
+function createBaseSystemAck(): SystemAck {
+  return { fromNode: "", toUid: 0n, seqNr: 0n };
+}
+
+export const SystemAck: MessageFns<SystemAck> = {
+  encode(message: SystemAck, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.fromNode !== "") {
+      writer.uint32(10).string(message.fromNode);
+    }
+    if (message.toUid !== 0n) {
+      if (BigInt.asUintN(64, message.toUid) !== message.toUid) {
+        throw new globalThis.Error("value provided for field message.toUid of type uint64 too large");
+      }
+      writer.uint32(16).uint64(message.toUid);
+    }
+    if (message.seqNr !== 0n) {
+      if (BigInt.asUintN(64, message.seqNr) !== message.seqNr) {
+        throw new globalThis.Error("value provided for field message.seqNr of type uint64 too large");
+      }
+      writer.uint32(24).uint64(message.seqNr);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SystemAck {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSystemAck();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.fromNode = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.toUid = reader.uint64() as bigint;
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.seqNr = reader.uint64() as bigint;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<SystemAck>, I>>(base?: I): SystemAck {
+    return SystemAck.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SystemAck>, I>>(object: I): SystemAck {
+    const message = createBaseSystemAck();
+    message.fromNode = object.fromNode ?? "";
+    message.toUid = (object.toUid !== undefined && object.toUid !== null) ? BigInt(object.toUid) : 0n;
+    message.seqNr = (object.seqNr !== undefined && object.seqNr !== null) ? BigInt(object.seqNr) : 0n;
     return message;
   },
 };
