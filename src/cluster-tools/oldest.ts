@@ -6,7 +6,11 @@ export function oldestUp(members: readonly MemberInfo[], role: string | undefine
   let oldest: MemberInfo | undefined;
   for (const member of members) {
     if (member.status !== "up" || member.upNumber === 0 || (role !== undefined && !member.roles.includes(role))) continue;
-    if (oldest === undefined || member.upNumber < oldest.upNumber || (member.upNumber === oldest.upNumber && compareAddresses(member.address, oldest.address) < 0)) {
+    if (
+      oldest === undefined ||
+      member.upNumber < oldest.upNumber ||
+      (member.upNumber === oldest.upNumber && compareAddresses(member.address, oldest.address) < 0)
+    ) {
       oldest = member;
     }
   }

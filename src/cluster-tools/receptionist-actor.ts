@@ -33,8 +33,7 @@ export function registerReceptionistProtocol(serialization: Serialization): void
   serialization.registerClass(Registrations, "casty.receptionist.Registrations");
 }
 
-class Tick {}
-const TICK = new Tick();
+const TICK = Symbol("tick");
 /** Every node resends its registrations this often, so that a lost update or a new member catches up. */
 const RESEND_MS = 1000;
 
@@ -69,21 +68,30 @@ export function receptionistActor(node: ClusteredActorSystem, changed: (listings
         if (message instanceof Register) {
           const refs = listings.local.get(message.keyId) ?? [];
           if (!refs.some((ref) => ref.equals(message.ref))) {
-            ctx.watch(message.ref as ActorRef<never>);
+            ctx.watch(message.ref);
             setLocal(message.keyId, [...refs, message.ref]);
           }
         } else if (message instanceof Deregister) {
           const refs = listings.local.get(message.keyId) ?? [];
-          if (refs.some((ref) => ref.equals(message.ref))) setLocal(message.keyId, refs.filter((ref) => !ref.equals(message.ref)));
+          if (refs.some((ref) => ref.equals(message.ref)))
+            setLocal(
+              message.keyId,
+              refs.filter((ref) => !ref.equals(message.ref)),
+            );
         } else if (message instanceof Terminated) {
-          for (const [keyId, refs] of listings.local) if (refs.some((ref) => ref.equals(message.ref))) setLocal(keyId, refs.filter((ref) => !ref.equals(message.ref)));
+          for (const [keyId, refs] of listings.local)
+            if (refs.some((ref) => ref.equals(message.ref)))
+              setLocal(
+                keyId,
+                refs.filter((ref) => !ref.equals(message.ref)),
+              );
         } else if (message instanceof Registrations) {
           if (node.cluster.state.members.some((m) => m.address === message.from)) update(withNode(listings, message.from, new Map(message.entries)));
         } else if (message instanceof MemberRemoved) {
           if (listings.remote.has(message.address)) update(withNode(listings, message.address, undefined));
         } else if (message instanceof MemberUp) {
           if (message.address !== self) peer(message.address).tell(snapshot());
-        } else if (message instanceof Tick) sendAll();
+        } else if (message === TICK) sendAll();
         return LocalBehaviors.same();
       }),
       { postStop: () => off() },

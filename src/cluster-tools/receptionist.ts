@@ -32,23 +32,23 @@ export class Receptionist {
   }
 
   register<M>(key: ServiceKey<M>, ref: ActorRef<M>): void {
-    this.actor.tell(new Register(key.id, ref as ActorRef<unknown>));
+    this.actor.tell(new Register(key.id, ref));
   }
 
   deregister<M>(key: ServiceKey<M>, ref: ActorRef<M>): void {
-    this.actor.tell(new Deregister(key.id, ref as ActorRef<unknown>));
+    this.actor.tell(new Deregister(key.id, ref));
   }
 
   /** The refs registered under `key` in the cluster, as this node knows them now. */
   find<M>(key: ServiceKey<M>): readonly ActorRef<M>[] {
-    return refsOf(this.listings, key.id) as readonly ActorRef<M>[];
+    return refsOf(this.listings, key.id);
   }
 
   /** Calls `listener` with the listing of `key` now and after each change; returns the unsubscribe. */
   subscribe<M>(key: ServiceKey<M>, listener: (refs: readonly ActorRef<M>[]) => void): () => void {
     let set = this.listeners.get(key.id);
     if (set === undefined) this.listeners.set(key.id, (set = new Set()));
-    const entry = listener as (refs: readonly ActorRef<unknown>[]) => void;
+    const entry = listener;
     set.add(entry);
     listener(this.find(key));
     return () => void set.delete(entry);

@@ -14,8 +14,7 @@ export interface SingletonSettings {
   readonly bufferSize: number;
 }
 
-class Tick {}
-const TICK = new Tick();
+const TICK = Symbol("tick");
 const TICK_MS = 200;
 /** Forwards between managers before a message is held where it is (views of the oldest differ briefly). */
 const MAX_HOPS = 3;
@@ -66,7 +65,7 @@ class SingletonManager<M> {
   }
 
   receive(message: unknown): void {
-    if (message instanceof ClusterEvent || message instanceof Tick) this.evaluate();
+    if (message instanceof ClusterEvent || message === TICK) this.evaluate();
     else if (message instanceof TakeOver) this.takeOver(message.from);
     else if (message instanceof Released) {
       this.released.add(message.from);
@@ -78,7 +77,7 @@ class SingletonManager<M> {
 
   stopped(): void {
     this.offCluster();
-    for (const message of this.buffer.splice(0)) this.ctx.system.deadLetter(message, this.ctx.self as ActorRef<never>, `singleton ${this.settings.name} stopped`);
+    for (const message of this.buffer.splice(0)) this.ctx.system.deadLetter(message, this.ctx.self, `singleton ${this.settings.name} stopped`);
   }
 
   private oldest(): string | undefined {
@@ -101,7 +100,7 @@ class SingletonManager<M> {
 
   private start(): void {
     this.instance = this.ctx.spawn(this.behavior, "instance");
-    this.ctx.watch(this.instance as ActorRef<never>);
+    this.ctx.watch(this.instance);
     this.ctx.log.info(`singleton ${this.settings.name} started on ${this.self}`);
     for (const message of this.buffer.splice(0)) this.instance.tell(message);
   }
@@ -110,7 +109,7 @@ class SingletonManager<M> {
     if (this.instance === undefined || this.stopping) return;
     this.stopping = true;
     this.ctx.log.info(`singleton ${this.settings.name} stops on ${this.self}: it is not the oldest node any more`);
-    this.ctx.stop(this.instance as ActorRef<never>);
+    this.ctx.stop(this.instance);
   }
 
   private instanceStopped(ref: ActorRef<never>): void {
@@ -143,7 +142,7 @@ class SingletonManager<M> {
       return;
     }
     if (this.buffer.length >= this.settings.bufferSize) {
-      this.ctx.system.deadLetter(message, this.ctx.self as ActorRef<never>, `singleton ${this.settings.name}: handover buffer is full`);
+      this.ctx.system.deadLetter(message, this.ctx.self, `singleton ${this.settings.name}: handover buffer is full`);
       return;
     }
     this.buffer.push(message);

@@ -39,7 +39,7 @@ export class Singletons {
     const bufferSize = requirePositive(options.bufferSize ?? 10_000, "bufferSize", { integer: true });
     const ref = this.node.spawnSystemActor(singletonManager(this.node, behavior, { name, role: options.role, bufferSize }), managerName(name));
     this.refs.set(name, ref);
-    return ref as ActorRef<M>;
+    return ref;
   }
 }
 

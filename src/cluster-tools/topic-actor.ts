@@ -43,11 +43,11 @@ export function topicActor(listed: (self: ActorRef<unknown>, yes: boolean) => vo
       if (message instanceof Published) for (const subscriber of subscribers) subscriber.tell(message.message);
       else if (message instanceof Subscribe) {
         if (!subscribers.some((s) => s.equals(message.ref))) {
-          ctx.watch(message.ref as ActorRef<never>);
+          ctx.watch(message.ref);
           set([...subscribers, message.ref]);
         }
       } else if (message instanceof Unsubscribe) {
-        ctx.unwatch(message.ref as ActorRef<never>);
+        ctx.unwatch(message.ref);
         remove(message.ref);
       } else if (message instanceof Terminated) remove(message.ref);
       return LocalBehaviors.same();

@@ -31,12 +31,12 @@ export class Topic<M> {
 
   /** Delivers every message published from now on to `ref`, until it stops or unsubscribes. Returns the unsubscribe. */
   subscribe(ref: ActorRef<M>): () => void {
-    this.actor.tell(new Subscribe(ref as ActorRef<unknown>));
+    this.actor.tell(new Subscribe(ref));
     return () => this.unsubscribe(ref);
   }
 
   unsubscribe(ref: ActorRef<M>): void {
-    this.actor.tell(new Unsubscribe(ref as ActorRef<unknown>));
+    this.actor.tell(new Unsubscribe(ref));
   }
 }
 
@@ -71,7 +71,7 @@ export class Topics {
       topic = new Topic(name, actor, receptionist);
       this.topics.set(name, topic);
     }
-    return topic as Topic<M>;
+    return topic;
   }
 }
 

@@ -45,16 +45,17 @@ function addresses(refs: readonly ActorRef<unknown>[]): string {
 describe("receptionist", () => {
   it("spreads registrations to every node; subscribers hear changes; stopped actors and removed nodes drop out", async () => {
     const [a, b, c] = await threeNodes();
-    const onA = a!.spawn(recorder<Work>([]), "worker-a");
-    const onB = b!.spawn(recorder<Work>([]), "worker-b");
-    const onC = c!.spawn(recorder<Work>([]), "worker-c");
-    Receptionist.of(a!).register(Workers, onA);
-    Receptionist.of(b!).register(Workers, onB);
-    Receptionist.of(c!).register(Workers, onC);
+    const onA = a.spawn(recorder<Work>([]), "worker-a");
+    const onB = b.spawn(recorder<Work>([]), "worker-b");
+    const onC = c.spawn(recorder<Work>([]), "worker-c");
+    Receptionist.of(a).register(Workers, onA);
+    Receptionist.of(b).register(Workers, onB);
+    Receptionist.of(c).register(Workers, onC);
     const seen: string[] = [];
-    Receptionist.of(a!).subscribe(Workers, (refs) => seen.push(addresses(refs)));
+    Receptionist.of(a).subscribe(Workers, (refs) => seen.push(addresses(refs)));
     const all = addresses([onA, onB, onC]);
-    const listedEverywhere = (expected: string) => () => [a!, b!, c!].filter((s) => nodes.systems.includes(s)).every((s) => addresses(Receptionist.of(s).find(Workers)) === expected);
+    const listedEverywhere = (expected: string) => () =>
+      [a, b, c].filter((s) => nodes.systems.includes(s)).every((s) => addresses(Receptionist.of(s).find(Workers)) === expected);
     await waitFor(listedEverywhere(all), 10_000, "three workers listed everywhere");
     expect(seen.at(-1)).toBe(all);
 
@@ -62,7 +63,7 @@ describe("receptionist", () => {
     await waitFor(listedEverywhere(addresses([onB, onC])), 10_000, "the stopped worker gone everywhere");
     expect(seen.at(-1)).toBe(addresses([onB, onC]));
 
-    await nodes.stop(b!);
+    await nodes.stop(b);
     await waitFor(listedEverywhere(addresses([onC])), 10_000, "the removed node's worker gone everywhere");
     expect(seen.at(-1)).toBe(addresses([onC]));
   });
@@ -73,11 +74,15 @@ describe("topic", () => {
     const all = await threeNodes();
     const got = all.map(() => [] as { from: number; n: number }[]);
     const extra: { from: number; n: number }[] = [];
-    const subscribers = all.map((system, i) => system.spawn(recorder(got[i]!), "subscriber"));
-    const leaving = all[0]!.spawn(recorder(extra), "short-lived");
-    for (const [i, system] of all.entries()) Topics.of(system).topic<{ from: number; n: number }>("news").subscribe(subscribers[i]!);
-    Topics.of(all[0]!).topic("news").subscribe(leaving);
-    await waitFor(() => all.every((s) => Receptionist.of(s).find(new ServiceKey("casty.topic.news")).length === 3), 10_000, "three topic nodes listed everywhere");
+    const subscribers = all.map((system, i) => system.spawn(recorder(got[i]), "subscriber"));
+    const leaving = all[0].spawn(recorder(extra), "short-lived");
+    for (const [i, system] of all.entries()) Topics.of(system).topic<{ from: number; n: number }>("news").subscribe(subscribers[i]);
+    Topics.of(all[0]).topic("news").subscribe(leaving);
+    await waitFor(
+      () => all.every((s) => Receptionist.of(s).find(new ServiceKey("casty.topic.news")).length === 3),
+      10_000,
+      "three topic nodes listed everywhere",
+    );
 
     for (let n = 0; n < 100; n++) for (const [from, system] of all.entries()) Topics.of(system).topic<{ from: number; n: number }>("news").publish({ from, n });
     await waitFor(() => got.every((g) => g.length === 300) && extra.length === 300, 10_000, "300 messages at every subscriber");
@@ -86,13 +91,13 @@ describe("topic", () => {
     }
 
     const deadLetters: unknown[] = [];
-    all[0]!.eventStream.subscribe(DeadLetter, (d) => {
+    all[0].eventStream.subscribe(DeadLetter, (d) => {
       if (d.recipient?.path === leaving.path) deadLetters.push(d.message);
     });
     leaving.tell({ kind: "stop" });
-    await waitFor(() => all[0]!.lookup(leaving.path) === undefined, 5000, "the short-lived subscriber stopped");
+    await waitFor(() => all[0].lookup(leaving.path) === undefined, 5000, "the short-lived subscriber stopped");
     await new Promise((resolve) => setTimeout(resolve, 50));
-    Topics.of(all[1]!).topic<{ from: number; n: number }>("news").publish({ from: 1, n: 100 });
+    Topics.of(all[1]).topic<{ from: number; n: number }>("news").publish({ from: 1, n: 100 });
     await waitFor(() => got.every((g) => g.length === 301), 10_000, "one more message at every subscriber");
     expect(extra.length).toBe(300);
     expect(deadLetters).toEqual([]);

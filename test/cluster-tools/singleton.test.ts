@@ -52,7 +52,7 @@ describe("cluster singleton", () => {
     const all = [first, ...others];
     await waitForUp(all, 15_000);
     const refs = all.map((s) => Singletons.of(s).start(instance(s.selfAddress), "scheduler"));
-    for (const [i, system] of all.entries()) expect(await where(system, refs[i]!)).toBe(first.selfAddress);
+    for (const [i, system] of all.entries()) expect(await where(system, refs[i])).toBe(first.selfAddress);
     expect(registry.starts).toEqual([first.selfAddress]);
   });
 
@@ -65,8 +65,8 @@ describe("cluster singleton", () => {
     const third = await nodes.start([first.selfAddress], { roles: ["backend"] });
     await waitForUp([first, backend, third], 15_000);
     const refs = [first, backend, third].map((s) => Singletons.of(s).start(instance(s.selfAddress), "jobs", { role: "backend" }));
-    expect(await where(first, refs[0]!)).toBe(backend.selfAddress);
-    expect(await where(third, refs[2]!)).toBe(backend.selfAddress);
+    expect(await where(first, refs[0])).toBe(backend.selfAddress);
+    expect(await where(third, refs[2])).toBe(backend.selfAddress);
   });
 
   it("hands over when the oldest leaves: stopped there, then started on the next oldest; messages meanwhile are held", async () => {
@@ -78,13 +78,13 @@ describe("cluster singleton", () => {
     const third = await nodes.start([first.selfAddress]);
     await waitForUp([first, second, third], 15_000);
     const refs = [first, second, third].map((s) => Singletons.of(s).start(instance(s.selfAddress), "scheduler"));
-    expect(await where(third, refs[2]!)).toBe(first.selfAddress);
+    expect(await where(third, refs[2])).toBe(first.selfAddress);
     let sent = 0;
-    const sending = setInterval(() => refs[2]!.tell({ kind: "record", id: sent++ }), 2);
+    const sending = setInterval(() => refs[2].tell({ kind: "record", id: sent++ }), 2);
     try {
       await nodes.stop(first);
       await waitFor(() => registry.running.has(second.selfAddress), 10_000, "the instance on the next oldest");
-      expect(await where(third, refs[2]!)).toBe(second.selfAddress);
+      expect(await where(third, refs[2])).toBe(second.selfAddress);
     } finally {
       clearInterval(sending);
     }
