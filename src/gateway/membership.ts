@@ -11,21 +11,11 @@ import {
   type ClusterEvent,
   type MemberInfo,
 } from "../cluster/events.js";
-import type { MemberStatus } from "../cluster/member.js";
-import { MemberStatus as WireStatus } from "../../gen/casty/v1/cluster.js";
 import { MembershipEventType, type ClusterState, type GatewayMember, type MembershipEvent } from "../../gen/casty/v1/gateway.js";
-
-const wireStatus: Readonly<Record<MemberStatus, WireStatus>> = {
-  joining: WireStatus.MEMBER_STATUS_JOINING,
-  up: WireStatus.MEMBER_STATUS_UP,
-  leaving: WireStatus.MEMBER_STATUS_LEAVING,
-  exiting: WireStatus.MEMBER_STATUS_EXITING,
-  down: WireStatus.MEMBER_STATUS_DOWN,
-  removed: WireStatus.MEMBER_STATUS_REMOVED,
-};
+import { wireStatus } from "./member-status.js";
 
 export function wireMember(member: MemberInfo): GatewayMember {
-  return { address: member.address, status: wireStatus[member.status], roles: [...member.roles] };
+  return { address: member.address, status: wireStatus(member.status), roles: [...member.roles] };
 }
 
 export function wireState(state: ClusterStateSnapshot, leader: string | undefined): ClusterState {

@@ -49,14 +49,6 @@ export enum StructureKind {
   UNRECOGNIZED = -1,
 }
 
-/**
- * A reference to an actor, as a Protobuf field: its URI, e.g. "casty://bank@10.0.0.1:25520/temp/$a".
- * An entity answers an ask by telling its reply to this address.
- */
-export interface ActorRef {
-  address: string;
-}
-
 export interface TellRequest {
   region: string;
   entityId: string;
@@ -260,61 +252,6 @@ export interface DestroyRequest {
 
 export interface DestroyResponse {
 }
-
-function createBaseActorRef(): ActorRef {
-  return { address: "" };
-}
-
-export const ActorRef: MessageFns<ActorRef> = {
-  encode(message: ActorRef, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.address !== "") {
-      writer.uint32(10).string(message.address);
-    }
-    return writer;
-  },
-
-  decode(input: BinaryReader | Uint8Array, length?: number): ActorRef {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
-    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-    if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
-    }
-    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-    try {
-      const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseActorRef();
-      while (reader.pos < end) {
-        const tag = reader.uint32();
-        switch (tag >>> 3) {
-          case 1: {
-            if (tag !== 10) {
-              break;
-            }
-
-            message.address = reader.string();
-            continue;
-          }
-        }
-        if ((tag & 7) === 4 || tag === 0) {
-          break;
-        }
-        reader.skip(tag & 7);
-      }
-      return message;
-    } finally {
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
-    }
-  },
-
-  create<I extends Exact<DeepPartial<ActorRef>, I>>(base?: I): ActorRef {
-    return ActorRef.fromPartial(base ?? ({} as any));
-  },
-  fromPartial<I extends Exact<DeepPartial<ActorRef>, I>>(object: I): ActorRef {
-    const message = createBaseActorRef();
-    message.address = object.address ?? "";
-    return message;
-  },
-};
 
 function createBaseTellRequest(): TellRequest {
   return { region: "", entityId: "", message: undefined };
@@ -2897,7 +2834,7 @@ export const GatewayServiceService = {
   /**
    * Sends a message with a reply ref and answers with the first message told to that ref. The reply
    * ref goes into the message: the field `replyTo` of a plain-data object, or the field `reply_to`
-   * (a casty.v1.ActorRef) of a Protobuf message. The call's deadline is the ask timeout (default 5 s).
+   * (a casty.v1.ActorRef, casty/v1/actor_ref.proto) of a Protobuf message. The call's deadline is the ask timeout (default 5 s).
    */
   ask: {
     path: "/casty.v1.GatewayService/Ask" as const,
@@ -3081,7 +3018,7 @@ export interface GatewayServiceServer extends UntypedServiceImplementation {
   /**
    * Sends a message with a reply ref and answers with the first message told to that ref. The reply
    * ref goes into the message: the field `replyTo` of a plain-data object, or the field `reply_to`
-   * (a casty.v1.ActorRef) of a Protobuf message. The call's deadline is the ask timeout (default 5 s).
+   * (a casty.v1.ActorRef, casty/v1/actor_ref.proto) of a Protobuf message. The call's deadline is the ask timeout (default 5 s).
    */
   ask: handleUnaryCall<AskRequest, AskResponse>;
   /** The membership as this node sees it. */
@@ -3127,7 +3064,7 @@ export interface GatewayServiceClient extends Client {
   /**
    * Sends a message with a reply ref and answers with the first message told to that ref. The reply
    * ref goes into the message: the field `replyTo` of a plain-data object, or the field `reply_to`
-   * (a casty.v1.ActorRef) of a Protobuf message. The call's deadline is the ask timeout (default 5 s).
+   * (a casty.v1.ActorRef, casty/v1/actor_ref.proto) of a Protobuf message. The call's deadline is the ask timeout (default 5 s).
    */
   ask(request: AskRequest, callback: (error: ServiceError | null, response: AskResponse) => void): ClientUnaryCall;
   ask(
