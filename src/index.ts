@@ -92,3 +92,18 @@ export {
   PersistFailedError,
   RecoveryFailedError,
 } from "./persistence/errors.js";
+export { Gateway, GatewayId } from "./gateway/gateway.js";
+export type { GatewayOptions } from "./gateway/options.js";
+export {
+  ClientCounter,
+  ClientDistributed,
+  ClientMap,
+  ClientQueue,
+  ClientSet,
+  ClusterClient,
+  ClusterClientError,
+  type CallOptions,
+  type ClientStructureOptions,
+  type ClusterClientOptions,
+  type ClusterMembers,
+} from "./client/index.js";
