@@ -34,7 +34,7 @@ describe("cluster formation", () => {
     const [a] = await nodes.cluster(1);
     await a!.cluster.whenUp(2000);
     expectConverged([a!]);
-    expect(a!.cluster.state.members).toEqual([{ address: a!.selfAddress, status: "up", roles: [] }]);
+    expect(a!.cluster.state.members).toEqual([{ address: a!.selfAddress, status: "up", roles: [], upNumber: 1 }]);
   });
 
   it.each([3, 5])("%i nodes converge on the same Up set and the lowest address as leader", async (count) => {
@@ -159,7 +159,7 @@ describe("restart with a new incarnation", () => {
     expect(removed).toEqual([{ address: cAddress, previousStatus: "down" }]);
     // white box: the member at c's address is the new incarnation everywhere
     for (const s of [a!, b!, c2]) {
-      const members = (s as unknown as { daemon: { state: { members: { address: string; uid: bigint }[] } } }).daemon.state.members;
+      const members = s.cluster.daemon.state.members;
       expect(members.find((m) => m.address === cAddress)?.uid).toBe(c2.uid);
     }
   });
