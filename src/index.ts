@@ -5,9 +5,17 @@ import { sharded } from "./sharding/sharded.js";
 
 /** Behaviour factories: the local ones (receive, setup, supervise, …), `sharded`, `eventSourced` and `persisted`. */
 export const Behaviors = { ...LocalBehaviors, sharded, eventSourced, persisted };
-export type { Behavior, LifecycleHooks } from "./actor/behavior.js";
-export type { ActorContext, AskOptions, Cancellable, SpawnOptions } from "./actor/context.js";
-export type { ActorRef, ReplyOf } from "./actor/ref.js";
+export type {
+  ActorContext,
+  ActorRef,
+  ActorSystemView,
+  AskOptions,
+  Behavior,
+  Cancellable,
+  LifecycleHooks,
+  ReplyOf,
+  SpawnOptions,
+} from "./actor/api.js";
 export { ActorSystem, type ActorSystemOptions } from "./actor/system.js";
 export type { ExtensionId } from "./actor/extension.js";
 export {
@@ -19,10 +27,13 @@ export {
   type ShutdownTask,
 } from "./actor/coordinated-shutdown.js";
 export { Terminated } from "./actor/terminated.js";
-export { ActorRestarted, ActorStarted, ActorStopped, DeadLetter, EventStream, UnhandledMessage } from "./actor/events.js";
+export { ActorRestarted, ActorStarted, ActorStopped, DeadLetter, UnhandledMessage } from "./actor/events.js";
+export { EventStream, type EventClass } from "./actor/event-stream.js";
 export { Mailbox, MailboxOverflowStrategy, type MailboxOptions } from "./actor/mailbox.js";
 export { Directive, OneForOneStrategy, type OneForOneOptions, type SupervisorStrategy } from "./actor/supervision.js";
+export { wrappedMessage, type WrapsMessage } from "./actor/wrapped.js";
 export {
+  AskDeliveryError,
   AskTimeoutError,
   DuplicateActorNameError,
   InvalidActorNameError,
@@ -35,7 +46,13 @@ export { RemoteActorSystem } from "./remote/remote-system.js";
 export { Remoting, RemotingId } from "./remote/remoting.js";
 export type { RemoteOptions, TlsOptions } from "./remote/options.js";
 export { RemoteActorRef } from "./remote/remote-ref.js";
-export { DeserializationError, SerializationError, UnknownManifestError } from "./serialization/index.js";
+export {
+  DeserializationError,
+  ProtoFileError,
+  SerializationError,
+  UnknownManifestError,
+  type ProtoFileOptions,
+} from "./serialization/index.js";
 export { InvalidAddressError } from "./remote/address.js";
 export { BindError } from "./remote/errors.js";
 export { MalformedFrameError, type UndecodablePayload } from "./remote/inbound-batch.js";
@@ -78,3 +95,18 @@ export {
   PersistFailedError,
   RecoveryFailedError,
 } from "./persistence/errors.js";
+export { Gateway, GatewayId } from "./gateway/gateway.js";
+export type { GatewayOptions } from "./gateway/options.js";
+export {
+  ClientCounter,
+  ClientDistributed,
+  ClientMap,
+  ClientQueue,
+  ClientSet,
+  ClusterClient,
+  ClusterClientError,
+  type CallOptions,
+  type ClientStructureOptions,
+  type ClusterClientOptions,
+  type ClusterMembers,
+} from "./client/index.js";

@@ -1,5 +1,7 @@
-import type { ActorContext } from "./context.js";
+import type { ActorContext, Behavior, Handler, LifecycleHooks, Next } from "./api.js";
 import type { SupervisorStrategy } from "./supervision.js";
+
+export type { Behavior, Handler, LifecycleHooks, Next } from "./api.js";
 
 /** Numeric tags let the cell dispatch on a behaviour without `instanceof` chains. */
 export const Tag = {
@@ -12,23 +14,6 @@ export const Tag = {
   supervise: 6,
   lifecycle: 7,
 } as const;
-
-/** How an actor handles messages of type `M`: an immutable value, state lives in closures. */
-export interface Behavior<M> {
-  readonly tag: number;
-  /** Phantom field: makes `Behavior<M>` contravariant in `M`. */
-  readonly __message?: (message: M) => void;
-}
-
-export type Next<M> = Behavior<M> | Promise<Behavior<M>>;
-export type Handler<M> = (ctx: ActorContext<M>, message: M) => Next<M>;
-
-export interface LifecycleHooks<M> {
-  preStart?(ctx: ActorContext<M>): void | Promise<void>;
-  postStop?(ctx: ActorContext<M>): void | Promise<void>;
-  preRestart?(ctx: ActorContext<M>, error: unknown): void | Promise<void>;
-  postRestart?(ctx: ActorContext<M>): void | Promise<void>;
-}
 
 export class ReceiveBehavior<M> implements Behavior<M> {
   readonly tag = Tag.receive;

@@ -117,9 +117,8 @@ export class CoordinatedShutdown {
   }
 
   private async runPhases(reason: ShutdownReason): Promise<void> {
-    for (let i = 0; i < phaseOrder.length; i++) {
+    for (const [i, phase] of phaseOrder.entries()) {
       this.phaseIndex = i;
-      const phase = phaseOrder[i]!;
       const tasks = this.tasks.get(phase);
       if (tasks !== undefined && tasks.length > 0) await this.runPhase(phase, [...tasks], reason);
     }

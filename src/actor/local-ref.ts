@@ -1,5 +1,15 @@
-import type { ActorCell } from "./cell.js";
-import { BaseActorRef, type DeathWatcher, type Watchable } from "./ref.js";
+import type { ActorRef, DeathWatcher, Watchable } from "./api.js";
+import { BaseActorRef } from "./ref.js";
+
+/** What a local ref needs of its actor (the cell implements it; refs never import the cell). */
+export interface LocalCell<M> extends Watchable {
+  readonly system: { readonly addressPrefix: string };
+  readonly isTerminated: boolean;
+  /** Queues a message; false when it became a dead letter. */
+  enqueue(message: M): boolean;
+  offer(message: M): Promise<boolean>;
+  child(name: string): ActorRef<never> | undefined;
+}
 
 /** Ref to an actor of this process; stays valid (as a dead-letter sink) after the actor stops. */
 export class LocalActorRef<M> extends BaseActorRef<M> implements Watchable {
@@ -7,7 +17,7 @@ export class LocalActorRef<M> extends BaseActorRef<M> implements Watchable {
 
   constructor(
     readonly path: string,
-    /** @internal */ readonly cell: ActorCell<M>,
+    /** @internal */ readonly cell: LocalCell<M>,
   ) {
     super();
   }
@@ -16,8 +26,8 @@ export class LocalActorRef<M> extends BaseActorRef<M> implements Watchable {
     return (this.cachedAddress ??= this.cell.system.addressPrefix + this.path);
   }
 
-  tell(message: M): void {
-    this.cell.enqueue(message);
+  tell(message: M): boolean {
+    return this.cell.enqueue(message);
   }
 
   override offer(message: M): Promise<boolean> {

@@ -9,6 +9,10 @@ export interface Logger {
 
 const rank: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3, silent: 4 };
 
+export function isLogLevel(value: unknown): value is LogLevel {
+  return typeof value === "string" && Object.hasOwn(rank, value);
+}
+
 function envLevel(): LogLevel {
   const level = process.env.CASTY_LOG_LEVEL as LogLevel | undefined;
   return level !== undefined && level in rank ? level : "info";
@@ -33,6 +37,18 @@ export class ConsoleLogger implements Logger {
   error(message: string, ...details: unknown[]): void {
     if (rank[this.level] <= 3) console.error(`[error] [${this.source}] ${message}`, ...details);
   }
+}
+
+/** Passes on the lines of `level` and above to `logger` (a custom logger under `logLevel`). */
+export function atLevel(logger: Logger, level: LogLevel): Logger {
+  const min = rank[level];
+  const skip = (): void => {};
+  return {
+    debug: min <= 0 ? (m, ...d) => logger.debug(m, ...d) : skip,
+    info: min <= 1 ? (m, ...d) => logger.info(m, ...d) : skip,
+    warn: min <= 2 ? (m, ...d) => logger.warn(m, ...d) : skip,
+    error: min <= 3 ? (m, ...d) => logger.error(m, ...d) : skip,
+  };
 }
 
 /** Prefixes every line of another logger (used for `ctx.log`). */

@@ -28,5 +28,4 @@ export class Mailbox {
     this.capacity = capacity;
     this.overflow = overflow;
   }
-
 }

@@ -1,15 +1,16 @@
-import { AskRegistry, PromiseRef } from "./ask.js";
-import { LocalBehaviors, type Behavior } from "./behavior.js";
-import { ActorCell } from "./cell.js";
-import type { AskOptions, SpawnOptions } from "./context.js";
+import type { ActorRef, ActorSystemView, AskOptions, Behavior, ExtensionIdFor, ReplyOf, SpawnOptions } from "./api.js";
+import { askOfRequest, AskRegistry, PromiseRef } from "./ask.js";
+import { LocalBehaviors } from "./behavior.js";
+import { ActorCell } from "./cell/actor-cell.js";
+import type { CellHost } from "./cell/host.js";
 import { CoordinatedShutdown, ShutdownPhase, type ShutdownOptions } from "./coordinated-shutdown.js";
 import { Dispatcher, DEFAULT_THROUGHPUT } from "./dispatcher.js";
 import { InvalidOptionError, requirePositive, SystemTerminatedError } from "./errors.js";
-import { ActorStarted, ActorStopped, DeadLetter, EventStream, UnhandledMessage } from "./events.js";
-import { Extensions, type ExtensionId } from "./extension.js";
-import { ConsoleLogger, type Logger, type LogLevel } from "./logger.js";
+import { EventStream } from "./event-stream.js";
+import { ActorStarted, ActorStopped, DeadLetter, UnhandledMessage } from "./events.js";
+import { ExtensionRegistry } from "./extension-registry.js";
+import { atLevel, ConsoleLogger, isLogLevel, type Logger, type LogLevel } from "./logger.js";
 import { LocalActorRef } from "./local-ref.js";
-import type { ActorRef, ReplyOf } from "./ref.js";
 import { realScheduler, type Scheduler } from "./scheduler.js";
 
 export interface ActorSystemOptions {
@@ -17,8 +18,12 @@ export interface ActorSystemOptions {
   name?: string;
   /** Clock, timers and randomness (default: the real ones). */
   scheduler?: Scheduler;
+  /** Where log lines go (default: the console). */
   logger?: Logger;
-  /** Level of the default console logger (default: $CASTY_LOG_LEVEL or "info"). */
+  /**
+   * Lowest level logged. The console logger defaults to $CASTY_LOG_LEVEL or "info"; a custom
+   * `logger` gets every line unless `logLevel` is given, then only those at that level and above.
+   */
   logLevel?: LogLevel;
   /** Messages an actor processes before others get a turn (default 512). */
   throughput?: number;
@@ -33,7 +38,7 @@ const DEAD_LETTERS_LOGGED = 10;
 const HUNG_ACTORS_NAMED = 10;
 
 /** Hosts actors: spawn, ask, lookup, event stream, orderly shutdown. */
-export class ActorSystem implements AsyncDisposable {
+export class ActorSystem implements ActorSystemView, CellHost, AsyncDisposable {
   readonly name: string;
   readonly scheduler: Scheduler;
   readonly log: Logger;
@@ -48,7 +53,7 @@ export class ActorSystem implements AsyncDisposable {
   /** @internal */ readonly asks: AskRegistry;
   private readonly userGuardian: ActorCell<unknown>;
   private readonly systemGuardian: ActorCell<unknown>;
-  private readonly extensions: Extensions;
+  private readonly extensions: ExtensionRegistry<ActorSystem>;
   private nameCounter = 0;
   private deadLetterCount = 0;
   /** The stop-user-actors phase began: no more spawns. */
@@ -63,14 +68,18 @@ export class ActorSystem implements AsyncDisposable {
     this.name = name;
     this.addressPrefix = `casty://${name}`;
     this.scheduler = options.scheduler ?? realScheduler;
-    this.log = options.logger ?? new ConsoleLogger(name, options.logLevel);
+    const { logger, logLevel } = options;
+    if (logLevel !== undefined && !isLogLevel(logLevel)) {
+      throw new InvalidOptionError(`unknown logLevel "${String(logLevel)}": debug, info, warn, error or silent`);
+    }
+    this.log = logger === undefined ? new ConsoleLogger(name, logLevel) : logLevel === undefined ? logger : atLevel(logger, logLevel);
     this.eventStream = new EventStream(this.log);
     const throughput = options.throughput === undefined ? DEFAULT_THROUGHPUT : requirePositive(options.throughput, "throughput", { integer: true });
     this.dispatcher = new Dispatcher(this.scheduler, throughput);
     this.asks = new AskRegistry(this, this.scheduler);
     this.userGuardian = this.guardian("user");
     this.systemGuardian = this.guardian("system");
-    this.extensions = new Extensions(this);
+    this.extensions = new ExtensionRegistry<ActorSystem>(this);
     let terminated!: () => void;
     this.whenTerminated = new Promise<void>((resolve) => (terminated = resolve));
     this.coordinatedShutdown = new CoordinatedShutdown(this, options.shutdown, () => {
@@ -83,17 +92,17 @@ export class ActorSystem implements AsyncDisposable {
   }
 
   /** The extension `id` of this system, created on first use (throws when `create` throws). */
-  extension<T>(id: ExtensionId<T>): T {
+  extension<T>(id: ExtensionIdFor<T, ActorSystem>): T {
     return this.extensions.get(id);
   }
 
   /** Installs a pre-built instance of `id` (e.g. remoting around a bound server); throws if one exists. */
-  registerExtension<T>(id: ExtensionId<T>, instance: T): void {
+  registerExtension<T>(id: ExtensionIdFor<T, ActorSystem>, instance: T): void {
     this.extensions.register(id, instance);
   }
 
   /** The extension `id` if it exists; never creates it. */
-  findExtension<T>(id: ExtensionId<T>): T | undefined {
+  findExtension<T>(id: ExtensionIdFor<T, ActorSystem>): T | undefined {
     return this.extensions.find(id);
   }
 
@@ -109,11 +118,7 @@ export class ActorSystem implements AsyncDisposable {
 
   /** Sends `createRequest(replyTo)` to `target` and resolves with the first reply. */
   // `const Req` keeps literal discriminants (kind: "get") of the request when the reply type is inferred.
-  ask<const Req, Res = ReplyOf<Req>>(
-    target: ActorRef<Req>,
-    createRequest: (replyTo: ActorRef<Res>) => NoInfer<Req>,
-    options?: AskOptions,
-  ): Promise<Res> {
+  ask<const Req, Res = ReplyOf<Req>>(target: ActorRef<Req>, createRequest: (replyTo: ActorRef<Res>) => NoInfer<Req>, options?: AskOptions): Promise<Res> {
     if (this.terminated) return Promise.reject(new SystemTerminatedError(`actor system ${this.name} is terminated`));
     let replyTo;
     try {
@@ -136,14 +141,12 @@ export class ActorSystem implements AsyncDisposable {
     if (path.startsWith("/temp/")) return this.asks.lookup(path) as ActorRef<M> | undefined;
     const segments = path.split("/").filter((s) => s.length > 0);
     const top = segments.shift();
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    let cell: ActorCell<any> | undefined =
-      top === "user" ? this.userGuardian : top === "system" ? this.systemGuardian : undefined;
+    let ref: LocalActorRef<unknown> | undefined = top === "user" ? this.userGuardian.self : top === "system" ? this.systemGuardian.self : undefined;
     for (const segment of segments) {
-      const child = cell?.child(segment);
-      cell = child instanceof LocalActorRef ? child.cell : undefined;
+      const child = ref?.cell.child(segment);
+      ref = child instanceof LocalActorRef ? child : undefined;
     }
-    return cell === undefined || cell.isTerminated ? undefined : (cell.self as ActorRef<M>);
+    return ref === undefined || ref.cell.isTerminated ? undefined : (ref as ActorRef<M>);
   }
 
   get isTerminated(): boolean {
@@ -195,7 +198,18 @@ export class ActorSystem implements AsyncDisposable {
     if (count <= DEAD_LETTERS_LOGGED || count % 10_000 === 0) {
       this.log.info(`dead letter #${count} to ${recipient?.path ?? "(unknown)"}: ${event.reason}`);
     }
+    // a late reply to an ask is no request: only requests fail their ask
+    if (!(recipient instanceof PromiseRef)) this.failAsk(message, recipient, event.reason);
     this.eventStream.publish(event);
+  }
+
+  /** The ask whose request `message` is (if any) fails now rather than at its timeout. */
+  private failAsk(message: unknown, recipient: ActorRef<never> | undefined, reason: string): void {
+    try {
+      askOfRequest(message)?.undelivered(recipient, reason);
+    } catch (error) {
+      this.log.error("looking for the ask of a dead letter failed", error); // e.g. a throwing getter
+    }
   }
 
   /** @internal */
@@ -215,7 +229,14 @@ export class ActorSystem implements AsyncDisposable {
   }
 
   private guardian(name: string): ActorCell<unknown> {
-    const cell = new ActorCell<unknown>(this, undefined, name, `/${name}`, LocalBehaviors.receive(() => LocalBehaviors.same()), undefined);
+    const cell = new ActorCell<unknown>(
+      this,
+      undefined,
+      name,
+      `/${name}`,
+      LocalBehaviors.receive(() => LocalBehaviors.same()),
+      undefined,
+    );
     cell.start();
     return cell;
   }

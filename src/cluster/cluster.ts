@@ -1,5 +1,5 @@
 import { ShutdownPhase, type ShutdownReason } from "../actor/coordinated-shutdown.js";
-import type { EventClass } from "../actor/events.js";
+import type { EventClass } from "../actor/event-stream.js";
 import type { ExtensionId } from "../actor/extension.js";
 import type { TimerHandle } from "../actor/scheduler.js";
 import type { ActorSystem } from "../actor/system.js";

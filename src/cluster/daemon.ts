@@ -33,7 +33,9 @@ import {
   unreachableAddresses,
   type ClusterState,
 } from "./membership.js";
+import { DnsSeeds } from "./dns-seeds.js";
 import type { ResolvedClusterOptions } from "./options.js";
+import { staticSeeds, type SeedSource } from "./seed-source.js";
 import type { ClusterTransport } from "./transport.js";
 import { isAvailable, newPhiDetector, recordHeartbeat, type PhiDetector } from "./phi-detector.js";
 
@@ -93,11 +95,14 @@ export class ClusterDaemon {
   private unreachableSince: number | undefined;
   private ticks = 0;
 
+  private readonly seedSource: SeedSource;
+
   constructor(
     private readonly host: DaemonHost,
     private readonly options: ResolvedClusterOptions,
   ) {
     this.self = fromNodeAddress(host.selfNode);
+    this.seedSource = options.discovery === undefined ? staticSeeds(options.seedNodes) : new DnsSeeds(options.discovery, host.scheduler, host.log);
   }
 
   get isMember(): boolean {
@@ -118,6 +123,7 @@ export class ClusterDaemon {
       scheduler.setInterval(() => this.heartbeatRound(), this.options.heartbeatInterval),
     );
     this.joinStarted = scheduler.now();
+    this.seedSource.start();
     this.tryJoin();
   }
 
@@ -127,6 +133,7 @@ export class ClusterDaemon {
     this.timers.length = 0;
     if (this.gossipTimer !== undefined) scheduler.clearTimeout(this.gossipTimer);
     if (this.joinTimer !== undefined) scheduler.clearTimeout(this.joinTimer);
+    this.seedSource.stop();
     if (this.phase !== "removed") this.phase = "stopped";
   }
 
@@ -150,18 +157,18 @@ export class ClusterDaemon {
   // ---- joining ----
 
   private seeds(): string[] {
-    return this.options.seedNodes.filter((seed) => seed !== this.self.address);
+    return this.seedSource.seeds().filter((seed) => seed !== this.self.address);
   }
 
   private tryJoin(): void {
     this.joinTimer = undefined;
     if (this.phase !== "joining") return;
     const seeds = this.seeds();
-    const firstSeedIsSelf = this.options.seedNodes[0] === this.self.address;
+    const self = this.self.address;
     const now = this.host.scheduler.now();
     const patience = this.options.joinRetryInterval * 2;
     const clusterAnswered = this.memberAnsweredAt !== undefined && now - this.memberAnsweredAt < patience;
-    if (seeds.length === 0 || (firstSeedIsSelf && now - this.joinStarted >= patience && !clusterAnswered)) {
+    if (this.seedSource.formsAtOnce(self) || (this.seedSource.mayForm(self, now) && now - this.joinStarted >= patience && !clusterAnswered)) {
       this.bootstrap();
       return;
     }
@@ -187,7 +194,7 @@ export class ClusterDaemon {
 
   private get joinReport(): string {
     const seeds = this.seedsTried;
-    if (seeds.length === 0) return "no seeds but this node";
+    if (seeds.length === 0) return this.options.discovery === undefined ? "no seeds but this node" : `no seeds from ${this.seedSource.describe()}`;
     return `seeds tried: ${seeds.map((s) => `${s.seed} (${s.lastAnswer ?? "no answer yet"})`).join(", ")}`;
   }
 
@@ -201,6 +208,7 @@ export class ClusterDaemon {
   private bootstrap(): void {
     this.host.log.info(`${this.self.address} forms a new cluster`);
     this.phase = "member";
+    this.seedSource.stop();
     this.update(join(emptyState, this.self, { ...this.self, roles: this.options.roles }, this.host.scheduler.now()).state);
   }
 
@@ -236,6 +244,7 @@ export class ClusterDaemon {
     if (!isMember(welcomed, this.self)) return;
     this.host.log.info(`${this.self.address} joined the cluster through ${seed}`);
     this.phase = "member";
+    this.seedSource.stop();
     this.update(markSeen(welcomed, this.self));
   }
 

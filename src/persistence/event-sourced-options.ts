@@ -1,4 +1,4 @@
-import type { ActorContext } from "../actor/context.js";
+import type { ActorContext } from "../actor/api.js";
 import type { CommandEffect } from "./effect.js";
 import type { EventJournal } from "./journal.js";
 import type { SnapshotPolicy } from "./snapshot-policy.js";

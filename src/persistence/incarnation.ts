@@ -1,5 +1,5 @@
 import { LocalBehaviors, Tag, type Behavior, type Next } from "../actor/behavior.js";
-import type { ActorContext } from "../actor/context.js";
+import type { ActorContext } from "../actor/api.js";
 import { SerializationError } from "../serialization/index.js";
 import { PersistEffect, type CommandEffect } from "./effect.js";
 import { JournalConflictError, PersistFailedError, RecoveryFailedError, rejected } from "./errors.js";

@@ -1,14 +1,21 @@
-import type { Behavior } from "../actor/behavior.js";
+import type { Behavior, Next } from "../actor/behavior.js";
 import type { PersistEffect } from "./effect.js";
 import type { Incarnation, Outcome } from "./incarnation.js";
-import { drain } from "./running.js";
 import { WriteFailed, WriteSucceeded } from "./signals.js";
 
 /**
  * The events of `effect` are being written after `seqNr`; commands wait in the stash. Once written
- * they are applied, `then(newState)` runs, and the stash is handled; a failed write applies nothing.
+ * they are applied, `then(newState)` runs, and `resume` (the running phase) handles the stash; a failed
+ * write applies nothing.
  */
-export function persisting<C, E, S>(inc: Incarnation<C, E, S>, state: S, seqNr: number, command: C, effect: PersistEffect<C, E, S>): Behavior<C> {
+export function persisting<C, E, S>(
+  inc: Incarnation<C, E, S>,
+  state: S,
+  seqNr: number,
+  command: C,
+  effect: PersistEffect<C, E, S>,
+  resume: (inc: Incarnation<C, E, S>, state: S, seqNr: number) => Next<C>,
+): Behavior<C> {
   const { events } = effect;
   inc.signal(
     () => inc.options.journal.append(inc.entityId, events, seqNr, { writerUid: inc.writerUid }),
@@ -23,6 +30,6 @@ export function persisting<C, E, S>(inc: Incarnation<C, E, S>, state: S, seqNr: 
     const toSeqNr = seqNr + events.length;
     inc.maybeSnapshot(seqNr, toSeqNr, next);
     const outcome = inc.outcome(command, effect.andThen?.(next)) as Outcome<C>;
-    return outcome ?? drain(inc, next, toSeqNr);
+    return outcome ?? resume(inc, next, toSeqNr);
   });
 }

@@ -32,6 +32,6 @@ export function drain<C, E, S>(inc: Incarnation<C, E, S>, state: S, seqNr: numbe
 function afterCommand<C, E, S>(inc: Incarnation<C, E, S>, state: S, seqNr: number, command: C, effect: CommandEffect<C, E, S>): Outcome<C> {
   const outcome = inc.outcome(command, effect);
   if (!(outcome instanceof PersistEffect)) return outcome;
-  if (outcome.events.length > 0) return persisting(inc, state, seqNr, command, outcome);
+  if (outcome.events.length > 0) return persisting(inc, state, seqNr, command, outcome, drain);
   return inc.outcome(command, outcome.andThen?.(state)) as Outcome<C>;
 }

@@ -25,6 +25,9 @@ CREATE TABLE IF NOT EXISTS casty_snapshots (
   snapshot BLOB NOT NULL
 );`;
 
+/** Entities whose highest sequence number is remembered; beyond, the memory starts over. */
+const KNOWN_LIMIT = 100_000;
+
 /**
  * The embedded durable journal: one SQLite file in WAL mode. `event` and `snapshot` hold
  * `casty.v1.PersistedEvent` / `PersistedSnapshot` bytes. The appends of all entities in one event-loop
@@ -38,6 +41,11 @@ export class SqliteJournal extends DurableJournal {
   private readonly rows: Database.Statement<[string, number, number, number], [number, Buffer]>;
   private readonly snapshot: Database.Statement<[string], Buffer>;
   private readonly transaction: (writes: readonly JournalWrite[]) => (Error | undefined)[];
+  /**
+   * The highest sequence number this journal wrote or read, per entity. When an append expects it, the
+   * lookup is skipped: a later write by another process makes the first insert hit the primary key.
+   */
+  private readonly known = new Map<string, number>();
 
   constructor(
     readonly path: string,
@@ -70,7 +78,13 @@ export class SqliteJournal extends DurableJournal {
   }
 
   protected writeBatch(writes: readonly JournalWrite[]): (Error | undefined)[] {
-    return this.transaction(writes);
+    if (this.known.size > KNOWN_LIMIT) this.known.clear();
+    try {
+      return this.transaction(writes);
+    } catch (error) {
+      this.known.clear(); // rolled back: what the batch remembered was not written
+      throw error;
+    }
   }
 
   private writeOne(w: JournalWrite): Error | undefined {
@@ -78,9 +92,22 @@ export class SqliteJournal extends DurableJournal {
       this.upsertSnapshot.run(w.entityId, w.seqNr, w.row);
       return undefined;
     }
-    const highest = this.highest.get(w.entityId) ?? 0;
-    if (highest !== w.expectedSeqNr) return new JournalConflictError(w.entityId, w.expectedSeqNr, highest);
-    for (let i = 0; i < w.rows.length; i++) this.insert.run(w.entityId, w.expectedSeqNr + i + 1, w.rows[i]);
+    const { entityId, expectedSeqNr, rows } = w;
+    if (this.known.get(entityId) !== expectedSeqNr) {
+      const highest = this.highest.get(entityId) ?? 0;
+      this.known.set(entityId, highest);
+      if (highest !== expectedSeqNr) return new JournalConflictError(entityId, expectedSeqNr, highest);
+    }
+    try {
+      this.insert.run(entityId, expectedSeqNr + 1, rows[0]);
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== "SQLITE_CONSTRAINT_PRIMARYKEY") throw error;
+      const highest = this.highest.get(entityId) ?? 0; // another process appended meanwhile
+      this.known.set(entityId, highest);
+      return new JournalConflictError(entityId, expectedSeqNr, highest);
+    }
+    for (let i = 1; i < rows.length; i++) this.insert.run(entityId, expectedSeqNr + i + 1, rows[i]);
+    this.known.set(entityId, expectedSeqNr + rows.length);
     return undefined;
   }
 

@@ -1,4 +1,4 @@
-import type { ActorContext } from "../actor/context.js";
+import type { ActorContext } from "../actor/api.js";
 import { Queue } from "../actor/queue.js";
 
 /** Commands that arrive while an entity recovers or persists; beyond `capacity` they are dead letters. */

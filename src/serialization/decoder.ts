@@ -123,17 +123,17 @@ export class ValueDecoder {
   private smallField(r: BinaryReader, end: number, target: object): boolean {
     const buf = (r as unknown as ReaderState).buf;
     const start = r.pos;
-    const keyLength = buf[start + 1]!;
+    const keyLength = buf[start + 1];
     if (buf[start] !== FIELD1 || keyLength > 0x7f) return false;
     const valueAt = start + 2 + keyLength;
-    const size = buf[valueAt + 1]!;
+    const size = buf[valueAt + 1];
     if (buf[valueAt] !== FIELD2 || size > 0x7f || valueAt + 2 + size !== end) return false;
     const kind = buf[valueAt + 2];
     let value: unknown;
     if (kind === Kind.Number && size === 9) {
       for (let i = 0; i < 8; i++) floatBytes[littleEndian ? i : 7 - i] = buf[valueAt + 3 + i]!;
       value = float[0];
-    } else if (kind === Kind.Bool && size === 2 && buf[valueAt + 3]! < 0x80) {
+    } else if (kind === Kind.Bool && size === 2 && buf[valueAt + 3] < 0x80) {
       value = buf[valueAt + 3] !== 0;
     } else if (kind === Kind.String && size >= 2 && buf[valueAt + 3] === size - 2) {
       r.pos = valueAt + 3;

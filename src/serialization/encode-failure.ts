@@ -3,9 +3,10 @@ import { MAX_DEPTH } from "./wire.js";
 
 /**
  * Why the encoder gave up. Each container the failure passes while the stack unwinds adds its path
- * segment, so no path is tracked while encoding succeeds.
+ * segment, so no path is tracked while encoding succeeds. Internal: callers see `toError()`.
  */
-export class EncodeFailure {
+export class EncodeFailure extends Error {
+  override readonly name = "EncodeFailure";
   /** Segments from the message down to the offending value, e.g. [".items", "[2]", ".callback"]. */
   readonly path: string[] = [];
   /** `containers[k]` holds the value that `path[k]` steps into. */
@@ -13,9 +14,11 @@ export class EncodeFailure {
 
   constructor(
     readonly reason: string,
-    readonly cause?: unknown,
+    cause?: unknown,
     private readonly overflow = false,
-  ) {}
+  ) {
+    super(reason, { cause });
+  }
 
   static tooDeep(): EncodeFailure {
     return new EncodeFailure(`nests deeper than ${MAX_DEPTH} levels`, undefined, true);
@@ -33,7 +36,7 @@ export class EncodeFailure {
     let reason = this.reason;
     if (this.overflow) {
       for (let later = 1; later < this.containers.length; later++) {
-        const earlier = this.containers.indexOf(this.containers[later]!);
+        const earlier = this.containers.indexOf(this.containers[later]);
         if (earlier < later) {
           reason = `refers back to ${earlier === 0 ? "the message itself" : path.slice(0, earlier).join("")} (a cycle)`;
           path = path.slice(0, later);

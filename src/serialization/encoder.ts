@@ -122,7 +122,7 @@ export class ValueEncoder {
     let i = 0;
     try {
       for (; i < keys.length; i++) {
-        const key = keys[i]!;
+        const key = keys[i];
         const item = (value as Record<string, unknown>)[key];
         const keyLength = asciiLength(key);
         const size = keyLength < 0 ? -1 : knownSize(item);
@@ -136,7 +136,7 @@ export class ValueEncoder {
         }
       }
     } catch (e) {
-      throw at(e, propertySegment(keys[i]!), value);
+      throw at(e, propertySegment(keys[i]), value);
     }
   }
 

@@ -1,5 +1,6 @@
 export { DeserializationError, SerializationError, UnknownManifestError } from "./errors.js";
 export type { RefCodec } from "./ref-codec.js";
+export { ProtoFileError, type ProtoFileOptions } from "./proto-file.js";
 export type { ProtobufCodec } from "./registry.js";
 export { Serialization, type SerializedMessage } from "./serialization.js";
 export { MAX_DEPTH, VALUE_MANIFEST } from "./wire.js";

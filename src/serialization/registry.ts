@@ -19,7 +19,7 @@ export class TypeRegistry {
   private readonly protobufs = new Map<string, ProtobufCodec<object>>();
 
   registerClass(ctor: AnyClass, name: string): void {
-    const proto: object = ctor.prototype;
+    const proto = ctor.prototype as object;
     if (name === "") throw new Error(`registerClass(${ctor.name}): the name must not be empty`);
     const known = this.classByName.get(name);
     if (known === proto) return;
@@ -37,7 +37,7 @@ export class TypeRegistry {
     const known = this.protobufs.get(typeName);
     if (known === codec) return;
     if (known !== undefined) throw new Error(`registerProtobuf: "${typeName}" is already registered`);
-    this.protobufs.set(typeName, codec as unknown as ProtobufCodec<object>);
+    this.protobufs.set(typeName, codec);
   }
 
   className(proto: object): string | undefined {

@@ -2,6 +2,7 @@ import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { ValueDecoder } from "./decoder.js";
 import { EncodeFailure } from "./encode-failure.js";
 import { ValueEncoder } from "./encoder.js";
+import { loadProtoFile, type ProtoFileOptions } from "./proto-file.js";
 import { DeserializationError } from "./errors.js";
 import type { RefCodec } from "./ref-codec.js";
 import { TypeRegistry, type ProtobufCodec } from "./registry.js";
@@ -41,6 +42,18 @@ export class Serialization {
     this.registry.registerProtobuf(typeName, codec);
   }
 
+  /**
+   * Registers every message type the `.proto` file at `path` defines, parsed at run time (no code
+   * generation). Their messages are plain objects tagged with `$type`, as ts-proto's; they travel as
+   * their own bytes under their full type name. Returns the names registered. Throws `ProtoFileError`
+   * for a missing file, a parse error or an unresolvable type.
+   */
+  registerProtoFile(path: string, options?: ProtoFileOptions): string[] {
+    const codecs = loadProtoFile(path, options);
+    for (const [typeName, codec] of codecs) this.registry.registerProtobuf(typeName, codec);
+    return [...codecs.keys()];
+  }
+
   serialize(message: unknown): SerializedMessage {
     const manifest = this.serializeInto(message, this.scratch);
     return { manifest, bytes: takeWritten(this.scratch) };
@@ -74,10 +87,7 @@ export class Serialization {
     const end = reader.pos + length;
     try {
       if (end > reader.len) throw new DeserializationError(`malformed payload: ${length} bytes announced, fewer available`);
-      const message =
-        manifest === VALUE_MANIFEST
-          ? this.decoder.value(reader, end, 0)
-          : this.registry.decodeProtobuf(manifest, reader, length);
+      const message = manifest === VALUE_MANIFEST ? this.decoder.value(reader, end, 0) : this.registry.decodeProtobuf(manifest, reader, length);
       if (reader.pos !== end) throw new DeserializationError(`malformed ${manifest} payload: it runs past its length`);
       return message;
     } catch (e) {

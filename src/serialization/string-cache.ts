@@ -25,7 +25,7 @@ export class StringCache {
     const buf = (r as unknown as ReaderState).buf;
     let hash = length;
     for (let i = start; i < end; i++) {
-      const byte = buf[i]!;
+      const byte = buf[i];
       if (byte > 0x7f) return this.fallback(r, lengthAt);
       hash = (Math.imul(hash, 31) + byte) | 0;
     }
@@ -51,5 +51,5 @@ function sameAscii(text: string, buf: Uint8Array, start: number): boolean {
 
 /** The engine's interned copy of `text` (what property keys use), via a computed key. */
 function internalize(text: string): string {
-  return Object.keys({ [text]: 0 })[0]!;
+  return Object.keys({ [text]: 0 })[0];
 }

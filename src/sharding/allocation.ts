@@ -1,26 +1,46 @@
 // Shard allocation as values: where each shard lives, with an epoch per allocation. The coordinator
-// changes it only through these functions.
+// changes it only through its events (coordinator-state.ts); these functions read it.
 
-import { compareAddresses } from "../cluster/member.js";
+import { compareAddresses, type UniqueAddress } from "../cluster/member.js";
 
-export interface Home {
-  readonly node: string;
+/** One incarnation of a node holding a shard, and the epoch of that allocation. */
+export interface ShardHome {
+  readonly node: UniqueAddress;
+  /** Grows with every (re)allocation of the shard, so stale news can be told apart. */
   readonly epoch: bigint;
 }
 
-export type Homes = ReadonlyMap<number, Home>;
+/** Where a shard lives. Replication adds `replicas: readonly ShardHome[]` beside the primary. */
+export interface ShardAllocation {
+  readonly primary: ShardHome;
+}
 
-export function shardCounts(homes: Homes, regions: readonly string[]): Map<string, number> {
+export type Allocations = ReadonlyMap<number, ShardAllocation>;
+
+export function allocationAt(node: UniqueAddress, epoch: bigint): ShardAllocation {
+  return { primary: { node, epoch } };
+}
+
+/** The address of the node that owns the shard. */
+export function ownerOf(allocation: ShardAllocation): string {
+  return allocation.primary.node.address;
+}
+
+export function shardCounts(allocations: Allocations, regions: readonly string[]): Map<string, number> {
   const counts = new Map(regions.map((r) => [r, 0]));
-  for (const { node } of homes.values()) if (counts.has(node)) counts.set(node, counts.get(node)! + 1);
+  for (const allocation of allocations.values()) {
+    const node = ownerOf(allocation);
+    const count = counts.get(node);
+    if (count !== undefined) counts.set(node, count + 1);
+  }
   return counts;
 }
 
 /** The region with the fewest shards (lowest address on ties), or undefined when there is none. */
-export function leastLoaded(homes: Homes, regions: readonly string[]): string | undefined {
+export function leastLoaded(allocations: Allocations, regions: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestCount = Infinity;
-  for (const [region, count] of shardCounts(homes, [...regions].sort(compareAddresses))) {
+  for (const [region, count] of shardCounts(allocations, [...regions].sort(compareAddresses))) {
     if (count < bestCount) [best, bestCount] = [region, count];
   }
   return best;
@@ -33,17 +53,17 @@ export function leastLoaded(homes: Homes, regions: readonly string[]): string | 
  * is under way is not repeated.
  */
 export function rebalancePlan(
-  homes: Homes,
+  allocations: Allocations,
   regions: readonly string[],
   moving: ReadonlyMap<number, string | undefined>,
   limit: number,
 ): { shard: number; from: string; to: string }[] {
   const plan: { shard: number; from: string; to: string }[] = [];
   if (regions.length < 2) return plan;
-  const counts = shardCounts(new Map([...homes].filter(([shard]) => !moving.has(shard))), regions);
+  const counts = shardCounts(new Map([...allocations].filter(([shard]) => !moving.has(shard))), regions);
   for (const target of moving.values()) if (target !== undefined && counts.has(target)) counts.set(target, counts.get(target)! + 1);
   const byRegion = new Map<string, number[]>(regions.map((r) => [r, []]));
-  for (const [shard, { node }] of [...homes].sort((a, b) => a[0] - b[0])) if (!moving.has(shard)) byRegion.get(node)?.push(shard);
+  for (const [shard, allocation] of [...allocations].sort((a, b) => a[0] - b[0])) if (!moving.has(shard)) byRegion.get(ownerOf(allocation))?.push(shard);
   while (plan.length < limit) {
     const sorted = [...counts].sort((a, b) => a[1] - b[1] || compareAddresses(a[0], b[0]));
     const [to, low] = sorted[0]!;

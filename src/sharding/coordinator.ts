@@ -1,6 +1,7 @@
 import type { Logger } from "../actor/logger.js";
-import { leastLoaded, rebalancePlan, type Home } from "./allocation.js";
-import { TYPE, type Coordination } from "./protocol.js";
+import { allocationAt, leastLoaded, ownerOf, rebalancePlan, type ShardAllocation } from "./allocation.js";
+import { apply, emptyCoordinatorState, type CoordinatorEvent, type CoordinatorState } from "./coordinator-state.js";
+import { TYPE, wireHome, type Coordination } from "./protocol.js";
 import type * as pb from "../../gen/casty/v1/sharding.js";
 
 export interface CoordinatorHost {
@@ -21,14 +22,10 @@ export interface CoordinatorOptions {
 /**
  * The allocation authority of one entity type; the region on the leader runs it. It learns the
  * regions (and what they own) from their registrations, allocates least-shards-first, evens out loads
- * one handoff at a time, and empties regions whose node leaves.
+ * one handoff at a time, and empties regions whose node leaves. Its state changes only by `updated`.
  */
 export class ShardCoordinator {
-  private readonly regions = new Map<string, boolean>();
-  private readonly homes = new Map<number, Home>();
-  private readonly moving = new Map<number, string | undefined>();
-  private readonly leaving = new Set<string>();
-  private epoch = 0n;
+  private current: CoordinatorState = emptyCoordinatorState;
   private readonly startedAt: number;
 
   constructor(
@@ -36,6 +33,10 @@ export class ShardCoordinator {
     private readonly options: CoordinatorOptions,
   ) {
     this.startedAt = host.now();
+  }
+
+  get state(): CoordinatorState {
+    return this.current;
   }
 
   receive(message: Coordination): void {
@@ -53,110 +54,110 @@ export class ShardCoordinator {
     }
   }
 
-  /** The node of a region is gone (removed or downed): its shards become unallocated. */
+  /** The node of a region is gone (removed): its shards become unallocated. */
   memberGone(node: string): void {
-    this.regions.delete(node);
-    this.leaving.delete(node);
-    for (const [shard, home] of this.homes) {
-      if (home.node !== node) continue;
-      this.homes.delete(shard);
-      this.moving.delete(shard); // its ShardStopped never comes: the shard is free now
-    }
-    for (const [shard, target] of this.moving) if (target === node) this.moving.set(shard, undefined);
+    this.updated({ type: "regionGone", node });
   }
 
   /** Periodic: start the next handoffs of a rebalance. */
   rebalance(): void {
-    if (!this.ready() || this.moving.size >= this.options.maxSimultaneousRebalance) return;
-    const plan = rebalancePlan(this.homes, this.hostingRegions(), this.moving, this.options.maxSimultaneousRebalance - this.moving.size);
+    const { moving, allocations } = this.current;
+    if (!this.ready() || moving.size >= this.options.maxSimultaneousRebalance) return;
+    const plan = rebalancePlan(allocations, this.hostingRegions(), moving, this.options.maxSimultaneousRebalance - moving.size);
     for (const { shard, from, to } of plan) {
       this.host.log.info(`rebalancing shard ${shard} from ${from} to ${to}`);
-      this.moving.set(shard, to);
+      this.updated({ type: "handOffStarted", shard, target: to });
       this.host.send(from, { $type: TYPE.handOff, shardId: shard });
     }
   }
 
+  private updated(event: CoordinatorEvent): void {
+    this.current = apply(this.current, event);
+  }
+
   private register(message: pb.RegisterRegion): void {
-    this.regions.set(message.node, message.hosting);
-    if (message.knownEpoch > this.epoch) this.epoch = message.knownEpoch;
+    const node = { address: message.node, uid: message.nodeUid };
+    this.updated({ type: "regionRegistered", region: { node, hosting: message.hosting } });
+    this.updated({ type: "epochSeen", epoch: message.knownEpoch });
     for (const owned of message.owned) {
-      const current = this.homes.get(owned.shardId);
-      if (current === undefined || current.epoch < owned.epoch) this.homes.set(owned.shardId, { node: message.node, epoch: owned.epoch });
-      if (owned.epoch > this.epoch) this.epoch = owned.epoch;
+      const current = this.current.allocations.get(owned.shardId);
+      if (current === undefined || current.primary.epoch < owned.epoch) this.updated({ type: "shardAllocated", shard: owned.shardId, allocation: allocationAt(node, owned.epoch) });
+      else this.updated({ type: "epochSeen", epoch: owned.epoch });
     }
-    this.host.send(message.node, { $type: TYPE.homes, homes: [...this.homes].map(([shardId, h]) => ({ shardId, node: h.node, epoch: h.epoch })) });
+    this.host.send(message.node, { $type: TYPE.homes, homes: [...this.current.allocations].map(([shard, allocation]) => wireHome(shard, allocation)) });
   }
 
   private getHome(shard: number, asking: string): void {
-    let home = this.homes.get(shard);
-    if (home === undefined) {
-      if (this.moving.has(shard) || !this.ready()) return; // the region asks again
-      const node = leastLoaded(this.homes, this.hostingRegions());
-      if (node === undefined) return;
-      home = this.allocate(shard, node);
-      this.broadcast(shard, home);
+    const known = this.current.allocations.get(shard);
+    if (known !== undefined) {
+      this.host.send(asking, { $type: TYPE.homes, homes: [wireHome(shard, known)] });
       return;
     }
-    this.host.send(asking, { $type: TYPE.homes, homes: [{ shardId: shard, node: home.node, epoch: home.epoch }] });
+    if (this.current.moving.has(shard) || !this.ready()) return; // the region asks again
+    const node = leastLoaded(this.current.allocations, this.hostingRegions());
+    if (node !== undefined) this.broadcast(shard, this.allocate(shard, node));
   }
 
   private shardStopped(shard: number, node: string): void {
-    if (!this.moving.has(shard)) {
+    if (!this.current.moving.has(shard)) {
       // A repeated report, or one sent to the coordinator before this one (a leader change during the
       // handoff): the region waits for a home for the shard's messages.
-      const home = this.homes.get(shard);
-      if (home !== undefined && home.node !== node) {
-        this.host.send(node, { $type: TYPE.homes, homes: [{ shardId: shard, node: home.node, epoch: home.epoch }] });
+      const known = this.current.allocations.get(shard);
+      if (known !== undefined && ownerOf(known) !== node) {
+        this.host.send(node, { $type: TYPE.homes, homes: [wireHome(shard, known)] });
         return;
       }
       if (!this.ready()) return; // the region reports again
-      this.moving.set(shard, undefined);
+      this.updated({ type: "handOffStarted", shard, target: undefined });
     }
-    let target = this.moving.get(shard);
-    this.moving.delete(shard);
+    let target = this.current.moving.get(shard);
     const candidates = this.hostingRegions();
-    if (target === undefined || !candidates.includes(target)) target = leastLoaded(new Map([...this.homes].filter(([s]) => s !== shard)), candidates);
+    if (target === undefined || !candidates.includes(target)) target = leastLoaded(new Map([...this.current.allocations].filter(([s]) => s !== shard)), candidates);
     if (target === undefined) {
       // nowhere to go (every other region leaves too): unallocated, announced as an empty node
-      this.homes.delete(shard);
-      for (const region of this.regions.keys()) this.host.send(region, { $type: TYPE.homes, homes: [{ shardId: shard, node: "", epoch: ++this.epoch }] });
+      this.updated({ type: "shardDeallocated", shard });
+      const epoch = this.current.epoch + 1n;
+      this.updated({ type: "epochSeen", epoch });
+      for (const region of this.current.regions.keys()) this.host.send(region, { $type: TYPE.homes, homes: [wireHome(shard, undefined, epoch)] });
       return;
     }
     this.broadcast(shard, this.allocate(shard, target));
   }
 
   private gracefulShutdown(node: string): void {
-    this.leaving.add(node);
-    const remaining = new Map(this.homes);
-    for (const [shard, home] of this.homes) {
-      if (home.node !== node || this.moving.has(shard)) continue;
+    this.updated({ type: "regionLeaving", node });
+    const remaining = new Map(this.current.allocations);
+    for (const [shard, allocation] of this.current.allocations) {
+      if (ownerOf(allocation) !== node || this.current.moving.has(shard)) continue;
       const target = leastLoaded(remaining, this.hostingRegions());
-      this.moving.set(shard, target);
-      if (target !== undefined) remaining.set(shard, { node: target, epoch: 0n });
+      this.updated({ type: "handOffStarted", shard, target });
+      if (target !== undefined) remaining.set(shard, allocationAt({ address: target, uid: 0n }, 0n));
       this.host.send(node, { $type: TYPE.handOff, shardId: shard });
     }
-    if (![...this.homes.values()].some((h) => h.node === node)) this.host.send(node, { $type: TYPE.homes, homes: [] });
+    if (![...this.current.allocations.values()].some((a) => ownerOf(a) === node)) this.host.send(node, { $type: TYPE.homes, homes: [] });
   }
 
-  private allocate(shard: number, node: string): Home {
-    const home = { node, epoch: ++this.epoch };
-    this.homes.set(shard, home);
-    return home;
+  private allocate(shard: number, address: string): ShardAllocation {
+    const region = this.current.regions.get(address)!;
+    const allocation = allocationAt(region.node, this.current.epoch + 1n);
+    this.updated({ type: "shardAllocated", shard, allocation });
+    return allocation;
   }
 
-  private broadcast(shard: number, home: Home): void {
-    const message: Coordination = { $type: TYPE.homes, homes: [{ shardId: shard, node: home.node, epoch: home.epoch }] };
-    for (const region of this.regions.keys()) this.host.send(region, message);
+  private broadcast(shard: number, allocation: ShardAllocation): void {
+    const message: Coordination = { $type: TYPE.homes, homes: [wireHome(shard, allocation)] };
+    for (const region of this.current.regions.keys()) this.host.send(region, message);
   }
 
   private hostingRegions(): string[] {
     const up = this.host.upMembers();
-    return [...this.regions].filter(([node, hosting]) => hosting && up.has(node) && !this.leaving.has(node)).map(([node]) => node);
+    const { regions, leaving } = this.current;
+    return [...regions.values()].filter((r) => r.hosting && up.has(r.node.address) && !leaving.has(r.node.address)).map((r) => r.node.address);
   }
 
   private ready(): boolean {
     if (this.host.now() - this.startedAt >= this.options.rebuildWindow) return true;
     const up = this.host.upMembers();
-    return [...up].every((node) => this.regions.has(node));
+    return [...up].every((node) => this.current.regions.has(node));
   }
 }

@@ -1,4 +1,4 @@
-import type { ActorContext } from "../actor/context.js";
+import type { ActorContext } from "../actor/api.js";
 import type { ActorRef } from "../actor/ref.js";
 
 /** A message for the entity `entityId` of a sharded type; the region routes it to wherever the entity lives. */
@@ -10,6 +10,21 @@ export class ShardEnvelope<M> {
     if (typeof entityId !== "string" || entityId.length === 0) {
       throw new TypeError(`ShardEnvelope needs a non-empty string entity id, got ${JSON.stringify(entityId)}`);
     }
+  }
+}
+
+/**
+ * An envelope on its way from one region to another (also its wire form between regions, class
+ * "casty.RoutedEnvelope"). `hops` counts the forwards, so regions whose routing tables disagree cannot
+ * pass it around for ever.
+ */
+export class RoutedEnvelope<M> extends ShardEnvelope<M> {
+  constructor(
+    entityId: string,
+    message: M,
+    public hops: number,
+  ) {
+    super(entityId, message);
   }
 }
 

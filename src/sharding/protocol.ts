@@ -1,5 +1,6 @@
 import * as pb from "../../gen/casty/v1/sharding.js";
 import type { Serialization } from "../serialization/index.js";
+import { allocationAt, type ShardAllocation } from "./allocation.js";
 
 // Coordination messages are the ts-proto types of sharding.proto tagged with `$type`, so they travel
 // as their own Protobuf bytes under their full type name.
@@ -32,4 +33,16 @@ export function registerCoordination(serialization: Serialization): void {
   serialization.registerProtobuf(TYPE.handOff, pb.HandOff);
   serialization.registerProtobuf(TYPE.stopped, pb.ShardStopped);
   serialization.registerProtobuf(TYPE.gracefulShutdown, pb.GracefulShutdown);
+}
+
+/** The wire form of a shard's allocation; `undefined` is an unallocated shard (empty node). */
+export function wireHome(shardId: number, allocation: ShardAllocation | undefined, epoch = allocation?.primary.epoch ?? 0n): pb.ShardHome {
+  if (allocation === undefined) return { shardId, node: "", nodeUid: 0n, epoch };
+  const { node } = allocation.primary;
+  return { shardId, node: node.address, nodeUid: node.uid, epoch };
+}
+
+/** The allocation a wire home announces, undefined for an unallocated shard. */
+export function allocationOf(home: pb.ShardHome): ShardAllocation | undefined {
+  return home.node === "" ? undefined : allocationAt({ address: home.node, uid: home.nodeUid }, home.epoch);
 }

@@ -1,15 +1,18 @@
 import { LocalBehaviors, type Behavior } from "../actor/behavior.js";
-import { stopAfterPending } from "../actor/cell.js";
-import type { ActorContext } from "../actor/context.js";
+import type { ActorContext } from "../actor/api.js";
+import { stopAfterPending } from "../actor/internal.js";
 import type { ActorRef } from "../actor/ref.js";
 import { Terminated } from "../actor/terminated.js";
-import { ClusteredActorSystem } from "../cluster/clustered-system.js";
-import { ClusterEvent, LeaderChanged, MemberDowned, MemberRemoved } from "../cluster/events.js";
-import type { Home } from "./allocation.js";
+import { ClusterEvent, LeaderChanged, MemberRemoved } from "../cluster/events.js";
+import { ownerOf, type ShardAllocation } from "./allocation.js";
+import { BufferBudget } from "./buffer-budget.js";
+import { clusterHost } from "./cluster-host.js";
 import { ShardCoordinator } from "./coordinator.js";
-import { Passivate, ShardEnvelope } from "./envelope.js";
+import { Passivate, RoutedEnvelope, ShardEnvelope } from "./envelope.js";
 import type { ResolvedShardingOptions } from "./options.js";
-import { isCoordination, registerCoordination, TYPE, type Coordination } from "./protocol.js";
+import { allocationOf, isCoordination, TYPE, wireHome, type Coordination } from "./protocol.js";
+import type { RegionHost } from "./region-host.js";
+import { Shard, type ShardHost } from "./shard.js";
 import { shardOf } from "./shard-id.js";
 
 /** Internal messages of a region besides envelopes, coordination and cluster events. */
@@ -21,24 +24,10 @@ const TICK = new Tick();
 const TICK_MS = 100;
 /** Ticks before a shard home is asked for again. */
 const REQUEST_RETRY_TICKS = 3;
+/** Forwards between regions before an envelope is a dead letter (a handoff under way needs two). */
+export const MAX_HOPS = 5;
 
 export type RegionMessage<M> = ShardEnvelope<M> | Coordination | ClusterEvent | Terminated | Passivate | Tick | BeginLeave;
-
-interface Entity<M> {
-  readonly ref: ActorRef<M>;
-  readonly shard: number;
-  lastTick: number;
-  /** Messages that arrived while it was stopping (passivation): they start it again. */
-  buffer: M[] | undefined;
-}
-
-/** A shard this region hands off: its entities stop, then its messages wait for the new home. */
-interface HandOffState<M> {
-  readonly buffer: ShardEnvelope<M>[];
-  /** ShardStopped was sent (at tick `reportedAt`; repeated until a home arrives). */
-  reported: boolean;
-  reportedAt: number;
-}
 
 /** What a region knows about sharding statistics, for introspection. */
 export interface RegionStats {
@@ -60,12 +49,16 @@ export function regionStats(ref: ActorRef<never>): RegionStats | undefined {
 
 /**
  * The shard region of one entity type on one node: routes envelopes to the entity's home (locally
- * without serialization, else in one hop to the owning node's region), runs the entities of the shards
- * it owns, hands shards off when asked, and, on the leader, runs the coordinator.
+ * without serialization, else in one hop to the owning node's region), buffers what waits for a home,
+ * keeps the shards it owns, and, on the leader, runs the coordinator. `hostOf` finds the cluster.
  */
-export function shardRegion<M>(factory: (entityId: string) => Behavior<M>, options: ResolvedShardingOptions): Behavior<RegionMessage<M>> {
+export function shardRegion<M>(
+  factory: (entityId: string) => Behavior<M>,
+  options: ResolvedShardingOptions,
+  hostOf: (ctx: ActorContext<never>) => RegionHost | undefined = clusterHost,
+): Behavior<RegionMessage<M>> {
   return LocalBehaviors.setup<RegionMessage<M>>((ctx) => {
-    const region = new ShardRegion(ctx, factory, options);
+    const region = new ShardRegion(ctx, factory, options, hostOf(ctx as ActorContext<never>));
     return LocalBehaviors.withLifecycle(
       LocalBehaviors.receive<RegionMessage<M>>((_ctx, message) => {
         region.receive(message);
@@ -76,18 +69,20 @@ export function shardRegion<M>(factory: (entityId: string) => Behavior<M>, optio
   });
 }
 
-class ShardRegion<M> {
-  private readonly cluster: ClusteredActorSystem | undefined;
-  private readonly selfNode: string;
-  private readonly homes = new Map<number, Home>();
+class ShardRegion<M> implements ShardHost<M> {
+  private readonly selfAddress: string;
+  readonly budget: BufferBudget;
+  /** Shards that take messages here (owned, or handing off), by shard id (packed arrays: routing reads them per message). */
+  private readonly shards: (Shard<M> | undefined)[];
+  /** Shards homed elsewhere now whose entities still stop. */
+  private readonly retiring = new Map<number, Shard<M>>();
+  /** Known allocations, by shard id. */
+  private readonly allocations: (ShardAllocation | undefined)[];
+  /** The region on the home of each shard homed on another node. */
+  private readonly remote: (ActorRef<RegionMessage<M>> | undefined)[];
+  /** Envelopes of shards whose home is unknown. */
   private readonly pending = new Map<number, ShardEnvelope<M>[]>();
-  /** Envelopes waiting in `pending` and in the buffers of shards handed off (bounded by bufferSize). */
-  private buffered = 0;
   private readonly requested = new Map<number, number>();
-  private readonly entities = new Map<string, Entity<M>>();
-  private readonly byShard = new Map<number, Set<string>>();
-  /** Shards being handed off: their entities stop, their messages wait here for the new home. */
-  private readonly handingOff = new Map<number, HandOffState<M>>();
   private readonly peers = new Map<string, ActorRef<RegionMessage<M>>>();
   private coordinator: ShardCoordinator | undefined;
   private leader: string | undefined;
@@ -103,18 +98,19 @@ class ShardRegion<M> {
     private readonly ctx: ActorContext<RegionMessage<M>>,
     private readonly factory: (entityId: string) => Behavior<M>,
     private readonly options: ResolvedShardingOptions,
+    private readonly host: RegionHost | undefined,
   ) {
-    this.cluster = ctx.system instanceof ClusteredActorSystem ? ctx.system : undefined;
-    this.selfNode = this.cluster?.selfAddress ?? "local";
+    this.selfAddress = host?.selfNode.address ?? "local";
+    this.shards = new Array<Shard<M> | undefined>(options.numShards).fill(undefined);
+    this.allocations = new Array<ShardAllocation | undefined>(options.numShards).fill(undefined);
+    this.remote = new Array<ActorRef<RegionMessage<M>> | undefined>(options.numShards).fill(undefined);
+    this.budget = new BufferBudget(options.bufferSize, (envelope) => this.deadLetter(envelope, "shard region buffer is full"));
     regions.set(ctx.self as ActorRef<never>, this as ShardRegion<unknown>);
     ctx.startTimer("tick", TICK, TICK_MS);
-    const cluster = this.cluster;
-    if (cluster === undefined) return;
-    registerCoordination(cluster.serialization);
-    cluster.serialization.registerClass(ShardEnvelope, "casty.ShardEnvelope");
+    if (host === undefined) return;
     this.cleanups.push(
-      cluster.cluster.subscribe(ClusterEvent, (event) => ctx.self.tell(event)),
-      cluster.addLeaveTask(
+      host.subscribe((event) => ctx.self.tell(event)),
+      host.beforeLeave(
         () =>
           new Promise<void>((resolve) => {
             const scheduler = ctx.system.scheduler;
@@ -139,114 +135,123 @@ class ShardRegion<M> {
   stopped(): void {
     for (const cleanup of this.cleanups) cleanup();
     this.leaveDone?.();
-    const undelivered = [...this.pending.values(), ...[...this.handingOff.values()].map((h) => h.buffer)].flat();
-    for (const envelope of undelivered) this.ctx.system.deadLetter(envelope, this.ctx.self as ActorRef<never>, "shard region stopped");
+    const undelivered = [...this.pending.values()].flat();
+    for (const shard of [...this.shards, ...this.retiring.values()]) if (shard !== undefined) undelivered.push(...shard.drain());
+    for (const envelope of undelivered) this.deadLetter(envelope, "shard region stopped");
   }
 
   stats(): RegionStats {
-    const shards = this.cluster === undefined ? [...this.byShard.keys()] : [...this.homes].filter(([, h]) => h.node === this.selfNode).map(([s]) => s);
+    const owned: number[] = [];
     const allocation = new Map<string, number[]>();
-    for (const [shard, { node }] of this.homes) {
-      const ids = allocation.get(node);
-      if (ids === undefined) allocation.set(node, [shard]);
-      else ids.push(shard);
+    if (this.host === undefined) {
+      this.shards.forEach((shard, id) => shard !== undefined && owned.push(id));
+      allocation.set(this.selfAddress, owned);
+    } else {
+      this.allocations.forEach((a, id) => {
+        if (a === undefined) return;
+        const node = ownerOf(a);
+        if (node === this.selfAddress) owned.push(id);
+        const ids = allocation.get(node);
+        if (ids === undefined) allocation.set(node, [id]);
+        else ids.push(id);
+      });
     }
-    if (this.cluster === undefined) allocation.set(this.selfNode, [...shards]);
-    for (const ids of allocation.values()) ids.sort((a, b) => a - b);
-    return { node: this.selfNode, shards: shards.sort((a, b) => a - b), entities: this.entities.size, allocation };
+    let entities = 0;
+    for (const shard of this.shards) entities += shard?.entities.size ?? 0;
+    for (const shard of this.retiring.values()) entities += shard.entities.size;
+    return { node: this.selfAddress, shards: owned, entities, allocation };
   }
 
   // ---- routing ----
 
   private route(envelope: ShardEnvelope<M>): void {
-    const shard = shardOf(envelope.entityId, this.options.numShards);
-    const handoff = this.handingOff.get(shard);
-    if (handoff !== undefined) {
-      this.buffer(handoff.buffer, envelope);
-      return;
-    }
-    if (this.cluster === undefined) {
-      this.deliverLocally(shard, envelope);
-      return;
-    }
-    const home = this.homes.get(shard);
-    if (home === undefined) {
-      let waiting = this.pending.get(shard);
-      if (waiting === undefined) this.pending.set(shard, (waiting = []));
-      this.buffer(waiting, envelope);
+    const id = shardOf(envelope.entityId, this.options.numShards);
+    const shard = this.shards[id];
+    if (shard !== undefined) return shard.deliver(envelope, this.ticks);
+    if (this.host === undefined) return this.localShard(id).deliver(envelope, this.ticks);
+    const remote = this.remote[id];
+    if (remote !== undefined) return this.forward(id, remote, envelope);
+    let waiting = this.pending.get(id);
+    if (waiting === undefined) this.pending.set(id, (waiting = []));
+    this.budget.push(waiting, envelope);
+    this.requestHome(id);
+  }
+
+  /**
+   * Sends to another node's region, counting the hop. An envelope that came from another region and
+   * is not ours either means two routing tables disagree: ours is refreshed, and after `MAX_HOPS` the
+   * envelope is a dead letter. One that cannot go (e.g. cannot be serialized) is a dead letter too,
+   * never a failure of the region.
+   */
+  private forward(shard: number, remote: ActorRef<RegionMessage<M>>, envelope: ShardEnvelope<M>): void {
+    let routed: RoutedEnvelope<M>;
+    if (envelope instanceof RoutedEnvelope) {
       this.requestHome(shard);
-    } else if (home.node === this.selfNode) this.deliverLocally(shard, envelope);
-    else this.peer(home.node).tell(envelope);
-  }
-
-  private buffer(buffer: ShardEnvelope<M>[], envelope: ShardEnvelope<M>): void {
-    if (this.buffered >= this.options.bufferSize) {
-      this.ctx.system.deadLetter(envelope, this.ctx.self as ActorRef<never>, "shard region buffer is full");
-      return;
+      if (envelope.hops >= MAX_HOPS) {
+        this.deadLetter(envelope, `not delivered after ${MAX_HOPS} forwards between shard regions (their routing tables disagree)`);
+        return;
+      }
+      envelope.hops++; // arrived over the wire: this object is the region's own
+      routed = envelope;
+    } else routed = new RoutedEnvelope(envelope.entityId, envelope.message, 1);
+    try {
+      remote.tell(routed);
+    } catch (error) {
+      const reason = `cannot be sent to ${remote.address}: ${error instanceof Error ? error.message : String(error)}`;
+      this.ctx.log.warn(`message for entity ${envelope.entityId} ${reason}`);
+      this.deadLetter(envelope, reason);
     }
-    buffer.push(envelope);
-    this.buffered++;
   }
 
-  private deliverLocally(shard: number, envelope: ShardEnvelope<M>): void {
-    const id = envelope.entityId;
-    let entity = this.entities.get(id);
-    if (entity === undefined) entity = this.startEntity(id, shard);
-    else if (entity.buffer !== undefined) {
-      entity.buffer.push(envelope.message);
-      return;
-    }
-    entity.lastTick = this.ticks;
-    entity.ref.tell(envelope.message);
+  private deadLetter(envelope: ShardEnvelope<unknown>, reason: string): void {
+    this.ctx.system.deadLetter(envelope, this.ctx.self as ActorRef<never>, reason);
   }
 
-  private startEntity(id: string, shard: number): Entity<M> {
+  /** The shard object for `id` that takes messages here, made active (a retiring one comes back). */
+  private localShard(id: number): Shard<M> {
+    let shard = this.shards[id];
+    if (shard !== undefined) return shard;
+    shard = this.retiring.get(id);
+    this.retiring.delete(id);
+    shard ??= new Shard<M>(id, this);
+    shard.activate();
+    this.shards[id] = shard;
+    return shard;
+  }
+
+  startEntity(id: string): ActorRef<M> {
     const ref = this.ctx.spawn(this.factory(id), encodeURIComponent(id));
     this.ctx.watch(ref as ActorRef<never>);
-    const entity: Entity<M> = { ref, shard, lastTick: this.ticks, buffer: undefined };
-    this.entities.set(id, entity);
-    let ids = this.byShard.get(shard);
-    if (ids === undefined) this.byShard.set(shard, (ids = new Set()));
-    ids.add(id);
-    return entity;
+    return ref;
+  }
+
+  stopEntity(ref: ActorRef<M>): void {
+    stopAfterPending(ref as ActorRef<never>); // after the messages already delivered
   }
 
   private entityTerminated(ref: ActorRef<never>): void {
     const id = decodeURIComponent(ref.path.slice(ref.path.lastIndexOf("/") + 1));
-    const entity = this.entities.get(id);
-    if (entity === undefined || !entity.ref.equals(ref)) return;
-    this.entities.delete(id);
-    const ids = this.byShard.get(entity.shard)!;
-    ids.delete(id);
-    if (ids.size === 0) this.byShard.delete(entity.shard);
-    const handoff = this.handingOff.get(entity.shard);
-    if (handoff !== undefined) {
-      for (const message of entity.buffer ?? []) handoff.buffer.push(new ShardEnvelope(id, message)); // accepted already: not dropped
-      this.buffered += entity.buffer?.length ?? 0;
-      if (ids.size === 0) this.reportStopped(entity.shard, handoff);
-      return;
+    const shardId = shardOf(id, this.options.numShards);
+    const shard = this.shards[shardId] ?? this.retiring.get(shardId);
+    if (shard === undefined) return;
+    const waited = shard.entityStopped(id, ref);
+    if (shard.entities.size === 0) {
+      if (shard.status.kind === "handingOff") this.reportStopped(shard);
+      else if (shard.status.kind === "released") this.retiring.delete(shardId);
     }
-    if (entity.buffer !== undefined && entity.buffer.length > 0) {
-      for (const message of entity.buffer) this.route(new ShardEnvelope(id, message));
-    }
+    for (const envelope of waited) this.route(envelope);
   }
 
   private passivate(ref: ActorRef<never>): void {
     const id = decodeURIComponent(ref.path.slice(ref.path.lastIndexOf("/") + 1));
-    const entity = this.entities.get(id);
-    if (entity === undefined || entity.buffer !== undefined || !entity.ref.equals(ref)) return;
-    entity.buffer = [];
-    stopAfterPending(entity.ref as ActorRef<never>); // after the messages already delivered
+    this.shards[shardOf(id, this.options.numShards)]?.passivate(id, ref);
   }
 
   // ---- coordination ----
 
   private peer(node: string): ActorRef<RegionMessage<M>> {
     let ref = this.peers.get(node);
-    if (ref === undefined) {
-      ref = node === this.selfNode ? this.ctx.self : this.cluster!.refFor<RegionMessage<M>>(`casty://${this.ctx.system.name}@${node}${this.ctx.self.path}`);
-      this.peers.set(node, ref);
-    }
+    if (ref === undefined) this.peers.set(node, (ref = this.host!.regionOn(node) as ActorRef<RegionMessage<M>>));
     return ref;
   }
 
@@ -258,25 +263,35 @@ class ShardRegion<M> {
     const last = this.requested.get(shard);
     if (last !== undefined && this.ticks - last < REQUEST_RETRY_TICKS) return;
     this.requested.set(shard, this.ticks);
-    this.toCoordinator({ $type: TYPE.getHome, shardId: shard, node: this.selfNode });
+    this.toCoordinator({ $type: TYPE.getHome, shardId: shard, node: this.selfAddress });
   }
 
   private register(): void {
-    if (this.leader === undefined) return;
-    const owned = [...this.homes].filter(([, h]) => h.node === this.selfNode).map(([shardId, h]) => ({ shardId, node: h.node, epoch: h.epoch }));
-    this.toCoordinator({ $type: TYPE.register, node: this.selfNode, hosting: this.hosting(), owned, knownEpoch: this.knownEpoch });
+    if (this.leader === undefined || this.host === undefined) return;
+    const owned = [];
+    for (let id = 0; id < this.allocations.length; id++) {
+      const allocation = this.allocations[id];
+      if (allocation !== undefined && this.isSelf(allocation)) owned.push(wireHome(id, allocation));
+    }
+    const { address, uid } = this.host.selfNode;
+    this.toCoordinator({ $type: TYPE.register, node: address, nodeUid: uid, hosting: this.hosting(), owned, knownEpoch: this.knownEpoch });
+  }
+
+  private isSelf(allocation: ShardAllocation): boolean {
+    const { node } = allocation.primary;
+    return node.address === this.selfAddress && node.uid === this.host?.selfNode.uid;
   }
 
   private hosting(): boolean {
     const role = this.options.role;
-    return this.leaveDone === undefined && (role === undefined || (this.cluster?.cluster.selfMember?.roles.includes(role) ?? false));
+    return this.leaveDone === undefined && (role === undefined || (this.host?.hasRole(role) ?? false));
   }
 
   private coordination(message: Coordination): void {
     switch (message.$type) {
       case TYPE.homes:
         this.registered = true;
-        for (const home of message.homes) this.applyHome(home.shardId, { node: home.node, epoch: home.epoch });
+        for (const home of message.homes) this.applyHome(home.shardId, allocationOf(home), home.epoch);
         this.checkLeft();
         return;
       case TYPE.handOff:
@@ -288,92 +303,90 @@ class ShardRegion<M> {
     }
   }
 
-  private applyHome(shard: number, home: Home): void {
-    const known = this.homes.get(shard);
-    if (known !== undefined && known.epoch > home.epoch) return;
-    if (home.epoch > this.knownEpoch) this.knownEpoch = home.epoch;
-    if (home.node === "") this.homes.delete(shard); // unallocated
-    else this.homes.set(shard, home);
-    this.requested.delete(shard);
-    if (home.node !== this.selfNode) this.stopShard(shard); // someone else owns it now: one writer only
-    const handoff = this.handingOff.get(shard);
-    if (handoff !== undefined && (home.node !== this.selfNode || handoff.reported)) {
-      this.handingOff.delete(shard);
-      this.buffered -= handoff.buffer.length;
-      for (const envelope of handoff.buffer) this.route(envelope);
+  private applyHome(id: number, allocation: ShardAllocation | undefined, epoch: bigint): void {
+    const known = this.allocations[id];
+    if (known !== undefined && known.primary.epoch > epoch) return;
+    if (epoch > this.knownEpoch) this.knownEpoch = epoch;
+    this.allocations[id] = allocation;
+    this.requested.delete(id);
+    const shard = this.shards[id];
+    let rerouted: readonly ShardEnvelope<M>[] = [];
+    if (allocation !== undefined && this.isSelf(allocation)) {
+      this.remote[id] = undefined;
+      if (shard === undefined) this.localShard(id);
+      else if (shard.status.kind === "handingOff" && shard.status.reportedAt !== undefined) rerouted = shard.activate();
+    } else {
+      this.remote[id] = allocation === undefined ? undefined : this.peer(ownerOf(allocation));
+      if (shard !== undefined) {
+        // someone else owns it now: one writer only
+        this.shards[id] = undefined;
+        rerouted = shard.release();
+        if (shard.entities.size > 0) this.retiring.set(id, shard);
+      }
     }
-    const waiting = this.pending.get(shard);
+    for (const envelope of rerouted) this.route(envelope);
+    const waiting = this.pending.get(id);
     if (waiting !== undefined) {
-      this.pending.delete(shard);
-      this.buffered -= waiting.length;
-      for (const envelope of waiting) this.route(envelope);
+      this.pending.delete(id);
+      for (const envelope of this.budget.release(waiting)) this.route(envelope);
     }
   }
 
-  private handOff(shard: number): void {
-    if (this.handingOff.has(shard)) return;
-    const handoff: HandOffState<M> = { buffer: [], reported: false, reportedAt: 0 };
-    this.handingOff.set(shard, handoff);
-    if (this.homes.get(shard)?.node === this.selfNode) this.homes.delete(shard);
-    if (!this.stopShard(shard)) this.reportStopped(shard, handoff);
+  private handOff(id: number): void {
+    const current = this.shards[id];
+    if (current?.status.kind === "handingOff") return;
+    const allocation = this.allocations[id];
+    if (allocation !== undefined && this.isSelf(allocation)) this.allocations[id] = undefined;
+    const shard = this.localShard(id);
+    if (shard.handOff()) this.reportStopped(shard);
   }
 
-  /** Stops the entities of a shard; false when none runs. */
-  private stopShard(shard: number): boolean {
-    const ids = this.byShard.get(shard);
-    if (ids === undefined || ids.size === 0) return false;
-    for (const id of ids) {
-      const entity = this.entities.get(id)!;
-      if (entity.buffer !== undefined) continue; // already stopping
-      entity.buffer = [];
-      stopAfterPending(entity.ref as ActorRef<never>);
-    }
-    return true;
-  }
-
-  private reportStopped(shard: number, handoff: HandOffState<M>): void {
-    if (handoff.reported) return;
-    handoff.reported = true;
-    handoff.reportedAt = this.ticks;
-    this.toCoordinator({ $type: TYPE.stopped, shardId: shard, node: this.selfNode });
+  private reportStopped(shard: Shard<M>): void {
+    const status = shard.status;
+    if (status.kind !== "handingOff" || status.reportedAt !== undefined) return;
+    status.reportedAt = this.ticks;
+    this.toCoordinator({ $type: TYPE.stopped, shardId: shard.id, node: this.selfAddress });
   }
 
   private clusterEvent(event: ClusterEvent): void {
     if (event instanceof LeaderChanged) {
       this.leader = event.address;
-      if (event.address === this.selfNode) {
-        this.coordinator ??= new ShardCoordinator(
-          {
-            log: this.ctx.log,
-            now: () => this.ctx.system.scheduler.now(),
-            upMembers: () => new Set(this.cluster!.cluster.state.members.filter((m) => m.status === "up").map((m) => m.address)),
-            send: (node, message) => this.peer(node).tell(message),
-          },
-          this.options,
-        );
-      } else this.coordinator = undefined;
+      if (event.address === this.selfAddress) this.coordinator ??= this.startCoordinator(this.host!);
+      else this.coordinator = undefined;
       this.registered = false;
       this.register();
-    } else if (event instanceof MemberRemoved || event instanceof MemberDowned) {
+    } else if (event instanceof MemberRemoved) {
+      // not at MemberDowned: the downed node may still run its entities until it learns it is out (as Akka)
       const node = event.address;
       this.coordinator?.memberGone(node);
-      for (const [shard, home] of this.homes) if (home.node === node) this.homes.delete(shard);
+      this.allocations.forEach((allocation, id) => {
+        if (allocation === undefined || ownerOf(allocation) !== node) return;
+        this.allocations[id] = undefined;
+        this.remote[id] = undefined;
+      });
       this.peers.delete(node);
     }
+  }
+
+  private startCoordinator(host: RegionHost): ShardCoordinator {
+    return new ShardCoordinator(
+      { log: this.ctx.log, now: () => this.ctx.system.scheduler.now(), upMembers: () => host.upMembers(), send: (node, message) => this.peer(node).tell(message) },
+      this.options,
+    );
   }
 
   // ---- leaving ----
 
   private beginLeave(done: () => void): void {
     this.leaveDone = done;
-    this.ctx.log.info(`region ${this.ctx.self.path} hands off its shards before ${this.selfNode} leaves`);
-    this.toCoordinator({ $type: TYPE.gracefulShutdown, node: this.selfNode });
+    this.ctx.log.info(`region ${this.ctx.self.path} hands off its shards before ${this.selfAddress} leaves`);
+    this.toCoordinator({ $type: TYPE.gracefulShutdown, node: this.selfAddress });
     this.checkLeft();
   }
 
   private checkLeft(): void {
     if (this.leaveDone === undefined) return;
-    const owns = [...this.homes.values()].some((h) => h.node === this.selfNode) || this.handingOff.size > 0 || this.entities.size > 0;
+    const owns = this.allocations.some((a) => a !== undefined && this.isSelf(a)) || this.shards.some((s) => s !== undefined) || this.retiring.size > 0;
     if (!owns) {
       this.leaveDone();
       this.leaveDone = () => undefined;
@@ -384,35 +397,34 @@ class ShardRegion<M> {
 
   private tick(): void {
     this.ticks++;
-    if (this.cluster !== undefined) {
+    if (this.host !== undefined) {
       if (!this.registered) this.register();
       for (const shard of this.pending.keys()) this.requestHome(shard);
-      for (const [shard, handoff] of this.handingOff) {
+      for (const shard of this.shards) {
         // the report (or the answer) may be lost, e.g. when the leader changed meanwhile
-        if (!handoff.reported || this.ticks - handoff.reportedAt < REQUEST_RETRY_TICKS) continue;
-        handoff.reportedAt = this.ticks;
-        this.toCoordinator({ $type: TYPE.stopped, shardId: shard, node: this.selfNode });
+        const status = shard?.status;
+        if (status?.kind !== "handingOff" || status.reportedAt === undefined || this.ticks - status.reportedAt < REQUEST_RETRY_TICKS) continue;
+        status.reportedAt = this.ticks;
+        this.toCoordinator({ $type: TYPE.stopped, shardId: shard!.id, node: this.selfAddress });
       }
       if (this.coordinator !== undefined && this.ticks % Math.max(1, Math.round(this.options.rebalanceInterval / TICK_MS)) === 0) {
         this.coordinator.rebalance();
       }
-      if (this.leaveDone !== undefined && this.ticks % 10 === 0) this.toCoordinator({ $type: TYPE.gracefulShutdown, node: this.selfNode });
+      if (this.leaveDone !== undefined && this.ticks % 10 === 0) this.toCoordinator({ $type: TYPE.gracefulShutdown, node: this.selfAddress });
     }
     const idleTicks = this.options.passivateAfter === undefined ? undefined : Math.ceil(this.options.passivateAfter / TICK_MS);
     // scanning every entity is O(entities): a few times per idle period is precise enough
     if (idleTicks !== undefined && this.ticks % Math.max(1, Math.floor(idleTicks / 4)) === 0) {
-      for (const entity of this.entities.values()) {
-        if (entity.buffer === undefined && this.ticks - entity.lastTick >= idleTicks) this.passivate(entity.ref as ActorRef<never>);
-      }
+      for (const shard of this.shards) shard?.passivateIdle(this.ticks, idleTicks);
     }
     this.logOwnership();
   }
 
   private logOwnership(): void {
     if (this.ticks % 20 !== 0) return;
-    const owned = this.stats().shards.length;
-    if (owned === this.lastLoggedShards) return;
-    this.lastLoggedShards = owned;
-    this.ctx.log.info(`region ${this.ctx.self.path} on ${this.selfNode} owns ${owned} shards, ${this.entities.size} entities`);
+    const { shards, entities } = this.stats();
+    if (shards.length === this.lastLoggedShards) return;
+    this.lastLoggedShards = shards.length;
+    this.ctx.log.info(`region ${this.ctx.self.path} on ${this.selfAddress} owns ${shards.length} shards, ${entities} entities`);
   }
 }

@@ -17,8 +17,20 @@ describe("coordinated shutdown", () => {
     const log: string[] = [];
     system = new ActorSystem({ name: "order", logLevel: "silent" });
     const cs = system.coordinatedShutdown;
-    system.spawn(Behaviors.withLifecycle(Behaviors.receive<never>(() => Behaviors.same()), { postStop: () => void log.push("user actor stopped") }), "u");
-    system.spawnSystemActor(Behaviors.withLifecycle(Behaviors.receive<never>(() => Behaviors.same()), { postStop: () => void log.push("system actor stopped") }), "s");
+    system.spawn(
+      Behaviors.withLifecycle(
+        Behaviors.receive<never>(() => Behaviors.same()),
+        { postStop: () => void log.push("user actor stopped") },
+      ),
+      "u",
+    );
+    system.spawnSystemActor(
+      Behaviors.withLifecycle(
+        Behaviors.receive<never>(() => Behaviors.same()),
+        { postStop: () => void log.push("system actor stopped") },
+      ),
+      "s",
+    );
     // added out of order on purpose
     cs.addTask(ShutdownPhase.closeTransports, "transports", () => void log.push("close-transports"));
     cs.addTask(ShutdownPhase.clusterLeave, "leave", () => void log.push("cluster-leave"));
@@ -141,8 +153,17 @@ describe("coordinated shutdown", () => {
     system = new ActorSystem({ name: "hung", logger, shutdown: { phaseTimeouts: { "stop-user-actors": 100 } } });
     system.spawn(
       Behaviors.setup<never>((ctx) => {
-        ctx.spawn(Behaviors.withLifecycle(Behaviors.receive<never>(() => Behaviors.same()), { postStop: never }), "stuck");
-        ctx.spawn(Behaviors.receive<never>(() => Behaviors.same()), "fine");
+        ctx.spawn(
+          Behaviors.withLifecycle(
+            Behaviors.receive<never>(() => Behaviors.same()),
+            { postStop: never },
+          ),
+          "stuck",
+        );
+        ctx.spawn(
+          Behaviors.receive<never>(() => Behaviors.same()),
+          "fine",
+        );
         return Behaviors.receive(() => Behaviors.same());
       }),
       "parent",
@@ -159,7 +180,10 @@ describe("coordinated shutdown", () => {
     system = new ActorSystem({ name: "spawns", logLevel: "silent" });
     let spawnedDuringLeave = false;
     system.coordinatedShutdown.addTask(ShutdownPhase.clusterLeave, "spawns", () => {
-      system!.spawn(Behaviors.receive<never>(() => Behaviors.same()), "late-worker");
+      system!.spawn(
+        Behaviors.receive<never>(() => Behaviors.same()),
+        "late-worker",
+      );
       spawnedDuringLeave = true;
     });
     await system.shutdown();

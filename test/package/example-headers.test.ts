@@ -18,6 +18,6 @@ describe("example headers", () => {
   it.each(examples)("%s names only itself as the file to run", (file) => {
     const text = header(file);
     for (const [, named] of text.matchAll(/examples\/([\w-]+\.ts)/g)) expect(named).toBe(file);
-    for (const [, script] of text.matchAll(/npm run ([\w:-]+)/g)) expect(scripts[script!] ?? "").toContain(`examples/${file}`);
+    for (const [, script] of text.matchAll(/npm run ([\w:-]+)/g)) expect(scripts[script] ?? "").toContain(`examples/${file}`);
   });
 });

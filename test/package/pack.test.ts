@@ -17,7 +17,7 @@ interface PackedFile {
   readonly path: string;
 }
 
-let dir: string;
+let dir: string | undefined;
 let app: string;
 let packed: readonly string[];
 
@@ -26,7 +26,7 @@ function quickStart(readme: string): string {
   const section = readme.slice(readme.indexOf("\n## Quick start"));
   const match = /```ts\n([\s\S]*?)```/.exec(section);
   if (match === null) throw new Error("README has no ts block under Quick start");
-  return match[1]!;
+  return match[1];
 }
 
 /**
@@ -78,26 +78,41 @@ describe("the packed package", () => {
     expect(packed.filter((p) => !/^(dist\/(src|gen)\/|proto\/|README\.md$|package\.json$)/.test(p))).toStrictEqual([]);
   });
 
-  it("runs the README's quick start, type-checked with a NodeNext tsconfig", async () => {
-    writeFileSync(join(app, "quickstart.ts"), quickStart(readFileSync(join(root, "README.md"), "utf8")));
-    writeFileSync(join(app, "types.ts"), TYPED_EXAMPLE);
-    writeFileSync(join(app, "tsconfig.json"), JSON.stringify(TSCONFIG));
-    const tsc = await command(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", "."], app, RUN_TIMEOUT_MS);
-    expect(tsc.ok, describeFailure("tsc", tsc)).toBe(true);
-    const quick = await command(process.execPath, ["out/quickstart.js"], app, RUN_TIMEOUT_MS);
-    expect(quick.ok, describeFailure("the quick start", quick)).toBe(true);
-    expect(quick.stdout.trim().split("\n").at(-1)).toBe("10");
-    const typed = await command(process.execPath, ["out/types.js"], app, RUN_TIMEOUT_MS);
-    expect(typed.ok, describeFailure("types.ts", typed)).toBe(true);
-    expect(typed.stdout.trim()).toBe("pong");
-  }, RUN_TIMEOUT_MS * 3);
+  it(
+    "runs the README's quick start, type-checked with a NodeNext tsconfig",
+    async () => {
+      writeFileSync(join(app, "quickstart.ts"), quickStart(readFileSync(join(root, "README.md"), "utf8")));
+      writeFileSync(join(app, "types.ts"), TYPED_EXAMPLE);
+      writeFileSync(join(app, "tsconfig.json"), JSON.stringify(TSCONFIG));
+      const tsc = await command(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", "."], app, RUN_TIMEOUT_MS);
+      expect(tsc.ok, describeFailure("tsc", tsc)).toBe(true);
+      const quick = await command(process.execPath, ["out/quickstart.js"], app, RUN_TIMEOUT_MS);
+      expect(quick.ok, describeFailure("the quick start", quick)).toBe(true);
+      expect(quick.stdout.trim().split("\n").at(-1)).toBe("10");
+      const typed = await command(process.execPath, ["out/types.js"], app, RUN_TIMEOUT_MS);
+      expect(typed.ok, describeFailure("types.ts", typed)).toBe(true);
+      expect(typed.stdout.trim()).toBe("pong");
+    },
+    RUN_TIMEOUT_MS * 3,
+  );
 
-  it("runs plain JavaScript (ESM): a local ask and a two-node cluster answering an ask", async () => {
-    copyFileSync(join(root, "test/package/fixtures/cluster.mjs"), join(app, "cluster.mjs"));
-    const run = await command(process.execPath, ["cluster.mjs"], app, RUN_TIMEOUT_MS);
-    expect(run.ok, describeFailure("cluster.mjs", run)).toBe(true);
-    expect(run.stdout.trim().split("\n")).toStrictEqual(["echo: local", "members up: 2", "echo: remote", "done"]);
-  }, RUN_TIMEOUT_MS);
+  it(
+    "runs plain JavaScript (ESM): a local ask, a two-node cluster answering asks, a type from a .proto file",
+    async () => {
+      for (const file of ["cluster.mjs", "greeting.proto"]) copyFileSync(join(root, "test/package/fixtures", file), join(app, file));
+      const run = await command(process.execPath, ["cluster.mjs"], app, RUN_TIMEOUT_MS);
+      expect(run.ok, describeFailure("cluster.mjs", run)).toBe(true);
+      expect(run.stdout.trim().split("\n")).toStrictEqual([
+        "proto shipped: true",
+        "echo: local",
+        "members up: 2",
+        "echo: remote",
+        "demo.v1.Greeting: hello b at 42",
+        "done",
+      ]);
+    },
+    RUN_TIMEOUT_MS,
+  );
 });
 
 const TSCONFIG = {

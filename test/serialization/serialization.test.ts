@@ -230,8 +230,8 @@ describe("actor refs", () => {
     expect(refs.addressed).toEqual([alice, bob, alice, bob]);
     expect(decoded.from).toBeInstanceOf(FakeRef);
     expect(decoded.from.address).toBe(alice.address);
-    expect(decoded.to[0]!.who.address).toBe(bob.address);
-    expect([...decoded.audit][0]!.address).toBe(alice.address);
+    expect(decoded.to[0].who.address).toBe(bob.address);
+    expect([...decoded.audit][0].address).toBe(alice.address);
     expect(decoded.at.get("x")!.address).toBe(bob.address);
   });
 
@@ -301,7 +301,7 @@ describe("registered Protobuf messages", () => {
     const { ser } = setup();
     const bytes = valueBytes({ kind: "joined", node: address });
     const tree = Value.decode(bytes);
-    const field = tree.kind?.$case === "objectValue" ? tree.kind.value.fields[1]! : undefined;
+    const field = tree.kind?.$case === "objectValue" ? tree.kind.value.fields[1] : undefined;
     expect(field?.value?.kind).toStrictEqual({
       $case: "messageValue",
       value: { typeName: "casty.v1.NodeAddress", data: Buffer.from(NodeAddress.encode(address).finish()) },
@@ -360,7 +360,19 @@ describe("wire compatibility with casty.v1.Value", () => {
 
   it("the direct encoder's bytes decode with the generated Value into the expected tree", () => {
     const tree = Value.decode(
-      valueBytes({ s: "a", n: -0, b: false, u: undefined, z: null, big: -258n, d: new Date(5), r: alice, l: [new Uint8Array([9])], m: new Map([[1, new Set(["x"])]]), p: new Point(1, 2) }),
+      valueBytes({
+        s: "a",
+        n: -0,
+        b: false,
+        u: undefined,
+        z: null,
+        big: -258n,
+        d: new Date(5),
+        r: alice,
+        l: [new Uint8Array([9])],
+        m: new Map([[1, new Set(["x"])]]),
+        p: new Point(1, 2),
+      }),
     );
     const num = (value: number): Value => ({ kind: { $case: "numberValue", value } });
     const field = (key: string, kind: Value["kind"]) => ({ key, value: { kind } });
@@ -384,7 +396,16 @@ describe("wire compatibility with casty.v1.Value", () => {
                 entries: [{ key: num(1), value: { kind: { $case: "setValue", value: { items: [{ kind: { $case: "stringValue", value: "x" } }] } } } }],
               },
             }),
-            field("p", { $case: "classValue", value: { className: "test.Point", fields: [{ key: "x", value: num(1) }, { key: "y", value: num(2) }] } }),
+            field("p", {
+              $case: "classValue",
+              value: {
+                className: "test.Point",
+                fields: [
+                  { key: "x", value: num(1) },
+                  { key: "y", value: num(2) },
+                ],
+              },
+            }),
           ],
         },
       },
@@ -435,15 +456,18 @@ describe("values that cannot be serialized", () => {
   };
 
   it("name the offending field", () => {
-    expect(failure({ items: [1, 2, { callback: () => 1 }] })).toBe(
-      "cannot serialize message: value at .items[2].callback is a function",
-    );
+    expect(failure({ items: [1, 2, { callback: () => 1 }] })).toBe("cannot serialize message: value at .items[2].callback is a function");
     expect(failure({ "odd key": { s: Symbol("x") } })).toBe('cannot serialize message: value at ["odd key"].s is a symbol');
     expect(failure(() => 1)).toBe("cannot serialize message: the message itself is a function");
     expect(failure({ m: new Map([["k", { f: Math.max }]]) })).toBe('cannot serialize message: value at .m.get("k").f is a function');
-    expect(failure({ m: new Map<unknown, number>([[{}, 1], [Symbol.iterator, 2]]) })).toBe(
-      "cannot serialize message: value at .m[map key #1] is a symbol",
-    );
+    expect(
+      failure({
+        m: new Map<unknown, number>([
+          [{}, 1],
+          [Symbol.iterator, 2],
+        ]),
+      }),
+    ).toBe("cannot serialize message: value at .m[map key #1] is a symbol");
     expect(failure({ s: new Set([1, print]) })).toBe("cannot serialize message: value at .s[set item #1] is a function");
     expect(failure(new Point(1, print as unknown as number))).toBe("cannot serialize message: value at .y is a function");
   });
@@ -489,7 +513,9 @@ describe("values that cannot be serialized", () => {
       expect((e as Error).message).toBe("cannot serialize message: value at .x.broken could not be encoded: boom");
       expect((e as Error).cause).toBe(cause);
     }
-    expect(failure({ ...NodeAddress.fromPartial({}), $type: "casty.v1.NodeAddress", uid: -1n })).toMatch(/the message itself could not be encoded: .*too large/);
+    expect(failure({ ...NodeAddress.fromPartial({}), $type: "casty.v1.NodeAddress", uid: -1n })).toMatch(
+      /the message itself could not be encoded: .*too large/,
+    );
   });
 
   it("leave a caller's writer as it was", () => {
@@ -570,7 +596,10 @@ describe("bytes that cannot be deserialized", () => {
   });
 
   it("a failed payload leaves the reader after it, so a batch can go on", () => {
-    const w = new BinaryWriter().uint32(Kind.Object).uint32(3).raw(new Uint8Array([0xff, 0xff, 0xff]));
+    const w = new BinaryWriter()
+      .uint32(Kind.Object)
+      .uint32(3)
+      .raw(new Uint8Array([0xff, 0xff, 0xff]));
     const good = ser.serialize("next").bytes;
     const bad = w.finish();
     const reader = new BinaryReader(Uint8Array.from([...bad, ...good]));

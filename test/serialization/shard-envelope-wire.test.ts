@@ -21,7 +21,7 @@ function documentedForm(): string {
   const section = readme.slice(readme.indexOf("### Wire form of ShardEnvelope"));
   const block = /```\n([\s\S]*?)```/.exec(section);
   if (block === null) throw new Error("README has no block under Wire form of ShardEnvelope");
-  return collapse(block[1]!);
+  return collapse(block[1]);
 }
 
 const collapse = (text: string) => text.replace(/\s+/g, " ").trim();
@@ -57,7 +57,7 @@ describe("the wire form of ShardEnvelope", () => {
   });
 
   afterAll(async () => {
-    await node?.shutdown();
+    await node.shutdown();
   });
 
   it("is the README's: a casty.v1.Value holding the class casty.ShardEnvelope with entityId and message", () => {

@@ -4,14 +4,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { BinaryWriter } from "@bufbuild/protobuf/wire";
 import { describe, expect, it } from "vitest";
-import {
-  checkWriterLayout,
-  markWriter,
-  openForks,
-  rollbackWriter,
-  takeWritten,
-  writerPosition,
-} from "../../src/serialization/writer-state.js";
+import { checkWriterLayout, markWriter, openForks, rollbackWriter, takeWritten, writerPosition } from "../../src/serialization/writer-state.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const readJson = (path: string) => JSON.parse(readFileSync(`${root}${path}`, "utf8")) as Record<string, unknown>;

@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { leastLoaded, rebalancePlan, shardCounts, type Home, type Homes } from "../../src/sharding/allocation.js";
+import { allocationAt, leastLoaded, ownerOf, rebalancePlan, shardCounts, type Allocations, type ShardAllocation } from "../../src/sharding/allocation.js";
 
 const A = "127.0.0.1:9";
 const B = "127.0.0.1:10"; // numerically after A although "10" < "9" as text
 const C = "127.0.0.1:100";
 
-function homes(spec: Record<string, number[]>): Map<number, Home> {
-  const map = new Map<number, Home>();
-  for (const [node, shards] of Object.entries(spec)) for (const s of shards) map.set(s, { node, epoch: BigInt(s + 1) });
+function homes(spec: Record<string, number[]>): Map<number, ShardAllocation> {
+  const map = new Map<number, ShardAllocation>();
+  for (const [node, shards] of Object.entries(spec)) for (const s of shards) map.set(s, allocationAt({ address: node, uid: 1n }, BigInt(s + 1)));
   return map;
 }
 
@@ -16,11 +16,11 @@ function range(from: number, count: number): number[] {
 }
 
 /** Loads after applying a plan. */
-function after(h: Homes, plan: { shard: number; from: string; to: string }[], regions: string[]): Map<string, number> {
+function after(h: Allocations, plan: { shard: number; from: string; to: string }[], regions: string[]): Map<string, number> {
   const next = new Map(h);
   for (const { shard, from, to } of plan) {
-    expect(next.get(shard)?.node).toBe(from);
-    next.set(shard, { node: to, epoch: 0n });
+    expect(ownerOf(next.get(shard)!)).toBe(from);
+    next.set(shard, allocationAt({ address: to, uid: 1n }, 0n));
   }
   return shardCounts(next, regions);
 }

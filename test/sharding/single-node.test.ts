@@ -198,4 +198,33 @@ describe("passivation", () => {
     expect(acked).toBe(sent);
     expect(dead).toEqual([]);
   });
+
+  it("counts messages waiting for a stopping entity against bufferSize; the rest are dead letters", async () => {
+    const region = start({ bufferSize: 5 });
+    const dead = deadLetters();
+    await inc(region, "s");
+    region.tell(new ShardEnvelope("s", { kind: "passivate", busyMs: 1000 }));
+    await sleep(100); // the region handled the passivation: the entity stops after its busy time
+    for (let i = 0; i < 20; i++) region.tell(new ShardEnvelope("s", { kind: "inc" }));
+    await waitFor(() => dead.length === 15, 3000, "15 dead letters");
+    expect(dead.every((d) => d.reason === "shard region buffer is full")).toBe(true);
+    const startsOfS = () => starts.filter(([, id]) => id === "s").length;
+    const before = startsOfS();
+    await waitFor(() => startsOfS() > before, 5000, "the entity to start again with its buffered messages");
+    const after = await get(region, "s");
+    expect(after.count).toBe(5); // a new instance got the 5 buffered ones
+  });
+
+  it("makes every message it holds a dead letter when the region stops", async () => {
+    const region = start();
+    const dead = deadLetters();
+    await inc(region, "t");
+    region.tell(new ShardEnvelope("t", { kind: "passivate", busyMs: 1000 }));
+    await sleep(100);
+    const held = Array.from({ length: 3 }, (_, i) => new ShardEnvelope<CounterMsg>("t", { kind: "inc", by: i + 1 }));
+    for (const envelope of held) region.tell(envelope);
+    await get(region, "u"); // the region handled the three before this
+    await system.shutdown();
+    expect(dead.filter((d) => d.reason === "shard region stopped").map((d) => d.message)).toEqual(held);
+  });
 });

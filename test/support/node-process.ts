@@ -17,10 +17,11 @@ export class NodeProcess<L extends NodeLine = NodeLine> {
   exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   private readonly child: ChildProcess;
 
-  constructor(script: string, args: readonly string[]) {
+  /** `env` is added to the test runner's environment (CASTY_LOG_LEVEL defaults to "error"). */
+  constructor(script: string, args: readonly string[], env: Readonly<Record<string, string>> = {}) {
     this.child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
       stdio: ["pipe", "pipe", "pipe"],
-      env: { ...process.env, CASTY_LOG_LEVEL: "error" },
+      env: { ...process.env, CASTY_LOG_LEVEL: "error", ...env },
     });
     createInterface({ input: this.child.stdout! }).on("line", (text) => {
       try {

@@ -26,13 +26,21 @@ export interface RegisterRegion {
    * new coordinator gives its allocations higher epochs than every home the regions still remember.
    */
   knownEpoch: bigint;
+  /**
+   * Incarnation uid of the region's node: a restarted node (same address, new uid) is a new region
+   * whose predecessor's shards are gone.
+   */
+  nodeUid: bigint;
 }
 
-/** Where a shard lives; `epoch` grows with every (re)allocation, so stale news can be told apart. */
+/** Where a shard lives (its primary); `epoch` grows with every (re)allocation, so stale news can be told apart. */
 export interface ShardHome {
   shardId: number;
+  /** "host:port" of the owning node, "" for a shard that is not allocated. */
   node: string;
   epoch: bigint;
+  /** Incarnation uid of the owning node. */
+  nodeUid: bigint;
 }
 
 /** A region asks the coordinator where a shard lives (allocating it if needed). */
@@ -67,7 +75,7 @@ export interface GracefulShutdown {
 }
 
 function createBaseRegisterRegion(): RegisterRegion {
-  return { node: "", hosting: false, owned: [], knownEpoch: 0n };
+  return { node: "", hosting: false, owned: [], knownEpoch: 0n, nodeUid: 0n };
 }
 
 export const RegisterRegion: MessageFns<RegisterRegion> = {
@@ -86,6 +94,12 @@ export const RegisterRegion: MessageFns<RegisterRegion> = {
         throw new globalThis.Error("value provided for field message.knownEpoch of type uint64 too large");
       }
       writer.uint32(32).uint64(message.knownEpoch);
+    }
+    if (message.nodeUid !== 0n) {
+      if (BigInt.asUintN(64, message.nodeUid) !== message.nodeUid) {
+        throw new globalThis.Error("value provided for field message.nodeUid of type uint64 too large");
+      }
+      writer.uint32(40).uint64(message.nodeUid);
     }
     return writer;
   },
@@ -135,6 +149,14 @@ export const RegisterRegion: MessageFns<RegisterRegion> = {
             message.knownEpoch = reader.uint64() as bigint;
             continue;
           }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.nodeUid = reader.uint64() as bigint;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -158,12 +180,13 @@ export const RegisterRegion: MessageFns<RegisterRegion> = {
     message.knownEpoch = (object.knownEpoch !== undefined && object.knownEpoch !== null)
       ? BigInt(object.knownEpoch)
       : 0n;
+    message.nodeUid = (object.nodeUid !== undefined && object.nodeUid !== null) ? BigInt(object.nodeUid) : 0n;
     return message;
   },
 };
 
 function createBaseShardHome(): ShardHome {
-  return { shardId: 0, node: "", epoch: 0n };
+  return { shardId: 0, node: "", epoch: 0n, nodeUid: 0n };
 }
 
 export const ShardHome: MessageFns<ShardHome> = {
@@ -179,6 +202,12 @@ export const ShardHome: MessageFns<ShardHome> = {
         throw new globalThis.Error("value provided for field message.epoch of type uint64 too large");
       }
       writer.uint32(24).uint64(message.epoch);
+    }
+    if (message.nodeUid !== 0n) {
+      if (BigInt.asUintN(64, message.nodeUid) !== message.nodeUid) {
+        throw new globalThis.Error("value provided for field message.nodeUid of type uint64 too large");
+      }
+      writer.uint32(32).uint64(message.nodeUid);
     }
     return writer;
   },
@@ -220,6 +249,14 @@ export const ShardHome: MessageFns<ShardHome> = {
             message.epoch = reader.uint64() as bigint;
             continue;
           }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.nodeUid = reader.uint64() as bigint;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -240,6 +277,7 @@ export const ShardHome: MessageFns<ShardHome> = {
     message.shardId = object.shardId ?? 0;
     message.node = object.node ?? "";
     message.epoch = (object.epoch !== undefined && object.epoch !== null) ? BigInt(object.epoch) : 0n;
+    message.nodeUid = (object.nodeUid !== undefined && object.nodeUid !== null) ? BigInt(object.nodeUid) : 0n;
     return message;
   },
 };

@@ -26,6 +26,7 @@ describe("gRPC health", () => {
     const health = client(pending.selfAddress);
     for (const service of ["", "casty.v1.Cluster", "casty.v1.ClusterService"]) expect(await health.check(service)).toBe("NOT_SERVING");
     expect(await health.check("no.such.Service")).toEqual({ code: grpc.status.NOT_FOUND });
+    expect(await health.check("casty.v1.Node")).toBe("SERVING"); // liveness: alive while joining
     expect(pending.cluster.selfMember).toBeUndefined();
 
     // b cannot reach its seed yet: Joining, NOT_SERVING

@@ -16,7 +16,8 @@ export class ClusterNodes {
       name: "test",
       host: "127.0.0.1",
       port: 0,
-      logLevel: "error",
+      // errors only on the console; a test's own logger gets every line (logLevel would filter it too)
+      ...(options.logger === undefined ? { logLevel: "error" as const } : {}),
       leaveTimeout: 2000,
       ...options,
     });

@@ -1,0 +1,262 @@
+import type { ActorContext, ActorRef, AskOptions, Behavior, Next, ReplyOf, SpawnOptions } from "../api.js";
+import { Tag, type LifecycleBehavior, type ReceiveBehavior, type SetupBehavior, type SuperviseBehavior } from "../behavior.js";
+import type { Runnable } from "../dispatcher.js";
+import { STOP_AFTER_PENDING } from "../internal.js";
+import { prefixed, type Logger } from "../logger.js";
+import { MailboxOverflowStrategy, type Mailbox } from "../mailbox.js";
+import { Queue } from "../queue.js";
+import { noop, RUNNING, STOPPING, type ParentCell } from "./core.js";
+import { FaultHandlingCell } from "./fault-handling.js";
+import type { CellHost } from "./host.js";
+
+/**
+ * One actor: its mailbox and current behaviour, on top of the layers for fault handling, children,
+ * death watch and timers. The cell is also the `ActorContext` handed to behaviours. Messages run one
+ * at a time, also across async handlers.
+ */
+export class ActorCell<M> extends FaultHandlingCell<M> implements ActorContext<M>, Runnable {
+  private behavior: ReceiveBehavior<M> | undefined;
+  private queue: Queue<M> | undefined;
+  private scheduled = false;
+
+  constructor(
+    system: CellHost,
+    parentCell: ParentCell | undefined,
+    name: string,
+    path: string,
+    private readonly initial: Behavior<M>,
+    private readonly mailbox: Mailbox | undefined,
+  ) {
+    super(system, parentCell, name, path);
+  }
+
+  get log(): Logger {
+    const extras = this.more();
+    return (extras.log ??= prefixed(this.system.log, `[${this.self.path}]`));
+  }
+
+  pipeToSelf<T>(promise: Promise<T>, onOk: (value: T) => M, onError: (error: unknown) => M): void {
+    promise.then(
+      (value) => this.tellMapped(() => onOk(value)),
+      (error: unknown) => this.tellMapped(() => onError(error)),
+    );
+  }
+
+  ask<const Req, Res = ReplyOf<Req>>(
+    target: ActorRef<Req>,
+    createRequest: (replyTo: ActorRef<Res>) => NoInfer<Req>,
+    onReply: (reply: Res) => M,
+    onError: (error: unknown) => M,
+    options?: AskOptions,
+  ): void {
+    this.pipeToSelf(this.system.ask<Req, Res>(target, createRequest, options), onReply, onError);
+  }
+
+  // ---- mailbox ----
+
+  /** @internal Queues a message; false when it became a dead letter. */
+  enqueue(message: M): boolean {
+    // a stopping actor handles nothing more: say so now rather than when it terminates
+    if (this.state >= STOPPING) {
+      this.system.deadLetter(message, this.self);
+      return false;
+    }
+    const queue = (this.queue ??= new Queue());
+    if (this.mailbox !== undefined && queue.length >= this.mailbox.capacity && !this.makeRoom(message)) return false;
+    queue.push(message);
+    this.kick();
+    return true;
+  }
+
+  /** @internal */
+  offer(message: M): Promise<boolean> {
+    const mailbox = this.mailbox;
+    if (this.state < STOPPING && mailbox?.overflow === MailboxOverflowStrategy.backpressure && (this.queue?.length ?? 0) >= mailbox.capacity) {
+      return new Promise((resolve) => (this.more().waiters ??= new Queue()).push({ message, resolve }));
+    }
+    return Promise.resolve(this.enqueue(message));
+  }
+
+  /** A full bounded mailbox: true when the new message may be queued. */
+  private makeRoom(message: M): boolean {
+    if (this.mailbox!.overflow === MailboxOverflowStrategy.dropOldest) {
+      this.system.deadLetter(this.queue!.shift(), this.self, "mailbox full (dropOldest)");
+      return true;
+    }
+    this.system.deadLetter(message, this.self, `mailbox full (${this.mailbox!.overflow})`);
+    return false;
+  }
+
+  protected kick(): void {
+    if (!this.scheduled && !this.busy && this.state === RUNNING && this.queue !== undefined && this.queue.length > 0) {
+      this.scheduled = true;
+      this.system.dispatcher.schedule(this);
+    }
+  }
+
+  /** @internal Called by the dispatcher: processes up to `limit` messages. */
+  run(limit: number): number {
+    const queue = this.queue!;
+    let processed = 0;
+    while (processed < limit && queue.length > 0 && this.state === RUNNING && !this.busy) {
+      const message = queue.shift();
+      if (this.extras?.waiters !== undefined) this.admitWaiter();
+      processed++;
+      this.receive(message);
+    }
+    this.scheduled = false;
+    this.kick();
+    return processed;
+  }
+
+  private admitWaiter(): void {
+    const waiters = this.extras!.waiters!;
+    if (waiters.length > 0 && this.queue!.length < this.mailbox!.capacity) {
+      const waiter = waiters.shift();
+      this.queue!.push(waiter.message);
+      waiter.resolve(true);
+    }
+  }
+
+  protected closeMailbox(): void {
+    this.behavior = undefined;
+    const system = this.system;
+    this.queue?.drain((message) => system.deadLetter(message, this.self));
+    this.extras?.waiters?.drain((waiter) => {
+      system.deadLetter(waiter.message, this.self);
+      waiter.resolve(false);
+    });
+  }
+
+  // ---- behaviour ----
+
+  private receive(message: M): void {
+    if (message === STOP_AFTER_PENDING) {
+      this.stopActor();
+      return;
+    }
+    let next: Next<M>;
+    try {
+      next = this.behavior!.handler(this, message);
+    } catch (error) {
+      this.fail(error);
+      return;
+    }
+    if (next === undefined || next === null) {
+      this.fail(notABehavior(this.self.path, "returned", next));
+      return;
+    }
+    if ((next as Behavior<M>).tag === Tag.same) return;
+    if (next instanceof Promise) {
+      this.busy = true;
+      next.then(
+        (behavior) => this.resume(() => this.become(behavior, message, "resolved to")),
+        (error: unknown) => this.resume(() => this.fail(error)),
+      );
+      return;
+    }
+    this.become(next, message, "returned");
+  }
+
+  /** Applies what a handler returned (or resolved to); anything but a Behavior is a failure. */
+  private become(next: Behavior<M>, message: M, how: string): void {
+    switch (typeof next === "object" && next !== null ? next.tag : undefined) {
+      case Tag.same:
+        return;
+      case Tag.receive:
+        this.behavior = next as ReceiveBehavior<M>;
+        return;
+      case Tag.unhandled:
+        this.system.unhandled(message, this.self);
+        return;
+      case Tag.stopped:
+        this.stopActor();
+        return;
+      case Tag.restart:
+        this.restart(undefined);
+        return;
+      case Tag.setup:
+      case Tag.supervise:
+      case Tag.lifecycle:
+        this.guarded(() => this.after(this.unwrap(next), noop));
+        return;
+      default:
+        this.fail(notABehavior(this.self.path, how, next));
+    }
+  }
+
+  /** Peels supervise/lifecycle/setup layers down to a receive behaviour (async only for async setups). */
+  private unwrap(behavior: Behavior<M>): void | Promise<void> {
+    for (let b = behavior; ;) {
+      switch (b.tag) {
+        case Tag.receive:
+          this.behavior = b as ReceiveBehavior<M>;
+          return;
+        case Tag.supervise:
+          this.strategy = (b as SuperviseBehavior<M>).strategy;
+          b = (b as SuperviseBehavior<M>).inner;
+          break;
+        case Tag.lifecycle:
+          this.hooks = (b as LifecycleBehavior<M>).hooks;
+          b = (b as LifecycleBehavior<M>).inner;
+          break;
+        case Tag.setup: {
+          const result = (b as SetupBehavior<M>).factory(this);
+          if (result instanceof Promise) return result.then((inner) => this.unwrap(inner));
+          b = result;
+          break;
+        }
+        case Tag.stopped:
+          this.stopActor();
+          return;
+        default:
+          throw new Error(`${this.self.path}: setup must return a behaviour, not same/unhandled/restart`);
+      }
+    }
+  }
+
+  // ---- life cycle ----
+
+  /** @internal */
+  start(): void {
+    if (this.parentCell !== undefined) this.system.started(this.self);
+    try {
+      const result = this.unwrap(this.initial);
+      // the common case (a sync setup, no preStart) allocates nothing more
+      if (result instanceof Promise || this.hooks?.preStart !== undefined) this.after(result, () => this.runningHook(this.hooks?.preStart));
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  protected reinitialize(): void | Promise<void> {
+    this.behavior = undefined;
+    return this.unwrap(this.initial);
+  }
+
+  protected context(): ActorContext<M> {
+    return this;
+  }
+
+  protected createChild<C>(behavior: Behavior<C>, name: string, path: string, options: SpawnOptions | undefined): ActorCell<C> {
+    return new ActorCell<C>(this.system, this, name, path, behavior, options?.mailbox);
+  }
+
+  // ---- helpers ----
+
+  private tellMapped(map: () => M): void {
+    let message: M;
+    try {
+      message = map();
+    } catch (error) {
+      this.system.log.error(`${this.self.path}: mapping a piped result failed`, error);
+      return;
+    }
+    this.enqueue(message);
+  }
+}
+
+function notABehavior(path: string, how: string, value: unknown): TypeError {
+  const shown = typeof value === "object" && value !== null ? `a ${value.constructor?.name ?? "null-prototype"} object` : String(value);
+  return new TypeError(`${path}: handler ${how} ${shown}; return a Behavior such as Behaviors.same()`);
+}

@@ -1,0 +1,17 @@
+/**
+ * @internal Runtime services for the higher layers (remote, cluster, sharding, …), not for users.
+ * They work on refs, so no layer reaches into an actor's cell.
+ */
+import type { ActorRef } from "./api.js";
+import { LocalActorRef } from "./local-ref.js";
+
+/** @internal Queued by `stopAfterPending`: the cell stops when it reaches it, after what was queued before. */
+export const STOP_AFTER_PENDING: unique symbol = Symbol("stop after pending messages");
+
+/**
+ * @internal Stops the actor behind a local ref once it has handled every message queued before this
+ * call (stopping it at once would turn those into dead letters). For infrastructure such as sharding.
+ */
+export function stopAfterPending(ref: ActorRef<never>): void {
+  if (ref instanceof LocalActorRef && !ref.cell.isTerminated) (ref.cell as LocalActorRef<unknown>["cell"]).enqueue(STOP_AFTER_PENDING);
+}

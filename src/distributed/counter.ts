@@ -1,0 +1,23 @@
+import type { Command, Decision, Structure } from "./structure.js";
+
+export type CounterEvent = { readonly kind: "added"; readonly delta: number } | { readonly kind: "destroyed" };
+
+/** A counter: its value; `add` answers the new value. */
+export const counterStructure: Structure<number, CounterEvent> = {
+  initial: 0,
+  apply: (value, event) => (event.kind === "added" ? value + event.delta : 0),
+  decide: (_ctx, value, command: Command): Decision<CounterEvent> => {
+    switch (command.op) {
+      case "add": {
+        const delta = command.arg as number;
+        return { events: [{ kind: "added", delta }], reply: value + delta };
+      }
+      case "get":
+        return { events: [], reply: value };
+      case "destroy":
+        return { events: [{ kind: "destroyed" }], reply: true };
+      default:
+        throw new TypeError(`a counter has no operation "${command.op}"`);
+    }
+  },
+};

@@ -1,0 +1,116 @@
+import { AskTimeoutError, InvalidOptionError } from "../actor/errors.js";
+import { DeadLetter } from "../actor/events.js";
+import type { ExtensionId } from "../actor/extension.js";
+import type { ActorRef } from "../actor/ref.js";
+import type { ActorSystem } from "../actor/system.js";
+import type { ClusteredActorSystem } from "../cluster/clustered-system.js";
+import { clusterNode } from "../cluster-tools/cluster-node.js";
+import type { EventJournal } from "../persistence/journal.js";
+import { ShardEnvelope } from "../sharding/envelope.js";
+import { sharded } from "../sharding/sharded.js";
+import type { Serialization } from "../serialization/index.js";
+import { counterStructure } from "./counter.js";
+import { KEY_INDEX, keyIndexStructure, mapKeyStructure } from "./map.js";
+import type { ResolvedStructureOptions } from "./options.js";
+import { queueStructure } from "./queue.js";
+import { parseRegionActorName, REGION_PREFIX, regionActorName, type RegionName } from "./region-name.js";
+import { setStructure } from "./set.js";
+import { structureEntity, type Command } from "./structure.js";
+
+/** Milliseconds a map key waits for its index to list it (before its first value is written). */
+const INDEX_TIMEOUT = 5000;
+
+/**
+ * Distributed data on one node: the regions of the structures it uses or hosts. A region for a
+ * structure this node has not used yet starts when a peer's region first talks to it.
+ */
+export class DistributedData {
+  private readonly node: ClusteredActorSystem;
+  private readonly regions = new Map<string, ActorRef<ShardEnvelope<Command>>>();
+  /** The journal of this node's persistent structures, once `distributed({ journal })` named it. */
+  private journal: EventJournal | undefined;
+
+  static of(system: ActorSystem): DistributedData {
+    return system.extension(DistributedDataId);
+  }
+
+  constructor(system: ActorSystem) {
+    this.node = clusterNode(system, "distributed data");
+    this.node.eventStream.subscribe(DeadLetter, (letter) => this.hostOnDemand(letter));
+  }
+
+  get serialization(): Serialization {
+    return this.node.serialization;
+  }
+
+  /** Names the journal of this node's persistent structures; one per node. */
+  useJournal(journal: EventJournal): void {
+    if (this.journal !== undefined && this.journal !== journal) {
+      throw new InvalidOptionError("distributed data already uses another journal on this node: pass the same one to every distributed({ journal })");
+    }
+    this.journal = journal;
+  }
+
+  /** The region of a structure on this node, started on first use. */
+  region(region: RegionName): ActorRef<ShardEnvelope<Command>> {
+    const actorName = regionActorName(region);
+    let ref = this.regions.get(actorName);
+    if (ref === undefined) {
+      const journal = region.storage === "j" ? this.journal : undefined;
+      if (region.storage === "j" && journal === undefined)
+        throw new InvalidOptionError(`${region.kind} "${region.name}" is persistent, but this node has no journal for distributed data`);
+      ref = this.node.spawnSystemActor(
+        sharded((entityId) => entity(region, entityId, journal), { numShards: region.shards }),
+        actorName,
+      );
+      this.regions.set(actorName, ref);
+    }
+    return ref;
+  }
+
+  /** Sends one operation to the entity `entityId` of a structure; a timeout names the structure. */
+  async call<R>(region: RegionName, options: ResolvedStructureOptions, entityId: string, op: string, arg?: unknown): Promise<R> {
+    try {
+      return await this.node.ask(this.region(region), (replyTo) => new ShardEnvelope<Command>(entityId, { op, arg, replyTo }), { timeout: options.timeout });
+    } catch (error) {
+      if (!(error instanceof AskTimeoutError)) throw error;
+      throw new AskTimeoutError(`${region.kind} "${region.name}": ${op} got no answer within ${options.timeout} ms (it may or may not have taken effect)`, {
+        cause: error,
+      });
+    }
+  }
+
+  private hostOnDemand(letter: DeadLetter): void {
+    const path = letter.recipient?.path;
+    if (path === undefined || !path.startsWith(`/system/${REGION_PREFIX}`) || this.node.coordinatedShutdown.isRunning) return;
+    const region = parseRegionActorName(path.slice("/system/".length));
+    if (region === undefined) return;
+    // the rest of an inbound batch that started the region is still addressed to "no actor": forwarded
+    if (region.storage === "j" && this.journal === undefined) {
+      this.node.log.warn(
+        `cannot host ${region.kind} "${region.name}" here: this node has no journal for distributed data (call system.distributed({ journal }))`,
+      );
+      return;
+    }
+    this.region(region).tell(letter.message as ShardEnvelope<Command>);
+  }
+}
+
+function entity(region: RegionName, entityId: string, journal: EventJournal | undefined) {
+  const id = `${regionActorName(region)}/${entityId}`; // the journal key: unique across structures
+  switch (region.kind) {
+    case "counter":
+      return structureEntity(counterStructure, id, journal);
+    case "set":
+      return structureEntity(setStructure, id, journal);
+    case "queue":
+      return structureEntity(queueStructure, id, journal);
+    case "map":
+      return entityId === KEY_INDEX ? structureEntity(keyIndexStructure, id, journal) : structureEntity(mapKeyStructure(entityId, INDEX_TIMEOUT), id, journal);
+  }
+}
+
+export const DistributedDataId: ExtensionId<DistributedData> = {
+  key: "casty.DistributedData",
+  create: (system) => new DistributedData(system),
+};

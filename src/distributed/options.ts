@@ -1,0 +1,26 @@
+import { requirePositive } from "../actor/errors.js";
+import type { EventJournal } from "../persistence/journal.js";
+
+export interface DistributedOptions {
+  /** Every mutation becomes an event in this journal: structures survive restarts (default: in memory). */
+  readonly journal?: EventJournal;
+}
+
+export interface StructureOptions {
+  /** Shards of the structure's entity type (default 100); the same name and shards reach the same structure. */
+  readonly shards?: number;
+  /** Milliseconds a call waits for its answer (default 5000). */
+  readonly timeout?: number;
+}
+
+export interface ResolvedStructureOptions {
+  readonly shards: number;
+  readonly timeout: number;
+}
+
+export function resolveStructureOptions(options: StructureOptions = {}): ResolvedStructureOptions {
+  return {
+    shards: requirePositive(options.shards ?? 100, "shards", { integer: true }),
+    timeout: requirePositive(options.timeout ?? 5000, "timeout"),
+  };
+}

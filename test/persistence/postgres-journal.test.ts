@@ -1,0 +1,52 @@
+// PostgresJournal specifics: two nodes' journals on one database racing for the same entities.
+import { afterAll, describe, expect, it } from "vitest";
+import { JournalConflictError, PostgresJournal } from "../../src/index.js";
+import { startPostgres } from "../support/postgres.js";
+import { collect } from "./fixtures/journals.js";
+
+const database = await startPostgres();
+afterAll(async () => {
+  if (typeof database !== "string") await database.stop();
+});
+
+describe.skipIf(typeof database === "string")("PostgresJournal", () => {
+  const url = typeof database === "string" ? "" : database.url;
+
+  it("two journals (two nodes) racing for the same 300 entities: one writer wins each, the other gets JournalConflictError", async () => {
+    const a = new PostgresJournal({ connectionString: url });
+    const b = new PostgresJournal({ connectionString: url });
+    try {
+      await Promise.all([a.highestSeqNr("warm-up"), b.highestSeqNr("warm-up")]);
+      const ids = Array.from({ length: 300 }, (_, i) => `race-${i}`);
+      const outcomes = await Promise.all(
+        ids.map((id) => Promise.allSettled([a.append(id, [{ by: "a" }], 0), b.append(id, [{ by: "b" }], 0), a.append(`${id}-solo`, ["solo"], 0)])),
+      );
+      for (const [i, [fromA, fromB, solo]] of outcomes.entries()) {
+        expect(
+          [fromA, fromB].filter((o) => o.status === "fulfilled"),
+          ids[i],
+        ).toHaveLength(1);
+        for (const o of [fromA, fromB]) if (o.status === "rejected") expect(o.reason).toBeInstanceOf(JournalConflictError);
+        expect(solo.status).toBe("fulfilled"); // a lost race does not fail the other writes of its batch
+      }
+      for (const id of ids.slice(0, 20)) {
+        const events = await collect(b.replay(id, 1));
+        expect(events.map((e) => e.seqNr)).toEqual([1]);
+      }
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it("creates its schema on first use, also when several journals start at once", async () => {
+    const journals = Array.from({ length: 4 }, () => new PostgresJournal({ connectionString: url }));
+    try {
+      await Promise.all(journals.map((j, i) => j.append(`schema-${i}`, ["x"], 0)));
+      expect(await journals[0].highestSeqNr("schema-3")).toBe(1);
+    } finally {
+      await Promise.all(journals.map((j) => j.close()));
+    }
+  });
+});
+
+if (typeof database === "string") describe("PostgresJournal", () => it.skip(database, () => {}));

@@ -1,0 +1,33 @@
+// A user's message that cannot be serialized, sent through a region to an entity on another node,
+// must not take the region down: it becomes a dead letter naming why, and the region keeps routing.
+import { afterEach, describe, expect, it } from "vitest";
+import { DeadLetter, ShardEnvelope } from "../../src/index.js";
+import { waitFor } from "../support/wait.js";
+import type { CounterMsg } from "./fixtures/counter.js";
+import { eventually, ids, inc, ShardedNodes } from "./fixtures/nodes.js";
+
+let nodes: ShardedNodes | undefined;
+afterEach(async () => {
+  await nodes?.shutdownAll();
+  nodes = undefined;
+});
+
+describe("a message that cannot be serialized", () => {
+  it("sent to an entity on another node is a dead letter; local and remote entities still answer", { timeout: 30_000 }, async () => {
+    nodes = new ShardedNodes({ numShards: 10 });
+    const [a, b] = await nodes.cluster(2);
+    const first = await Promise.all(ids(20).map((id) => eventually(() => inc(a!, id), 10_000, `entity ${id}`)));
+    const remote = first.find((r) => r.node === b!.address)!.id;
+    const local = first.find((r) => r.node === a!.address)!.id;
+    const dead: DeadLetter[] = [];
+    a!.system.eventStream.subscribe(DeadLetter, (d) => dead.push(d));
+
+    const poison = new ShardEnvelope<CounterMsg>(remote, { kind: "inc", by: (() => 1) as unknown as number });
+    a!.region.tell(poison);
+    await waitFor(() => dead.some((d) => d.message === poison), 5000, "the envelope as a dead letter");
+    expect(dead.find((d) => d.message === poison)!.reason).toMatch(/serializ/);
+
+    expect((await inc(a!, local)).count).toBe(2);
+    expect((await inc(a!, remote)).count).toBe(2);
+  });
+});
