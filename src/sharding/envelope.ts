@@ -35,5 +35,6 @@ export class Passivate {
 
 /** Called by an entity to be stopped while idle; messages that arrive meanwhile start it again. */
 export function passivate(ctx: ActorContext<never>): void {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- tsc needs it: the parent is an ActorRef<never>
   (ctx.parent as ActorRef<Passivate> | undefined)?.tell(new Passivate(ctx.self));
 }

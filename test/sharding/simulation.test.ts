@@ -109,9 +109,9 @@ describe("stale routing tables in virtual time", () => {
     const s = new SimRegions(seed);
     const nodes = [s.add(2551), s.add(2552), s.add(2553)];
     await s.scheduler.advance(1500);
-    await s.all(ids(60).map((id) => s.inc(nodes[0]!, id)));
+    await s.all(ids(60).map((id) => s.inc(nodes[0], id)));
     const [a, b, c] = nodes as [SimNode, SimNode, SimNode];
-    const shard = s.stats(b).shards[0]!;
+    const shard = s.stats(b).shards[0];
     const id = ids(60).find((i) => shardOf(i, 12) === shard)!;
     return { s, a, b, c, shard, id };
   }
@@ -154,8 +154,8 @@ describe("stale routing tables in virtual time", () => {
     const seen = hops(s, id);
     a.region.tell(new ShardEnvelope(id, { kind: "inc" }));
     await s.scheduler.until(() => dead.length > 0, 5000);
-    expect(dead[0]!.reason).toMatch(/after 5 forwards/);
-    expect((dead[0]!.message as ShardEnvelope<unknown>).entityId).toBe(id);
+    expect(dead[0].reason).toMatch(/after 5 forwards/);
+    expect((dead[0].message as ShardEnvelope<unknown>).entityId).toBe(id);
     await s.scheduler.advance(2000);
     expect(seen.count).toBe(MAX_HOPS); // and nothing more travels
   });
