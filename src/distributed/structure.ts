@@ -1,5 +1,5 @@
 import { LocalBehaviors, type Behavior } from "../actor/behavior.js";
-import type { ActorContext } from "../actor/context.js";
+import type { ActorContext } from "../actor/api.js";
 import type { ActorRef } from "../actor/ref.js";
 import { persisted } from "../persistence/effect.js";
 import { eventSourced } from "../persistence/event-sourced.js";
