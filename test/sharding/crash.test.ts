@@ -1,11 +1,11 @@
 // A node process running sharded entities is killed with SIGKILL; the two nodes in this process must
 // reallocate its shards (after downing it) so its entities answer again, within ~15 s.
-import { createServer } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { NodeProcess, type NodeLine } from "../support/node-process.js";
 import { sleep, waitFor } from "../support/wait.js";
 import { doubleStarts, type CounterState } from "./fixtures/counter.js";
 import { eventually, get, ids, inc, ShardedNodes, stats, waitForUp, type Node } from "./fixtures/nodes.js";
+import { freePorts, stopAll } from "./fixtures/processes.js";
 
 interface Line extends NodeLine {
   readonly message?: string;
@@ -14,33 +14,10 @@ interface Line extends NodeLine {
 const children: NodeProcess<Line>[] = [];
 let nodes: ShardedNodes | undefined;
 afterEach(async () => {
-  for (const child of children) child.kill("SIGKILL");
-  try {
-    await waitFor(() => children.every((c) => c.exited !== undefined), 5000, "node processes to exit");
-  } finally {
-    children.length = 0;
-    await nodes?.shutdownAll();
-    nodes = undefined;
-    doubleStarts.length = 0;
-  }
+  await stopAll(children, nodes);
+  nodes = undefined;
+  doubleStarts.length = 0;
 });
-
-/** Free ports on 127.0.0.1, ascending (the leader is the lowest address). */
-async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<ReturnType<typeof createServer>>((resolve) => {
-          const server = createServer();
-          server.listen(0, "127.0.0.1", () => resolve(server));
-        }),
-    ),
-  );
-  const ports = servers.map((s) => (s.address() as { port: number }).port);
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  return ports.sort((a, b) => a - b);
-}
 
 describe("sharding when a node process crashes", () => {
   it.each([

@@ -1,7 +1,7 @@
 // Shard regions of three nodes in virtual time (see fixtures/sim-regions.ts): allocation, a rebalance
 // to a joining node and the loss of a node run in milliseconds, the same way for the same seed.
 import { afterEach, describe, expect, it } from "vitest";
-import { DeadLetter, ShardEnvelope, type ActorRef } from "../../src/index.js";
+import { AskDeliveryError, DeadLetter, ShardEnvelope, type ActorRef } from "../../src/index.js";
 import { RoutedEnvelope } from "../../src/sharding/envelope.js";
 import { TYPE, type Coordination } from "../../src/sharding/protocol.js";
 import { MAX_HOPS } from "../../src/sharding/region.js";
@@ -122,6 +122,16 @@ describe("stale routing tables in virtual time", () => {
     (node.region as unknown as ActorRef<Coordination>).tell({ $type: TYPE.homes, homes });
   }
 
+  /** Three regions where the first and the third each believe the other owns shard `s` (and `id`). */
+  async function pointingAtEachOther(seed: number) {
+    const setup = await three(seed);
+    sim = setup.s;
+    believe(setup.a, setup.shard, setup.c);
+    believe(setup.c, setup.shard, setup.a);
+    await setup.s.scheduler.advance(10);
+    return setup;
+  }
+
   /** Counts the envelopes for `id` that cross the network. */
   function hops(s: SimRegions, id: string): { count: number } {
     const seen = { count: 0 };
@@ -144,11 +154,7 @@ describe("stale routing tables in virtual time", () => {
   });
 
   it("an envelope between two regions that point at each other is a dead letter after the hop limit, not a loop", async () => {
-    const { s, a, c, shard, id } = await three(22);
-    sim = s;
-    believe(a, shard, c);
-    believe(c, shard, a);
-    await s.scheduler.advance(10);
+    const { s, a, c, id } = await pointingAtEachOther(22);
     const dead: DeadLetter[] = [];
     for (const node of [a, c]) node.system.eventStream.subscribe(DeadLetter, (d) => dead.push(d));
     const seen = hops(s, id);
@@ -158,5 +164,21 @@ describe("stale routing tables in virtual time", () => {
     expect((dead[0].message as ShardEnvelope<unknown>).entityId).toBe(id);
     await s.scheduler.advance(2000);
     expect(seen.count).toBe(MAX_HOPS); // and nothing more travels
+  });
+
+  it("an ask whose envelope is dead-lettered after the hop limit rejects at once, naming why", async () => {
+    const { s, a, id } = await pointingAtEachOther(23);
+    const asked = s.scheduler.now();
+    const [outcome] = await s.all([
+      a.system
+        .ask(a.region, (replyTo) => new ShardEnvelope(id, { kind: "get", replyTo }), { timeout: 10_000 })
+        .then(
+          () => undefined,
+          (error: unknown) => error,
+        ),
+    ]);
+    expect(outcome).toBeInstanceOf(AskDeliveryError);
+    expect((outcome as Error).message).toMatch(/after 5 forwards/);
+    expect(s.scheduler.now() - asked).toBeLessThan(10_000); // not at its timeout
   });
 });
