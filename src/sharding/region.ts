@@ -315,7 +315,9 @@ class ShardRegion<M> implements ShardHost<M> {
       if (shard === undefined) this.localShard(id);
       else if (shard.status.kind === "handingOff" && shard.status.reportedAt !== undefined) rerouted = shard.activate();
     } else {
-      this.remote[id] = allocation === undefined ? undefined : this.peer(ownerOf(allocation));
+      const owner = allocation === undefined ? undefined : ownerOf(allocation);
+      // a home at this address but of an earlier incarnation is no home: the coordinator is asked again
+      this.remote[id] = owner === undefined || owner === this.selfAddress ? undefined : this.peer(owner);
       if (shard !== undefined) {
         // someone else owns it now: one writer only
         this.shards[id] = undefined;

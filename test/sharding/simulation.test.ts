@@ -88,6 +88,26 @@ describe("shard regions in virtual time", () => {
     expect(reallocated).toBeGreaterThan(removedAt);
   });
 
+  it("a node that restarts at the same address is a new incarnation: the old one's shards start afresh", async () => {
+    const { sim: s, a, c } = await run(17);
+    sim = s;
+    const lost = new Set(s.stats(c).shards);
+    const lostIds = ids(60).filter((id) => lost.has(shardOf(id, 12)));
+    s.crash(c.address);
+    await s.scheduler.advance(500);
+    const again = await s.restart(c.address);
+    await s.scheduler.advance(500); // it registers with its new uid
+    const replies = await s.all(ids(60).map((id) => s.inc(a, id)));
+    expect(replies.every((r) => r !== undefined)).toBe(true);
+    for (const r of replies) {
+      if (lostIds.includes(r!.id))
+        expect(r!.count).toBe(1); // the old incarnation's entities are gone
+      else expect(r!.count === 3 || r!.node === again.address).toBe(true); // kept, or moved to the new one since
+    }
+    expect(owners(s).size).toBe(12);
+    expect(s.stats(again).allocation.size).toBeGreaterThan(0);
+  });
+
   it("is deterministic: the same seed gives the same history", async () => {
     const history = async (seed: number) => {
       const { sim: s, c } = await run(seed);
