@@ -89,3 +89,11 @@ export {
   PersistFailedError,
   RecoveryFailedError,
 } from "./persistence/errors.js";
+export { Distributed, distributed } from "./distributed/distributed.js";
+export { DistributedData, DistributedDataId } from "./distributed/distributed-data.js";
+export { DistributedCounter, DistributedMap, DistributedQueue, DistributedSet } from "./distributed/handles.js";
+export type { DistributedOptions, StructureOptions } from "./distributed/options.js";
+export { Singletons, SingletonsId, type SingletonOptions } from "./cluster-tools/singleton.js";
+export { Receptionist, ReceptionistId } from "./cluster-tools/receptionist.js";
+export { ServiceKey } from "./cluster-tools/service-key.js";
+export { Topic, Topics, TopicsId } from "./cluster-tools/topic.js";
