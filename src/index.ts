@@ -31,7 +31,9 @@ export { ActorRestarted, ActorStarted, ActorStopped, DeadLetter, UnhandledMessag
 export { EventStream, type EventClass } from "./actor/event-stream.js";
 export { Mailbox, MailboxOverflowStrategy, type MailboxOptions } from "./actor/mailbox.js";
 export { Directive, OneForOneStrategy, type OneForOneOptions, type SupervisorStrategy } from "./actor/supervision.js";
+export { wrappedMessage, type WrapsMessage } from "./actor/wrapped.js";
 export {
+  AskDeliveryError,
   AskTimeoutError,
   DuplicateActorNameError,
   InvalidActorNameError,
@@ -41,6 +43,7 @@ export {
 export { ConsoleLogger, type Logger, type LogLevel } from "./actor/logger.js";
 export { realScheduler, type Scheduler } from "./actor/scheduler.js";
 export { RemoteActorSystem } from "./remote/remote-system.js";
+export { Remoting, RemotingId } from "./remote/remoting.js";
 export type { RemoteOptions, TlsOptions } from "./remote/options.js";
 export { RemoteActorRef } from "./remote/remote-ref.js";
 export {
@@ -53,7 +56,7 @@ export {
 export { InvalidAddressError } from "./remote/address.js";
 export { MalformedFrameError, type UndecodablePayload } from "./remote/inbound-batch.js";
 export { ClusteredActorSystem } from "./cluster/clustered-system.js";
-export { Cluster, type ClusterStateSnapshot } from "./cluster/cluster.js";
+export { Cluster, ClusterExtensionId, type ClusterStateSnapshot } from "./cluster/cluster.js";
 export type { ClusterOptions, DowningOptions, FailureDetectorOptions } from "./cluster/options.js";
 export type { DowningStrategy } from "./cluster/downing.js";
 export {
@@ -97,3 +100,18 @@ export { Singletons, SingletonsId, type SingletonOptions } from "./cluster-tools
 export { Receptionist, ReceptionistId } from "./cluster-tools/receptionist.js";
 export { ServiceKey } from "./cluster-tools/service-key.js";
 export { Topic, Topics, TopicsId } from "./cluster-tools/topic.js";
+export { Gateway, GatewayId } from "./gateway/gateway.js";
+export type { GatewayOptions } from "./gateway/options.js";
+export {
+  ClientCounter,
+  ClientDistributed,
+  ClientMap,
+  ClientQueue,
+  ClientSet,
+  ClusterClient,
+  ClusterClientError,
+  type CallOptions,
+  type ClientStructureOptions,
+  type ClusterClientOptions,
+  type ClusterMembers,
+} from "./client/index.js";

@@ -1,0 +1,229 @@
+import * as grpc from "@grpc/grpc-js";
+import { AskTimeoutError } from "../actor/errors.js";
+import type { ActorRef } from "../actor/ref.js";
+import type { MemberInfo } from "../cluster/events.js";
+import { Serialization } from "../serialization/serialization.js";
+import type { ClusterState, GatewayServiceClient, MembershipEvent, WatchMembersResponse } from "../../gen/casty/v1/gateway.js";
+import type { Any } from "../../gen/google/protobuf/any.js";
+import { memberStatusOf } from "../gateway/member-status.js";
+import { manifestOf, toAny } from "../gateway/payload.js";
+import { clientRefs, GatewayReplyRef } from "./client-refs.js";
+import { ContactPoints } from "./contact-points.js";
+import { ClientDistributed } from "./distributed.js";
+import { ClusterClientError } from "./errors.js";
+import { resolveClientOptions, type ClusterClientOptions, type ResolvedClientOptions } from "./options.js";
+
+/** The membership as the contacted node sees it. */
+export interface ClusterMembers {
+  readonly members: readonly Omit<MemberInfo, "upNumber">[];
+  readonly leader: string | undefined;
+  readonly unreachable: readonly string[];
+}
+
+export interface CallOptions {
+  /** Milliseconds to wait for the answer (default: the client's `timeout`). */
+  readonly timeout?: number;
+}
+
+/** The unary RPCs of the gateway, by their client method names. */
+export type GatewayRpc = Exclude<
+  { [K in keyof GatewayServiceClient]: GatewayServiceClient[K] extends (...args: never[]) => grpc.ClientUnaryCall ? K : never }[keyof GatewayServiceClient],
+  keyof grpc.Client
+>;
+
+const REPLY = new GatewayReplyRef();
+const NO_METADATA = new grpc.Metadata();
+
+/**
+ * A client of the cluster that is not a member: it calls `casty.v1.GatewayService` on one contact
+ * point at a time, moves to the next when one goes away, and retries only idempotent calls (reads).
+ * Every call has a deadline; calls in flight are bounded.
+ */
+export class ClusterClient {
+  /** Registers the application's classes and Protobuf types, as on the nodes. */
+  readonly serialization = new Serialization(clientRefs);
+  private readonly contacts: ContactPoints;
+  private inFlight = 0;
+  private closed = false;
+
+  private constructor(private readonly options: ResolvedClientOptions) {
+    this.contacts = new ContactPoints(options);
+  }
+
+  /** Connects once a contact point answers (within `connectTimeout`), else rejects. */
+  static async connect(options: ClusterClientOptions): Promise<ClusterClient> {
+    const client = new ClusterClient(resolveClientOptions(options));
+    const resolved = client.options;
+    const until = resolved.scheduler.now() + resolved.connectTimeout;
+    for (;;) {
+      try {
+        await client.members({ timeout: Math.max(1, Math.min(resolved.timeout, until - resolved.scheduler.now())) });
+        return client;
+      } catch (error) {
+        if (resolved.scheduler.now() >= until || !(error instanceof ClusterClientError) || error.code !== grpc.status.UNAVAILABLE) {
+          client.close();
+          throw error;
+        }
+        await new Promise<void>((resolve) => resolved.scheduler.setTimeout(resolve, 100));
+      }
+    }
+  }
+
+  /** The contact point calls go to now. */
+  get contactPoint(): string {
+    return this.contacts.address;
+  }
+
+  /** Sends `message` to an entity; resolves once a node routed it (at most once, never retried). */
+  tell<M>(region: string, entityId: string, message: M, options?: CallOptions): Promise<void> {
+    const sent = this.invoke("tell", () => ({ region, entityId, message: this.encode(message) }), options, false).then(() => undefined);
+    sent.catch(() => undefined); // a tell nobody awaits does not fail the process
+    return sent;
+  }
+
+  /**
+   * Asks an entity: `createRequest(replyTo)` builds the message, and the gateway fills in its
+   * `replyTo` (the `reply_to` field of a Protobuf message). Rejects with `AskTimeoutError` after `timeout`.
+   */
+  async ask<Res, M extends object = object>(region: string, entityId: string, createRequest: (replyTo: ActorRef<Res>) => M, options?: CallOptions): Promise<Res> {
+    const response = await this.invoke("ask", () => ({ region, entityId, message: this.encode(withoutReplyTo(createRequest(REPLY as ActorRef<Res>))) }), options, false);
+    return this.decode(response.reply) as Res;
+  }
+
+  /** The cluster's membership, as the contacted node sees it. */
+  async members(options?: CallOptions): Promise<ClusterMembers> {
+    const response = await this.invoke("getClusterState", () => ({}), options, true);
+    return membersOf(response.state);
+  }
+
+  /**
+   * Follows the membership: `listener` gets the current state, then every event with the state after
+   * it. The stream moves to another contact point when its node goes away. Returns a function that stops it.
+   */
+  watchMembers(listener: (members: ClusterMembers, event: MembershipEvent | undefined) => void): () => void {
+    let stream: grpc.ClientReadableStream<WatchMembersResponse> | undefined;
+    let stopped = false;
+    let delay = 100;
+    const open = (): void => {
+      if (stopped || this.closed) return;
+      const index = this.contacts.index;
+      stream = this.contacts.channel(index).watchMembers({});
+      stream.on("data", (response: WatchMembersResponse) => {
+        delay = 100;
+        try {
+          listener(membersOf(response.state), response.event);
+        } catch {
+          // the listener's own failure is not the stream's
+        }
+      });
+      stream.on("error", (error: grpc.ServiceError) => {
+        if (stopped || error.code === grpc.status.CANCELLED) return;
+        this.contacts.failed(index);
+        this.options.scheduler.setTimeout(open, delay);
+        delay = Math.min(delay * 2, 5000);
+      });
+    };
+    open();
+    return () => {
+      stopped = true;
+      stream?.cancel();
+    };
+  }
+
+  /** The cluster's distributed data structures, by name (as `system.distributed()` on a node). */
+  distributed(): ClientDistributed {
+    return new ClientDistributed(this);
+  }
+
+  /** Closes every channel; calls after it reject. */
+  close(): void {
+    this.closed = true;
+    this.contacts.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+  }
+
+  /** @internal Encodes a value as the gateway takes it. */
+  encode(value: unknown): Any {
+    const payload = this.serialization.serialize(value);
+    if (payload.bytes.length > this.options.maxMessageSize) {
+      throw new ClusterClientError(grpc.status.RESOURCE_EXHAUSTED, `a ${payload.bytes.length}-byte message is over the ${this.options.maxMessageSize}-byte message size`);
+    }
+    return toAny(payload);
+  }
+
+  /** @internal */
+  decode(any: Any | undefined): unknown {
+    return any === undefined ? undefined : this.serialization.deserialize(manifestOf(any), any.value);
+  }
+
+  /**
+   * @internal Calls `method` on the current contact point. An idempotent call that finds it
+   * UNAVAILABLE is tried on the next ones (up to `retries` more), within the one deadline.
+   */
+  invoke<K extends GatewayRpc>(method: K, request: () => Parameters<GatewayServiceClient[K]>[0], options: CallOptions | undefined, idempotent: boolean): Promise<ResponseOf<K>> {
+    if (this.closed) return Promise.reject(new ClusterClientError(grpc.status.CANCELLED, "the client is closed"));
+    if (this.inFlight >= this.options.maxInFlight) {
+      return Promise.reject(new ClusterClientError(grpc.status.RESOURCE_EXHAUSTED, `${this.inFlight} calls are in flight: the most this client makes`));
+    }
+    let built: Parameters<GatewayServiceClient[K]>[0];
+    try {
+      built = request();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const timeout = options?.timeout ?? this.options.timeout;
+    const deadline = this.options.scheduler.now() + timeout;
+    this.inFlight++;
+    return new Promise<ResponseOf<K>>((resolve, reject) => {
+      const attempt = (left: number): void => {
+        const index = this.contacts.index;
+        const call = this.contacts.channel(index)[method] as unknown as (
+          request: unknown,
+          metadata: grpc.Metadata,
+          options: Partial<grpc.CallOptions>,
+          callback: (error: grpc.ServiceError | null, response: ResponseOf<K>) => void,
+        ) => grpc.ClientUnaryCall;
+        call.call(this.contacts.channel(index), built, NO_METADATA, { deadline }, (error, response) => {
+          if (error === null) {
+            this.inFlight--;
+            return resolve(response);
+          }
+          if (error.code === grpc.status.UNAVAILABLE) this.contacts.failed(index);
+          if (error.code === grpc.status.UNAVAILABLE && idempotent && left > 0 && this.options.scheduler.now() < deadline && !this.closed) return attempt(left - 1);
+          this.inFlight--;
+          reject(clientError(method, error, timeout));
+        });
+      };
+      attempt(this.options.retries);
+    });
+  }
+}
+
+type ResponseOf<K extends GatewayRpc> = GatewayServiceClient[K] extends {
+  (request: never, metadata: grpc.Metadata, options: Partial<grpc.CallOptions>, callback: (error: grpc.ServiceError | null, response: infer R) => void): grpc.ClientUnaryCall;
+}
+  ? R
+  : never;
+
+function clientError(method: string, error: grpc.ServiceError, timeout: number): Error {
+  if (error.code === grpc.status.DEADLINE_EXCEEDED) return new AskTimeoutError(`gateway ${method} got no answer within ${timeout} ms (it may or may not have taken effect)`, { cause: error });
+  return new ClusterClientError(error.code, `gateway ${method}: ${error.details || error.message}`, { cause: error });
+}
+
+/** The message without the reply placeholder: the gateway puts its own reply ref there. */
+function withoutReplyTo(message: object): object {
+  if ((message as { replyTo?: unknown }).replyTo !== REPLY) return message;
+  const { replyTo: _replaced, ...rest } = message as { replyTo?: unknown };
+  return rest;
+}
+
+function membersOf(state: ClusterState | undefined): ClusterMembers {
+  return {
+    members: (state?.members ?? []).map((m) => ({ address: m.address, status: memberStatusOf(m.status), roles: m.roles })),
+    leader: state?.leader === undefined || state.leader === "" ? undefined : state.leader,
+    unreachable: state?.unreachable ?? [],
+  };
+}

@@ -1,0 +1,256 @@
+import * as grpc from "@grpc/grpc-js";
+import type { ServerSurfaceCall as ServerCall } from "@grpc/grpc-js/build/src/server-call.js";
+import { InvalidOptionError } from "../actor/errors.js";
+import { ShutdownPhase } from "../actor/coordinated-shutdown.js";
+import type { ExtensionId } from "../actor/extension.js";
+import type { ActorRef } from "../actor/ref.js";
+import type { ActorSystem } from "../actor/system.js";
+import { ClusterEvent } from "../cluster/events.js";
+import type { ClusteredActorSystem } from "../cluster/clustered-system.js";
+import { clusterNode } from "../cluster-tools/cluster-node.js";
+import { ShardEnvelope } from "../sharding/envelope.js";
+import { regionStats } from "../sharding/region.js";
+import type { Any } from "../../gen/google/protobuf/any.js";
+import {
+  GatewayServiceService,
+  type AskRequest,
+  type AskResponse,
+  type GatewayServiceServer,
+  type TellRequest,
+  type TellResponse,
+  type WatchMembersRequest,
+  type WatchMembersResponse,
+} from "../../gen/casty/v1/gateway.js";
+import { distributedHandlers } from "./distributed-rpcs.js";
+import { wireEvent, wireState } from "./membership.js";
+import { resolveGatewayOptions, type GatewayOptions, type ResolvedGatewayOptions } from "./options.js";
+import { manifestOf, toAny } from "./payload.js";
+import { refuse, serviceError, statusOf } from "./status.js";
+
+const TELL_DONE: TellResponse = {};
+/** Queued membership responses beyond which a watcher that does not read is cut off. */
+const WATCHER_BACKLOG = 1000;
+
+type Watcher = grpc.ServerWritableStream<WatchMembersRequest, WatchMembersResponse>;
+
+/**
+ * `casty.v1.GatewayService` on this node's port: clients outside the cluster (any language) tell and
+ * ask sharded entities, use the distributed data structures and watch the membership. Served while
+ * the node is Up; from the `service-unbind` phase of the shutdown on, calls are UNAVAILABLE.
+ */
+export class Gateway {
+  private readonly node: ClusteredActorSystem;
+  private readonly options: ResolvedGatewayOptions;
+  private up = false;
+  private accepting = true;
+  private inFlight = 0;
+  private readonly watchers = new Set<Watcher>();
+
+  /** Serves the gateway on `system`'s port with `options` (once per node; `system.extension(GatewayId)` uses the defaults). */
+  static serve(system: ActorSystem, options?: GatewayOptions): Gateway {
+    if (system.findExtension(GatewayId) !== undefined) throw new InvalidOptionError("this node already serves the gateway");
+    const gateway = new Gateway(system, options);
+    system.registerExtension(GatewayId, gateway);
+    return gateway;
+  }
+
+  constructor(system: ActorSystem, options?: GatewayOptions) {
+    this.node = clusterNode(system, "the gateway");
+    this.options = resolveGatewayOptions(options);
+    this.up = this.node.cluster.selfMember?.status === "up";
+    this.node.eventStream.subscribe(ClusterEvent, (event) => this.membershipChanged(event));
+    const handlers: GatewayServiceServer = {
+      tell: this.unary("tell", (request: TellRequest) => this.tell(request)),
+      ask: this.unary("ask", (request: AskRequest, call) => this.ask(request, call)),
+      getClusterState: this.unary("getClusterState", () => ({ state: this.state() })),
+      watchMembers: (call) => this.watch(call),
+      ...distributedHandlers(this.node, this.options.distributed, {
+        unary: (what, handle) => this.unary(what, handle),
+        decode: (any) => this.decode(any),
+        encode: (value) => this.encode(value),
+        timeout: (call) => this.timeoutOf(call),
+      }),
+    };
+    this.node.server.addService(GatewayServiceService, handlers);
+    this.node.coordinatedShutdown.addTask(ShutdownPhase.serviceUnbind, "gateway", () => this.unbind());
+  }
+
+  /** Calls being handled now. */
+  get callsInFlight(): number {
+    return this.inFlight;
+  }
+
+  private tell(request: TellRequest): TellResponse {
+    const region = this.region(request.region);
+    const entityId = entityIdOf(request.entityId);
+    region.tell(new ShardEnvelope(entityId, this.decode(request.message)));
+    return TELL_DONE;
+  }
+
+  private async ask(request: AskRequest, call: grpc.ServerUnaryCall<AskRequest, AskResponse>): Promise<AskResponse> {
+    const region = this.region(request.region);
+    const entityId = entityIdOf(request.entityId);
+    const message = this.decode(request.message);
+    if (typeof message !== "object" || message === null || Array.isArray(message)) {
+      throw refuse(grpc.status.INVALID_ARGUMENT, "an ask needs an object message: the gateway puts the reply ref into its replyTo (reply_to) field");
+    }
+    const reply = await this.node.ask(region, (replyTo: ActorRef<unknown>) => new ShardEnvelope(entityId, withReplyTo(message, replyTo, this.node)), {
+      timeout: this.timeoutOf(call),
+    });
+    return { reply: this.encode(reply) };
+  }
+
+  private watch(call: Watcher): void {
+    try {
+      const refusal = this.admit(call) ?? (this.watchers.size >= this.options.maxWatchers ? serviceError(grpc.status.RESOURCE_EXHAUSTED, `${this.watchers.size} membership streams are open: the most this node serves`) : undefined);
+      if (refusal !== undefined) {
+        call.emit("error", refusal);
+        return;
+      }
+      this.watchers.add(call);
+      const forget = (): void => void this.watchers.delete(call);
+      call.on("cancelled", forget);
+      call.on("error", forget);
+      call.on("finish", forget);
+      call.write({ state: this.state() });
+    } catch (error) {
+      this.node.log.warn(`the gateway's membership stream failed: ${reasonOf(error)}`);
+      this.watchers.delete(call);
+      call.emit("error", serviceError(grpc.status.INTERNAL, reasonOf(error)));
+    }
+  }
+
+  private membershipChanged(event: ClusterEvent): void {
+    this.up = this.node.cluster.selfMember?.status === "up";
+    const wire = wireEvent(event);
+    if (wire !== undefined && this.watchers.size > 0) {
+      const response: WatchMembersResponse = { state: this.state(), event: wire };
+      for (const watcher of this.watchers) {
+        if (watcher.writableLength > WATCHER_BACKLOG) this.endWatcher(watcher, grpc.status.RESOURCE_EXHAUSTED, "the membership stream is not being read");
+        else watcher.write(response);
+      }
+    }
+    if (!this.up && this.node.cluster.selfMember !== undefined) {
+      for (const watcher of this.watchers) this.endWatcher(watcher, grpc.status.UNAVAILABLE, `${this.node.selfAddress} is no longer Up`);
+    }
+  }
+
+  private endWatcher(watcher: Watcher, code: grpc.status, details: string): void {
+    this.watchers.delete(watcher);
+    watcher.emit("error", serviceError(code, details));
+  }
+
+  private unbind(): void {
+    this.accepting = false;
+    for (const watcher of this.watchers) this.endWatcher(watcher, grpc.status.UNAVAILABLE, `${this.node.selfAddress} is shutting down`);
+  }
+
+  private state() {
+    return wireState(this.node.cluster.state, this.node.cluster.leader);
+  }
+
+  /**
+   * A unary handler that contains its errors: every throw and rejection becomes the call's status
+   * (INTERNAL ones with a warn line); sync handlers answer without a promise.
+   */
+  private unary<Req, Res>(what: string, handle: (request: Req, call: grpc.ServerUnaryCall<Req, Res>) => Res | Promise<Res>): grpc.handleUnaryCall<Req, Res> {
+    return (call, callback) => {
+      const refusal = this.admit(call);
+      if (refusal !== undefined) return callback(refusal);
+      this.inFlight++;
+      const fail = (error: unknown): void => {
+        this.inFlight--;
+        const code = statusOf(error);
+        if (code === grpc.status.INTERNAL) this.node.log.warn(`gateway ${what} call from ${call.getPeer()} failed: ${reasonOf(error)}`);
+        callback(serviceError(code, reasonOf(error)));
+      };
+      let result: Res | Promise<Res>;
+      try {
+        result = handle(call.request, call);
+      } catch (error) {
+        return fail(error);
+      }
+      if (!(result instanceof Promise)) {
+        this.inFlight--;
+        return callback(null, result);
+      }
+      result.then((response) => {
+        this.inFlight--;
+        callback(null, response);
+      }, fail);
+    };
+  }
+
+  /** Why a call is not served here, if it is not. */
+  private admit(call: ServerCall): grpc.ServiceError | undefined {
+    if (!this.up || !this.accepting) return serviceError(grpc.status.UNAVAILABLE, `${this.node.selfAddress} is not Up: ask another node`);
+    if (this.inFlight >= this.options.maxInFlight) return serviceError(grpc.status.RESOURCE_EXHAUSTED, `${this.inFlight} gateway calls are in flight: the most this node takes`);
+    if (this.node.options.tls === undefined) return undefined;
+    const certificate = call.getAuthContext().sslPeerCertificate; // present only when verified against the CA
+    if (certificate === undefined) {
+      return this.options.open ? undefined : serviceError(grpc.status.UNAUTHENTICATED, "the gateway needs a client certificate signed by the cluster's CA");
+    }
+    let allowed: boolean;
+    try {
+      allowed = this.options.authorize?.(certificate) ?? true;
+    } catch (error) {
+      this.node.log.warn(`the gateway's authorize option threw: ${reasonOf(error)}`);
+      allowed = false;
+    }
+    return allowed ? undefined : serviceError(grpc.status.PERMISSION_DENIED, `${certificate.subject.CN ?? "this client"} may not call the gateway`);
+  }
+
+  private region(name: string): ActorRef<ShardEnvelope<unknown>> {
+    if (typeof name !== "string" || name.length === 0 || name.includes("/")) throw refuse(grpc.status.INVALID_ARGUMENT, `region must be a region name, got ${JSON.stringify(name)}`);
+    const ref = this.node.lookup<ShardEnvelope<unknown>>(`/user/${name}`);
+    if (ref === undefined || regionStats(ref) === undefined) throw refuse(grpc.status.NOT_FOUND, `no sharded region "${name}" on ${this.node.selfAddress}`);
+    return ref;
+  }
+
+  private decode(any: Any | undefined): unknown {
+    if (any === undefined) throw refuse(grpc.status.INVALID_ARGUMENT, "the payload is missing");
+    if (any.value.length > this.node.options.maxMessageSize) {
+      throw refuse(grpc.status.RESOURCE_EXHAUSTED, `a ${any.value.length}-byte payload is over the ${this.node.options.maxMessageSize}-byte message size`);
+    }
+    return this.node.serialization.deserialize(manifestOf(any), any.value);
+  }
+
+  private encode(value: unknown): Any {
+    const payload = this.node.serialization.serialize(value);
+    if (payload.bytes.length > this.node.options.maxMessageSize) {
+      throw refuse(grpc.status.RESOURCE_EXHAUSTED, `the ${payload.bytes.length}-byte answer is over the ${this.node.options.maxMessageSize}-byte message size`);
+    }
+    return toAny(payload);
+  }
+
+  /** The ask timeout of a call: its deadline, else the default, at most `maxAskTimeout`. */
+  private timeoutOf(call: ServerCall): number {
+    const deadline = call.getDeadline();
+    const until = deadline instanceof Date ? deadline.getTime() : deadline;
+    const left = Number.isFinite(until) ? until - this.node.scheduler.now() : this.options.askTimeout;
+    return Math.min(Math.max(left, 1), this.options.maxAskTimeout);
+  }
+}
+
+function entityIdOf(id: string): string {
+  if (typeof id !== "string" || id.length === 0) throw refuse(grpc.status.INVALID_ARGUMENT, "entity_id must not be empty");
+  return id;
+}
+
+/**
+ * The reply convention: a plain-data object gets the reply ref as `replyTo`; a Protobuf message
+ * (tagged `$type`) gets it as `replyTo` = casty.v1.ActorRef `{ address }`, its `reply_to` field.
+ */
+function withReplyTo(message: object, replyTo: ActorRef<unknown>, node: ClusteredActorSystem): object {
+  const target = message as { replyTo?: unknown; $type?: unknown };
+  target.replyTo = typeof target.$type === "string" ? { address: node.addressOf(replyTo) } : replyTo;
+  return message;
+}
+
+const reasonOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/** The gateway of a node with the default options: `system.extension(GatewayId)` starts serving it. */
+export const GatewayId: ExtensionId<Gateway> = {
+  key: "casty.Gateway",
+  create: (system) => new Gateway(system),
+};

@@ -1,0 +1,38 @@
+// ClusterClient against node processes: its contact node is killed with -9 and it carries on through
+// the others (reads retried, everything else answered once the cluster moved the shards).
+import { afterAll, describe, expect, it } from "vitest";
+import { ClusterClient, type ActorRef } from "../../src/index.js";
+import type { NodeProcess } from "../support/node-process.js";
+import { eventually } from "../sharding/fixtures/nodes.js";
+import { startProcesses, stopProcesses } from "./fixtures/processes.js";
+
+let processes: NodeProcess[] = [];
+afterAll(async () => {
+  await stopProcesses(processes);
+}, 30_000);
+
+describe("ClusterClient failover", () => {
+  it("moves to another contact point when its node is killed with -9", { timeout: 90_000 }, async () => {
+    processes = await startProcesses(3, ["--stable-after", "2000"]);
+    const addresses = processes.map((p) => p.address!);
+    const client = await ClusterClient.connect({ contactPoints: addresses, timeout: 2000 });
+    try {
+      expect(client.contactPoint).toBe(addresses[0]);
+      const ids = Array.from({ length: 12 }, (_, i) => `acct-${i}`);
+      for (const id of ids) await client.tell("accounts", id, { kind: "deposit", amount: 1 });
+      for (const id of ids) expect(await client.ask<number>("accounts", id, (replyTo: ActorRef<number>) => ({ kind: "getBalance", replyTo }))).toBe(1);
+
+      processes[0]!.kill("SIGKILL");
+      // a read is retried on the next contact point at once
+      const state = await client.members();
+      expect(client.contactPoint).not.toBe(addresses[0]);
+      expect(state.members.map((m) => m.address)).toEqual(expect.arrayContaining(addresses.slice(1)));
+      // every entity answers again, those of the killed node once their shards moved (state was in memory: new ones start at 0)
+      const after = await Promise.all(ids.map((id) => eventually(() => client.ask<number>("accounts", id, (replyTo: ActorRef<number>) => ({ kind: "getBalance", replyTo })), 30_000, id)));
+      expect(after.every((b) => b === 0 || b === 1)).toBe(true);
+      expect(client.contactPoint).not.toBe(addresses[0]);
+    } finally {
+      client.close();
+    }
+  });
+});
