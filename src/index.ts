@@ -55,7 +55,7 @@ export {
 } from "./serialization/index.js";
 export { InvalidAddressError } from "./remote/address.js";
 export { MalformedFrameError, type UndecodablePayload } from "./remote/inbound-batch.js";
-export { ClusteredActorSystem } from "./cluster/clustered-system.js";
+export { ClusteredActorSystem } from "./node/clustered-system.js";
 export { Cluster, ClusterExtensionId, type ClusterStateSnapshot } from "./cluster/cluster.js";
 export type { ClusterOptions, DowningOptions, FailureDetectorOptions } from "./cluster/options.js";
 export type { DowningStrategy } from "./cluster/downing.js";

@@ -65,16 +65,22 @@ export class DistributedData {
     return ref;
   }
 
-  /** Sends one operation to the entity `entityId` of a structure; a timeout names the structure. */
-  async call<R>(region: RegionName, options: ResolvedStructureOptions, entityId: string, op: string, arg?: unknown): Promise<R> {
-    try {
-      return await this.system.ask(this.region(region), (replyTo) => new ShardEnvelope<Command>(entityId, { op, arg, replyTo }), { timeout: options.timeout });
-    } catch (error) {
+  /** Sends one operation to the entity `entityId` of a structure (its region `ref`); a timeout names the structure. */
+  call<R>(
+    ref: ActorRef<ShardEnvelope<Command>>,
+    region: RegionName,
+    options: ResolvedStructureOptions,
+    entityId: string,
+    op: string,
+    arg?: unknown,
+  ): Promise<R> {
+    const answer = this.system.ask(ref, (replyTo) => new ShardEnvelope<Command>(entityId, { op, arg, replyTo }), options) as Promise<R>;
+    return answer.then(undefined, (error: unknown) => {
       if (!(error instanceof AskTimeoutError)) throw error;
       throw new AskTimeoutError(`${region.kind} "${region.name}": ${op} got no answer within ${options.timeout} ms (it may or may not have taken effect)`, {
         cause: error,
       });
-    }
+    });
   }
 
   private hostOnDemand(letter: DeadLetter): void {
