@@ -2,7 +2,7 @@ import type { ActorContext, Behavior } from "../actor/api.js";
 import { LocalBehaviors } from "../actor/behavior.js";
 import type { ActorRef } from "../actor/ref.js";
 import { Terminated } from "../actor/terminated.js";
-import { ClusterEvent, MemberRemoved, MemberUp } from "../cluster/events.js";
+import { ClusterEvent, MemberDowned, MemberExited, MemberLeft, MemberRemoved, MemberUp } from "../cluster/events.js";
 import type { Serialization } from "../serialization/index.js";
 import type { ClusterNode } from "./cluster-node.js";
 import { noListings, withLocal, withNode, type Listings } from "./listing.js";
@@ -61,6 +61,8 @@ export function receptionistActor(node: ClusterNode, changed: (listings: Listing
       update(withLocal(listings, keyId, refs));
       sendAll();
     };
+    /** Registrations count from Joining and Up members only. */
+    const listed = (address: string): boolean => node.cluster.state.members.some((m) => m.address === address && (m.status === "up" || m.status === "joining"));
     const off = node.cluster.subscribe(ClusterEvent, (event) => ctx.self.tell(event));
     ctx.startTimer("resend", TICK, RESEND_MS);
     return LocalBehaviors.withLifecycle(
@@ -86,8 +88,9 @@ export function receptionistActor(node: ClusterNode, changed: (listings: Listing
                 refs.filter((ref) => !ref.equals(message.ref)),
               );
         } else if (message instanceof Registrations) {
-          if (node.cluster.state.members.some((m) => m.address === message.from)) update(withNode(listings, message.from, new Map(message.entries)));
-        } else if (message instanceof MemberRemoved) {
+          if (listed(message.from)) update(withNode(listings, message.from, new Map(message.entries)));
+        } else if (message instanceof MemberRemoved || message instanceof MemberLeft || message instanceof MemberExited || message instanceof MemberDowned) {
+          // a node on its way out serves no more: its actors leave the listings before it is gone
           if (listings.remote.has(message.address)) update(withNode(listings, message.address, undefined));
         } else if (message instanceof MemberUp) {
           if (message.address !== self) peer(message.address).tell(snapshot());
