@@ -62,7 +62,7 @@ function dispatcher(node: string, system: ClusteredActorSystem) {
       else {
         const workers = system.receptionist.find(Workers);
         const id = workers.length === 0 ? undefined : await jobs.dequeue();
-        if (id !== undefined) workers[next++ % workers.length]!.tell({ kind: "job", id });
+        if (id !== undefined) workers[next++ % workers.length].tell({ kind: "job", id });
       }
       return Behaviors.same();
     });

@@ -74,7 +74,7 @@ export class DistributedData {
     op: string,
     arg?: unknown,
   ): Promise<R> {
-    const answer = this.system.ask(ref, (replyTo) => new ShardEnvelope<Command>(entityId, { op, arg, replyTo }), options) as Promise<R>;
+    const answer = this.system.ask<ShardEnvelope<Command>, R>(ref, (replyTo) => new ShardEnvelope<Command>(entityId, { op, arg, replyTo: replyTo }), options);
     return answer.then(undefined, (error: unknown) => {
       if (!(error instanceof AskTimeoutError)) throw error;
       throw new AskTimeoutError(`${region.kind} "${region.name}": ${op} got no answer within ${options.timeout} ms (it may or may not have taken effect)`, {
