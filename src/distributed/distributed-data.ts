@@ -29,6 +29,8 @@ export class DistributedData {
   private readonly regions = new Map<string, ActorRef<ShardEnvelope<Command>>>();
   /** The journal of this node's persistent structures, once `distributed({ journal })` named it. */
   private journal: EventJournal | undefined;
+  /** Persistent structures this node was asked to host without a journal (warned about once each). */
+  private readonly unhostable = new Set<string>();
 
   static of(system: ActorSystem): DistributedData {
     return system.extension(DistributedDataId);
@@ -90,6 +92,9 @@ export class DistributedData {
     if (region === undefined) return;
     // the rest of an inbound batch that started the region is still addressed to "no actor": forwarded
     if (region.storage === "j" && this.journal === undefined) {
+      const actorName = regionActorName(region);
+      if (this.unhostable.has(actorName)) return;
+      this.unhostable.add(actorName); // said once per structure
       this.system.log.warn(
         `cannot host ${region.kind} "${region.name}" here: this node has no journal for distributed data (call system.distributed({ journal }))`,
       );
