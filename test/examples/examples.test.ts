@@ -228,6 +228,21 @@ describe.concurrent("examples", () => {
     expect(elapsed).toBeLessThan(5000);
   });
 
+  it("job-board.ts: distributed queue, counter and map; the singleton dispatcher moves when its node leaves; results on a topic", async () => {
+    const lines = await run("job-board");
+    expectInOrder(lines, [
+      "dispatcher: running on node-1",
+      "main: finished 10 jobs, result of job 7: 49",
+      "main: workers used: 3",
+      "main: node-1 leaves",
+      "dispatcher: running on node-2",
+      "main: the dispatcher runs on node-2; finished 15 jobs",
+      "main: announced jobs 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15",
+      "main: done",
+    ]);
+    expect(lines.filter((l) => l.startsWith("dispatcher: running"))).toHaveLength(2);
+  });
+
   it("demo.ts: a three-node cluster routes event-sourced sharded accounts; a moved account keeps its balance", async () => {
     const lines = await run("demo");
     indexOf(lines, /^cluster of 3 formed, leader 127\.0\.0\.1:\d+$/);
