@@ -1,11 +1,11 @@
 // Gateway bench: this process is a one-node cluster (the bench's sharded entities, the gateway, and a raw
-// grpc-js echo server); it measures its own sharded asks, then a separate client process
+// grpc-js unary echo service on the same server); it measures its own sharded asks, then a separate client process
 // (gateway/client.ts) measures ClusterClient asks and tells and raw unary echo calls.
 import { Behaviors, Gateway } from "../../src/index.js";
 import { emit, runChild, type Row } from "../harness.js";
 import { startNode, shutdownAll } from "../cluster/common.js";
 import { entity, NUM_SHARDS, ping, REGION } from "../sharding/entity.js";
-import { startEcho } from "./echo.js";
+import { addEcho } from "./echo.js";
 import { load, type Load } from "./load.js";
 
 const WINDOW = 256;
@@ -13,16 +13,16 @@ const ENTITIES = 1000;
 const system = await startNode("gateway", []);
 const region = system.spawn(Behaviors.sharded(entity(system.selfAddress), { numShards: NUM_SHARDS }), REGION);
 Gateway.serve(system);
-const echo = await startEcho();
+addEcho(system.server);
 let rows: Row[] = [];
 try {
   await system.cluster.whenUp(30_000);
   const member = await load((n) => system.ask(region, ping(`entity-${n % ENTITIES}`, n), { timeout: 10_000 }), WINDOW);
   const client = await runChild<{ ask: Load; tell: Load; raw: Load }>("gateway/client.ts", {
-    args: [`--node=${system.selfAddress}`, `--echo=${echo.address}`, `--window=${WINDOW}`, `--entities=${ENTITIES}`],
+    args: [`--node=${system.selfAddress}`, `--echo=${system.selfAddress}`, `--window=${WINDOW}`, `--entities=${ENTITIES}`],
     timeoutMs: 240_000,
   });
-  const vsRaw = "beside raw grpc-js unary echo calls of the same size, from the same client process";
+  const vsRaw = "raw: grpc-js unary echo of a same-size request on the node's server, from the same client process";
   rows = [
     { name: `gateway ask, ${WINDOW} in flight (vs member's own sharded ask)`, value: client.ask.inflight, unit: "rt/s", baselineValue: member.inflight, goal: { atLeastRatio: 0.5 }, note: `member: ${member.inflight.toFixed(0)} rt/s, ${ENTITIES} entities on the one node` },
     { name: `gateway ask, ${WINDOW} in flight (vs raw unary echo)`, value: client.ask.inflight, unit: "rt/s", baselineValue: client.raw.inflight, goal: { atLeastRatio: 0.8 }, note: vsRaw },
@@ -36,7 +36,6 @@ try {
     { name: "gateway tell p99 (vs raw unary echo)", value: client.tell.p99, unit: "µs", baselineValue: client.raw.p99 },
   ];
 } finally {
-  echo.server.forceShutdown();
   await shutdownAll([system]);
 }
 emit(rows);
