@@ -31,7 +31,9 @@ export { ActorRestarted, ActorStarted, ActorStopped, DeadLetter, UnhandledMessag
 export { EventStream, type EventClass } from "./actor/event-stream.js";
 export { Mailbox, MailboxOverflowStrategy, type MailboxOptions } from "./actor/mailbox.js";
 export { Directive, OneForOneStrategy, type OneForOneOptions, type SupervisorStrategy } from "./actor/supervision.js";
+export { wrappedMessage, type WrapsMessage } from "./actor/wrapped.js";
 export {
+  AskDeliveryError,
   AskTimeoutError,
   DuplicateActorNameError,
   InvalidActorNameError,
@@ -41,6 +43,7 @@ export {
 export { ConsoleLogger, type Logger, type LogLevel } from "./actor/logger.js";
 export { realScheduler, type Scheduler } from "./actor/scheduler.js";
 export { RemoteActorSystem } from "./remote/remote-system.js";
+export { Remoting, RemotingId } from "./remote/remoting.js";
 export type { RemoteOptions, TlsOptions } from "./remote/options.js";
 export { RemoteActorRef } from "./remote/remote-ref.js";
 export {
@@ -53,7 +56,7 @@ export {
 export { InvalidAddressError } from "./remote/address.js";
 export { MalformedFrameError, type UndecodablePayload } from "./remote/inbound-batch.js";
 export { ClusteredActorSystem } from "./cluster/clustered-system.js";
-export { Cluster, type ClusterStateSnapshot } from "./cluster/cluster.js";
+export { Cluster, ClusterExtensionId, type ClusterStateSnapshot } from "./cluster/cluster.js";
 export type { ClusterOptions, DowningOptions, FailureDetectorOptions } from "./cluster/options.js";
 export type { DowningStrategy } from "./cluster/downing.js";
 export {

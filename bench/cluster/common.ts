@@ -62,13 +62,13 @@ export class NodeProcess {
   private readonly exitedPromise: Promise<void>;
   private readonly timer: NodeJS.Timeout;
 
-  constructor(script: string, args: readonly string[] = [], timeoutMs = 180_000) {
+  constructor(script: string, args: readonly string[] = [], timeoutMs = 180_000, env: Readonly<Record<string, string>> = {}) {
     // BENCH_NODE_ARGS (space-separated, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") for profiling runs
     const nodeArgs = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter((a) => a.length > 0);
     this.child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", resolve(BENCH_DIR, script), ...args], {
       cwd: ROOT_DIR,
       stdio: ["pipe", "pipe", "inherit"],
-      env: { ...process.env, CASTY_LOG_LEVEL: "error" },
+      env: { ...process.env, CASTY_LOG_LEVEL: "error", ...env },
     });
     createInterface({ input: this.child.stdout! }).on("line", (text) => {
       if (!text.startsWith("{")) return;

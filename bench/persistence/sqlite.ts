@@ -61,7 +61,7 @@ function raw(batch: number): void {
       }
     }
     const write = db.transaction((from: number, to: number) => {
-      for (let j = from; j < to; j++) insert.run(...rows[j]!);
+      for (let j = from; j < to; j++) insert.run(...rows[j]);
     });
     const t0 = performance.now();
     for (let j = 0; j < rows.length; j += batch) write.immediate(j, Math.min(rows.length, j + batch));

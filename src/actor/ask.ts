@@ -1,8 +1,9 @@
 import type { AskOptions } from "./api.js";
-import { AskTimeoutError, requirePositive, SystemTerminatedError } from "./errors.js";
+import { AskDeliveryError, AskTimeoutError, requirePositive, SystemTerminatedError } from "./errors.js";
 import { Queue } from "./queue.js";
 import { BaseActorRef, type ActorRef } from "./ref.js";
 import type { Scheduler, TimerHandle } from "./scheduler.js";
+import { wrappedMessage } from "./wrapped.js";
 
 export const DEFAULT_ASK_TIMEOUT = 5000;
 
@@ -55,6 +56,15 @@ export class PromiseRef<T> extends BaseActorRef<T> {
     this.registry.expose(this as PromiseRef<unknown>);
   }
 
+  /** Rejects the ask now: its request became a dead letter at `recipient`. */
+  undelivered(recipient: ActorRef<never> | undefined, reason: string): void {
+    if (this.settled) return;
+    this.settled = true;
+    const where = recipient === undefined || recipient.equals(this.target) ? reason : `${reason}, at ${recipient.address}`;
+    this.reject(new AskDeliveryError(this.target.address, where));
+    this.registry.settled(this as PromiseRef<unknown>);
+  }
+
   tell(message: T): boolean {
     if (this.settled) {
       this.registry.host.deadLetter(message, this, "ask already completed");
@@ -65,6 +75,26 @@ export class PromiseRef<T> extends BaseActorRef<T> {
     this.registry.settled(this as PromiseRef<unknown>);
     return true;
   }
+}
+
+/** Wrappers looked through for a reply ref (an envelope in an envelope is as deep as it gets). */
+const MAX_WRAPPING = 4;
+
+/**
+ * The pending ask a dead-lettered message belongs to: the message is its reply ref, has it as
+ * `replyTo`, or wraps such a message (`wrappedMessage`). Cold path: runs only for dead letters.
+ */
+export function askOfRequest(message: unknown): PromiseRef<unknown> | undefined {
+  let current = message;
+  for (let depth = 0; depth <= MAX_WRAPPING; depth++) {
+    if (current instanceof PromiseRef) return current.settled ? undefined : (current as PromiseRef<unknown>);
+    if (typeof current !== "object" || current === null) return undefined;
+    const replyTo = (current as { replyTo?: unknown }).replyTo;
+    if (replyTo instanceof PromiseRef) return replyTo.settled ? undefined : (replyTo as PromiseRef<unknown>);
+    if (!(wrappedMessage in current)) return undefined;
+    current = (current as { [wrappedMessage]: unknown })[wrappedMessage];
+  }
+  return undefined;
 }
 
 /**

@@ -3,6 +3,19 @@ export class AskTimeoutError extends Error {
   override readonly name = "AskTimeoutError";
 }
 
+/** An ask whose request became a dead letter: it fails at once instead of waiting for its timeout. */
+export class AskDeliveryError extends Error {
+  override readonly name = "AskDeliveryError";
+  constructor(
+    /** Address of the ask's target. */
+    readonly target: string,
+    /** Why the request was not delivered (recipient stopped, mailbox full, peer gone, …). */
+    readonly reason: string,
+  ) {
+    super(`ask to ${target} failed: its request was not delivered (${reason})`);
+  }
+}
+
 /** A spawn under a name that a live sibling already has. */
 export class DuplicateActorNameError extends Error {
   override readonly name = "DuplicateActorNameError";

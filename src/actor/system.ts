@@ -1,5 +1,5 @@
 import type { ActorRef, ActorSystemView, AskOptions, Behavior, ExtensionIdFor, ReplyOf, SpawnOptions } from "./api.js";
-import { AskRegistry, PromiseRef } from "./ask.js";
+import { askOfRequest, AskRegistry, PromiseRef } from "./ask.js";
 import { LocalBehaviors } from "./behavior.js";
 import { ActorCell } from "./cell/actor-cell.js";
 import type { CellHost } from "./cell/host.js";
@@ -69,8 +69,9 @@ export class ActorSystem implements ActorSystemView, CellHost, AsyncDisposable {
     this.addressPrefix = `casty://${name}`;
     this.scheduler = options.scheduler ?? realScheduler;
     const { logger, logLevel } = options;
-    if (logLevel !== undefined && !isLogLevel(logLevel))
+    if (logLevel !== undefined && !isLogLevel(logLevel)) {
       throw new InvalidOptionError(`unknown logLevel "${String(logLevel)}": debug, info, warn, error or silent`);
+    }
     this.log = logger === undefined ? new ConsoleLogger(name, logLevel) : logLevel === undefined ? logger : atLevel(logger, logLevel);
     this.eventStream = new EventStream(this.log);
     const throughput = options.throughput === undefined ? DEFAULT_THROUGHPUT : requirePositive(options.throughput, "throughput", { integer: true });
@@ -197,7 +198,18 @@ export class ActorSystem implements ActorSystemView, CellHost, AsyncDisposable {
     if (count <= DEAD_LETTERS_LOGGED || count % 10_000 === 0) {
       this.log.info(`dead letter #${count} to ${recipient?.path ?? "(unknown)"}: ${event.reason}`);
     }
+    // a late reply to an ask is no request: only requests fail their ask
+    if (!(recipient instanceof PromiseRef)) this.failAsk(message, recipient, event.reason);
     this.eventStream.publish(event);
+  }
+
+  /** The ask whose request `message` is (if any) fails now rather than at its timeout. */
+  private failAsk(message: unknown, recipient: ActorRef<never> | undefined, reason: string): void {
+    try {
+      askOfRequest(message)?.undelivered(recipient, reason);
+    } catch (error) {
+      this.log.error("looking for the ask of a dead letter failed", error); // e.g. a throwing getter
+    }
   }
 
   /** @internal */

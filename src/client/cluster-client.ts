@@ -15,7 +15,7 @@ import { resolveClientOptions, type ClusterClientOptions, type ResolvedClientOpt
 
 /** The membership as the contacted node sees it. */
 export interface ClusterMembers {
-  readonly members: readonly MemberInfo[];
+  readonly members: readonly Omit<MemberInfo, "upNumber">[];
   readonly leader: string | undefined;
   readonly unreachable: readonly string[];
 }

@@ -33,7 +33,9 @@ import {
   unreachableAddresses,
   type ClusterState,
 } from "./membership.js";
+import { DnsSeeds } from "./dns-seeds.js";
 import type { ResolvedClusterOptions } from "./options.js";
+import { staticSeeds, type SeedSource } from "./seed-source.js";
 import type { ClusterTransport } from "./transport.js";
 import { isAvailable, newPhiDetector, recordHeartbeat, type PhiDetector } from "./phi-detector.js";
 
@@ -91,11 +93,14 @@ export class ClusterDaemon {
   private unreachableSince: number | undefined;
   private ticks = 0;
 
+  private readonly seedSource: SeedSource;
+
   constructor(
     private readonly host: DaemonHost,
     private readonly options: ResolvedClusterOptions,
   ) {
     this.self = fromNodeAddress(host.selfNode);
+    this.seedSource = options.discovery === undefined ? staticSeeds(options.seedNodes) : new DnsSeeds(options.discovery, host.scheduler, host.log);
   }
 
   get isMember(): boolean {
@@ -116,6 +121,7 @@ export class ClusterDaemon {
       scheduler.setInterval(() => this.heartbeatRound(), this.options.heartbeatInterval),
     );
     this.joinStarted = scheduler.now();
+    this.seedSource.start();
     this.tryJoin();
   }
 
@@ -125,6 +131,7 @@ export class ClusterDaemon {
     this.timers.length = 0;
     if (this.gossipTimer !== undefined) scheduler.clearTimeout(this.gossipTimer);
     if (this.joinTimer !== undefined) scheduler.clearTimeout(this.joinTimer);
+    this.seedSource.stop();
     if (this.phase !== "removed") this.phase = "stopped";
   }
 
@@ -148,18 +155,18 @@ export class ClusterDaemon {
   // ---- joining ----
 
   private seeds(): string[] {
-    return this.options.seedNodes.filter((seed) => seed !== this.self.address);
+    return this.seedSource.seeds().filter((seed) => seed !== this.self.address);
   }
 
   private tryJoin(): void {
     this.joinTimer = undefined;
     if (this.phase !== "joining") return;
     const seeds = this.seeds();
-    const firstSeedIsSelf = this.options.seedNodes[0] === this.self.address;
+    const self = this.self.address;
     const now = this.host.scheduler.now();
     const patience = this.options.joinRetryInterval * 2;
     const clusterAnswered = this.memberAnsweredAt !== undefined && now - this.memberAnsweredAt < patience;
-    if (seeds.length === 0 || (firstSeedIsSelf && now - this.joinStarted >= patience && !clusterAnswered)) {
+    if (this.seedSource.formsAtOnce(self) || (this.seedSource.mayForm(self, now) && now - this.joinStarted >= patience && !clusterAnswered)) {
       this.bootstrap();
       return;
     }
@@ -167,9 +174,10 @@ export class ClusterDaemon {
     for (const seed of seeds) {
       this.host.peers.join(seed, request, this.options.joinRetryInterval * 2).then(
         (response) => this.joinAnswered(seed, response),
-        (error: Error) => {
-          this.seedAnswers.set(seed, error.message);
-          this.host.log.debug(`join through ${seed} failed: ${error.message}`);
+        (error: unknown) => {
+          const reason = error instanceof Error ? error.message : String(error);
+          this.seedAnswers.set(seed, reason);
+          this.host.log.debug(`join through ${seed} failed: ${reason}`);
         },
       );
     }
@@ -180,7 +188,7 @@ export class ClusterDaemon {
   /** The seeds tried so far, each with its last refusal or error (for logs and errors). */
   get joinReport(): string {
     const seeds = this.seeds();
-    if (seeds.length === 0) return "no seeds but this node";
+    if (seeds.length === 0) return this.options.discovery === undefined ? "no seeds but this node" : `no seeds from ${this.seedSource.describe()}`;
     return `seeds tried: ${seeds.map((seed) => `${seed} (${this.seedAnswers.get(seed) ?? "no answer yet"})`).join(", ")}`;
   }
 
@@ -194,6 +202,7 @@ export class ClusterDaemon {
   private bootstrap(): void {
     this.host.log.info(`${this.self.address} forms a new cluster`);
     this.phase = "member";
+    this.seedSource.stop();
     this.update(join(emptyState, this.self, { ...this.self, roles: this.options.roles }, this.host.scheduler.now()).state);
   }
 
@@ -225,6 +234,7 @@ export class ClusterDaemon {
     if (!isMember(welcomed, this.self)) return;
     this.host.log.info(`${this.self.address} joined the cluster through ${seed}`);
     this.phase = "member";
+    this.seedSource.stop();
     this.update(markSeen(welcomed, this.self));
   }
 

@@ -6,10 +6,12 @@ export interface MemberInfo {
   readonly address: string;
   readonly status: MemberStatus;
   readonly roles: readonly string[];
+  /** Order in which members became Up (1 for the first, lower = older); 0 while not yet Up. */
+  readonly upNumber: number;
 }
 
 export function memberInfo(member: Member): MemberInfo {
-  return { address: member.address, status: member.status, roles: member.roles };
+  return { address: member.address, status: member.status, roles: member.roles, upNumber: member.upNumber };
 }
 
 /** Base class of the cluster events: subscribe to it to get them all. */

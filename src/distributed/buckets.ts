@@ -22,12 +22,12 @@ function bucketOf(key: string): number {
 }
 
 export function hasKey<V>(map: Buckets<V>, key: string): boolean {
-  return map.buckets[bucketOf(key)]!.has(key);
+  return map.buckets[bucketOf(key)].has(key);
 }
 
 export function withEntry<V>(map: Buckets<V>, key: string, value: V): Buckets<V> {
   const index = bucketOf(key);
-  const bucket = map.buckets[index]!;
+  const bucket = map.buckets[index];
   const buckets = [...map.buckets];
   buckets[index] = new Map(bucket).set(key, value);
   return { buckets, size: map.size + (bucket.has(key) ? 0 : 1) };
@@ -35,7 +35,7 @@ export function withEntry<V>(map: Buckets<V>, key: string, value: V): Buckets<V>
 
 export function withoutKey<V>(map: Buckets<V>, key: string): Buckets<V> {
   const index = bucketOf(key);
-  const bucket = map.buckets[index]!;
+  const bucket = map.buckets[index];
   if (!bucket.has(key)) return map;
   const next = new Map(bucket);
   next.delete(key);

@@ -57,8 +57,12 @@ export class DistributedData {
     let ref = this.regions.get(actorName);
     if (ref === undefined) {
       const journal = region.storage === "j" ? this.journal : undefined;
-      if (region.storage === "j" && journal === undefined) throw new InvalidOptionError(`${region.kind} "${region.name}" is persistent, but this node has no journal for distributed data`);
-      ref = this.node.spawnSystemActor(sharded((entityId) => entity(region, entityId, journal), { numShards: region.shards }), actorName);
+      if (region.storage === "j" && journal === undefined)
+        throw new InvalidOptionError(`${region.kind} "${region.name}" is persistent, but this node has no journal for distributed data`);
+      ref = this.node.spawnSystemActor(
+        sharded((entityId) => entity(region, entityId, journal), { numShards: region.shards }),
+        actorName,
+      );
       this.regions.set(actorName, ref);
     }
     return ref;
@@ -67,10 +71,12 @@ export class DistributedData {
   /** Sends one operation to the entity `entityId` of a structure; a timeout names the structure. */
   async call<R>(region: RegionName, options: ResolvedStructureOptions, entityId: string, op: string, arg?: unknown): Promise<R> {
     try {
-      return (await this.node.ask(this.region(region), (replyTo) => new ShardEnvelope<Command>(entityId, { op, arg, replyTo }), { timeout: options.timeout })) as R;
+      return await this.node.ask(this.region(region), (replyTo) => new ShardEnvelope<Command>(entityId, { op, arg, replyTo }), { timeout: options.timeout });
     } catch (error) {
       if (!(error instanceof AskTimeoutError)) throw error;
-      throw new AskTimeoutError(`${region.kind} "${region.name}": ${op} got no answer within ${options.timeout} ms (it may or may not have taken effect)`, { cause: error });
+      throw new AskTimeoutError(`${region.kind} "${region.name}": ${op} got no answer within ${options.timeout} ms (it may or may not have taken effect)`, {
+        cause: error,
+      });
     }
   }
 
@@ -81,7 +87,9 @@ export class DistributedData {
     if (region === undefined) return;
     // the rest of an inbound batch that started the region is still addressed to "no actor": forwarded
     if (region.storage === "j" && this.journal === undefined) {
-      this.node.log.warn(`cannot host ${region.kind} "${region.name}" here: this node has no journal for distributed data (call system.distributed({ journal }))`);
+      this.node.log.warn(
+        `cannot host ${region.kind} "${region.name}" here: this node has no journal for distributed data (call system.distributed({ journal }))`,
+      );
       return;
     }
     this.region(region).tell(letter.message as ShardEnvelope<Command>);

@@ -32,7 +32,11 @@ export class Distributed {
   }
 
   private handle<H>(
-    ctor: new (data: DistributedData, region: { kind: StructureKind; storage: Storage; shards: number; name: string }, options: ReturnType<typeof resolveStructureOptions>) => H,
+    ctor: new (
+      data: DistributedData,
+      region: { kind: StructureKind; storage: Storage; shards: number; name: string },
+      options: ReturnType<typeof resolveStructureOptions>,
+    ) => H,
     kind: StructureKind,
     name: string,
     options: StructureOptions | undefined,

@@ -29,8 +29,8 @@ abstract class Handle {
     return encodeValue(this.data.serialization, value);
   }
 
-  protected decode<V>(value: EncodedValue | undefined): V | undefined {
-    return value === undefined ? undefined : decodeValue<V>(this.data.serialization, value);
+  protected decode(value: EncodedValue | undefined): unknown {
+    return value === undefined ? undefined : decodeValue(this.data.serialization, value);
   }
 
   /** Removes the structure: it reads as new (empty, zero) afterwards. */
@@ -63,11 +63,11 @@ function amount(n: number): number {
 export class DistributedMap<K, V> extends Handle {
   async put(key: K, value: V): Promise<V | undefined> {
     const encoded = this.encode(value);
-    return this.decode<V>(await this.call<EncodedValue | undefined>("put", encoded, this.keyId(key)));
+    return this.decode(await this.call<EncodedValue | undefined>("put", encoded, this.keyId(key))) as V | undefined;
   }
 
   async get(key: K): Promise<V | undefined> {
-    return this.decode<V>(await this.call<EncodedValue | undefined>("get", undefined, this.keyId(key)));
+    return this.decode(await this.call<EncodedValue | undefined>("get", undefined, this.keyId(key))) as V | undefined;
   }
 
   async contains(key: K): Promise<boolean> {
@@ -118,12 +118,12 @@ export class DistributedQueue<T> extends Handle {
 
   /** The oldest item, removed; undefined when the queue is empty. */
   async dequeue(): Promise<T | undefined> {
-    return this.decode<T>(await this.call<EncodedValue | undefined>("dequeue"));
+    return this.decode(await this.call<EncodedValue | undefined>("dequeue")) as T | undefined;
   }
 
   /** The oldest item, left in place. */
   async peek(): Promise<T | undefined> {
-    return this.decode<T>(await this.call<EncodedValue | undefined>("peek"));
+    return this.decode(await this.call<EncodedValue | undefined>("peek")) as T | undefined;
   }
 
   size(): Promise<number> {

@@ -8,7 +8,8 @@ import type { EncodedValue } from "./value.js";
 /** The entity of a map that lists its keys (entities), so that `destroy` reaches every one. */
 export const KEY_INDEX = "#keys";
 
-export type MapKeyEvent = { readonly kind: "put"; readonly value: EncodedValue; readonly indexed: boolean } | { readonly kind: "deleted" } | { readonly kind: "destroyed" };
+export type MapKeyEvent =
+  { readonly kind: "put"; readonly value: EncodedValue; readonly indexed: boolean } | { readonly kind: "deleted" } | { readonly kind: "destroyed" };
 
 /** One key of a map: its value, and whether the index lists it already. */
 export interface MapKeyState {

@@ -25,9 +25,9 @@ export function regionActorName(region: RegionName): string {
 /** The region an actor name stands for, or undefined when it is not one. */
 export function parseRegionActorName(actorName: string): RegionName | undefined {
   const match = pattern.exec(actorName);
-  if (match === null || !kinds.has(match[1]!)) return undefined;
+  if (match === null || !kinds.has(match[1])) return undefined;
   try {
-    return { kind: match[1] as StructureKind, storage: match[2] as Storage, shards: Number(match[3]), name: decodeURIComponent(match[4]!) };
+    return { kind: match[1] as StructureKind, storage: match[2] as Storage, shards: Number(match[3]), name: decodeURIComponent(match[4]) };
   } catch {
     return undefined; // not an encoding we produce
   }

@@ -3,9 +3,7 @@ import { emptyBuckets, hasKey, withEntry, withoutKey, type Buckets } from "./buc
 import { valueIdentity, type EncodedValue } from "./value.js";
 
 export type SetEvent =
-  | { readonly kind: "added"; readonly value: EncodedValue }
-  | { readonly kind: "removed"; readonly value: EncodedValue }
-  | { readonly kind: "destroyed" };
+  { readonly kind: "added"; readonly value: EncodedValue } | { readonly kind: "removed"; readonly value: EncodedValue } | { readonly kind: "destroyed" };
 
 /** A set: its members by identity (manifest and bytes). */
 export type SetState = Buckets<EncodedValue>;

@@ -15,8 +15,8 @@ export function encodeValue(serialization: Serialization, value: unknown): Encod
   return { manifest, bytes };
 }
 
-export function decodeValue<V>(serialization: Serialization, value: EncodedValue): V {
-  return serialization.deserialize(value.manifest, value.bytes) as V;
+export function decodeValue(serialization: Serialization, value: EncodedValue): unknown {
+  return serialization.deserialize(value.manifest, value.bytes);
 }
 
 /** Equal values (same manifest and bytes) have equal identities: set members, map keys. */

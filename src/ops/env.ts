@@ -11,6 +11,7 @@ export const castyEnvironment = {
   CASTY_ADVERTISE_HOST: "host other nodes reach this node at (e.g. the pod IP)",
   CASTY_ADVERTISE_PORT: "port other nodes reach this node at, 1..65535",
   CASTY_SEEDS: "comma-separated host:port seed nodes",
+  CASTY_DISCOVERY_DNS: "a DNS name whose A/AAAA (or SRV, starting with _) records are the nodes, instead of CASTY_SEEDS",
   CASTY_ROLES: "comma-separated roles",
   CASTY_TLS_CA: "path of the CA certificate (PEM); with _CERT and _KEY turns on mutual TLS",
   CASTY_TLS_CERT: "path of this node's certificate (PEM)",
@@ -88,6 +89,12 @@ export function clusterOptionsFromEnv(env: Readonly<Record<string, string | unde
   if (advertisePort !== undefined) options.advertisePort = port("CASTY_ADVERTISE_PORT", advertisePort, 1);
   const seedList = value("CASTY_SEEDS");
   if (seedList !== undefined) options.seedNodes = seeds(seedList);
+  const dns = value("CASTY_DISCOVERY_DNS");
+  if (dns !== undefined) {
+    if (options.seedNodes !== undefined) throw new InvalidOptionError("CASTY_SEEDS and CASTY_DISCOVERY_DNS are both set: give one of them");
+    if (/\s|\/|:/.test(dns)) throw invalid("CASTY_DISCOVERY_DNS", dns);
+    options.discovery = { dns };
+  }
   const roles = value("CASTY_ROLES");
   if (roles !== undefined) options.roles = list(roles);
   const level = value("CASTY_LOG_LEVEL");

@@ -1,5 +1,5 @@
-import { BinaryWriter } from "@bufbuild/protobuf/wire";
-import { PersistedEvent, PersistedSnapshot } from "../../gen/casty/v1/persistence.js";
+import { BinaryReader, BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
+import { PersistedSnapshot } from "../../gen/casty/v1/persistence.js";
 import type { ActorRef } from "../actor/ref.js";
 import { markWriter, rollbackWriter, Serialization, SerializationError, type RefCodec } from "../serialization/index.js";
 import { takeWritten } from "../serialization/writer-state.js";
@@ -54,14 +54,37 @@ export class RowCodec {
     return takeWritten(w);
   }
 
-  /** Throws `JournalCorruptError` for a row that does not decode or does not belong where it is stored. */
+  /**
+   * Reads a `PersistedEvent` field by field (numbers without bigints, the payload in place). Throws
+   * `JournalCorruptError` for a row that does not decode or does not belong where it is stored.
+   */
   decodeEvent(entityId: string, seqNr: number, row: Uint8Array): JournalEntry {
     try {
-      const e = PersistedEvent.decode(row);
-      if (e.entityId !== entityId || e.seqNr !== BigInt(seqNr)) {
-        throw new Error(`the row holds entity ${JSON.stringify(e.entityId)} event ${e.seqNr}`);
+      const r = new BinaryReader(row);
+      let storedId = "";
+      let storedSeqNr = 0;
+      let manifest = "";
+      let payloadAt = -1;
+      let payloadLength = 0;
+      let timestamp = 0;
+      let writerUid = "";
+      while (r.pos < r.len) {
+        const tag = r.uint32();
+        if (tag === 10) storedId = r.string();
+        else if (tag === 16) storedSeqNr = varint(r, row);
+        else if (tag === 26) manifest = r.string();
+        else if (tag === 34) {
+          payloadLength = r.uint32();
+          payloadAt = r.pos;
+          r.pos += payloadLength;
+        } else if (tag === 40) timestamp = varint(r, row);
+        else if (tag === 50) writerUid = r.string();
+        else r.skip(wireType(tag));
       }
-      return { entityId, seqNr, event: this.serialization.deserialize(e.manifest, e.payload), timestamp: Number(e.timestamp), writerUid: e.writerUid };
+      if (storedId !== entityId || storedSeqNr !== seqNr) throw new Error(`the row holds entity ${JSON.stringify(storedId)} event ${storedSeqNr}`);
+      if (payloadAt < 0 || r.pos > r.len) throw new Error("the payload is missing or cut short");
+      r.pos = payloadAt;
+      return { entityId, seqNr, event: this.serialization.deserializeFrom(manifest, r, payloadLength), timestamp, writerUid };
     } catch (error) {
       throw corrupt(`event ${seqNr} of entity ${JSON.stringify(entityId)}`, error);
     }
@@ -85,4 +108,24 @@ export class RowCodec {
 
 function corrupt(what: string, error: unknown): JournalCorruptError {
   return new JournalCorruptError(`${what} does not decode: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+}
+
+/** An unsigned varint of up to 53 bits as a number (sequence numbers, timestamps). */
+function varint(r: BinaryReader, bytes: Uint8Array): number {
+  let value = 0;
+  for (let scale = 1; scale < 2 ** 56; scale *= 128) {
+    if (r.pos >= bytes.length) throw new Error("a varint is cut short");
+    const byte = bytes[r.pos++];
+    value += (byte & 0x7f) * scale;
+    if (byte < 0x80) return value;
+  }
+  throw new Error("a varint is too long for a sequence number or timestamp");
+}
+
+const WIRE_TYPES = [WireType.Varint, WireType.Bit64, WireType.LengthDelimited, WireType.StartGroup, WireType.EndGroup, WireType.Bit32];
+
+/** The wire type of a field to skip (one a later version of the row added). */
+function wireType(tag: number): WireType {
+  if ((tag & 7) >= WIRE_TYPES.length) throw new Error(`wire type ${tag & 7} is not Protobuf`);
+  return WIRE_TYPES[tag & 7];
 }

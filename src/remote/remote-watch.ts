@@ -11,8 +11,8 @@ export const REMOTE_WATCH_PATH = "/system/remote-watch";
 
 type WatchMessage = SystemMessageFrame | SystemAckFrame | Terminated;
 
-/** What remote death watch needs from its node. */
-export interface RemoteWatchHost extends ActorSystem {
+/** What remote death watch needs from the node's remoting. */
+export interface RemoteWatchHost {
   readonly serialization: Serialization;
   readonly uid: bigint;
   refFor<M>(address: string): ActorRef<M>;
@@ -32,15 +32,18 @@ export class RemoteWatch {
   private readonly watchers = new Map<string, Set<string>>();
   private readonly delivery: SystemMessageDelivery;
 
-  constructor(private readonly system: RemoteWatchHost) {
-    system.serialization.registerProtobuf(SYSTEM_MESSAGE, pb.SystemMessage);
-    system.serialization.registerProtobuf(SYSTEM_ACK, pb.SystemAck);
+  constructor(
+    private readonly system: ActorSystem,
+    remoting: RemoteWatchHost,
+  ) {
+    remoting.serialization.registerProtobuf(SYSTEM_MESSAGE, pb.SystemMessage);
+    remoting.serialization.registerProtobuf(SYSTEM_ACK, pb.SystemAck);
     let watchLocally: (target: ActorRef<never>, watch: boolean) => void = () => undefined;
     this.delivery = new SystemMessageDelivery({
       selfNode: system.addressPrefix,
-      uid: system.uid,
+      uid: remoting.uid,
       scheduler: system.scheduler,
-      send: (node, frame) => system.refFor(node + REMOTE_WATCH_PATH).tell(frame),
+      send: (node, frame) => remoting.refFor(node + REMOTE_WATCH_PATH).tell(frame),
       process: (_from, payload) => {
         if (payload.$case === "watch") this.watchLocal(payload.value, (target) => watchLocally(target, true));
         else if (payload.$case === "unwatch") this.unwatchLocal(payload.value, (target) => watchLocally(target, false));

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { ActorSystem, type ExtensionId } from "../../src/index.js";
+import { ActorSystem, Behaviors, type ActorRef, type ExtensionId } from "../../src/index.js";
 
 let system: ActorSystem | undefined;
 afterEach(async () => {
@@ -69,6 +69,19 @@ describe("extensions", () => {
     expect(() => system!.extension(id)).toThrow("not yet");
     expect(system.findExtension(id)).toBeUndefined();
     expect(system.extension(id)).toBe("ok");
+  });
+
+  it("is reachable from an actor through ctx.system", async () => {
+    const id = counterId();
+    system = new ActorSystem({ name: "from-actor" });
+    const ref = system.spawn(
+      Behaviors.receive<ActorRef<number>>((ctx, replyTo) => {
+        replyTo.tell(++ctx.system.extension(id).count);
+        return Behaviors.same();
+      }),
+    );
+    await expect(system.ask(ref, (replyTo: ActorRef<number>) => replyTo)).resolves.toBe(1);
+    expect(system.extension(id).count).toBe(1);
   });
 
   it("reports an extension that needs itself while being created", () => {

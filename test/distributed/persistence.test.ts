@@ -17,26 +17,26 @@ afterEach(async () => {
 
 async function write(all: readonly ClusteredActorSystem[], journal: EventJournal): Promise<void> {
   const [a, b, c] = all.map((s) => distributed(s, { journal }));
-  await Promise.all(Array.from({ length: 30 }, (_, i) => [a, b, c][i % 3]!.counter("views").increment(2)));
-  await a!.map<string, number[]>("lists").put("one", [1]);
-  await b!.map<string, number[]>("lists").put("two", [2, 2]);
-  await c!.map<string, number[]>("lists").delete("one");
-  await a!.set<string>("tags").add("red");
-  await b!.set<string>("tags").add("blue");
-  await c!.set<string>("tags").remove("red");
-  for (const job of ["j1", "j2", "j3"]) await a!.queue<string>("jobs").enqueue(job);
-  expect(await c!.queue<string>("jobs").dequeue()).toBe("j1");
+  await Promise.all(Array.from({ length: 30 }, (_, i) => [a, b, c][i % 3].counter("views").increment(2)));
+  await a.map<string, number[]>("lists").put("one", [1]);
+  await b.map<string, number[]>("lists").put("two", [2, 2]);
+  await c.map<string, number[]>("lists").delete("one");
+  await a.set<string>("tags").add("red");
+  await b.set<string>("tags").add("blue");
+  await c.set<string>("tags").remove("red");
+  for (const job of ["j1", "j2", "j3"]) await a.queue<string>("jobs").enqueue(job);
+  expect(await c.queue<string>("jobs").dequeue()).toBe("j1");
 }
 
 async function read(all: readonly ClusteredActorSystem[], journal: EventJournal): Promise<void> {
   const [a, b, c] = all.map((s) => distributed(s, { journal }));
-  expect(await b!.counter("views").get()).toBe(60);
-  expect(await c!.map<string, number[]>("lists").get("one")).toBeUndefined();
-  expect(await a!.map<string, number[]>("lists").get("two")).toEqual([2, 2]);
-  expect(await a!.set<string>("tags").size()).toBe(1);
-  expect(await b!.set<string>("tags").contains("blue")).toBe(true);
-  expect(await c!.queue<string>("jobs").size()).toBe(2);
-  expect(await b!.queue<string>("jobs").dequeue()).toBe("j2");
+  expect(await b.counter("views").get()).toBe(60);
+  expect(await c.map<string, number[]>("lists").get("one")).toBeUndefined();
+  expect(await a.map<string, number[]>("lists").get("two")).toEqual([2, 2]);
+  expect(await a.set<string>("tags").size()).toBe(1);
+  expect(await b.set<string>("tags").contains("blue")).toBe(true);
+  expect(await c.queue<string>("jobs").size()).toBe(2);
+  expect(await b.queue<string>("jobs").dequeue()).toBe("j2");
 }
 
 describe("persistent distributed data", () => {
@@ -66,15 +66,15 @@ describe("persistent distributed data", () => {
     const journal = new InMemoryJournal();
     nodes = new Nodes();
     const [a, b] = await nodes.cluster(2);
-    distributed(b!, { journal }); // every node names its journal at start
-    await distributed(a!, { journal }).counter("gone").increment(7);
-    await distributed(b!, { journal }).map<string, string>("gone-map").put("k", "v");
-    await distributed(b!, { journal }).counter("gone").destroy();
-    await distributed(a!, { journal }).map<string, string>("gone-map").destroy();
+    distributed(b, { journal }); // every node names its journal at start
+    await distributed(a, { journal }).counter("gone").increment(7);
+    await distributed(b, { journal }).map<string, string>("gone-map").put("k", "v");
+    await distributed(b, { journal }).counter("gone").destroy();
+    await distributed(a, { journal }).map<string, string>("gone-map").destroy();
     await nodes.shutdownAll();
     const [c] = await nodes.cluster(1);
-    expect(await distributed(c!, { journal }).counter("gone").get()).toBe(0);
-    expect(await distributed(c!, { journal }).map<string, string>("gone-map").contains("k")).toBe(false);
+    expect(await distributed(c, { journal }).counter("gone").get()).toBe(0);
+    expect(await distributed(c, { journal }).map<string, string>("gone-map").contains("k")).toBe(false);
   });
 
   it("a call without an answer rejects with AskTimeoutError naming the structure", async () => {
@@ -82,7 +82,10 @@ describe("persistent distributed data", () => {
     stalled.append = () => new Promise<void>(() => undefined); // a journal that never acknowledges
     nodes = new Nodes();
     const [a] = await nodes.cluster(1);
-    const error = await distributed(a!, { journal: stalled }).counter("stuck", { timeout: 300 }).increment().catch((e: unknown) => e);
+    const error = await distributed(a, { journal: stalled })
+      .counter("stuck", { timeout: 300 })
+      .increment()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AskTimeoutError);
     expect((error as Error).message).toContain('counter "stuck"');
   });

@@ -38,6 +38,14 @@ describe("clusterOptionsFromEnv", () => {
     expect(options.tls?.key.toString()).toBe("key pem");
   });
 
+  it("CASTY_DISCOVERY_DNS turns on DNS discovery on the node's port", () => {
+    expect(clusterOptionsFromEnv({ CASTY_NAME: "bank", CASTY_PORT: "25520", CASTY_DISCOVERY_DNS: "casty.default.svc.cluster.local" })).toEqual({
+      name: "bank",
+      port: 25520,
+      discovery: { dns: "casty.default.svc.cluster.local" },
+    });
+  });
+
   it("leaves unset and empty variables to the defaults", () => {
     expect(clusterOptionsFromEnv({ CASTY_NAME: "bank", CASTY_HOST: "", CASTY_SEEDS: "  " })).toEqual({ name: "bank" });
   });
@@ -50,6 +58,8 @@ describe("clusterOptionsFromEnv", () => {
     [{ CASTY_NAME: "b", CASTY_ADVERTISE_PORT: "0" }, /CASTY_ADVERTISE_PORT="0"/],
     [{ CASTY_NAME: "b", CASTY_SEEDS: "a:1,b" }, /CASTY_SEEDS="a:1,b" is invalid \("b" is not host:port\)/],
     [{ CASTY_NAME: "b", CASTY_SEEDS: "a:99999" }, /CASTY_SEEDS="a:99999" is invalid \("a:99999" has no valid port\): expected comma-separated host:port/],
+    [{ CASTY_NAME: "b", CASTY_SEEDS: "a:1", CASTY_DISCOVERY_DNS: "casty" }, /CASTY_SEEDS and CASTY_DISCOVERY_DNS are both set/],
+    [{ CASTY_NAME: "b", CASTY_DISCOVERY_DNS: "casty:25520" }, /CASTY_DISCOVERY_DNS="casty:25520" is invalid: expected a DNS name/],
     [{ CASTY_NAME: "b", CASTY_LOG_LEVEL: "verbose" }, /CASTY_LOG_LEVEL="verbose" is invalid: expected debug, info, warn, error or silent/],
     [{ CASTY_NAME: "b", CASTY_TLS_CA: "/x" }, /missing CASTY_TLS_CERT, CASTY_TLS_KEY/],
     [{ CASTY_NAME: "b", CASTY_TLS_CA: "/no/such/ca", CASTY_TLS_CERT: "/c", CASTY_TLS_KEY: "/k" }, /CASTY_TLS_CA="\/no\/such\/ca" is invalid \(cannot read the file/],

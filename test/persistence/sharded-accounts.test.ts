@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { regionStats, shardOf } from "../../src/index.js";
 import { startPostgres } from "../support/postgres.js";
 import { NodeProcess, type NodeLine } from "../support/node-process.js";
@@ -38,7 +38,13 @@ afterAll(async () => {
   if (typeof database !== "string") await database.stop();
 });
 
-const ids = Array.from({ length: 60 }, (_, i) => `acct-${i}`);
+// Accounts of their own in each test: the PostgreSQL tests share one database.
+let ids: string[] = [];
+let testRun = 0;
+beforeEach(() => {
+  testRun++;
+  ids = Array.from({ length: 60 }, (_, i) => `t${testRun}-acct-${i}`);
+});
 
 async function start(spec: string, seeds: readonly string[]): Promise<BankNode> {
   const node = await startBankNode(spec, seeds);

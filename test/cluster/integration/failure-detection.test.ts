@@ -23,7 +23,7 @@ function isolate(node: ClusteredActorSystem, others: readonly ClusteredActorSyst
 
 /** White box: the phi detectors a node keeps for the peers it monitors. */
 function detectors(system: ClusteredActorSystem): Map<string, PhiDetector> {
-  return (system as unknown as { daemon: { detectors: Map<string, PhiDetector> } }).daemon.detectors;
+  return (system.cluster.daemon as unknown as { detectors: Map<string, PhiDetector> }).detectors;
 }
 
 describe("failure detection", () => {

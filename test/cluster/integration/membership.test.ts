@@ -159,7 +159,7 @@ describe("restart with a new incarnation", () => {
     expect(removed).toEqual([{ address: cAddress, previousStatus: "down" }]);
     // white box: the member at c's address is the new incarnation everywhere
     for (const s of [a!, b!, c2]) {
-      const members = (s as unknown as { daemon: { state: { members: { address: string; uid: bigint }[] } } }).daemon.state.members;
+      const members = s.cluster.daemon.state.members;
       expect(members.find((m) => m.address === cAddress)?.uid).toBe(c2.uid);
     }
   });
