@@ -133,6 +133,23 @@ describe("status codes", () => {
   });
 });
 
+describe("leaving", () => {
+  it("UNAVAILABLE once the node leaves, and its membership streams end with UNAVAILABLE", { timeout: 30_000 }, async () => {
+    const leaver = await nodes.start([cluster[0]!.selfAddress], { maxMessageSize: 64 * 1024 });
+    await leaver.cluster.whenUp(15_000);
+    const raw = stub(leaver.selfAddress);
+    const watch = raw.watchMembers({});
+    const ended = new Promise<grpc.status>((resolve) => watch.on("error", (error: grpc.ServiceError) => resolve(error.code)));
+    watch.on("data", () => undefined);
+    expect((await call(raw, "getClusterState", {})).code).toBe(grpc.status.OK);
+    const left = leaver.cluster.leave();
+    expect(await ended).toBe(grpc.status.UNAVAILABLE);
+    expect((await call(raw, "getClusterState", {})).code).toBe(grpc.status.UNAVAILABLE);
+    await left;
+    raw.close();
+  });
+});
+
 describe("distributed data", () => {
   it("counter, map, set and queue reach the same structures as the nodes", async () => {
     const d = client.distributed();
