@@ -201,7 +201,7 @@ export class Gateway {
       this.node.log.warn(`the gateway's authorize option threw: ${reasonOf(error)}`);
       allowed = false;
     }
-    return allowed ? undefined : serviceError(grpc.status.PERMISSION_DENIED, `${certificate.subject.CN ?? "this client"} may not call the gateway`);
+    return allowed ? undefined : serviceError(grpc.status.PERMISSION_DENIED, `${String(certificate.subject.CN ?? "this client")} may not call the gateway`);
   }
 
   private region(name: string): ActorRef<ShardEnvelope<unknown>> {
