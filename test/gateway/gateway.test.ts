@@ -124,6 +124,17 @@ describe("status codes", () => {
     expect(told.details).toMatch(/message size/);
   });
 
+  it("RESOURCE_EXHAUSTED beyond the calls a node takes at once", async () => {
+    const small = await nodes.start([], {}, { maxInFlight: 2 });
+    await small.cluster.whenUp(10_000);
+    const raw = stub(small.selfAddress);
+    const quiet = { region: "accounts", entityId: "q", message: client.encode({ kind: "ignore" }) };
+    const codes = await Promise.all(Array.from({ length: 6 }, () => call(raw, "ask", quiet, 500).then((r) => r.code)));
+    expect(codes.filter((c) => c === grpc.status.DEADLINE_EXCEEDED)).toHaveLength(2);
+    expect(codes.filter((c) => c === grpc.status.RESOURCE_EXHAUSTED)).toHaveLength(4);
+    raw.close();
+  });
+
   it("UNAVAILABLE while the node is not Up", async () => {
     const lonely = await nodes.start(["127.0.0.1:1"], { maxMessageSize: 64 * 1024 }); // joins nothing: never Up
     const raw = stub(lonely.selfAddress);
