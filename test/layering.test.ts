@@ -30,13 +30,15 @@ function importGraph(): Map<string, string[]> {
     if (!entry.isFile() || !entry.name.endsWith(".ts")) continue;
     const file = join(entry.parentPath, entry.name);
     const text = readFileSync(file, "utf8");
-    const deps = [...text.matchAll(/(?:import|export)\s[^;]*?from\s+"(\.[^"]+)"/gs)].map((m) => relative(src, resolve(dirname(file), m[1]!.replace(/\.js$/, ".ts"))));
+    const deps = [...text.matchAll(/(?:import|export)\s[^;]*?from\s+"(\.[^"]+)"/gs)].map((m) =>
+      relative(src, resolve(dirname(file), m[1].replace(/\.js$/, ".ts"))),
+    );
     graph.set(relative(src, file), deps);
   }
   return graph;
 }
 
-const layerOf = (path: string): string => path.split("/")[0]!;
+const layerOf = (path: string): string => path.split("/")[0];
 
 describe("layers of src/", () => {
   const graph = importGraph();

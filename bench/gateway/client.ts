@@ -13,7 +13,10 @@ const client = await ClusterClient.connect({ contactPoints: [argString("node", "
 const echo = echoCall(argString("echo", ""));
 const payload = Buffer.from(client.encode({ kind: "ping", n: 1 }).value); // a request of the same size
 try {
-  const ask = await load((n) => client.ask<{ n: number }>(REGION, `entity-${n % entities}`, (replyTo: ActorRef<{ n: number }>) => ({ kind: "ping", n, replyTo })), window);
+  const ask = await load(
+    (n) => client.ask<{ n: number }>(REGION, `entity-${n % entities}`, (replyTo: ActorRef<{ n: number }>) => ({ kind: "ping", n, replyTo })),
+    window,
+  );
   const tell = await load((n) => client.tell(REGION, `entity-${n % entities}`, { kind: "tick" }), window);
   const raw = await load(() => echo.call(payload), window);
   emit({ ask, tell, raw });

@@ -280,13 +280,18 @@ export class Endpoint {
     let acked = 0n;
     call.on(
       "data",
-      guardListener(host.log, `connection to ${peer.key}`, () => call.cancel(), (response: ConnectResponse) => {
-        if (response.frame?.$case === "batchAck" && this.call === call) {
-          const total = response.frame.value.batches;
-          this.onAck(Number(total - acked));
-          acked = total;
-        } else if (response.frame?.$case === "handshakeAck") this.acknowledged(call, response.frame.value);
-      }),
+      guardListener(
+        host.log,
+        `connection to ${peer.key}`,
+        () => call.cancel(),
+        (response: ConnectResponse) => {
+          if (response.frame?.$case === "batchAck" && this.call === call) {
+            const total = response.frame.value.batches;
+            this.onAck(Number(total - acked));
+            acked = total;
+          } else if (response.frame?.$case === "handshakeAck") this.acknowledged(call, response.frame.value);
+        },
+      ),
     );
     call.on("drain", () => {
       if (this.call !== call) return;
@@ -328,8 +333,7 @@ export class Endpoint {
     if (this.state === "connected") {
       if (clean) this.host.log.info(`connection to ${this.peer.key} lost: ${reason}`);
       else this.host.log.warn(`connection to ${this.peer.key} lost: ${reason}`);
-    }
-    else this.host.log.debug(`connecting to ${this.peer.key} failed: ${reason}`);
+    } else this.host.log.debug(`connecting to ${this.peer.key} failed: ${reason}`);
     this.dropUnacked(`connection to ${this.peer.key} lost before it confirmed delivery`);
     this.downSince ??= now;
     if (refused || now - this.downSince >= this.host.options.undeliveredTimeout) {
