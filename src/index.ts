@@ -54,9 +54,11 @@ export {
   type ProtoFileOptions,
 } from "./serialization/index.js";
 export { InvalidAddressError } from "./remote/address.js";
+export { BindError } from "./remote/errors.js";
 export { MalformedFrameError, type UndecodablePayload } from "./remote/inbound-batch.js";
 export { ClusteredActorSystem } from "./node/clustered-system.js";
 export { Cluster, ClusterExtensionId, type ClusterStateSnapshot } from "./cluster/cluster.js";
+export { JoinRefusedError, JoinTimeoutError } from "./cluster/errors.js";
 export type { ClusterOptions, DowningOptions, FailureDetectorOptions } from "./cluster/options.js";
 export type { DowningStrategy } from "./cluster/downing.js";
 export {
@@ -69,6 +71,7 @@ export {
   MemberUp,
   ReachableMember,
   UnreachableMember,
+  type AnyClusterEvent,
   type MemberInfo,
 } from "./cluster/events.js";
 export { ShardEnvelope, Passivate, passivate } from "./sharding/envelope.js";

@@ -34,7 +34,7 @@ describe("cluster formation", () => {
     const [a] = await nodes.cluster(1);
     await a!.cluster.whenUp(2000);
     expectConverged([a!]);
-    expect(a!.cluster.state.members).toEqual([{ address: a!.selfAddress, status: "up", roles: [] }]);
+    expect(a!.cluster.state.members).toEqual([{ address: a!.selfAddress, status: "up", roles: [], upNumber: 1 }]);
   });
 
   it.each([3, 5])("%i nodes converge on the same Up set and the lowest address as leader", async (count) => {
