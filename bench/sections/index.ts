@@ -19,6 +19,7 @@
 import { baselinesSection } from "./baselines.js";
 import { clusterSection } from "./cluster.js";
 import { distributedSection } from "./distributed.js";
+import { gatewaySection } from "./gateway.js";
 import { localSection } from "./local.js";
 import { opsSection } from "./ops.js";
 import { persistenceSection } from "./persistence.js";
@@ -35,4 +36,5 @@ export const sections: readonly Section[] = [
   distributedSection, // issue 11: counter, map, queue over 3 processes beside sharded entities of the same shape
   persistenceSection, // issue 9: SqliteJournal/PostgresJournal throughput beside raw drivers, persist latency, recovery
   opsSection, // issue 13: SIGTERM → exit with 10,000 live entities, longest client pause in a rolling restart
+  gatewaySection, // issue 12: ClusterClient ask/tell from another process beside member asks and raw unary echo
 ];

@@ -75,7 +75,7 @@ export class ClusterClient {
   }
 
   /** Sends `message` to an entity; resolves once a node routed it (at most once, never retried). */
-  tell<M>(region: string, entityId: string, message: M, options?: CallOptions): Promise<void> {
+  tell(region: string, entityId: string, message: unknown, options?: CallOptions): Promise<void> {
     const sent = this.invoke("tell", () => ({ region, entityId, message: this.encode(message) }), options, false).then(() => undefined);
     sent.catch(() => undefined); // a tell nobody awaits does not fail the process
     return sent;
@@ -85,7 +85,7 @@ export class ClusterClient {
    * Asks an entity: `createRequest(replyTo)` builds the message, and the gateway fills in its
    * `replyTo` (the `reply_to` field of a Protobuf message). Rejects with `AskTimeoutError` after `timeout`.
    */
-  async ask<Res, M extends object = object>(region: string, entityId: string, createRequest: (replyTo: ActorRef<Res>) => M, options?: CallOptions): Promise<Res> {
+  async ask<Res>(region: string, entityId: string, createRequest: (replyTo: ActorRef<Res>) => object, options?: CallOptions): Promise<Res> {
     const response = await this.invoke("ask", () => ({ region, entityId, message: this.encode(withoutReplyTo(createRequest(REPLY as ActorRef<Res>))) }), options, false);
     return this.decode(response.reply) as Res;
   }
@@ -141,8 +141,9 @@ export class ClusterClient {
     this.contacts.close();
   }
 
-  async [Symbol.asyncDispose](): Promise<void> {
+  [Symbol.asyncDispose](): Promise<void> {
     this.close();
+    return Promise.resolve();
   }
 
   /** @internal Encodes a value as the gateway takes it. */
@@ -172,7 +173,7 @@ export class ClusterClient {
     try {
       built = request();
     } catch (error) {
-      return Promise.reject(error);
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
     const timeout = options?.timeout ?? this.options.timeout;
     const deadline = this.options.scheduler.now() + timeout;
@@ -216,7 +217,8 @@ function clientError(method: string, error: grpc.ServiceError, timeout: number):
 /** The message without the reply placeholder: the gateway puts its own reply ref there. */
 function withoutReplyTo(message: object): object {
   if ((message as { replyTo?: unknown }).replyTo !== REPLY) return message;
-  const { replyTo: _replaced, ...rest } = message as { replyTo?: unknown };
+  const rest: { replyTo?: unknown } = { ...message };
+  delete rest.replyTo;
   return rest;
 }
 

@@ -124,11 +124,39 @@ describe("status codes", () => {
     expect(told.details).toMatch(/message size/);
   });
 
+  it("RESOURCE_EXHAUSTED beyond the calls a node takes at once", async () => {
+    const small = await nodes.start([], {}, { maxInFlight: 2 });
+    await small.cluster.whenUp(10_000);
+    const raw = stub(small.selfAddress);
+    const quiet = { region: "accounts", entityId: "q", message: client.encode({ kind: "ignore" }) };
+    const codes = await Promise.all(Array.from({ length: 6 }, () => call(raw, "ask", quiet, 500).then((r) => r.code)));
+    expect(codes.filter((c) => c === grpc.status.DEADLINE_EXCEEDED)).toHaveLength(2);
+    expect(codes.filter((c) => c === grpc.status.RESOURCE_EXHAUSTED)).toHaveLength(4);
+    raw.close();
+  });
+
   it("UNAVAILABLE while the node is not Up", async () => {
     const lonely = await nodes.start(["127.0.0.1:1"], { maxMessageSize: 64 * 1024 }); // joins nothing: never Up
     const raw = stub(lonely.selfAddress);
     expect((await call(raw, "getClusterState", {})).code).toBe(grpc.status.UNAVAILABLE);
     expect((await call(raw, "tell", { region: "accounts", entityId: "a", message: client.encode({ kind: "deposit", amount: 1 }) })).code).toBe(grpc.status.UNAVAILABLE);
+    raw.close();
+  });
+});
+
+describe("leaving", () => {
+  it("UNAVAILABLE once the node leaves, and its membership streams end with UNAVAILABLE", { timeout: 30_000 }, async () => {
+    const leaver = await nodes.start([cluster[0]!.selfAddress], { maxMessageSize: 64 * 1024 });
+    await leaver.cluster.whenUp(15_000);
+    const raw = stub(leaver.selfAddress);
+    const watch = raw.watchMembers({});
+    const ended = new Promise<grpc.status>((resolve) => watch.on("error", (error: grpc.ServiceError) => resolve(error.code)));
+    watch.on("data", () => undefined);
+    expect((await call(raw, "getClusterState", {})).code).toBe(grpc.status.OK);
+    const left = leaver.cluster.leave();
+    expect(await ended).toBe(grpc.status.UNAVAILABLE);
+    expect((await call(raw, "getClusterState", {})).code).toBe(grpc.status.UNAVAILABLE);
+    await left;
     raw.close();
   });
 });
