@@ -124,14 +124,14 @@ try {
   const storage = persistent ? "SqliteJournal" : "in memory";
   const structureRegion = DistributedData.of(system).region({ kind: shape as StructureKind, storage: persistent ? "j" : "m", shards: 100, name: `bench-${shape}` });
   rows = [
-    { name: `sharded entity, same asks as ${ops.what}, ${storage}`, value: base.best, unit: ops.unit, note: `best of ${base.runs.length}, median ${formatValue(base.median, "").trim()}; 256 in flight, 3 processes; ${placement(region as ActorRef<never>)}` },
+    { name: `sharded entity, same asks as ${ops.what}, ${storage}`, value: base.best, unit: ops.unit, note: `best of ${base.runs.length}, median ${formatValue(base.median, "").trim()}; 256 in flight, 3 processes; ${placement(region)}` },
     {
       name: `distributed ${ops.what}, ${storage}`,
       value: dd.best,
       unit: ops.unit,
       baselineValue: base.best,
       goal: { atLeastRatio: 0.8 },
-      note: `best of ${dd.runs.length}, median ${formatValue(dd.median, "").trim()}; beside the sharded entity above; ${placement(structureRegion as ActorRef<never>)}`,
+      note: `best of ${dd.runs.length}, median ${formatValue(dd.median, "").trim()}; beside the sharded entity above; ${placement(structureRegion)}`,
     },
   ];
 } finally {
