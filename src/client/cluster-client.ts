@@ -10,6 +10,7 @@ import { manifestOf, toAny } from "../gateway/payload.js";
 import { clientRefs, GatewayReplyRef } from "./client-refs.js";
 import { ContactPoints } from "./contact-points.js";
 import { ClientDistributed } from "./distributed.js";
+import type { CallOptions, GatewayCalls, GatewayRpc, ResponseOf } from "./rpc.js";
 import { ClusterClientError } from "./errors.js";
 import { resolveClientOptions, type ClusterClientOptions, type ResolvedClientOptions } from "./options.js";
 
@@ -20,17 +21,6 @@ export interface ClusterMembers {
   readonly unreachable: readonly string[];
 }
 
-export interface CallOptions {
-  /** Milliseconds to wait for the answer (default: the client's `timeout`). */
-  readonly timeout?: number;
-}
-
-/** The unary RPCs of the gateway, by their client method names. */
-export type GatewayRpc = Exclude<
-  { [K in keyof GatewayServiceClient]: GatewayServiceClient[K] extends (...args: never[]) => grpc.ClientUnaryCall ? K : never }[keyof GatewayServiceClient],
-  keyof grpc.Client
->;
-
 const REPLY = new GatewayReplyRef();
 const NO_METADATA = new grpc.Metadata();
 
@@ -39,7 +29,7 @@ const NO_METADATA = new grpc.Metadata();
  * point at a time, moves to the next when one goes away, and retries only idempotent calls (reads).
  * Every call has a deadline; calls in flight are bounded.
  */
-export class ClusterClient {
+export class ClusterClient implements GatewayCalls {
   /** Registers the application's classes and Protobuf types, as on the nodes. */
   readonly serialization = new Serialization(clientRefs);
   private readonly contacts: ContactPoints;
@@ -202,12 +192,6 @@ export class ClusterClient {
     });
   }
 }
-
-type ResponseOf<K extends GatewayRpc> = GatewayServiceClient[K] extends {
-  (request: never, metadata: grpc.Metadata, options: Partial<grpc.CallOptions>, callback: (error: grpc.ServiceError | null, response: infer R) => void): grpc.ClientUnaryCall;
-}
-  ? R
-  : never;
 
 function clientError(method: string, error: grpc.ServiceError, timeout: number): Error {
   if (error.code === grpc.status.DEADLINE_EXCEEDED) return new AskTimeoutError(`gateway ${method} got no answer within ${timeout} ms (it may or may not have taken effect)`, { cause: error });
