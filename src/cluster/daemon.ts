@@ -49,6 +49,8 @@ export interface DaemonHost {
   /** This node is out of the cluster (downed, removed, or its incarnation refused). */
   removed(reason: string): void;
   stateChanged(state: ClusterState): void;
+  /** A seed refused this node for good. */
+  joinRefused?(seed: string, reason: "wrong-system" | "incarnation-removed", message: string): void;
 }
 
 type Phase = "joining" | "member" | "removed" | "stopped";
@@ -186,10 +188,14 @@ export class ClusterDaemon {
   }
 
   /** The seeds tried so far, each with its last refusal or error (for logs and errors). */
-  get joinReport(): string {
-    const seeds = this.seeds();
+  get seedsTried(): { seed: string; lastAnswer: string | undefined }[] {
+    return this.seeds().map((seed) => ({ seed, lastAnswer: this.seedAnswers.get(seed) }));
+  }
+
+  private get joinReport(): string {
+    const seeds = this.seedsTried;
     if (seeds.length === 0) return this.options.discovery === undefined ? "no seeds but this node" : `no seeds from ${this.seedSource.describe()}`;
-    return `seeds tried: ${seeds.map((seed) => `${seed} (${this.seedAnswers.get(seed) ?? "no answer yet"})`).join(", ")}`;
+    return `seeds tried: ${seeds.map((s) => `${s.seed} (${s.lastAnswer ?? "no answer yet"})`).join(", ")}`;
   }
 
   private warnIfStuck(now: number): void {
@@ -221,7 +227,11 @@ export class ClusterDaemon {
         return;
       }
       this.logRefusalOnce(`${seed} refused the join: ${message}`);
-      if (reason === JoinRefusalReason.JOIN_REFUSAL_REASON_INCARNATION_REMOVED) this.leaveCluster(`join refused: ${message}`);
+      if (reason === JoinRefusalReason.JOIN_REFUSAL_REASON_WRONG_SYSTEM) this.host.joinRefused?.(seed, "wrong-system", message);
+      if (reason === JoinRefusalReason.JOIN_REFUSAL_REASON_INCARNATION_REMOVED) {
+        this.host.joinRefused?.(seed, "incarnation-removed", message);
+        this.leaveCluster(`join refused: ${message}`);
+      }
       return;
     }
     let welcomed: ClusterState;
@@ -409,6 +419,12 @@ export class ClusterDaemon {
     const unreachable = this.unreachableBySelf();
     let state = this.state;
     for (const [address, detector] of this.detectors) {
+      if (memberAt(state, address) === undefined) {
+        // removed since the last heartbeat round: nothing left to report about it
+        this.detectors.delete(address);
+        this.unheard.delete(address);
+        continue;
+      }
       const available = isAvailable(detector, now);
       if (!available && !unreachable.has(address)) {
         this.host.log.warn(`${address} is unreachable (no heartbeat answer)`);

@@ -11,6 +11,7 @@ import { Serialization, type RefCodec } from "../serialization/index.js";
 import { nodeKey, nodeUri, parseActorUri, splitActorUri } from "./address.js";
 import type { Endpoint, EndpointHost, Peer } from "./endpoint.js";
 import { EndpointManager } from "./endpoint-manager.js";
+import { routeGrpcLogs } from "./grpc-log.js";
 import { InboundAssociations, remotingServiceDefinition, type InboundServerHost } from "./inbound.js";
 import type { RemoteOptions, ResolvedRemoteOptions } from "./options.js";
 import { MissingActorRef, RemoteActorRef } from "./remote-ref.js";
@@ -49,6 +50,7 @@ export class Remoting implements RefCodec, EndpointHost, InboundServerHost {
   private readonly inbound: InboundAssociations;
   private readonly blockedPeers = new Set<string>();
   private readonly associationListeners = new Set<(peer: Peer, uid: bigint, restarted: boolean) => void>();
+  private readonly releaseGrpcLogs: () => void;
 
   /** Builds remoting for `system` around its bound server and registers it as the system's extension. */
   static install(system: ActorSystem, options: RemoteOptions, bound: BoundServer): Remoting {
@@ -76,6 +78,7 @@ export class Remoting implements RefCodec, EndpointHost, InboundServerHost {
     this.inbound = new InboundAssociations(this);
     this.deathWatch = new RemoteWatch(system, this);
     this.server.addService(remotingServiceDefinition, { connect: this.inbound.handler });
+    this.releaseGrpcLogs = routeGrpcLogs(system.log);
     system.coordinatedShutdown.addTask(ShutdownPhase.closeTransports, "remoting", () => this.closeTransports());
   }
 
@@ -186,5 +189,6 @@ export class Remoting implements RefCodec, EndpointHost, InboundServerHost {
       });
     });
     this.endpoints.closeClients();
+    this.releaseGrpcLogs();
   }
 }

@@ -66,8 +66,8 @@ export function rebalancePlan(
   for (const [shard, allocation] of [...allocations].sort((a, b) => a[0] - b[0])) if (!moving.has(shard)) byRegion.get(ownerOf(allocation))?.push(shard);
   while (plan.length < limit) {
     const sorted = [...counts].sort((a, b) => a[1] - b[1] || compareAddresses(a[0], b[0]));
-    const [to, low] = sorted[0]!;
-    const [from, high] = sorted[sorted.length - 1]!;
+    const [to, low] = sorted[0];
+    const [from, high] = sorted[sorted.length - 1];
     const shard = byRegion.get(from)!.pop();
     if (high - low <= 1 || shard === undefined) break;
     plan.push({ shard, from, to });

@@ -1,28 +1,32 @@
-// The one place where sharding reaches the cluster of the system it runs in.
+// The one place where sharding reaches the cluster of the system it runs in: through its extensions.
 
 import type { ActorContext } from "../actor/api.js";
 import type { ActorRef } from "../actor/ref.js";
-import { ClusteredActorSystem } from "../cluster/clustered-system.js";
+import { ClusterExtensionId } from "../cluster/cluster.js";
 import { ClusterEvent } from "../cluster/events.js";
+import { nodeUri } from "../remote/address.js";
+import { RemotingId } from "../remote/remoting.js";
 import { RoutedEnvelope, ShardEnvelope } from "./envelope.js";
 import { registerCoordination } from "./protocol.js";
 import type { RegionHost } from "./region-host.js";
 
-/** The host of a region on a cluster node, undefined on a plain ActorSystem. */
+/** The host of a region on a cluster node, undefined on a system without the cluster extension. */
 export function clusterHost(ctx: ActorContext<never>): RegionHost | undefined {
   const system = ctx.system;
-  if (!(system instanceof ClusteredActorSystem)) return undefined;
-  registerCoordination(system.serialization);
-  system.serialization.registerClass(ShardEnvelope, "casty.ShardEnvelope");
-  system.serialization.registerClass(RoutedEnvelope, "casty.RoutedEnvelope");
+  const cluster = system.findExtension(ClusterExtensionId);
+  const remoting = system.findExtension(RemotingId);
+  if (cluster === undefined || remoting === undefined) return undefined;
+  registerCoordination(remoting.serialization);
+  remoting.serialization.registerClass(ShardEnvelope, "casty.ShardEnvelope");
+  remoting.serialization.registerClass(RoutedEnvelope, "casty.RoutedEnvelope");
   const self = ctx.self as ActorRef<unknown>;
-  const prefix = `casty://${system.name}@`;
   return {
-    selfNode: { address: system.selfAddress, uid: system.selfNode.uid },
-    regionOn: (node) => (node === system.selfAddress ? self : system.refFor(`${prefix}${node}${self.path}`)),
-    upMembers: () => new Set(system.cluster.state.members.filter((m) => m.status === "up").map((m) => m.address)),
-    hasRole: (role) => system.cluster.selfMember?.roles.includes(role) ?? false,
-    subscribe: (listener) => system.cluster.subscribe(ClusterEvent, listener),
-    beforeLeave: (handOff) => system.addLeaveTask(handOff),
+    selfNode: { address: remoting.selfAddress, uid: remoting.selfNode.uid },
+    regionOn: (node) => (node === remoting.selfAddress ? self : remoting.refFor(nodeUri(system.name, node) + self.path)),
+    upMembers: () => new Set(cluster.state.members.filter((m) => m.status === "up").map((m) => m.address)),
+    hasRole: (role) => cluster.selfMember?.roles.includes(role) ?? false,
+    subscribe: (listener) => cluster.subscribe(ClusterEvent, listener),
+    // a task of the coordinated shutdown's cluster-sharding-shutdown-region phase (also run by a leave without shutdown)
+    beforeLeave: (handOff) => cluster.addLeaveTask(handOff),
   };
 }

@@ -81,7 +81,8 @@ export class ShardCoordinator {
     this.updated({ type: "epochSeen", epoch: message.knownEpoch });
     for (const owned of message.owned) {
       const current = this.current.allocations.get(owned.shardId);
-      if (current === undefined || current.primary.epoch < owned.epoch) this.updated({ type: "shardAllocated", shard: owned.shardId, allocation: allocationAt(node, owned.epoch) });
+      if (current === undefined || current.primary.epoch < owned.epoch)
+        this.updated({ type: "shardAllocated", shard: owned.shardId, allocation: allocationAt(node, owned.epoch) });
       else this.updated({ type: "epochSeen", epoch: owned.epoch });
     }
     this.host.send(message.node, { $type: TYPE.homes, homes: [...this.current.allocations].map(([shard, allocation]) => wireHome(shard, allocation)) });
@@ -112,7 +113,8 @@ export class ShardCoordinator {
     }
     let target = this.current.moving.get(shard);
     const candidates = this.hostingRegions();
-    if (target === undefined || !candidates.includes(target)) target = leastLoaded(new Map([...this.current.allocations].filter(([s]) => s !== shard)), candidates);
+    if (target === undefined || !candidates.includes(target))
+      target = leastLoaded(new Map([...this.current.allocations].filter(([s]) => s !== shard)), candidates);
     if (target === undefined) {
       // nowhere to go (every other region leaves too): unallocated, announced as an empty node
       this.updated({ type: "shardDeallocated", shard });

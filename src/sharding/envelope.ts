@@ -1,8 +1,9 @@
 import type { ActorContext } from "../actor/api.js";
 import type { ActorRef } from "../actor/ref.js";
+import { wrappedMessage, type WrapsMessage } from "../actor/wrapped.js";
 
 /** A message for the entity `entityId` of a sharded type; the region routes it to wherever the entity lives. */
-export class ShardEnvelope<M> {
+export class ShardEnvelope<M> implements WrapsMessage {
   constructor(
     readonly entityId: string,
     readonly message: M,
@@ -10,6 +11,11 @@ export class ShardEnvelope<M> {
     if (typeof entityId !== "string" || entityId.length === 0) {
       throw new TypeError(`ShardEnvelope needs a non-empty string entity id, got ${JSON.stringify(entityId)}`);
     }
+  }
+
+  /** The entity's message, e.g. for an ask whose envelope became a dead letter (it then rejects at once). */
+  get [wrappedMessage](): M {
+    return this.message;
   }
 }
 
@@ -35,5 +41,6 @@ export class Passivate {
 
 /** Called by an entity to be stopped while idle; messages that arrive meanwhile start it again. */
 export function passivate(ctx: ActorContext<never>): void {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- tsc needs it: the parent is an ActorRef<never>
   (ctx.parent as ActorRef<Passivate> | undefined)?.tell(new Passivate(ctx.self));
 }

@@ -16,18 +16,17 @@ import { Shard, type ShardHost } from "./shard.js";
 import { shardOf } from "./shard-id.js";
 
 /** Internal messages of a region besides envelopes, coordination and cluster events. */
-class Tick {}
 class BeginLeave {
   constructor(readonly done: () => void) {}
 }
-const TICK = new Tick();
+const TICK = Symbol("tick");
 const TICK_MS = 100;
 /** Ticks before a shard home is asked for again. */
 const REQUEST_RETRY_TICKS = 3;
 /** Forwards between regions before an envelope is a dead letter (a handoff under way needs two). */
 export const MAX_HOPS = 5;
 
-export type RegionMessage<M> = ShardEnvelope<M> | Coordination | ClusterEvent | Terminated | Passivate | Tick | BeginLeave;
+export type RegionMessage<M> = ShardEnvelope<M> | Coordination | ClusterEvent | Terminated | Passivate | typeof TICK | BeginLeave;
 
 /** What a region knows about sharding statistics, for introspection. */
 export interface RegionStats {
@@ -58,7 +57,7 @@ export function shardRegion<M>(
   hostOf: (ctx: ActorContext<never>) => RegionHost | undefined = clusterHost,
 ): Behavior<RegionMessage<M>> {
   return LocalBehaviors.setup<RegionMessage<M>>((ctx) => {
-    const region = new ShardRegion(ctx, factory, options, hostOf(ctx as ActorContext<never>));
+    const region = new ShardRegion(ctx, factory, options, hostOf(ctx));
     return LocalBehaviors.withLifecycle(
       LocalBehaviors.receive<RegionMessage<M>>((_ctx, message) => {
         region.receive(message);
@@ -105,7 +104,7 @@ class ShardRegion<M> implements ShardHost<M> {
     this.allocations = new Array<ShardAllocation | undefined>(options.numShards).fill(undefined);
     this.remote = new Array<ActorRef<RegionMessage<M>> | undefined>(options.numShards).fill(undefined);
     this.budget = new BufferBudget(options.bufferSize, (envelope) => this.deadLetter(envelope, "shard region buffer is full"));
-    regions.set(ctx.self as ActorRef<never>, this as ShardRegion<unknown>);
+    regions.set(ctx.self, this as ShardRegion<unknown>);
     ctx.startTimer("tick", TICK, TICK_MS);
     if (host === undefined) return;
     this.cleanups.push(
@@ -123,7 +122,7 @@ class ShardRegion<M> implements ShardHost<M> {
 
   receive(message: RegionMessage<M>): void {
     if (message instanceof ShardEnvelope) this.route(message);
-    else if (message instanceof Tick) this.tick();
+    else if (message === TICK) this.tick();
     else if (message instanceof Terminated) this.entityTerminated(message.ref);
     else if (message instanceof Passivate) this.passivate(message.entity);
     else if (message instanceof ClusterEvent) this.clusterEvent(message);
@@ -187,12 +186,12 @@ class ShardRegion<M> implements ShardHost<M> {
     let routed: RoutedEnvelope<M>;
     if (envelope instanceof RoutedEnvelope) {
       this.requestHome(shard);
-      if (envelope.hops >= MAX_HOPS) {
-        this.deadLetter(envelope, `not delivered after ${MAX_HOPS} forwards between shard regions (their routing tables disagree)`);
+      routed = envelope as RoutedEnvelope<M>;
+      if (routed.hops >= MAX_HOPS) {
+        this.deadLetter(routed, `not delivered after ${MAX_HOPS} forwards between shard regions (their routing tables disagree)`);
         return;
       }
-      envelope.hops++; // arrived over the wire: this object is the region's own
-      routed = envelope;
+      routed.hops++; // arrived over the wire: this object is the region's own
     } else routed = new RoutedEnvelope(envelope.entityId, envelope.message, 1);
     try {
       remote.tell(routed);
@@ -204,7 +203,7 @@ class ShardRegion<M> implements ShardHost<M> {
   }
 
   private deadLetter(envelope: ShardEnvelope<unknown>, reason: string): void {
-    this.ctx.system.deadLetter(envelope, this.ctx.self as ActorRef<never>, reason);
+    this.ctx.system.deadLetter(envelope, this.ctx.self, reason);
   }
 
   /** The shard object for `id` that takes messages here, made active (a retiring one comes back). */
@@ -221,12 +220,12 @@ class ShardRegion<M> implements ShardHost<M> {
 
   startEntity(id: string): ActorRef<M> {
     const ref = this.ctx.spawn(this.factory(id), encodeURIComponent(id));
-    this.ctx.watch(ref as ActorRef<never>);
+    this.ctx.watch(ref);
     return ref;
   }
 
   stopEntity(ref: ActorRef<M>): void {
-    stopAfterPending(ref as ActorRef<never>); // after the messages already delivered
+    stopAfterPending(ref); // after the messages already delivered
   }
 
   private entityTerminated(ref: ActorRef<never>): void {
@@ -316,7 +315,9 @@ class ShardRegion<M> implements ShardHost<M> {
       if (shard === undefined) this.localShard(id);
       else if (shard.status.kind === "handingOff" && shard.status.reportedAt !== undefined) rerouted = shard.activate();
     } else {
-      this.remote[id] = allocation === undefined ? undefined : this.peer(ownerOf(allocation));
+      const owner = allocation === undefined ? undefined : ownerOf(allocation);
+      // a home at this address but of an earlier incarnation is no home: the coordinator is asked again
+      this.remote[id] = owner === undefined || owner === this.selfAddress ? undefined : this.peer(owner);
       if (shard !== undefined) {
         // someone else owns it now: one writer only
         this.shards[id] = undefined;
@@ -370,7 +371,12 @@ class ShardRegion<M> implements ShardHost<M> {
 
   private startCoordinator(host: RegionHost): ShardCoordinator {
     return new ShardCoordinator(
-      { log: this.ctx.log, now: () => this.ctx.system.scheduler.now(), upMembers: () => host.upMembers(), send: (node, message) => this.peer(node).tell(message) },
+      {
+        log: this.ctx.log,
+        now: () => this.ctx.system.scheduler.now(),
+        upMembers: () => host.upMembers(),
+        send: (node, message) => this.peer(node).tell(message),
+      },
       this.options,
     );
   }

@@ -7,7 +7,7 @@ const utf8 = new TextEncoder();
 
 export function fnv1a32(bytes: Uint8Array): number {
   let hash = OFFSET_BASIS;
-  for (let i = 0; i < bytes.length; i++) hash = Math.imul(hash ^ bytes[i]!, PRIME);
+  for (let i = 0; i < bytes.length; i++) hash = Math.imul(hash ^ bytes[i], PRIME);
   return hash >>> 0;
 }
 

@@ -9,5 +9,5 @@ import { shardRegion } from "./region.js";
  * shard lives. On a plain `ActorSystem` every shard is local.
  */
 export function sharded<M>(entityFactory: (entityId: string) => Behavior<M>, options?: ShardingOptions): Behavior<ShardEnvelope<M>> {
-  return shardRegion(entityFactory, resolveShardingOptions(options)) as Behavior<ShardEnvelope<M>>;
+  return shardRegion(entityFactory, resolveShardingOptions(options));
 }

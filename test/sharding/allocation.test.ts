@@ -27,7 +27,12 @@ function after(h: Allocations, plan: { shard: number; from: string; to: string }
 
 describe("shardCounts", () => {
   it("counts shards per region, zero for regions without shards, ignores other nodes", () => {
-    expect(shardCounts(homes({ [A]: [1, 2], "10.0.0.1:1": [3] }), [A, B])).toEqual(new Map([[A, 2], [B, 0]]));
+    expect(shardCounts(homes({ [A]: [1, 2], "10.0.0.1:1": [3] }), [A, B])).toEqual(
+      new Map([
+        [A, 2],
+        [B, 0],
+      ]),
+    );
   });
 });
 
@@ -69,7 +74,14 @@ describe("rebalancePlan", () => {
     const h = homes({ [A]: range(0, 34), [B]: range(34, 33), [C]: range(67, 33) });
     const plan = rebalancePlan(h, [A, B, C, D], new Map(), 1000);
     expect(plan.every((p) => p.to === D)).toBe(true);
-    expect(after(h, plan, [A, B, C, D])).toEqual(new Map([[A, 25], [B, 25], [C, 25], [D, 25]]));
+    expect(after(h, plan, [A, B, C, D])).toEqual(
+      new Map([
+        [A, 25],
+        [B, 25],
+        [C, 25],
+        [D, 25],
+      ]),
+    );
   });
 
   it("respects the limit", () => {
@@ -88,7 +100,10 @@ describe("rebalancePlan", () => {
   it("counts shards already moving so it does not move more than needed", () => {
     // A had 10, B 0: five are on their way to B (the coordinator's first round); three of them arrived.
     const h = homes({ [A]: range(0, 7), [B]: [7, 8, 9] });
-    const moving = new Map([[5, B], [6, B]]); // still homed on A, moving to B
+    const moving = new Map([
+      [5, B],
+      [6, B],
+    ]); // still homed on A, moving to B
     const plan = rebalancePlan(h, [A, B], moving, 5);
     // 5/5 once the two in flight arrive: nothing more to move
     expect(plan).toEqual([]);

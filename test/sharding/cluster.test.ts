@@ -8,6 +8,7 @@ import { eventually, get, ids, inc, ShardedNodes, stats, waitForUp, type Node } 
 
 let nodes: ShardedNodes;
 afterEach(async () => {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when a test failed before starting nodes
   await nodes?.shutdownAll();
   doubleStarts.length = 0;
 });
@@ -34,15 +35,15 @@ describe("sharding on three nodes", () => {
     nodes = new ShardedNodes();
     const all = await nodes.cluster(3);
     const entityIds = ids(1000);
-    const replies = await Promise.all(entityIds.map((id) => inc(all[0]!, id, 5000)));
+    const replies = await Promise.all(entityIds.map((id) => inc(all[0], id, 5000)));
     expect(replies.every((r) => r.count === 1)).toBe(true);
     const usedShards = new Set(entityIds.map((id) => shardOf(id, 100)));
     await waitFor(
       () => all.every((n) => stats(n).shards.length > 15) && ownership(all).total === usedShards.size,
       10_000,
       "every node to own more than 15% of the shards",
-    ).catch((e: Error) => {
-      throw new Error(`${e.message}: ${describeOwnership(all)}`);
+    ).catch((e: unknown) => {
+      throw new Error(`${(e as Error).message}: ${describeOwnership(all)}`);
     });
     const { perNode } = ownership(all);
     for (const [, shards] of perNode) expect(shards.length).toBeGreaterThan(15);
@@ -56,8 +57,8 @@ describe("sharding on three nodes", () => {
       "every region to know the whole allocation",
     );
     for (const id of entityIds.slice(0, 50)) {
-      const from1 = await get(all[1]!, id);
-      const from2 = await get(all[2]!, id);
+      const from1 = await get(all[1], id);
+      const from2 = await get(all[2], id);
       expect(from1).toEqual(from2);
       expect(from1.count).toBe(1);
     }
@@ -69,9 +70,12 @@ describe("sharding on three nodes", () => {
     const proxy = await nodes.start([first.address]);
     const second = await nodes.start([first.address], { roles: ["shards", "other"] });
     const all = [first, proxy, second];
-    await waitForUp(all.map((n) => n.system), 15_000);
+    await waitForUp(
+      all.map((n) => n.system),
+      15_000,
+    );
     const entityIds = ids(300);
-    const replies = await Promise.all(entityIds.map((id, i) => inc(all[i % 3]!, id, 5000)));
+    const replies = await Promise.all(entityIds.map((id, i) => inc(all[i % 3], id, 5000)));
     expect(replies.every((r) => r.count === 1)).toBe(true);
     expect(replies.filter((r) => r.node === proxy.address)).toEqual([]);
     expect(stats(proxy)).toMatchObject({ shards: [], entities: 0 });
@@ -126,12 +130,15 @@ describe("sharding on three nodes", () => {
     nodes = new ShardedNodes({ rebalanceInterval: 200 });
     const three = await nodes.cluster(3);
     const entityIds = ids(1000);
-    await Promise.all(entityIds.map((id) => inc(three[0]!, id, 5000)));
+    await Promise.all(entityIds.map((id) => inc(three[0], id, 5000)));
     await waitFor(() => ownership(three).total === 100, 10_000, "100 shards allocated");
     const began = Date.now();
-    const fourth = await nodes.start([three[0]!.address]);
+    const fourth = await nodes.start([three[0].address]);
     const all = [...three, fourth];
-    await waitForUp(all.map((n) => n.system), 15_000);
+    await waitForUp(
+      all.map((n) => n.system),
+      15_000,
+    );
     await waitFor(
       () => {
         const counts = all.map((n) => stats(n).shards.length);
@@ -139,8 +146,8 @@ describe("sharding on three nodes", () => {
       },
       20_000,
       "the fourth node to take its share",
-    ).catch((e: Error) => {
-      throw new Error(`${e.message}: ${describeOwnership(all)}`);
+    ).catch((e: unknown) => {
+      throw new Error(`${(e as Error).message}: ${describeOwnership(all)}`);
     });
     const tookMs = Date.now() - began;
     expect(stats(fourth).shards.length).toBeGreaterThanOrEqual(24);
@@ -158,31 +165,31 @@ describe("sharding on three nodes", () => {
     const three = await nodes.cluster(3);
     const entityIds = ids(300, "acct");
     const sent = new Map<string, number>();
-    await Promise.all(entityIds.map((id) => inc(three[1]!, id, 5000)));
+    await Promise.all(entityIds.map((id) => inc(three[1], id, 5000)));
     for (const id of entityIds) sent.set(id, 1);
-    let streaming = true;
+    let streaming = true as boolean; // set to false by the test while the loop runs
     let i = 0;
     const stream = (async () => {
       while (streaming) {
         for (let k = 0; k < 100; k++, i++) {
-          const id = entityIds[(i * 7) % entityIds.length]!;
-          three[i % 3]!.region.tell(new ShardEnvelope(id, { kind: "inc" }));
+          const id = entityIds[(i * 7) % entityIds.length];
+          three[i % 3].region.tell(new ShardEnvelope(id, { kind: "inc" }));
           sent.set(id, sent.get(id)! + 1);
         }
         await sleep(2);
       }
     })();
-    const fourth = await nodes.start([three[0]!.address]);
+    const fourth = await nodes.start([three[0].address]);
     const all = [...three, fourth];
-    await waitFor(() => stats(fourth).shards.length >= 20, 20_000, "the fourth node to take its share").catch((e: Error) => {
-      throw new Error(`${e.message}: ${describeOwnership(all)}`);
+    await waitFor(() => stats(fourth).shards.length >= 20, 20_000, "the fourth node to take its share").catch((e: unknown) => {
+      throw new Error(`${(e as Error).message}: ${describeOwnership(all)}`);
     });
     streaming = false;
     await stream;
     const total = [...sent.values()].reduce((a, b) => a + b, 0);
-    await waitFor(() => entityIds.every((id) => nodes.store.get(id) === sent.get(id)), 10_000, `all ${total} increments to be counted`).catch((e: Error) => {
+    await waitFor(() => entityIds.every((id) => nodes.store.get(id) === sent.get(id)), 10_000, `all ${total} increments to be counted`).catch((e: unknown) => {
       const wrong = entityIds.filter((id) => nodes.store.get(id) !== sent.get(id)).map((id) => `${id}: ${nodes.store.get(id)}/${sent.get(id)}`);
-      throw new Error(`${e.message}; wrong: ${wrong.slice(0, 20).join(", ")} (${wrong.length})`);
+      throw new Error(`${(e as Error).message}; wrong: ${wrong.slice(0, 20).join(", ")} (${wrong.length})`);
     });
     expect(starts.some(([node, id]) => node === fourth.address && id.startsWith("acct-"))).toBe(true);
     expect(doubleStarts).toEqual([]);
@@ -195,24 +202,24 @@ describe("sharding on three nodes", () => {
   ])("hands shards off when %s leaves gracefully, losing no message sent meanwhile", async (_, leaderLeaves) => {
     nodes = new ShardedNodes({}, true);
     const all = await nodes.cluster(3);
-    const leader = all[0]!.system.cluster.leader;
+    const leader = all[0].system.cluster.leader;
     const leaving = all.find((n) => (n.address === leader) === leaderLeaves)!;
     const staying = all.filter((n) => n !== leaving);
     const entityIds = ids(200, "acct");
     const sent = new Map<string, number>();
-    await Promise.all(entityIds.map((id) => inc(staying[0]!, id, 5000)));
+    await Promise.all(entityIds.map((id) => inc(staying[0], id, 5000)));
     for (const id of entityIds) sent.set(id, 1);
     await waitFor(() => stats(leaving).shards.length > 15, 10_000, "the leaving node to own shards");
     const leavingShards = new Set(stats(leaving).shards);
 
     // a stream of increments from the staying nodes while the third one leaves
-    let streaming = true;
+    let streaming = true as boolean; // set to false by the test while the loop runs
     let i = 0;
     const stream = (async () => {
       while (streaming) {
         for (let k = 0; k < 100; k++, i++) {
-          const id = entityIds[(i * 7) % entityIds.length]!;
-          staying[i % 2]!.region.tell(new ShardEnvelope(id, { kind: "inc" }));
+          const id = entityIds[(i * 7) % entityIds.length];
+          staying[i % 2].region.tell(new ShardEnvelope(id, { kind: "inc" }));
           sent.set(id, sent.get(id)! + 1);
         }
         await sleep(2);
@@ -229,13 +236,11 @@ describe("sharding on three nodes", () => {
     const touchedLeaving = entityIds.filter((id) => leavingShards.has(shardOf(id, 100)) && sent.get(id)! > 1);
     expect(touchedLeaving.length).toBeGreaterThan(0);
     const total = [...sent.values()].reduce((a, b) => a + b, 0);
-    await waitFor(() => entityIds.every((id) => nodes.store.get(id) === sent.get(id)), 10_000, `all ${total} increments to be counted`).catch(
-      (e: Error) => {
-        const wrong = entityIds.filter((id) => nodes.store.get(id) !== sent.get(id)).map((id) => `${id}: ${nodes.store.get(id)}/${sent.get(id)}`);
-        throw new Error(`${e.message}; wrong: ${wrong.slice(0, 20).join(", ")} (${wrong.length})`);
-      },
-    );
-    for (const id of entityIds.slice(0, 40)) expect((await get(staying[1]!, id)).count).toBe(sent.get(id));
+    await waitFor(() => entityIds.every((id) => nodes.store.get(id) === sent.get(id)), 10_000, `all ${total} increments to be counted`).catch((e: unknown) => {
+      const wrong = entityIds.filter((id) => nodes.store.get(id) !== sent.get(id)).map((id) => `${id}: ${nodes.store.get(id)}/${sent.get(id)}`);
+      throw new Error(`${(e as Error).message}; wrong: ${wrong.slice(0, 20).join(", ")} (${wrong.length})`);
+    });
+    for (const id of entityIds.slice(0, 40)) expect((await get(staying[1], id)).count).toBe(sent.get(id));
     expect(ownership(staying).total).toBe(new Set(entityIds.map((id) => shardOf(id, 100))).size);
     expect(doubleStarts).toEqual([]);
     console.log(`graceful leave of ${leaderLeaves ? "the leader" : "a member"}: ${total} increments, the node left in ${leftMs} ms`);
@@ -244,19 +249,19 @@ describe("sharding on three nodes", () => {
   it("reallocates the shards a leaving node could not hand off within handOffTimeout", async () => {
     nodes = new ShardedNodes({ handOffTimeout: 500 });
     const all = await nodes.cluster(3);
-    const leader = all[0]!.system.cluster.leader;
+    const leader = all[0].system.cluster.leader;
     const leaving = all.find((n) => n.address !== leader)!;
     const staying = all.filter((n) => n !== leaving);
     const entityIds = ids(200);
-    const before = await Promise.all(entityIds.map((id) => inc(staying[0]!, id, 5000)));
+    const before = await Promise.all(entityIds.map((id) => inc(staying[0], id, 5000)));
     const stuck = before.filter((r) => r.node === leaving.address).map((r) => r.id);
     expect(stuck.length).toBeGreaterThan(0);
     // its entities stay busy far longer than the handoff may take
-    for (const id of stuck) staying[0]!.region.tell(new ShardEnvelope(id, { kind: "busy", ms: 5000 }));
+    for (const id of stuck) staying[0].region.tell(new ShardEnvelope(id, { kind: "busy", ms: 5000 }));
     await sleep(100);
     const began = Date.now();
     await nodes.stop(leaving);
-    const after = await Promise.all(stuck.map((id) => eventually(() => get(staying[1]!, id, 1000), 10_000, `entity ${id} of the node that left`)));
+    const after = await Promise.all(stuck.map((id) => eventually(() => get(staying[1], id, 1000), 10_000, `entity ${id} of the node that left`)));
     const tookMs = Date.now() - began;
     for (const r of after) expect(r.node).not.toBe(leaving.address);
     expect(doubleStarts).toEqual([]);
@@ -267,38 +272,40 @@ describe("sharding on three nodes", () => {
     nodes = new ShardedNodes({ passivateAfter: 200 });
     const all = await nodes.cluster(3);
     const entityIds = ids(100);
-    await Promise.all(entityIds.map((id) => inc(all[0]!, id, 5000)));
-    const local = entityIds.filter((id) => stats(all[0]!).shards.includes(shardOf(id, 100)));
+    await Promise.all(entityIds.map((id) => inc(all[0], id, 5000)));
+    const local = entityIds.filter((id) => stats(all[0]).shards.includes(shardOf(id, 100)));
     expect(local.length).toBeGreaterThan(0);
     class NotSerializable {
       readonly fn = () => 1;
     }
-    const reply = await all[0]!.system.ask(
-      all[0]!.region,
-      (r) => new ShardEnvelope(local[0]!, { kind: "inc", replyTo: r, extra: new NotSerializable() } as never),
+    const reply = await all[0].system.ask(
+      all[0].region,
+      (r) => new ShardEnvelope(local[0], { kind: "inc", replyTo: r, extra: new NotSerializable() } as never),
       { timeout: 2000 },
     );
-    expect(reply).toMatchObject({ node: all[0]!.address, count: 2 });
+    expect(reply).toMatchObject({ node: all[0].address, count: 2 });
     await waitFor(() => all.every((n) => stats(n).entities === 0), 5000, "idle entities to passivate");
-    expect(await get(all[1]!, local[0]!)).toMatchObject({ node: all[0]!.address, count: 0 });
+    expect(await get(all[1], local[0])).toMatchObject({ node: all[0].address, count: 0 });
   });
 
   it("keeps routing when the leader leaves; entities elsewhere keep their state", async () => {
     nodes = new ShardedNodes();
     const all = await nodes.cluster(3);
-    const leaderAddress = all[0]!.system.cluster.leader!;
+    const leaderAddress = all[0].system.cluster.leader!;
     const leader = all.find((n) => n.address === leaderAddress)!;
     const others = all.filter((n) => n !== leader);
     const entityIds = ids(300);
     const before = new Map<string, CounterState>();
-    for (const r of await Promise.all(entityIds.map((id) => inc(others[0]!, id, 5000)))) before.set(r.id, r);
+    for (const r of await Promise.all(entityIds.map((id) => inc(others[0], id, 5000)))) before.set(r.id, r);
     expect([...before.values()].some((r) => r.node === leaderAddress)).toBe(true);
 
     const began = Date.now();
     await nodes.stop(leader);
     await waitFor(() => others.every((n) => n.system.cluster.leader !== undefined && n.system.cluster.leader !== leaderAddress), 10_000, "a new leader");
     const after = await Promise.all(
-      entityIds.map((id) => eventually(() => get(others[(id.length + id.charCodeAt(id.length - 1)) % 2]!, id, 1000), 10_000, `entity ${id} after the leader left`)),
+      entityIds.map((id) =>
+        eventually(() => get(others[(id.length + id.charCodeAt(id.length - 1)) % 2], id, 1000), 10_000, `entity ${id} after the leader left`),
+      ),
     );
     const tookMs = Date.now() - began;
     for (const r of after) {
@@ -307,7 +314,7 @@ describe("sharding on three nodes", () => {
       if (old.node !== leaderAddress) expect(r).toEqual(old); // same instance, same state
     }
     // the new coordinator allocates shards never used before
-    const fresh = await Promise.all(ids(100, "fresh").map((id) => eventually(() => inc(others[0]!, id, 1000), 10_000, `new entity ${id}`)));
+    const fresh = await Promise.all(ids(100, "fresh").map((id) => eventually(() => inc(others[0], id, 1000), 10_000, `new entity ${id}`)));
     expect(fresh.every((r) => r.count === 1 && r.node !== leaderAddress)).toBe(true);
     expect(ownership(others).total).toBeGreaterThan(0);
     expect(doubleStarts).toEqual([]);
@@ -317,21 +324,21 @@ describe("sharding on three nodes", () => {
   it("finishes handoffs that were under way when the leader left", async () => {
     nodes = new ShardedNodes({ rebalanceInterval: 100, maxSimultaneousRebalance: 20 });
     const three = await nodes.cluster(3);
-    const leaderAddress = three[0]!.system.cluster.leader!;
+    const leaderAddress = three[0].system.cluster.leader!;
     const leader = three.find((n) => n.address === leaderAddress)!;
     const others = three.filter((n) => n !== leader);
     const entityIds = ids(600);
-    const before = await Promise.all(entityIds.map((id) => inc(others[0]!, id, 5000)));
+    const before = await Promise.all(entityIds.map((id) => inc(others[0], id, 5000)));
     // the entities off the leader are busy for a while, so their shards take that long to hand off
-    for (const r of before) if (r.node !== leaderAddress) others[0]!.region.tell(new ShardEnvelope(r.id, { kind: "busy", ms: 1500 }));
-    const fourth = await nodes.start([others[0]!.address]);
+    for (const r of before) if (r.node !== leaderAddress) others[0].region.tell(new ShardEnvelope(r.id, { kind: "busy", ms: 1500 }));
+    const fourth = await nodes.start([others[0].address]);
     const survivors = [...others, fourth];
     await waitFor(() => survivors.some((n) => n.system.cluster.leader === leaderAddress && stats(n).shards.length < 30), 10_000, "a rebalance to begin");
     await sleep(300);
     const began = Date.now();
     await nodes.stop(leader);
     // every entity answers again (those that moved start over)
-    const after = await Promise.all(entityIds.map((id, i) => eventually(() => get(survivors[i % 3]!, id, 1000), 15_000, `entity ${id}`)));
+    const after = await Promise.all(entityIds.map((id, i) => eventually(() => get(survivors[i % 3], id, 1000), 15_000, `entity ${id}`)));
     const tookMs = Date.now() - began;
     for (const r of after) expect(r.node).not.toBe(leaderAddress);
     await waitFor(() => ownership(survivors).total === new Set(entityIds.map((id) => shardOf(id, 100))).size, 5000, "the survivors to own every shard");

@@ -32,11 +32,21 @@ class Harness {
       upMembers: () => this.up,
       send: (to, message) => this.sent.push({ to, message }),
     };
-    this.coordinator = new ShardCoordinator(host, { maxSimultaneousRebalance: options.maxSimultaneousRebalance ?? 5, rebuildWindow: options.rebuildWindow ?? 1000 });
+    this.coordinator = new ShardCoordinator(host, {
+      maxSimultaneousRebalance: options.maxSimultaneousRebalance ?? 5,
+      rebuildWindow: options.rebuildWindow ?? 1000,
+    });
   }
 
   register(node: string, owned: [number, bigint][] = [], hosting = true, knownEpoch = 0n): void {
-    this.coordinator.receive({ $type: TYPE.register, node, nodeUid: UID, hosting, owned: owned.map(([shardId, epoch]) => ({ shardId, node, epoch, nodeUid: UID })), knownEpoch });
+    this.coordinator.receive({
+      $type: TYPE.register,
+      node,
+      nodeUid: UID,
+      hosting,
+      owned: owned.map(([shardId, epoch]) => ({ shardId, node, epoch, nodeUid: UID })),
+      knownEpoch,
+    });
   }
   getHome(shardId: number, node: string): void {
     this.coordinator.receive({ $type: TYPE.getHome, shardId, node });
@@ -93,7 +103,7 @@ describe("ShardCoordinator allocation", () => {
       h.getHome(s, B);
       const sent = h.take();
       for (const region of [A, B, C]) expect(Harness.homesTo(sent, region)).toHaveLength(1);
-      nodes.push(Harness.homesTo(sent, B)[0]!.node);
+      nodes.push(Harness.homesTo(sent, B)[0].node);
     }
     expect(nodes).toEqual([A, B, C, A, B, C, A, B, C]);
   });
@@ -142,7 +152,10 @@ describe("ShardCoordinator allocation", () => {
 describe("ShardCoordinator rebuild (a new coordinator after a leader change)", () => {
   it("keeps what the regions report and continues epochs above the highest one reported", () => {
     const h = new Harness([A, B]);
-    h.register(A, [[0, 5n], [1, 7n]]);
+    h.register(A, [
+      [0, 5n],
+      [1, 7n],
+    ]);
     h.register(B, [[2, 3n]]);
     expect(h.homeOf(0)).toEqual({ shardId: 0, node: A, epoch: 5n, nodeUid: UID });
     expect(h.homeOf(1)).toEqual({ shardId: 1, node: A, epoch: 7n, nodeUid: UID });
@@ -162,7 +175,7 @@ describe("ShardCoordinator rebuild (a new coordinator after a leader change)", (
     expect(fresh.epoch).toBeGreaterThan(40n);
     h.take();
     h.stopped(3, A); // a handoff from before the leader change
-    expect(Harness.homesTo(h.take(), A)[0]!.epoch).toBeGreaterThan(fresh.epoch);
+    expect(Harness.homesTo(h.take(), A)[0].epoch).toBeGreaterThan(fresh.epoch);
   });
 
   it("keeps the newer claim when two regions report the same shard", () => {
@@ -205,7 +218,14 @@ describe("ShardCoordinator rebuild (a new coordinator after a leader change)", (
 describe("ShardCoordinator handoff", () => {
   it("rebalances with HandOff → ShardStopped → a new home broadcast with a higher epoch", () => {
     const h = new Harness([A, B], { maxSimultaneousRebalance: 2 });
-    h.register(A, [[0, 1n], [1, 2n], [2, 3n], [3, 4n], [4, 5n], [5, 6n]]);
+    h.register(A, [
+      [0, 1n],
+      [1, 2n],
+      [2, 3n],
+      [3, 4n],
+      [4, 5n],
+      [5, 6n],
+    ]);
     h.register(B);
     h.take();
     h.coordinator.rebalance();
@@ -213,7 +233,7 @@ describe("ShardCoordinator handoff", () => {
     expect(handOffs).toHaveLength(2); // the limit
     expect(handOffs.every((x) => x.to === A)).toBe(true);
 
-    const moving = handOffs[0]!.shardId;
+    const moving = handOffs[0].shardId;
     h.take();
     h.getHome(moving, B); // while it moves the old home answers (it buffers and forwards)
     expect(h.take()).toEqual([{ to: B, message: { $type: TYPE.homes, homes: [{ shardId: moving, node: A, epoch: BigInt(moving + 1), nodeUid: UID }] } }]);
@@ -225,16 +245,19 @@ describe("ShardCoordinator handoff", () => {
     for (const region of [A, B]) {
       const homes = Harness.homesTo(sent, region);
       expect(homes).toHaveLength(1);
-      expect(homes[0]!.shardId).toBe(moving);
-      expect(homes[0]!.node).toBe(B);
-      expect(homes[0]!.epoch).toBeGreaterThan(6n);
+      expect(homes[0].shardId).toBe(moving);
+      expect(homes[0].node).toBe(B);
+      expect(homes[0].epoch).toBeGreaterThan(6n);
     }
     expect(h.homeOf(moving)?.node).toBe(B);
   });
 
   it("converges to even loads without moving shards back and forth", () => {
     const h = new Harness([A, B, C], { maxSimultaneousRebalance: 3 });
-    h.register(A, Array.from({ length: 30 }, (_, s) => [s, BigInt(s + 1)] as [number, bigint]));
+    h.register(
+      A,
+      Array.from({ length: 30 }, (_, s) => [s, BigInt(s + 1)] as [number, bigint]),
+    );
     h.register(B);
     h.register(C);
     h.take();
@@ -251,20 +274,38 @@ describe("ShardCoordinator handoff", () => {
       h.take();
     }
     expect(inFlight).toEqual([]);
-    const counts = new Map<string, number>([[A, 0], [B, 0], [C, 0]]);
+    const counts = new Map<string, number>([
+      [A, 0],
+      [B, 0],
+      [C, 0],
+    ]);
     for (let s = 0; s < 30; s++) {
       const node = h.homeOf(s)!.node;
       counts.set(node, counts.get(node)! + 1);
     }
-    expect(counts).toEqual(new Map([[A, 10], [B, 10], [C, 10]]));
+    expect(counts).toEqual(
+      new Map([
+        [A, 10],
+        [B, 10],
+        [C, 10],
+      ]),
+    );
     expect(moves.every((m) => m.to === A)).toBe(true); // only A gives shards away
   });
 
   it("moves every shard of a gracefully leaving region and never back to it", () => {
     const h = new Harness([A, B, C]);
-    h.register(A, [[0, 1n], [1, 2n], [2, 3n], [3, 4n]]);
+    h.register(A, [
+      [0, 1n],
+      [1, 2n],
+      [2, 3n],
+      [3, 4n],
+    ]);
     h.register(B, [[4, 5n]]);
-    h.register(C, [[5, 6n], [6, 7n]]);
+    h.register(C, [
+      [5, 6n],
+      [6, 7n],
+    ]);
     h.take();
     h.gracefulShutdown(A);
     const sent = h.take();
@@ -293,15 +334,19 @@ describe("ShardCoordinator handoff", () => {
 
   it("answers a repeated ShardStopped with the shard's new home, to the reporter only", () => {
     const h = new Harness([A, B], { maxSimultaneousRebalance: 1 });
-    h.register(A, [[0, 1n], [1, 2n], [2, 3n]]);
+    h.register(A, [
+      [0, 1n],
+      [1, 2n],
+      [2, 3n],
+    ]);
     h.register(B);
     h.take();
     h.coordinator.rebalance();
     const [handOff] = Harness.handOffs(h.take());
-    h.stopped(handOff!.shardId, A);
+    h.stopped(handOff.shardId, A);
     const [home] = Harness.homesTo(h.take(), A);
-    expect(home!.node).toBe(B);
-    h.stopped(handOff!.shardId, A); // the answer was lost: the region reports again
+    expect(home.node).toBe(B);
+    h.stopped(handOff.shardId, A); // the answer was lost: the region reports again
     expect(h.take()).toEqual([{ to: A, message: { $type: TYPE.homes, homes: [home] } }]);
   });
 
@@ -319,8 +364,8 @@ describe("ShardCoordinator handoff", () => {
     const sent = h.take();
     const homes = Harness.homesTo(sent, A);
     expect(homes).toHaveLength(1);
-    expect(homes[0]!.shardId).toBe(7);
-    expect(homes[0]!.epoch).toBeGreaterThan(6n);
+    expect(homes[0].shardId).toBe(7);
+    expect(homes[0].epoch).toBeGreaterThan(6n);
     expect(Harness.homesTo(sent, B)).toEqual(homes);
   });
 });
@@ -328,7 +373,10 @@ describe("ShardCoordinator handoff", () => {
 describe("ShardCoordinator memberGone", () => {
   it("frees the shards of a removed node; they are allocated to the others when asked", () => {
     const h = new Harness([A, B, C]);
-    h.register(A, [[0, 1n], [1, 2n]]);
+    h.register(A, [
+      [0, 1n],
+      [1, 2n],
+    ]);
     h.register(B, [[2, 3n]]);
     h.register(C, [[3, 4n]]);
     h.up.delete(A);
@@ -346,9 +394,16 @@ describe("ShardCoordinator memberGone", () => {
 
   it("reallocates a shard that was moving to the gone node when its old owner reports it stopped", () => {
     const h = new Harness([A, B, C], { maxSimultaneousRebalance: 1 });
-    h.register(A, [[0, 1n], [1, 2n], [2, 3n]]);
+    h.register(A, [
+      [0, 1n],
+      [1, 2n],
+      [2, 3n],
+    ]);
     h.register(B, [[3, 4n]]);
-    h.register(C, [[4, 5n], [5, 6n]]);
+    h.register(C, [
+      [4, 5n],
+      [5, 6n],
+    ]);
     h.take();
     h.coordinator.rebalance();
     const [handOff] = Harness.handOffs(h.take());
@@ -358,20 +413,24 @@ describe("ShardCoordinator memberGone", () => {
     h.stopped(2, A);
     const homes = Harness.homesTo(h.take(), A);
     expect(homes).toHaveLength(1);
-    expect(homes[0]!.node).not.toBe(B);
+    expect(homes[0].node).not.toBe(B);
   });
 
   it("reallocates a shard that was moving away from the node that is gone (its ShardStopped never comes)", () => {
     const h = new Harness([A, B], { maxSimultaneousRebalance: 1 });
-    h.register(A, [[0, 1n], [1, 2n], [2, 3n]]);
+    h.register(A, [
+      [0, 1n],
+      [1, 2n],
+      [2, 3n],
+    ]);
     h.register(B);
     h.take();
     h.coordinator.rebalance();
     const [handOff] = Harness.handOffs(h.take());
-    expect(handOff?.to).toBe(A);
+    expect(handOff.to).toBe(A);
     h.up.delete(A);
     h.coordinator.memberGone(A); // A crashed during the handoff
-    const home = h.homeOf(handOff!.shardId, B);
+    const home = h.homeOf(handOff.shardId, B);
     expect(home?.node).toBe(B);
   });
 });

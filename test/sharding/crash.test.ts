@@ -1,11 +1,11 @@
 // A node process running sharded entities is killed with SIGKILL; the two nodes in this process must
 // reallocate its shards (after downing it) so its entities answer again, within ~15 s.
-import { createServer } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { NodeProcess, type NodeLine } from "../support/node-process.js";
 import { sleep, waitFor } from "../support/wait.js";
 import { doubleStarts, type CounterState } from "./fixtures/counter.js";
 import { eventually, get, ids, inc, ShardedNodes, stats, waitForUp, type Node } from "./fixtures/nodes.js";
+import { freePorts, stopAll } from "./fixtures/processes.js";
 
 interface Line extends NodeLine {
   readonly message?: string;
@@ -14,29 +14,10 @@ interface Line extends NodeLine {
 const children: NodeProcess<Line>[] = [];
 let nodes: ShardedNodes | undefined;
 afterEach(async () => {
-  for (const child of children) child.kill("SIGKILL");
-  try {
-    await waitFor(() => children.every((c) => c.exited !== undefined), 5000, "node processes to exit");
-  } finally {
-    children.length = 0;
-    await nodes?.shutdownAll();
-    nodes = undefined;
-    doubleStarts.length = 0;
-  }
+  await stopAll(children, nodes);
+  nodes = undefined;
+  doubleStarts.length = 0;
 });
-
-/** Free ports on 127.0.0.1, ascending (the leader is the lowest address). */
-async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: count }, () => new Promise<ReturnType<typeof createServer>>((resolve) => {
-      const server = createServer();
-      server.listen(0, "127.0.0.1", () => resolve(server));
-    })),
-  );
-  const ports = servers.map((s) => (s.address() as { port: number }).port);
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  return ports.sort((a, b) => a - b);
-}
 
 describe("sharding when a node process crashes", () => {
   it.each([
@@ -45,28 +26,28 @@ describe("sharding when a node process crashes", () => {
   ])("reallocates the shards of %s killed with -9; its entities answer again within 15 s", { timeout: 60_000 }, async (_, childLeads) => {
     const [low, mid, high] = await freePorts(3);
     nodes = new ShardedNodes();
-    const first = await nodes.start([], { port: mid! });
-    const childPort = childLeads ? low! : high!;
+    const first = await nodes.start([], { port: mid });
+    const childPort = childLeads ? low : high;
     const child = new NodeProcess<Line>("test/sharding/fixtures/sharded-node.ts", ["--port", String(childPort), "--seeds", first.address]);
     children.push(child);
-    const second = await nodes.start([first.address], { port: childLeads ? high! : low! });
+    const second = await nodes.start([first.address], { port: childLeads ? high : low });
     const local = [first, second];
-    await waitFor(() => child.address !== undefined || child.exited !== undefined, 15_000, "the node process to start").catch((e: Error) => {
-      throw new Error(`${e.message}: ${child.describe()}`);
+    await waitFor(() => child.address !== undefined || child.exited !== undefined, 15_000, "the node process to start").catch((e: unknown) => {
+      throw new Error(`${(e as Error).message}: ${child.describe()}`);
     });
     const childAddress = child.address!;
     await waitFor(
       () => local.every((n) => n.system.cluster.state.members.filter((m) => m.status === "up").length === 3) && child.lines.some((l) => l.type === "up"),
       20_000,
       "three nodes Up",
-    ).catch((e: Error) => {
-      throw new Error(`${e.message}: ${child.describe()} ${JSON.stringify(local.map((n) => n.system.cluster.state))}`);
+    ).catch((e: unknown) => {
+      throw new Error(`${(e as Error).message}: ${child.describe()} ${JSON.stringify(local.map((n) => n.system.cluster.state))}`);
     });
     expect(first.system.cluster.leader === childAddress).toBe(childLeads);
 
     const entityIds = ids(300);
     const before = new Map<string, CounterState>();
-    for (const r of await Promise.all(entityIds.map((id) => eventually(() => inc(local[0]!, id, 2000), 10_000, `entity ${id}`)))) before.set(r.id, r);
+    for (const r of await Promise.all(entityIds.map((id) => eventually(() => inc(local[0], id, 2000), 10_000, `entity ${id}`)))) before.set(r.id, r);
     const onChild = entityIds.filter((id) => before.get(id)!.node === childAddress);
     expect(onChild.length).toBeGreaterThan(300 * 0.15);
 
@@ -76,7 +57,9 @@ describe("sharding when a node process crashes", () => {
 
     // every entity of the dead node answers again, from a survivor, with fresh state
     const answered = await Promise.all(
-      onChild.map((id, i) => eventually(() => get(local[i % 2]!, id, 1000), 15_000, `entity ${id} of the killed node`).then((r) => [r, Date.now() - killedAt] as const)),
+      onChild.map((id, i) =>
+        eventually(() => get(local[i % 2], id, 1000), 15_000, `entity ${id} of the killed node`).then((r) => [r, Date.now() - killedAt] as const),
+      ),
     );
     const recoveredAfter = Math.max(...answered.map(([, t]) => t));
     for (const [r] of answered) {
@@ -85,9 +68,12 @@ describe("sharding when a node process crashes", () => {
     }
     expect(recoveredAfter).toBeLessThanOrEqual(15_000);
     // entities on the survivors never noticed
-    for (const id of entityIds.filter((x) => !onChild.includes(x))) expect(await get(local[1]!, id)).toEqual(before.get(id));
+    for (const id of entityIds.filter((x) => !onChild.includes(x))) expect(await get(local[1], id)).toEqual(before.get(id));
     // the survivors own every shard between them, and agree on the membership
-    await waitForUp(local.map((n) => n.system), 5000);
+    await waitForUp(
+      local.map((n) => n.system),
+      5000,
+    );
     const owned = local.flatMap((n: Node) => stats(n).shards);
     expect(new Set(owned).size).toBe(owned.length);
     expect(doubleStarts).toEqual([]);

@@ -51,7 +51,7 @@ describe("shardOf", () => {
 
   it("spreads 1000 ids over 100 shards", () => {
     const counts = new Array<number>(100).fill(0);
-    for (let i = 0; i < 1000; i++) counts[shardOf(`entity-${i}`, 100)]!++;
+    for (let i = 0; i < 1000; i++) counts[shardOf(`entity-${i}`, 100)]++;
     expect(counts.filter((c) => c > 0).length).toBeGreaterThan(90);
     expect(Math.max(...counts)).toBeLessThan(30);
   });

@@ -1,7 +1,7 @@
 // Shard regions of three nodes in virtual time (see fixtures/sim-regions.ts): allocation, a rebalance
 // to a joining node and the loss of a node run in milliseconds, the same way for the same seed.
 import { afterEach, describe, expect, it } from "vitest";
-import { DeadLetter, ShardEnvelope, type ActorRef } from "../../src/index.js";
+import { AskDeliveryError, DeadLetter, ShardEnvelope, type ActorRef } from "../../src/index.js";
 import { RoutedEnvelope } from "../../src/sharding/envelope.js";
 import { TYPE, type Coordination } from "../../src/sharding/protocol.js";
 import { MAX_HOPS } from "../../src/sharding/region.js";
@@ -88,6 +88,26 @@ describe("shard regions in virtual time", () => {
     expect(reallocated).toBeGreaterThan(removedAt);
   });
 
+  it("a node that restarts at the same address is a new incarnation: the old one's shards start afresh", async () => {
+    const { sim: s, a, c } = await run(17);
+    sim = s;
+    const lost = new Set(s.stats(c).shards);
+    const lostIds = ids(60).filter((id) => lost.has(shardOf(id, 12)));
+    s.crash(c.address);
+    await s.scheduler.advance(500);
+    const again = await s.restart(c.address);
+    await s.scheduler.advance(500); // it registers with its new uid
+    const replies = await s.all(ids(60).map((id) => s.inc(a, id)));
+    expect(replies.every((r) => r !== undefined)).toBe(true);
+    for (const r of replies) {
+      if (lostIds.includes(r!.id))
+        expect(r!.count).toBe(1); // the old incarnation's entities are gone
+      else expect(r!.count === 3 || r!.node === again.address).toBe(true); // kept, or moved to the new one since
+    }
+    expect(owners(s).size).toBe(12);
+    expect(s.stats(again).allocation.size).toBeGreaterThan(0);
+  });
+
   it("is deterministic: the same seed gives the same history", async () => {
     const history = async (seed: number) => {
       const { sim: s, c } = await run(seed);
@@ -109,9 +129,9 @@ describe("stale routing tables in virtual time", () => {
     const s = new SimRegions(seed);
     const nodes = [s.add(2551), s.add(2552), s.add(2553)];
     await s.scheduler.advance(1500);
-    await s.all(ids(60).map((id) => s.inc(nodes[0]!, id)));
+    await s.all(ids(60).map((id) => s.inc(nodes[0], id)));
     const [a, b, c] = nodes as [SimNode, SimNode, SimNode];
-    const shard = s.stats(b).shards[0]!;
+    const shard = s.stats(b).shards[0];
     const id = ids(60).find((i) => shardOf(i, 12) === shard)!;
     return { s, a, b, c, shard, id };
   }
@@ -120,6 +140,16 @@ describe("stale routing tables in virtual time", () => {
   function believe(node: SimNode, shard: number, home: SimNode): void {
     const homes = [{ shardId: shard, node: home.address, nodeUid: 0n, epoch: 1_000_000n }];
     (node.region as unknown as ActorRef<Coordination>).tell({ $type: TYPE.homes, homes });
+  }
+
+  /** Three regions where the first and the third each believe the other owns shard `s` (and `id`). */
+  async function pointingAtEachOther(seed: number) {
+    const setup = await three(seed);
+    sim = setup.s;
+    believe(setup.a, setup.shard, setup.c);
+    believe(setup.c, setup.shard, setup.a);
+    await setup.s.scheduler.advance(10);
+    return setup;
   }
 
   /** Counts the envelopes for `id` that cross the network. */
@@ -144,19 +174,31 @@ describe("stale routing tables in virtual time", () => {
   });
 
   it("an envelope between two regions that point at each other is a dead letter after the hop limit, not a loop", async () => {
-    const { s, a, c, shard, id } = await three(22);
-    sim = s;
-    believe(a, shard, c);
-    believe(c, shard, a);
-    await s.scheduler.advance(10);
+    const { s, a, c, id } = await pointingAtEachOther(22);
     const dead: DeadLetter[] = [];
     for (const node of [a, c]) node.system.eventStream.subscribe(DeadLetter, (d) => dead.push(d));
     const seen = hops(s, id);
     a.region.tell(new ShardEnvelope(id, { kind: "inc" }));
     await s.scheduler.until(() => dead.length > 0, 5000);
-    expect(dead[0]!.reason).toMatch(/after 5 forwards/);
-    expect((dead[0]!.message as ShardEnvelope<unknown>).entityId).toBe(id);
+    expect(dead[0].reason).toMatch(/after 5 forwards/);
+    expect((dead[0].message as ShardEnvelope<unknown>).entityId).toBe(id);
     await s.scheduler.advance(2000);
     expect(seen.count).toBe(MAX_HOPS); // and nothing more travels
+  });
+
+  it("an ask whose envelope is dead-lettered after the hop limit rejects at once, naming why", async () => {
+    const { s, a, id } = await pointingAtEachOther(23);
+    const asked = s.scheduler.now();
+    const [outcome] = await s.all([
+      a.system
+        .ask(a.region, (replyTo) => new ShardEnvelope(id, { kind: "get", replyTo }), { timeout: 10_000 })
+        .then(
+          () => undefined,
+          (error: unknown) => error,
+        ),
+    ]);
+    expect(outcome).toBeInstanceOf(AskDeliveryError);
+    expect((outcome as Error).message).toMatch(/after 5 forwards/);
+    expect(s.scheduler.now() - asked).toBeLessThan(10_000); // not at its timeout
   });
 });

@@ -16,18 +16,18 @@ describe("a message that cannot be serialized", () => {
   it("sent to an entity on another node is a dead letter; local and remote entities still answer", { timeout: 30_000 }, async () => {
     nodes = new ShardedNodes({ numShards: 10 });
     const [a, b] = await nodes.cluster(2);
-    const first = await Promise.all(ids(20).map((id) => eventually(() => inc(a!, id), 10_000, `entity ${id}`)));
-    const remote = first.find((r) => r.node === b!.address)!.id;
-    const local = first.find((r) => r.node === a!.address)!.id;
+    const first = await Promise.all(ids(20).map((id) => eventually(() => inc(a, id), 10_000, `entity ${id}`)));
+    const remote = first.find((r) => r.node === b.address)!.id;
+    const local = first.find((r) => r.node === a.address)!.id;
     const dead: DeadLetter[] = [];
-    a!.system.eventStream.subscribe(DeadLetter, (d) => dead.push(d));
+    a.system.eventStream.subscribe(DeadLetter, (d) => dead.push(d));
 
     const poison = new ShardEnvelope<CounterMsg>(remote, { kind: "inc", by: (() => 1) as unknown as number });
-    a!.region.tell(poison);
+    a.region.tell(poison);
     await waitFor(() => dead.some((d) => d.message === poison), 5000, "the envelope as a dead letter");
     expect(dead.find((d) => d.message === poison)!.reason).toMatch(/serializ/);
 
-    expect((await inc(a!, local)).count).toBe(2);
-    expect((await inc(a!, remote)).count).toBe(2);
+    expect((await inc(a, local)).count).toBe(2);
+    expect((await inc(a, remote)).count).toBe(2);
   });
 });
