@@ -3,10 +3,10 @@ import * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MembershipEventType, type MembershipEvent } from "../../gen/casty/v1/gateway.js";
 import { Value } from "../../gen/casty/v1/value.js";
-import { AskTimeoutError, ClusterClient, ClusterClientError, type ActorRef, type ClusteredActorSystem, type ClusterMembers } from "../../src/index.js";
+import { AskTimeoutError, ClusterClient, ClusterClientError, ShutdownPhase, type ActorRef, type ClusteredActorSystem, type ClusterMembers } from "../../src/index.js";
 import { distributed } from "../../src/distributed/distributed.js";
 import { escapes } from "../support/escapes.js";
-import { waitFor } from "../support/wait.js";
+import { sleep, waitFor } from "../support/wait.js";
 import { GatewayNodes } from "./fixtures/cluster.js";
 import { GREETER_PROTO, PROTO_DIR } from "./fixtures/entities.js";
 import { call, stub } from "./fixtures/stub.js";
@@ -157,6 +157,32 @@ describe("leaving", () => {
     expect(await ended).toBe(grpc.status.UNAVAILABLE);
     expect((await call(raw, "getClusterState", {})).code).toBe(grpc.status.UNAVAILABLE);
     await left;
+    raw.close();
+  });
+});
+
+describe("coordinated shutdown", () => {
+  it("refuses calls from the service-unbind phase on, while the node is still Up", { timeout: 30_000 }, async () => {
+    const node = await nodes.start([cluster[0]!.selfAddress], { maxMessageSize: 64 * 1024 });
+    await node.cluster.whenUp(15_000);
+    const raw = stub(node.selfAddress);
+    const watch = raw.watchMembers({});
+    const ended = new Promise<grpc.status>((resolve) => watch.on("error", (error: grpc.ServiceError) => resolve(error.code)));
+    watch.on("data", () => undefined);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let handingOff = false;
+    node.coordinatedShutdown.addTask(ShutdownPhase.shardingHandOff, "test: hold the hand-off", async () => {
+      handingOff = true;
+      await held;
+    });
+    const stopped = node.shutdown();
+    await waitFor(() => handingOff, 10_000, "the sharding hand-off phase");
+    expect(await Promise.race([ended, sleep(2000).then(() => "still open")])).toBe(grpc.status.UNAVAILABLE);
+    expect((await call(raw, "getClusterState", {})).code).toBe(grpc.status.UNAVAILABLE);
+    expect(node.cluster.selfMember?.status).toBe("up"); // the leave is not announced yet: the gateway refused on its own
+    release();
+    await stopped;
     raw.close();
   });
 });
