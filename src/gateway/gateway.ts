@@ -26,7 +26,7 @@ import { distributedHandlers } from "./distributed-rpcs.js";
 import { wireEvent, wireState } from "./membership.js";
 import { resolveGatewayOptions, type GatewayOptions, type ResolvedGatewayOptions } from "./options.js";
 import { manifestOf, toAny } from "./payload.js";
-import { refuse, serviceError, statusOf } from "./status.js";
+import { notServing, refuse, serviceError, statusOf } from "./status.js";
 
 const TELL_DONE: TellResponse = {};
 /** Queued membership responses beyond which a watcher that does not read is cut off. */
@@ -187,7 +187,7 @@ export class Gateway {
 
   /** Why a call is not served here, if it is not. */
   private admit(call: ServerCall): grpc.ServiceError | undefined {
-    if (!this.up || !this.accepting) return serviceError(grpc.status.UNAVAILABLE, `${this.node.selfAddress} is not Up: ask another node`);
+    if (!this.up || !this.accepting) return notServing(`${this.node.selfAddress} is not Up: ask another node`);
     if (this.inFlight >= this.options.maxInFlight) return serviceError(grpc.status.RESOURCE_EXHAUSTED, `${this.inFlight} gateway calls are in flight: the most this node takes`);
     if (this.node.options.tls === undefined) return undefined;
     const certificate = call.getAuthContext().sslPeerCertificate; // present only when verified against the CA

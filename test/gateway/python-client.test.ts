@@ -33,6 +33,8 @@ describe.skipIf(skip !== undefined)("Python gateway client", () => {
       expect.stringMatching(/^members: 3 up, leader 127\.0\.0\.1:\d+$/),
       "error: NOT_FOUND",
       "error: INVALID_ARGUMENT",
+      "error: DEADLINE_EXCEEDED",
+      "error: RESOURCE_EXHAUSTED",
     ]);
   });
 });
