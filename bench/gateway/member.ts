@@ -3,7 +3,7 @@
 // It measures its own sharded asks of entities on the other node (one network round trip each), then
 // a separate client process (gateway/client.ts) measures ClusterClient asks and tells of entities on
 // this node (one round trip too) and raw unary echo calls.
-import { Behaviors, Gateway } from "../../src/index.js";
+import { Behaviors } from "../../src/index.js";
 import { emit, runChild, type Row } from "../harness.js";
 import { NodeProcess, seesAllUp, shutdownAll, startNode, waitUntil } from "../cluster/common.js";
 import { entity, NUM_SHARDS, ping, REGION } from "../sharding/entity.js";
@@ -14,7 +14,6 @@ const WINDOW = 256;
 const CANDIDATES = 2000;
 const system = await startNode("sharding", [], { leaveTimeout: 5000 });
 const region = system.spawn(Behaviors.sharded(entity(system.selfAddress), { numShards: NUM_SHARDS }), REGION);
-Gateway.serve(system);
 addEcho(system.server);
 const other = new NodeProcess("sharding/node.ts", [`--seeds=${system.selfAddress}`], 300_000);
 let rows: Row[] = [];
