@@ -13,8 +13,11 @@ const client = await ClusterClient.connect({ contactPoints: [argString("node", "
 const echo = echoCall(argString("echo", ""));
 const payload = Buffer.from(client.encode({ kind: "ping", n: 1 }).value); // a request of the same size
 try {
-  const ask = await load((n) => client.ask<{ n: number }>(REGION, ids[n % ids.length]!, (replyTo: ActorRef<{ n: number }>) => ({ kind: "ping", n, replyTo })), window);
-  const tell = await load((n) => client.tell(REGION, ids[n % ids.length]!, { kind: "tick" }), window);
+  const ask = await load(
+    (n) => client.ask<{ n: number }>(REGION, ids[n % ids.length], (replyTo: ActorRef<{ n: number }>) => ({ kind: "ping", n, replyTo })),
+    window,
+  );
+  const tell = await load((n) => client.tell(REGION, ids[n % ids.length], { kind: "tick" }), window);
   const raw = await load(() => echo.call(payload), window);
   emit({ ask, tell, raw });
 } finally {

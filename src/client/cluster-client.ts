@@ -78,7 +78,12 @@ export class ClusterClient implements GatewayCalls {
    * `replyTo` (the `reply_to` field of a Protobuf message). Rejects with `AskTimeoutError` after `timeout`.
    */
   async ask<Res>(region: string, entityId: string, createRequest: (replyTo: ActorRef<Res>) => object, options?: CallOptions): Promise<Res> {
-    const response = await this.invoke("ask", () => ({ region, entityId, message: this.encode(withoutReplyTo(createRequest(REPLY as ActorRef<Res>))) }), options, false);
+    const response = await this.invoke(
+      "ask",
+      () => ({ region, entityId, message: this.encode(withoutReplyTo(createRequest(REPLY as ActorRef<Res>))) }),
+      options,
+      false,
+    );
     return this.decode(response.reply) as Res;
   }
 
@@ -142,7 +147,10 @@ export class ClusterClient implements GatewayCalls {
   encode(value: unknown): Any {
     const payload = this.serialization.serialize(value);
     if (payload.bytes.length > this.options.maxMessageSize) {
-      throw new ClusterClientError(grpc.status.RESOURCE_EXHAUSTED, `a ${payload.bytes.length}-byte message is over the ${this.options.maxMessageSize}-byte message size`);
+      throw new ClusterClientError(
+        grpc.status.RESOURCE_EXHAUSTED,
+        `a ${payload.bytes.length}-byte message is over the ${this.options.maxMessageSize}-byte message size`,
+      );
     }
     return toAny(payload);
   }
@@ -156,7 +164,12 @@ export class ClusterClient implements GatewayCalls {
    * @internal Calls `method` on the current contact point. An idempotent call that finds it
    * UNAVAILABLE is tried on the next ones (up to `retries` more), within the one deadline.
    */
-  invoke<K extends GatewayRpc>(method: K, request: () => Parameters<GatewayServiceClient[K]>[0], options: CallOptions | undefined, idempotent: boolean): Promise<ResponseOf<K>> {
+  invoke<K extends GatewayRpc>(
+    method: K,
+    request: () => Parameters<GatewayServiceClient[K]>[0],
+    options: CallOptions | undefined,
+    idempotent: boolean,
+  ): Promise<ResponseOf<K>> {
     if (this.closed) return Promise.reject(new ClusterClientError(grpc.status.CANCELLED, "the client is closed"));
     if (this.inFlight >= this.options.maxInFlight) {
       return Promise.reject(new ClusterClientError(grpc.status.RESOURCE_EXHAUSTED, `${this.inFlight} calls are in flight: the most this client makes`));
@@ -197,12 +210,14 @@ export class ClusterClient implements GatewayCalls {
 }
 
 function clientError(method: string, error: grpc.ServiceError, timeout: number): Error {
-  if (error.code === grpc.status.DEADLINE_EXCEEDED) return new AskTimeoutError(`gateway ${method} got no answer within ${timeout} ms (it may or may not have taken effect)`, { cause: error });
+  if (error.code === grpc.status.DEADLINE_EXCEEDED)
+    return new AskTimeoutError(`gateway ${method} got no answer within ${timeout} ms (it may or may not have taken effect)`, { cause: error });
   return new ClusterClientError(error.code, `gateway ${method}: ${error.details || error.message}`, { cause: error });
 }
 
 /** A refusal of a node that is not Up: the call was not taken, so another node may take it. */
 function notProcessed(error: grpc.ServiceError): boolean {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- errors made by the client itself carry no metadata
   return error.metadata?.get(NOT_PROCESSED)[0] === "1";
 }
 

@@ -62,12 +62,18 @@ export class ClientCounter extends ClientStructure {
 
 export class ClientMap<K, V> extends ClientStructure {
   async put(key: K, value: V): Promise<V | undefined> {
-    const response = await this.client.invoke("mapPut", () => ({ map: this.ref, key: this.client.encode(key), value: this.client.encode(value) }), this.options, false);
+    const response = await this.client.invoke(
+      "mapPut",
+      () => ({ map: this.ref, key: this.client.encode(key), value: this.client.encode(value) }),
+      this.options,
+      false,
+    );
     return this.client.decode(response.previous) as V | undefined;
   }
 
   async get(key: K): Promise<V | undefined> {
-    return this.client.decode((await this.client.invoke("mapGet", () => ({ map: this.ref, key: this.client.encode(key) }), this.options, true)).value) as V | undefined;
+    return this.client.decode((await this.client.invoke("mapGet", () => ({ map: this.ref, key: this.client.encode(key) }), this.options, true)).value) as
+      V | undefined;
   }
 
   async contains(key: K): Promise<boolean> {

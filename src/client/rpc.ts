@@ -15,13 +15,23 @@ export type GatewayRpc = Exclude<
 >;
 
 export type ResponseOf<K extends GatewayRpc> = GatewayServiceClient[K] extends {
-  (request: never, metadata: grpc.Metadata, options: Partial<grpc.CallOptions>, callback: (error: grpc.ServiceError | null, response: infer R) => void): grpc.ClientUnaryCall;
+  (
+    request: never,
+    metadata: grpc.Metadata,
+    options: Partial<grpc.CallOptions>,
+    callback: (error: grpc.ServiceError | null, response: infer R) => void,
+  ): grpc.ClientUnaryCall;
 }
   ? R
   : never;
 
 export interface GatewayCalls {
-  invoke<K extends GatewayRpc>(method: K, request: () => Parameters<GatewayServiceClient[K]>[0], options: CallOptions | undefined, idempotent: boolean): Promise<ResponseOf<K>>;
+  invoke<K extends GatewayRpc>(
+    method: K,
+    request: () => Parameters<GatewayServiceClient[K]>[0],
+    options: CallOptions | undefined,
+    idempotent: boolean,
+  ): Promise<ResponseOf<K>>;
   encode(value: unknown): Any;
   decode(any: Any | undefined): unknown;
 }
