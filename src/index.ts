@@ -54,9 +54,11 @@ export {
   type ProtoFileOptions,
 } from "./serialization/index.js";
 export { InvalidAddressError } from "./remote/address.js";
+export { BindError } from "./remote/errors.js";
 export { MalformedFrameError, type UndecodablePayload } from "./remote/inbound-batch.js";
-export { ClusteredActorSystem } from "./cluster/clustered-system.js";
+export { ClusteredActorSystem } from "./node/clustered-system.js";
 export { Cluster, ClusterExtensionId, type ClusterStateSnapshot } from "./cluster/cluster.js";
+export { JoinRefusedError, JoinTimeoutError } from "./cluster/errors.js";
 export type { ClusterOptions, DowningOptions, FailureDetectorOptions } from "./cluster/options.js";
 export type { DowningStrategy } from "./cluster/downing.js";
 export {
@@ -69,6 +71,7 @@ export {
   MemberUp,
   ReachableMember,
   UnreachableMember,
+  type AnyClusterEvent,
   type MemberInfo,
 } from "./cluster/events.js";
 export { ShardEnvelope, Passivate, passivate } from "./sharding/envelope.js";
@@ -92,6 +95,14 @@ export {
   PersistFailedError,
   RecoveryFailedError,
 } from "./persistence/errors.js";
+export { Distributed, distributed } from "./distributed/distributed.js";
+export { DistributedData, DistributedDataId } from "./distributed/distributed-data.js";
+export { DistributedCounter, DistributedMap, DistributedQueue, DistributedSet } from "./distributed/handles.js";
+export type { DistributedOptions, StructureOptions } from "./distributed/options.js";
+export { Singletons, SingletonsId, type SingletonOptions } from "./cluster-tools/singleton.js";
+export { Receptionist, ReceptionistId } from "./cluster-tools/receptionist.js";
+export { ServiceKey } from "./cluster-tools/service-key.js";
+export { Topic, Topics, TopicsId } from "./cluster-tools/topic.js";
 export { Gateway, GatewayId } from "./gateway/gateway.js";
 export type { GatewayOptions } from "./gateway/options.js";
 export {

@@ -18,6 +18,8 @@
 // raw.grpc.rtt (sequential rt/s), raw.grpc.inflight256 (rt/s). See sections/baselines.ts.
 import { baselinesSection } from "./baselines.js";
 import { clusterSection } from "./cluster.js";
+import { distributedSection } from "./distributed.js";
+import { gatewaySection } from "./gateway.js";
 import { localSection } from "./local.js";
 import { opsSection } from "./ops.js";
 import { persistenceSection } from "./persistence.js";
@@ -31,6 +33,8 @@ export const sections: readonly Section[] = [
   remoteSection, // issue 3: remote tell throughput, remote ask latency and 256 in flight
   clusterSection, // issue 4: formation 3/5/10 nodes, gossip and heartbeat bytes/s, kill -9 detection
   shardingSection, // issue 5: sharded tell/ask on one node, 3 processes: 256 in flight, remote entity latency
+  distributedSection, // issue 11: counter, map, queue over 3 processes beside sharded entities of the same shape
   persistenceSection, // issue 9: SqliteJournal/PostgresJournal throughput beside raw drivers, persist latency, recovery
   opsSection, // issue 13: SIGTERM → exit with 10,000 live entities, longest client pause in a rolling restart
+  gatewaySection, // issue 12: ClusterClient ask/tell from another process beside member asks and raw unary echo
 ];

@@ -10,6 +10,7 @@ export abstract class BaseActorRef<M> implements ActorRef<M> {
   abstract readonly path: string;
   abstract readonly address: string;
   /** Implementations may return false when the message became a dead letter (`offer` reports it). */
+  // eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- refs that cannot know of a drop return nothing
   abstract tell(message: M): boolean | void;
 
   offer(message: M): Promise<boolean> {

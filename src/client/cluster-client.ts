@@ -7,9 +7,11 @@ import type { ClusterState, GatewayServiceClient, MembershipEvent, WatchMembersR
 import type { Any } from "../../gen/google/protobuf/any.js";
 import { memberStatusOf } from "../gateway/member-status.js";
 import { manifestOf, toAny } from "../gateway/payload.js";
+import { NOT_PROCESSED } from "../gateway/status.js";
 import { clientRefs, GatewayReplyRef } from "./client-refs.js";
 import { ContactPoints } from "./contact-points.js";
 import { ClientDistributed } from "./distributed.js";
+import type { CallOptions, GatewayCalls, GatewayRpc, ResponseOf } from "./rpc.js";
 import { ClusterClientError } from "./errors.js";
 import { resolveClientOptions, type ClusterClientOptions, type ResolvedClientOptions } from "./options.js";
 
@@ -20,26 +22,16 @@ export interface ClusterMembers {
   readonly unreachable: readonly string[];
 }
 
-export interface CallOptions {
-  /** Milliseconds to wait for the answer (default: the client's `timeout`). */
-  readonly timeout?: number;
-}
-
-/** The unary RPCs of the gateway, by their client method names. */
-export type GatewayRpc = Exclude<
-  { [K in keyof GatewayServiceClient]: GatewayServiceClient[K] extends (...args: never[]) => grpc.ClientUnaryCall ? K : never }[keyof GatewayServiceClient],
-  keyof grpc.Client
->;
-
 const REPLY = new GatewayReplyRef();
 const NO_METADATA = new grpc.Metadata();
 
 /**
  * A client of the cluster that is not a member: it calls `casty.v1.GatewayService` on one contact
- * point at a time, moves to the next when one goes away, and retries only idempotent calls (reads).
+ * point at a time, moves to the next when one goes away, and retries only idempotent calls (reads),
+ * and calls a node refused before taking them (it was not Up).
  * Every call has a deadline; calls in flight are bounded.
  */
-export class ClusterClient {
+export class ClusterClient implements GatewayCalls {
   /** Registers the application's classes and Protobuf types, as on the nodes. */
   readonly serialization = new Serialization(clientRefs);
   private readonly contacts: ContactPoints;
@@ -75,7 +67,7 @@ export class ClusterClient {
   }
 
   /** Sends `message` to an entity; resolves once a node routed it (at most once, never retried). */
-  tell<M>(region: string, entityId: string, message: M, options?: CallOptions): Promise<void> {
+  tell(region: string, entityId: string, message: unknown, options?: CallOptions): Promise<void> {
     const sent = this.invoke("tell", () => ({ region, entityId, message: this.encode(message) }), options, false).then(() => undefined);
     sent.catch(() => undefined); // a tell nobody awaits does not fail the process
     return sent;
@@ -85,7 +77,7 @@ export class ClusterClient {
    * Asks an entity: `createRequest(replyTo)` builds the message, and the gateway fills in its
    * `replyTo` (the `reply_to` field of a Protobuf message). Rejects with `AskTimeoutError` after `timeout`.
    */
-  async ask<Res, M extends object = object>(region: string, entityId: string, createRequest: (replyTo: ActorRef<Res>) => M, options?: CallOptions): Promise<Res> {
+  async ask<Res>(region: string, entityId: string, createRequest: (replyTo: ActorRef<Res>) => object, options?: CallOptions): Promise<Res> {
     const response = await this.invoke("ask", () => ({ region, entityId, message: this.encode(withoutReplyTo(createRequest(REPLY as ActorRef<Res>))) }), options, false);
     return this.decode(response.reply) as Res;
   }
@@ -141,8 +133,9 @@ export class ClusterClient {
     this.contacts.close();
   }
 
-  async [Symbol.asyncDispose](): Promise<void> {
+  [Symbol.asyncDispose](): Promise<void> {
     this.close();
+    return Promise.resolve();
   }
 
   /** @internal Encodes a value as the gateway takes it. */
@@ -172,7 +165,7 @@ export class ClusterClient {
     try {
       built = request();
     } catch (error) {
-      return Promise.reject(error);
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
     const timeout = options?.timeout ?? this.options.timeout;
     const deadline = this.options.scheduler.now() + timeout;
@@ -192,7 +185,8 @@ export class ClusterClient {
             return resolve(response);
           }
           if (error.code === grpc.status.UNAVAILABLE) this.contacts.failed(index);
-          if (error.code === grpc.status.UNAVAILABLE && idempotent && left > 0 && this.options.scheduler.now() < deadline && !this.closed) return attempt(left - 1);
+          const retry = error.code === grpc.status.UNAVAILABLE && (idempotent || notProcessed(error));
+          if (retry && left > 0 && this.options.scheduler.now() < deadline && !this.closed) return attempt(left - 1);
           this.inFlight--;
           reject(clientError(method, error, timeout));
         });
@@ -202,21 +196,21 @@ export class ClusterClient {
   }
 }
 
-type ResponseOf<K extends GatewayRpc> = GatewayServiceClient[K] extends {
-  (request: never, metadata: grpc.Metadata, options: Partial<grpc.CallOptions>, callback: (error: grpc.ServiceError | null, response: infer R) => void): grpc.ClientUnaryCall;
-}
-  ? R
-  : never;
-
 function clientError(method: string, error: grpc.ServiceError, timeout: number): Error {
   if (error.code === grpc.status.DEADLINE_EXCEEDED) return new AskTimeoutError(`gateway ${method} got no answer within ${timeout} ms (it may or may not have taken effect)`, { cause: error });
   return new ClusterClientError(error.code, `gateway ${method}: ${error.details || error.message}`, { cause: error });
 }
 
+/** A refusal of a node that is not Up: the call was not taken, so another node may take it. */
+function notProcessed(error: grpc.ServiceError): boolean {
+  return error.metadata?.get(NOT_PROCESSED)[0] === "1";
+}
+
 /** The message without the reply placeholder: the gateway puts its own reply ref there. */
 function withoutReplyTo(message: object): object {
   if ((message as { replyTo?: unknown }).replyTo !== REPLY) return message;
-  const { replyTo: _replaced, ...rest } = message as { replyTo?: unknown };
+  const rest: { replyTo?: unknown } = { ...message };
+  delete rest.replyTo;
   return rest;
 }
 

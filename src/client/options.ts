@@ -39,7 +39,7 @@ export function resolveClientOptions(options: ClusterClientOptions): ResolvedCli
   const retries = options.retries ?? contactPoints.length - 1;
   if (!Number.isInteger(retries) || retries < 0) throw new InvalidOptionError(`retries must be a whole number, got ${String(retries)}`);
   return {
-    contactPoints: [...contactPoints],
+    contactPoints: [...(contactPoints as readonly string[])],
     tls: options.tls,
     timeout: requirePositive(options.timeout ?? 5000, "timeout"),
     maxInFlight: requirePositive(options.maxInFlight ?? 10_000, "maxInFlight", { integer: true }),

@@ -2,9 +2,9 @@ import type { ActorContext, Behavior } from "../actor/api.js";
 import { LocalBehaviors } from "../actor/behavior.js";
 import type { ActorRef } from "../actor/ref.js";
 import { Terminated } from "../actor/terminated.js";
-import type { ClusteredActorSystem } from "../cluster/clustered-system.js";
-import { ClusterEvent, MemberRemoved, MemberUp } from "../cluster/events.js";
+import { ClusterEvent, MemberDowned, MemberExited, MemberLeft, MemberRemoved, MemberUp } from "../cluster/events.js";
 import type { Serialization } from "../serialization/index.js";
+import type { ClusterNode } from "./cluster-node.js";
 import { noListings, withLocal, withNode, type Listings } from "./listing.js";
 
 export class Register {
@@ -43,7 +43,7 @@ export const RECEPTIONIST_NAME = "receptionist";
  * The receptionist of one node: keeps this node's registrations (dropping actors that stop), sends
  * them to the other nodes on each change and periodically, and forgets a node's once it is removed.
  */
-export function receptionistActor(node: ClusteredActorSystem, changed: (listings: Listings) => void): Behavior<unknown> {
+export function receptionistActor(node: ClusterNode, changed: (listings: Listings) => void): Behavior<unknown> {
   return LocalBehaviors.setup<unknown>((ctx) => {
     const self = node.cluster.selfAddress;
     let listings = noListings;
@@ -51,7 +51,7 @@ export function receptionistActor(node: ClusteredActorSystem, changed: (listings
       listings = next;
       changed(next);
     };
-    const peer = (address: string): ActorRef<unknown> => node.refFor(`casty://${node.name}@${address}${ctx.self.path}`);
+    const peer = (address: string): ActorRef<unknown> => node.refAt(address, ctx.self.path);
     const snapshot = (): Registrations => new Registrations(self, [...listings.local]);
     const sendAll = (): void => {
       const message = snapshot();
@@ -61,6 +61,8 @@ export function receptionistActor(node: ClusteredActorSystem, changed: (listings
       update(withLocal(listings, keyId, refs));
       sendAll();
     };
+    /** Registrations count from Joining and Up members only. */
+    const listed = (address: string): boolean => node.cluster.state.members.some((m) => m.address === address && (m.status === "up" || m.status === "joining"));
     const off = node.cluster.subscribe(ClusterEvent, (event) => ctx.self.tell(event));
     ctx.startTimer("resend", TICK, RESEND_MS);
     return LocalBehaviors.withLifecycle(
@@ -86,8 +88,9 @@ export function receptionistActor(node: ClusteredActorSystem, changed: (listings
                 refs.filter((ref) => !ref.equals(message.ref)),
               );
         } else if (message instanceof Registrations) {
-          if (node.cluster.state.members.some((m) => m.address === message.from)) update(withNode(listings, message.from, new Map(message.entries)));
-        } else if (message instanceof MemberRemoved) {
+          if (listed(message.from)) update(withNode(listings, message.from, new Map(message.entries)));
+        } else if (message instanceof MemberRemoved || message instanceof MemberLeft || message instanceof MemberExited || message instanceof MemberDowned) {
+          // a node on its way out serves no more: its actors leave the listings before it is gone
           if (listings.remote.has(message.address)) update(withNode(listings, message.address, undefined));
         } else if (message instanceof MemberUp) {
           if (message.address !== self) peer(message.address).tell(snapshot());

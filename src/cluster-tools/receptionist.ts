@@ -1,7 +1,7 @@
 import type { ExtensionIdFor } from "../actor/api.js";
 import type { ActorRef } from "../actor/ref.js";
 import type { ActorSystem } from "../actor/system.js";
-import { clusterNode } from "./cluster-node.js";
+import { nodeOf } from "./cluster-node.js";
 import { changedKeys, noListings, refsOf, type Listings } from "./listing.js";
 import { Deregister, RECEPTIONIST_NAME, receptionistActor, Register, registerReceptionistProtocol } from "./receptionist-actor.js";
 import type { ServiceKey } from "./service-key.js";
@@ -22,10 +22,10 @@ export class Receptionist {
   }
 
   constructor(system: ActorSystem) {
-    const node = clusterNode(system, "the receptionist");
-    this.log = node.log;
-    registerReceptionistProtocol(node.serialization);
-    this.actor = node.spawnSystemActor(
+    const node = nodeOf(system);
+    this.log = system.log;
+    registerReceptionistProtocol(node.remoting.serialization);
+    this.actor = system.spawnSystemActor(
       receptionistActor(node, (next) => this.changed(next)),
       RECEPTIONIST_NAME,
     );

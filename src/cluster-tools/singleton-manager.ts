@@ -2,8 +2,8 @@ import type { ActorContext, Behavior } from "../actor/api.js";
 import { LocalBehaviors } from "../actor/behavior.js";
 import type { ActorRef } from "../actor/ref.js";
 import { Terminated } from "../actor/terminated.js";
-import type { ClusteredActorSystem } from "../cluster/clustered-system.js";
 import { ClusterEvent } from "../cluster/events.js";
+import type { ClusterNode } from "./cluster-node.js";
 import { oldestUp } from "./oldest.js";
 import { Forward, Released, TakeOver } from "./singleton-protocol.js";
 
@@ -29,7 +29,7 @@ export function managerName(name: string): string {
  * role) it starts the instance once every other member released it (stopped theirs, or left the
  * membership); elsewhere it forwards messages there. Messages wait in a bounded buffer meanwhile.
  */
-export function singletonManager<M>(node: ClusteredActorSystem, behavior: Behavior<M>, settings: SingletonSettings): Behavior<unknown> {
+export function singletonManager<M>(node: ClusterNode, behavior: Behavior<M>, settings: SingletonSettings): Behavior<unknown> {
   return LocalBehaviors.setup<unknown>((ctx) => {
     const manager = new SingletonManager(ctx, node, behavior, settings);
     return LocalBehaviors.withLifecycle(
@@ -55,7 +55,7 @@ class SingletonManager<M> {
 
   constructor(
     private readonly ctx: ActorContext<unknown>,
-    private readonly node: ClusteredActorSystem,
+    private readonly node: ClusterNode,
     private readonly behavior: Behavior<M>,
     private readonly settings: SingletonSettings,
   ) {
@@ -153,6 +153,6 @@ class SingletonManager<M> {
   }
 
   private manager(address: string): ActorRef<unknown> {
-    return address === this.self ? this.ctx.self : this.node.refFor(`casty://${this.node.name}@${address}${this.ctx.self.path}`);
+    return address === this.self ? this.ctx.self : this.node.refAt(address, this.ctx.self.path);
   }
 }

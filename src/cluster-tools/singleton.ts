@@ -2,8 +2,7 @@ import type { Behavior, ExtensionIdFor } from "../actor/api.js";
 import { InvalidOptionError, requirePositive } from "../actor/errors.js";
 import type { ActorRef } from "../actor/ref.js";
 import type { ActorSystem } from "../actor/system.js";
-import type { ClusteredActorSystem } from "../cluster/clustered-system.js";
-import { clusterNode } from "./cluster-node.js";
+import { nodeOf, type ClusterNode } from "./cluster-node.js";
 import { managerName, singletonManager } from "./singleton-manager.js";
 import { registerSingletonProtocol } from "./singleton-protocol.js";
 
@@ -16,7 +15,7 @@ export interface SingletonOptions {
 
 /** Cluster singletons of one node: one manager per name (start the same names on every node). */
 export class Singletons {
-  private readonly node: ClusteredActorSystem;
+  private readonly node: ClusterNode;
   private readonly refs = new Map<string, ActorRef<unknown>>();
 
   static of(system: ActorSystem): Singletons {
@@ -24,8 +23,8 @@ export class Singletons {
   }
 
   constructor(system: ActorSystem) {
-    this.node = clusterNode(system, "a cluster singleton");
-    registerSingletonProtocol(this.node.serialization);
+    this.node = nodeOf(system);
+    registerSingletonProtocol(this.node.remoting.serialization);
   }
 
   /**
@@ -37,7 +36,7 @@ export class Singletons {
     if (typeof name !== "string" || name.length === 0) throw new InvalidOptionError("a singleton needs a non-empty name");
     if (this.refs.has(name)) throw new InvalidOptionError(`singleton "${name}" is already started on this node`);
     const bufferSize = requirePositive(options.bufferSize ?? 10_000, "bufferSize", { integer: true });
-    const ref = this.node.spawnSystemActor(singletonManager(this.node, behavior, { name, role: options.role, bufferSize }), managerName(name));
+    const ref = this.node.system.spawnSystemActor(singletonManager(this.node, behavior, { name, role: options.role, bufferSize }), managerName(name));
     this.refs.set(name, ref);
     return ref;
   }

@@ -2,8 +2,7 @@ import type { ExtensionIdFor } from "../actor/api.js";
 import { InvalidOptionError } from "../actor/errors.js";
 import type { ActorRef } from "../actor/ref.js";
 import type { ActorSystem } from "../actor/system.js";
-import type { ClusteredActorSystem } from "../cluster/clustered-system.js";
-import { clusterNode } from "./cluster-node.js";
+import { nodeOf } from "./cluster-node.js";
 import { Receptionist } from "./receptionist.js";
 import { ServiceKey } from "./service-key.js";
 import { Published, registerTopicProtocol, Subscribe, topicActor, topicActorName, Unsubscribe } from "./topic-actor.js";
@@ -46,7 +45,7 @@ function topicKey(name: string): ServiceKey<unknown> {
 
 /** The topics of one node (`system.topic(name)`). */
 export class Topics {
-  private readonly node: ClusteredActorSystem;
+  private readonly system: ActorSystem;
   private readonly topics = new Map<string, Topic<unknown>>();
 
   static of(system: ActorSystem): Topics {
@@ -54,17 +53,17 @@ export class Topics {
   }
 
   constructor(system: ActorSystem) {
-    this.node = clusterNode(system, "a topic");
-    registerTopicProtocol(this.node.serialization);
+    this.system = system;
+    registerTopicProtocol(nodeOf(system).remoting.serialization);
   }
 
   topic<M>(name: string): Topic<M> {
     if (typeof name !== "string" || name.length === 0) throw new InvalidOptionError("a topic needs a non-empty name");
     let topic = this.topics.get(name);
     if (topic === undefined) {
-      const receptionist = Receptionist.of(this.node);
+      const receptionist = Receptionist.of(this.system);
       const key = topicKey(name);
-      const actor = this.node.spawnSystemActor(
+      const actor = this.system.spawnSystemActor(
         topicActor((self, listed) => (listed ? receptionist.register(key, self) : receptionist.deregister(key, self))),
         topicActorName(name),
       );

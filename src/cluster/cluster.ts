@@ -6,7 +6,8 @@ import type { ActorSystem } from "../actor/system.js";
 import { nodeUri } from "../remote/address.js";
 import type { Remoting } from "../remote/remoting.js";
 import { ClusterDaemon } from "./daemon.js";
-import { memberInfo, MemberRemoved, MemberUp, toEvent, type ClusterEvent, type MemberInfo } from "./events.js";
+import { memberInfo, MemberRemoved, MemberUp, toEvent, type AnyClusterEvent, type ClusterEvent, type MemberInfo } from "./events.js";
+import { JoinRefusedError, JoinTimeoutError } from "./errors.js";
 import { NodeHealth } from "./health.js";
 import { leader } from "./leader.js";
 import { diffEvents } from "./membership-events.js";
@@ -45,6 +46,7 @@ export class Cluster {
   private announced = false;
   private readonly leaveTasks = new Set<() => Promise<void>>();
   private handingOff: Promise<void> | undefined;
+  private readonly refusalListeners = new Set<(error: JoinRefusedError) => void>();
   private leaving: Promise<void> | undefined;
   private out!: () => void;
   private readonly removedFromCluster = new Promise<void>((resolve) => (this.out = resolve));
@@ -82,6 +84,9 @@ export class Cluster {
         publish: (event) => eventStream.publish(event),
         removed: (reason) => this.removed(reason),
         stateChanged: () => (this.health.serving = this.daemon.isMember && this.daemon.selfMember?.status === "up"),
+        joinRefused: (seed, reason, message) => {
+          for (const listener of [...this.refusalListeners]) listener(new JoinRefusedError(seed, reason, message));
+        },
       },
       options,
     );
@@ -91,7 +96,12 @@ export class Cluster {
     const shutdown = system.coordinatedShutdown;
     shutdown.addTask(ShutdownPhase.shardingHandOff, "cluster leave tasks", () => this.handOff());
     shutdown.addTask(ShutdownPhase.clusterLeave, "cluster leave", () => this.announceLeave());
-    shutdown.addTask(ShutdownPhase.clusterExiting, "cluster exiting", () => this.untilRemoved(), () => `waiting to be removed, at most ${options.leaveTimeout} ms`);
+    shutdown.addTask(
+      ShutdownPhase.clusterExiting,
+      "cluster exiting",
+      () => this.untilRemoved(),
+      () => `waiting to be removed, at most ${options.leaveTimeout} ms`,
+    );
     shutdown.addTask(ShutdownPhase.beforeActorSystemTerminate, "cluster membership", () => this.stop());
   }
 
@@ -136,6 +146,8 @@ export class Cluster {
   }
 
   /** Subscribes to a cluster event class (or `ClusterEvent` for all); the current state is replayed first. */
+  subscribe(eventClass: typeof ClusterEvent, listener: (event: AnyClusterEvent) => void): () => void;
+  subscribe<E extends ClusterEvent>(eventClass: EventClass<E>, listener: (event: E) => void): () => void;
   subscribe<E extends ClusterEvent>(eventClass: EventClass<E>, listener: (event: E) => void): () => void {
     for (const data of diffEvents(emptyState, this.daemon.state, this.daemon.self)) {
       const event = toEvent(data);
@@ -144,21 +156,25 @@ export class Cluster {
     return this.system.eventStream.subscribe(eventClass, listener);
   }
 
-  /** Resolves once this node is Up; rejects after `timeout` ms. */
+  /**
+   * Resolves once this node is Up. Rejects with a `JoinRefusedError` when a seed refuses it for good,
+   * and with a `JoinTimeoutError` (naming the seeds and their last answers) after `timeout` ms.
+   */
   whenUp(timeout = 10_000): Promise<void> {
     if (this.daemon.selfMember?.status === "up") return Promise.resolve();
     const { scheduler, eventStream } = this.system;
     return new Promise((resolve, reject) => {
-      const timer = scheduler.setTimeout(() => {
-        off();
-        reject(new Error(`${this.selfAddress} was not Up within ${timeout} ms`));
-      }, timeout);
-      const off = eventStream.subscribe(MemberUp, (event) => {
-        if (event.address !== this.selfAddress) return;
+      const settle = (error?: Error) => {
         scheduler.clearTimeout(timer);
         off();
-        resolve();
-      });
+        this.refusalListeners.delete(refused);
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      const timer = scheduler.setTimeout(() => settle(new JoinTimeoutError(this.selfAddress, timeout, this.daemon.seedsTried)), timeout);
+      const off = eventStream.subscribe(MemberUp, (event) => event.address === this.selfAddress && settle());
+      const refused = (error: JoinRefusedError) => settle(error);
+      this.refusalListeners.add(refused);
     });
   }
 
@@ -175,7 +191,9 @@ export class Cluster {
   /** The leave tasks, once, while this node is still a member. */
   private handOff(): Promise<void> {
     this.handingOff ??= this.daemon.isMember
-      ? Promise.all([...this.leaveTasks].map((task) => task().catch((error: unknown) => this.system.log.error("a leave task failed", error)))).then(() => undefined)
+      ? Promise.all([...this.leaveTasks].map((task) => task().catch((error: unknown) => this.system.log.error("a leave task failed", error)))).then(
+          () => undefined,
+        )
       : Promise.resolve();
     return this.handingOff;
   }

@@ -49,6 +49,8 @@ export interface DaemonHost {
   /** This node is out of the cluster (downed, removed, or its incarnation refused). */
   removed(reason: string): void;
   stateChanged(state: ClusterState): void;
+  /** A seed refused this node for good. */
+  joinRefused?(seed: string, reason: "wrong-system" | "incarnation-removed", message: string): void;
 }
 
 type Phase = "joining" | "member" | "removed" | "stopped";
@@ -186,10 +188,14 @@ export class ClusterDaemon {
   }
 
   /** The seeds tried so far, each with its last refusal or error (for logs and errors). */
-  get joinReport(): string {
-    const seeds = this.seeds();
+  get seedsTried(): { seed: string; lastAnswer: string | undefined }[] {
+    return this.seeds().map((seed) => ({ seed, lastAnswer: this.seedAnswers.get(seed) }));
+  }
+
+  private get joinReport(): string {
+    const seeds = this.seedsTried;
     if (seeds.length === 0) return this.options.discovery === undefined ? "no seeds but this node" : `no seeds from ${this.seedSource.describe()}`;
-    return `seeds tried: ${seeds.map((seed) => `${seed} (${this.seedAnswers.get(seed) ?? "no answer yet"})`).join(", ")}`;
+    return `seeds tried: ${seeds.map((s) => `${s.seed} (${s.lastAnswer ?? "no answer yet"})`).join(", ")}`;
   }
 
   private warnIfStuck(now: number): void {
@@ -221,7 +227,11 @@ export class ClusterDaemon {
         return;
       }
       this.logRefusalOnce(`${seed} refused the join: ${message}`);
-      if (reason === JoinRefusalReason.JOIN_REFUSAL_REASON_INCARNATION_REMOVED) this.leaveCluster(`join refused: ${message}`);
+      if (reason === JoinRefusalReason.JOIN_REFUSAL_REASON_WRONG_SYSTEM) this.host.joinRefused?.(seed, "wrong-system", message);
+      if (reason === JoinRefusalReason.JOIN_REFUSAL_REASON_INCARNATION_REMOVED) {
+        this.host.joinRefused?.(seed, "incarnation-removed", message);
+        this.leaveCluster(`join refused: ${message}`);
+      }
       return;
     }
     let welcomed: ClusterState;
@@ -255,7 +265,10 @@ export class ClusterDaemon {
     this.update(state);
     switch (outcome) {
       case "incarnation-removed":
-        return refuse(JoinRefusalReason.JOIN_REFUSAL_REASON_INCARNATION_REMOVED, `incarnation ${candidate.uid} of ${candidate.address} was removed; restart the node to join again`);
+        return refuse(
+          JoinRefusalReason.JOIN_REFUSAL_REASON_INCARNATION_REMOVED,
+          `incarnation ${candidate.uid} of ${candidate.address} was removed; restart the node to join again`,
+        );
       case "old-incarnation-downed":
         return refuse(JoinRefusalReason.JOIN_REFUSAL_REASON_RETRY_LATER, `an older incarnation of ${candidate.address} is being removed`);
       default:
@@ -283,7 +296,7 @@ export class ClusterDaemon {
 
   private gossipRound(): void {
     if (this.phase !== "member") return;
-    const peers = selectGossipPeers(this.state, this.self, this.options.gossipFanout, this.host.scheduler.random);
+    const peers = selectGossipPeers(this.state, this.self, this.options.gossipFanout, () => this.host.scheduler.random());
     for (const peer of peers) this.gossipTo(peer);
   }
 
@@ -332,6 +345,7 @@ export class ClusterDaemon {
     }
     const receipt = receiveGossip(this.state, remote, this.self);
     this.update(receipt.state);
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- update() may have ended the membership
     if (receipt.replyNeeded && this.phase === "member") reply(this.stateEnvelope(from));
   }
 
@@ -409,6 +423,12 @@ export class ClusterDaemon {
     const unreachable = this.unreachableBySelf();
     let state = this.state;
     for (const [address, detector] of this.detectors) {
+      if (memberAt(state, address) === undefined) {
+        // removed since the last heartbeat round: nothing left to report about it
+        this.detectors.delete(address);
+        this.unheard.delete(address);
+        continue;
+      }
       const available = isAvailable(detector, now);
       if (!available && !unreachable.has(address)) {
         this.host.log.warn(`${address} is unreachable (no heartbeat answer)`);
@@ -428,6 +448,7 @@ export class ClusterDaemon {
     const now = this.host.scheduler.now();
     if (++this.ticks % TOMBSTONE_PRUNE_TICKS === 0) this.update(pruneTombstones(this.state, now - defaultTombstoneTtlMs));
     this.reap(now);
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- update() and reap() may have ended the membership
     if (this.phase !== "member" || leader(this.state) !== this.self.address) return;
     const { state, changes } = leaderActions(this.state, this.self, now);
     if (changes.length > 0) {
@@ -473,8 +494,7 @@ export class ClusterDaemon {
       else if (me.status === "down") this.leaveCluster("downed");
       else if (me.status === "exiting" && !next.members.some((m) => m.status === "up" || m.status === "leaving")) {
         this.leaveCluster("every member is leaving"); // no leader is left to remove us
-      }
-      else if (next.version !== before.version || next.seen !== before.seen) this.gossipSoon();
+      } else if (next.version !== before.version || next.seen !== before.seen) this.gossipSoon();
     }
   }
 

@@ -14,8 +14,11 @@ export function memberInfo(member: Member): MemberInfo {
   return { address: member.address, status: member.status, roles: member.roles, upNumber: member.upNumber };
 }
 
-/** Base class of the cluster events: subscribe to it to get them all. */
-export abstract class ClusterEvent {}
+/** Base class of the cluster events: subscribe to it to get them all (as `AnyClusterEvent`). */
+export abstract class ClusterEvent {
+  /** The event's class name, a discriminant: `switch (event.type)` narrows an `AnyClusterEvent`. */
+  abstract readonly type: AnyClusterEvent["type"];
+}
 
 abstract class MemberEvent extends ClusterEvent {
   constructor(readonly member: MemberInfo) {
@@ -26,12 +29,21 @@ abstract class MemberEvent extends ClusterEvent {
   }
 }
 
-export class MemberUp extends MemberEvent {}
+export class MemberUp extends MemberEvent {
+  readonly type = "MemberUp";
+}
 /** The member is leaving (gracefully). */
-export class MemberLeft extends MemberEvent {}
-export class MemberExited extends MemberEvent {}
-export class MemberDowned extends MemberEvent {}
+export class MemberLeft extends MemberEvent {
+  readonly type = "MemberLeft";
+}
+export class MemberExited extends MemberEvent {
+  readonly type = "MemberExited";
+}
+export class MemberDowned extends MemberEvent {
+  readonly type = "MemberDowned";
+}
 export class MemberRemoved extends MemberEvent {
+  readonly type = "MemberRemoved";
   constructor(
     member: MemberInfo,
     readonly previousStatus: MemberStatus,
@@ -39,15 +51,30 @@ export class MemberRemoved extends MemberEvent {
     super(member);
   }
 }
-export class UnreachableMember extends MemberEvent {}
-export class ReachableMember extends MemberEvent {}
+export class UnreachableMember extends MemberEvent {
+  readonly type = "UnreachableMember";
+}
+export class ReachableMember extends MemberEvent {
+  readonly type = "ReachableMember";
+}
 export class LeaderChanged extends ClusterEvent {
-  constructor(readonly address: string | undefined) {
+  readonly type = "LeaderChanged";
+  constructor(
+    /** The new leader's address, or undefined when there is none. */
+    readonly leader: string | undefined,
+  ) {
     super();
+  }
+  /** Same as `leader`. */
+  get address(): string | undefined {
+    return this.leader;
   }
 }
 
-export function toEvent(data: ClusterEventData): ClusterEvent {
+/** Every cluster event, as a union narrowed by `type` (what `subscribe(ClusterEvent, …)` hands out). */
+export type AnyClusterEvent = MemberUp | MemberLeft | MemberExited | MemberDowned | MemberRemoved | UnreachableMember | ReachableMember | LeaderChanged;
+
+export function toEvent(data: ClusterEventData): AnyClusterEvent {
   switch (data.type) {
     case "MemberUp":
       return new MemberUp(memberInfo(data.member));

@@ -1,4 +1,4 @@
-import type { Command, Decision, Structure } from "./structure.js";
+import { type Command, type Decision, type Structure, unknownOperation } from "./structure.js";
 
 export type CounterEvent = { readonly kind: "added"; readonly delta: number } | { readonly kind: "destroyed" };
 
@@ -6,7 +6,7 @@ export type CounterEvent = { readonly kind: "added"; readonly delta: number } | 
 export const counterStructure: Structure<number, CounterEvent> = {
   initial: 0,
   apply: (value, event) => (event.kind === "added" ? value + event.delta : 0),
-  decide: (_ctx, value, command: Command): Decision<CounterEvent> => {
+  decide: (ctx, value, command: Command): Decision<CounterEvent> => {
     switch (command.op) {
       case "add": {
         const delta = command.arg as number;
@@ -17,7 +17,7 @@ export const counterStructure: Structure<number, CounterEvent> = {
       case "destroy":
         return { events: [{ kind: "destroyed" }], reply: true };
       default:
-        throw new TypeError(`a counter has no operation "${command.op}"`);
+        return unknownOperation(ctx, "counter", command);
     }
   },
 };

@@ -3,8 +3,7 @@ import { DeadLetter } from "../actor/events.js";
 import type { ExtensionId } from "../actor/extension.js";
 import type { ActorRef } from "../actor/ref.js";
 import type { ActorSystem } from "../actor/system.js";
-import type { ClusteredActorSystem } from "../cluster/clustered-system.js";
-import { clusterNode } from "../cluster-tools/cluster-node.js";
+import { nodeOf } from "../cluster-tools/cluster-node.js";
 import type { EventJournal } from "../persistence/journal.js";
 import { ShardEnvelope } from "../sharding/envelope.js";
 import { sharded } from "../sharding/sharded.js";
@@ -25,22 +24,22 @@ const INDEX_TIMEOUT = 5000;
  * structure this node has not used yet starts when a peer's region first talks to it.
  */
 export class DistributedData {
-  private readonly node: ClusteredActorSystem;
+  private readonly system: ActorSystem;
+  readonly serialization: Serialization;
   private readonly regions = new Map<string, ActorRef<ShardEnvelope<Command>>>();
   /** The journal of this node's persistent structures, once `distributed({ journal })` named it. */
   private journal: EventJournal | undefined;
+  /** Persistent structures this node was asked to host without a journal (warned about once each). */
+  private readonly unhostable = new Set<string>();
 
   static of(system: ActorSystem): DistributedData {
     return system.extension(DistributedDataId);
   }
 
   constructor(system: ActorSystem) {
-    this.node = clusterNode(system, "distributed data");
-    this.node.eventStream.subscribe(DeadLetter, (letter) => this.hostOnDemand(letter));
-  }
-
-  get serialization(): Serialization {
-    return this.node.serialization;
+    this.system = system;
+    this.serialization = nodeOf(system).remoting.serialization;
+    system.eventStream.subscribe(DeadLetter, (letter) => this.hostOnDemand(letter));
   }
 
   /** Names the journal of this node's persistent structures; one per node. */
@@ -59,7 +58,7 @@ export class DistributedData {
       const journal = region.storage === "j" ? this.journal : undefined;
       if (region.storage === "j" && journal === undefined)
         throw new InvalidOptionError(`${region.kind} "${region.name}" is persistent, but this node has no journal for distributed data`);
-      ref = this.node.spawnSystemActor(
+      ref = this.system.spawnSystemActor(
         sharded((entityId) => entity(region, entityId, journal), { numShards: region.shards }),
         actorName,
       );
@@ -68,26 +67,35 @@ export class DistributedData {
     return ref;
   }
 
-  /** Sends one operation to the entity `entityId` of a structure; a timeout names the structure. */
-  async call<R>(region: RegionName, options: ResolvedStructureOptions, entityId: string, op: string, arg?: unknown): Promise<R> {
-    try {
-      return await this.node.ask(this.region(region), (replyTo) => new ShardEnvelope<Command>(entityId, { op, arg, replyTo }), { timeout: options.timeout });
-    } catch (error) {
+  /** Sends one operation to the entity `entityId` of a structure (its region `ref`); a timeout names the structure. */
+  call<R>(
+    ref: ActorRef<ShardEnvelope<Command>>,
+    region: RegionName,
+    options: ResolvedStructureOptions,
+    entityId: string,
+    op: string,
+    arg?: unknown,
+  ): Promise<R> {
+    const answer = this.system.ask<ShardEnvelope<Command>, R>(ref, (replyTo) => new ShardEnvelope<Command>(entityId, { op, arg, replyTo: replyTo }), options);
+    return answer.then(undefined, (error: unknown) => {
       if (!(error instanceof AskTimeoutError)) throw error;
       throw new AskTimeoutError(`${region.kind} "${region.name}": ${op} got no answer within ${options.timeout} ms (it may or may not have taken effect)`, {
         cause: error,
       });
-    }
+    });
   }
 
   private hostOnDemand(letter: DeadLetter): void {
     const path = letter.recipient?.path;
-    if (path === undefined || !path.startsWith(`/system/${REGION_PREFIX}`) || this.node.coordinatedShutdown.isRunning) return;
+    if (path === undefined || !path.startsWith(`/system/${REGION_PREFIX}`) || this.system.coordinatedShutdown.isRunning) return;
     const region = parseRegionActorName(path.slice("/system/".length));
     if (region === undefined) return;
     // the rest of an inbound batch that started the region is still addressed to "no actor": forwarded
     if (region.storage === "j" && this.journal === undefined) {
-      this.node.log.warn(
+      const actorName = regionActorName(region);
+      if (this.unhostable.has(actorName)) return;
+      this.unhostable.add(actorName); // said once per structure
+      this.system.log.warn(
         `cannot host ${region.kind} "${region.name}" here: this node has no journal for distributed data (call system.distributed({ journal }))`,
       );
       return;

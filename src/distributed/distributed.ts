@@ -44,7 +44,6 @@ export class Distributed {
     if (typeof name !== "string" || name.length === 0) throw new TypeError(`a ${kind} needs a non-empty name`);
     const resolved = resolveStructureOptions(options);
     const region = { kind, storage: this.storage, shards: resolved.shards, name };
-    this.data.region(region); // hosted here from now on
     return new ctor(this.data, region, resolved);
   }
 }

@@ -1,19 +1,27 @@
 import { InvalidOptionError } from "../actor/errors.js";
+import type { ActorRef } from "../actor/ref.js";
+import type { ShardEnvelope } from "../sharding/envelope.js";
 import type { DistributedData } from "./distributed-data.js";
 import { KEY_INDEX } from "./map.js";
 import type { ResolvedStructureOptions } from "./options.js";
 import type { RegionName } from "./region-name.js";
+import type { Command } from "./structure.js";
 import { decodeValue, encodeValue, valueIdentity, type EncodedValue } from "./value.js";
 
 /** The one entity of a counter, set or queue. */
 const SOLE = "structure";
 
 abstract class Handle {
+  /** The structure's region on this node. */
+  private readonly ref: ActorRef<ShardEnvelope<Command>>;
+
   constructor(
     protected readonly data: DistributedData,
     protected readonly region: RegionName,
     protected readonly options: ResolvedStructureOptions,
-  ) {}
+  ) {
+    this.ref = data.region(region); // hosted here from now on
+  }
 
   get name(): string {
     return this.region.name;
@@ -21,7 +29,7 @@ abstract class Handle {
 
   /** Arguments are checked (and encoded) before: a bad one rejects the call, it never throws. */
   protected call<R>(op: string, arg?: unknown, entityId = SOLE): Promise<R> {
-    return this.data.call<R>(this.region, this.options, entityId, op, arg);
+    return this.data.call<R>(this.ref, this.region, this.options, entityId, op, arg);
   }
 
   /** Encodes a value where the call is made: an unserializable one rejects with SerializationError. */
@@ -41,12 +49,12 @@ abstract class Handle {
 
 /** A counter in the cluster; every call answers the value after it. */
 export class DistributedCounter extends Handle {
-  async increment(n = 1): Promise<number> {
-    return this.call("add", amount(n));
+  increment(n = 1): Promise<number> {
+    return finite(n) ? this.call("add", n) : rejectAmount(n);
   }
 
-  async decrement(n = 1): Promise<number> {
-    return this.call("add", -amount(n));
+  decrement(n = 1): Promise<number> {
+    return finite(n) ? this.call("add", -n) : rejectAmount(n);
   }
 
   get(): Promise<number> {
@@ -54,9 +62,12 @@ export class DistributedCounter extends Handle {
   }
 }
 
-function amount(n: number): number {
-  if (typeof n !== "number" || !Number.isFinite(n)) throw new InvalidOptionError(`a counter changes by a finite number, got ${String(n)}`);
-  return n;
+function finite(n: number): boolean {
+  return typeof n === "number" && Number.isFinite(n);
+}
+
+function rejectAmount(n: unknown): Promise<never> {
+  return Promise.reject(new InvalidOptionError(`a counter changes by a finite number, got ${String(n)}`));
 }
 
 /** A map in the cluster, one entity per key: linearizable per key. */

@@ -2,7 +2,7 @@ import type { ActorContext } from "../actor/api.js";
 import type { ActorRef } from "../actor/ref.js";
 import { ShardEnvelope } from "../sharding/envelope.js";
 import { emptyBuckets, hasKey, keysOf, withEntry, withoutKey, type Buckets } from "./buckets.js";
-import { LATER, type Command, type Decision, type Structure } from "./structure.js";
+import { type Command, type Decision, LATER, type Structure, unknownOperation } from "./structure.js";
 import type { EncodedValue } from "./value.js";
 
 /** The entity of a map that lists its keys (entities), so that `destroy` reaches every one. */
@@ -57,7 +57,7 @@ export function mapKeyStructure(entityId: string, indexTimeout: number): Structu
         case "destroy":
           return { events: [{ kind: "destroyed" }], reply: true };
         default:
-          throw new TypeError(`a map has no operation "${command.op}"`);
+          return unknownOperation(ctx, "map", command);
       }
     },
   };
@@ -95,7 +95,7 @@ export const keyIndexStructure: Structure<Buckets<true>, KeyIndexEvent> = {
         ctx.log.warn(`destroying a map: ${String(command.arg)}`);
         return LATER; // the caller's ask times out: its effect may be partial
       default:
-        throw new TypeError(`a map has no operation "${command.op}"`);
+        return unknownOperation(ctx, "map", command);
     }
   },
 };

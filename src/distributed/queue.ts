@@ -1,4 +1,4 @@
-import type { Command, Decision, Structure } from "./structure.js";
+import { type Command, type Decision, type Structure, unknownOperation } from "./structure.js";
 import type { EncodedValue } from "./value.js";
 
 export type QueueEvent = { readonly kind: "enqueued"; readonly value: EncodedValue } | { readonly kind: "dequeued" } | { readonly kind: "destroyed" };
@@ -51,7 +51,7 @@ export const queueStructure: Structure<QueueState, QueueEvent> = {
         return empty;
     }
   },
-  decide: (_ctx, state, command: Command): Decision<QueueEvent> => {
+  decide: (ctx, state, command: Command): Decision<QueueEvent> => {
     switch (command.op) {
       case "enqueue":
         return { events: [{ kind: "enqueued", value: command.arg as EncodedValue }], reply: state.size + 1 };
@@ -64,7 +64,7 @@ export const queueStructure: Structure<QueueState, QueueEvent> = {
       case "destroy":
         return { events: [{ kind: "destroyed" }], reply: true };
       default:
-        throw new TypeError(`a queue has no operation "${command.op}"`);
+        return unknownOperation(ctx, "queue", command);
     }
   },
 };

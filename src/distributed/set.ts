@@ -1,4 +1,4 @@
-import type { Command, Decision, Structure } from "./structure.js";
+import { type Command, type Decision, type Structure, unknownOperation } from "./structure.js";
 import { emptyBuckets, hasKey, withEntry, withoutKey, type Buckets } from "./buckets.js";
 import { valueIdentity, type EncodedValue } from "./value.js";
 
@@ -20,7 +20,7 @@ export const setStructure: Structure<SetState, SetEvent> = {
         return setStructure.initial;
     }
   },
-  decide: (_ctx, state, command: Command): Decision<SetEvent> => {
+  decide: (ctx, state, command: Command): Decision<SetEvent> => {
     switch (command.op) {
       case "add": {
         const value = command.arg as EncodedValue;
@@ -37,7 +37,7 @@ export const setStructure: Structure<SetState, SetEvent> = {
       case "destroy":
         return { events: [{ kind: "destroyed" }], reply: true };
       default:
-        throw new TypeError(`a set has no operation "${command.op}"`);
+        return unknownOperation(ctx, "set", command);
     }
   },
 };

@@ -19,6 +19,12 @@ export interface Decision<E> {
   readonly reply: unknown;
 }
 
+/** An operation the structure does not have (a peer of another version): logged, left unanswered, the entity keeps running. */
+export function unknownOperation(ctx: ActorContext<Command>, kind: string, command: Command): Decision<never> {
+  ctx.log.warn(`a ${kind} has no operation ${JSON.stringify(command.op)}; ignored`);
+  return LATER;
+}
+
 /** Answered later by the entity itself (it piped a promise to itself): nothing to write, no reply now. */
 export const LATER: Decision<never> = { events: [], reply: undefined };
 

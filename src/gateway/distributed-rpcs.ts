@@ -44,27 +44,26 @@ export function distributedHandlers(system: ActorSystem, options: DistributedOpt
     return [ref.name, { shards: ref.shards === 0 ? undefined : ref.shards, timeout: tools.timeout(call) }];
   };
   const optional = (value: unknown): Any | undefined => (value === undefined ? undefined : tools.encode(value));
-  const { unary, decode } = tools;
 
   return {
-    counterAdd: unary("counterAdd", async (r, call) => ({ value: await structures.counter(...at(r.counter, call)).increment(r.delta) })),
-    counterGet: unary("counterGet", async (r, call) => ({ value: await structures.counter(...at(r.counter, call)).get() })),
-    mapPut: unary("mapPut", async (r, call) => ({ previous: optional(await structures.map(...at(r.map, call)).put(decode(r.key), decode(r.value))) })),
-    mapGet: unary("mapGet", async (r, call) => ({ value: optional(await structures.map(...at(r.map, call)).get(decode(r.key))) })),
-    mapContains: unary("mapContains", async (r, call) => ({ contains: await structures.map(...at(r.map, call)).contains(decode(r.key)) })),
-    mapDelete: unary("mapDelete", async (r, call) => ({ existed: await structures.map(...at(r.map, call)).delete(decode(r.key)) })),
-    setAdd: unary("setAdd", async (r, call) => ({ added: await structures.set(...at(r.set, call)).add(decode(r.value)) })),
-    setRemove: unary("setRemove", async (r, call) => ({ removed: await structures.set(...at(r.set, call)).remove(decode(r.value)) })),
-    setContains: unary("setContains", async (r, call) => ({ contains: await structures.set(...at(r.set, call)).contains(decode(r.value)) })),
-    setSize: unary("setSize", async (r, call) => ({ size: await structures.set(...at(r.set, call)).size() })),
-    queueEnqueue: unary("queueEnqueue", async (r, call) => {
-      await structures.queue(...at(r.queue, call)).enqueue(decode(r.value));
+    counterAdd: tools.unary("counterAdd", async (r, call) => ({ value: await structures.counter(...at(r.counter, call)).increment(r.delta) })),
+    counterGet: tools.unary("counterGet", async (r, call) => ({ value: await structures.counter(...at(r.counter, call)).get() })),
+    mapPut: tools.unary("mapPut", async (r, call) => ({ previous: optional(await structures.map(...at(r.map, call)).put(tools.decode(r.key), tools.decode(r.value))) })),
+    mapGet: tools.unary("mapGet", async (r, call) => ({ value: optional(await structures.map(...at(r.map, call)).get(tools.decode(r.key))) })),
+    mapContains: tools.unary("mapContains", async (r, call) => ({ contains: await structures.map(...at(r.map, call)).contains(tools.decode(r.key)) })),
+    mapDelete: tools.unary("mapDelete", async (r, call) => ({ existed: await structures.map(...at(r.map, call)).delete(tools.decode(r.key)) })),
+    setAdd: tools.unary("setAdd", async (r, call) => ({ added: await structures.set(...at(r.set, call)).add(tools.decode(r.value)) })),
+    setRemove: tools.unary("setRemove", async (r, call) => ({ removed: await structures.set(...at(r.set, call)).remove(tools.decode(r.value)) })),
+    setContains: tools.unary("setContains", async (r, call) => ({ contains: await structures.set(...at(r.set, call)).contains(tools.decode(r.value)) })),
+    setSize: tools.unary("setSize", async (r, call) => ({ size: await structures.set(...at(r.set, call)).size() })),
+    queueEnqueue: tools.unary("queueEnqueue", async (r, call) => {
+      await structures.queue(...at(r.queue, call)).enqueue(tools.decode(r.value));
       return {};
     }),
-    queueDequeue: unary("queueDequeue", async (r, call) => ({ value: optional(await structures.queue(...at(r.queue, call)).dequeue()) })),
-    queuePeek: unary("queuePeek", async (r, call) => ({ value: optional(await structures.queue(...at(r.queue, call)).peek()) })),
-    queueSize: unary("queueSize", async (r, call) => ({ size: await structures.queue(...at(r.queue, call)).size() })),
-    destroy: unary("destroy", async (r, call) => {
+    queueDequeue: tools.unary("queueDequeue", async (r, call) => ({ value: optional(await structures.queue(...at(r.queue, call)).dequeue()) })),
+    queuePeek: tools.unary("queuePeek", async (r, call) => ({ value: optional(await structures.queue(...at(r.queue, call)).peek()) })),
+    queueSize: tools.unary("queueSize", async (r, call) => ({ size: await structures.queue(...at(r.queue, call)).size() })),
+    destroy: tools.unary("destroy", async (r, call) => {
       const target = at(r.structure, call);
       switch (r.kind) {
         case StructureKind.STRUCTURE_KIND_COUNTER:

@@ -5,6 +5,7 @@ import { ShutdownPhase } from "../actor/coordinated-shutdown.js";
 import type { ExtensionId } from "../actor/extension.js";
 import type { ActorRef } from "../actor/ref.js";
 import type { ActorSystem } from "../actor/system.js";
+import { ActorStopped } from "../actor/events.js";
 import { ClusterEvent } from "../cluster/events.js";
 import type { ClusteredActorSystem } from "../cluster/clustered-system.js";
 import { clusterNode } from "../cluster-tools/cluster-node.js";
@@ -25,7 +26,7 @@ import { distributedHandlers } from "./distributed-rpcs.js";
 import { wireEvent, wireState } from "./membership.js";
 import { resolveGatewayOptions, type GatewayOptions, type ResolvedGatewayOptions } from "./options.js";
 import { manifestOf, toAny } from "./payload.js";
-import { refuse, serviceError, statusOf } from "./status.js";
+import { notServing, refuse, serviceError, statusOf } from "./status.js";
 
 const TELL_DONE: TellResponse = {};
 /** Queued membership responses beyond which a watcher that does not read is cut off. */
@@ -45,6 +46,8 @@ export class Gateway {
   private accepting = true;
   private inFlight = 0;
   private readonly watchers = new Set<Watcher>();
+  /** Regions found by name, so a call does not walk the actor tree; dropped when they stop. */
+  private readonly regions = new Map<string, ActorRef<ShardEnvelope<unknown>>>();
 
   /** Serves the gateway on `system`'s port with `options` (once per node; `system.extension(GatewayId)` uses the defaults). */
   static serve(system: ActorSystem, options?: GatewayOptions): Gateway {
@@ -59,6 +62,7 @@ export class Gateway {
     this.options = resolveGatewayOptions(options);
     this.up = this.node.cluster.selfMember?.status === "up";
     this.node.eventStream.subscribe(ClusterEvent, (event) => this.membershipChanged(event));
+    this.node.eventStream.subscribe(ActorStopped, (event) => this.regionStopped(event.ref));
     const handlers: GatewayServiceServer = {
       tell: this.unary("tell", (request: TellRequest) => this.tell(request)),
       ask: this.unary("ask", (request: AskRequest, call) => this.ask(request, call)),
@@ -183,7 +187,7 @@ export class Gateway {
 
   /** Why a call is not served here, if it is not. */
   private admit(call: ServerCall): grpc.ServiceError | undefined {
-    if (!this.up || !this.accepting) return serviceError(grpc.status.UNAVAILABLE, `${this.node.selfAddress} is not Up: ask another node`);
+    if (!this.up || !this.accepting) return notServing(`${this.node.selfAddress} is not Up: ask another node`);
     if (this.inFlight >= this.options.maxInFlight) return serviceError(grpc.status.RESOURCE_EXHAUSTED, `${this.inFlight} gateway calls are in flight: the most this node takes`);
     if (this.node.options.tls === undefined) return undefined;
     const certificate = call.getAuthContext().sslPeerCertificate; // present only when verified against the CA
@@ -197,14 +201,23 @@ export class Gateway {
       this.node.log.warn(`the gateway's authorize option threw: ${reasonOf(error)}`);
       allowed = false;
     }
-    return allowed ? undefined : serviceError(grpc.status.PERMISSION_DENIED, `${certificate.subject.CN ?? "this client"} may not call the gateway`);
+    return allowed ? undefined : serviceError(grpc.status.PERMISSION_DENIED, `${String(certificate.subject.CN ?? "this client")} may not call the gateway`);
   }
 
   private region(name: string): ActorRef<ShardEnvelope<unknown>> {
+    const known = this.regions.get(name);
+    if (known !== undefined) return known;
     if (typeof name !== "string" || name.length === 0 || name.includes("/")) throw refuse(grpc.status.INVALID_ARGUMENT, `region must be a region name, got ${JSON.stringify(name)}`);
     const ref = this.node.lookup<ShardEnvelope<unknown>>(`/user/${name}`);
     if (ref === undefined || regionStats(ref) === undefined) throw refuse(grpc.status.NOT_FOUND, `no sharded region "${name}" on ${this.node.selfAddress}`);
+    this.regions.set(name, ref);
     return ref;
+  }
+
+  private regionStopped(ref: ActorRef<never>): void {
+    if (this.regions.size === 0 || !ref.path.startsWith("/user/")) return;
+    const name = ref.path.slice("/user/".length);
+    if (this.regions.get(name)?.equals(ref)) this.regions.delete(name);
   }
 
   private decode(any: Any | undefined): unknown {

@@ -22,7 +22,7 @@ export function wireState(state: ClusterStateSnapshot, leader: string | undefine
   return { members: state.members.map(wireMember), leader: leader ?? "", unreachable: [...state.unreachable] };
 }
 
-const memberEvents: readonly [abstract new (...args: never[]) => ClusterEvent, MembershipEventType][] = [
+const memberEvents: readonly [abstract new (...args: never[]) => ClusterEvent & { readonly member: MemberInfo }, MembershipEventType][] = [
   [MemberUp, MembershipEventType.MEMBERSHIP_EVENT_TYPE_MEMBER_UP],
   [MemberLeft, MembershipEventType.MEMBERSHIP_EVENT_TYPE_MEMBER_LEFT],
   [MemberExited, MembershipEventType.MEMBERSHIP_EVENT_TYPE_MEMBER_EXITED],
@@ -36,7 +36,7 @@ const memberEvents: readonly [abstract new (...args: never[]) => ClusterEvent, M
 export function wireEvent(event: ClusterEvent): MembershipEvent | undefined {
   if (event instanceof LeaderChanged) return { type: MembershipEventType.MEMBERSHIP_EVENT_TYPE_LEADER_CHANGED, leader: event.address ?? "" };
   for (const [eventClass, type] of memberEvents) {
-    if (event instanceof eventClass) return { type, member: wireMember((event as MemberUp).member), leader: "" };
+    if (event instanceof eventClass) return { type, member: wireMember(event.member), leader: "" };
   }
   return undefined;
 }

@@ -1,4 +1,4 @@
-import { ClusteredActorSystem } from "../cluster/clustered-system.js";
+import { ClusteredActorSystem } from "../node/clustered-system.js";
 import { MemberDowned, MemberExited, MemberRemoved } from "../cluster/events.js";
 import type { ClusterOptions } from "../cluster/options.js";
 import { clusterOptionsFromEnv } from "./env.js";

@@ -15,6 +15,4 @@ export interface EventSourcedOptions<C, E, S> {
   readonly onCommand: (ctx: ActorContext<C>, state: S, command: C) => CommandEffect<C, E, S> | Promise<CommandEffect<C, E, S>>;
   /** When to save snapshots (default: never). */
   readonly snapshotPolicy?: SnapshotPolicy;
-  /** Commands kept while recovering or persisting (default 4096); more become dead letters. */
-  readonly stashCapacity?: number;
 }

@@ -1,35 +1,31 @@
-import type { Behavior, Next } from "../actor/behavior.js";
+import type { Behavior } from "../actor/behavior.js";
 import type { PersistEffect } from "./effect.js";
 import type { Incarnation, Outcome } from "./incarnation.js";
-import { WriteFailed, WriteSucceeded } from "./signals.js";
 
 /**
- * The events of `effect` are being written after `seqNr`; commands wait in the stash. Once written
- * they are applied, `then(newState)` runs, and `resume` (the running phase) handles the stash; a failed
- * write applies nothing.
+ * Writes the events of `effect` after `seqNr`, then applies them, runs `then(newState)` and continues
+ * with `resume` (the running phase) in the new state; a failed write applies nothing. The actor takes
+ * no message meanwhile: later commands wait in its mailbox, and a stop (passivation, a shard handing
+ * off) waits for the write, so the next incarnation, wherever it starts, recovers it.
  */
-export function persisting<C, E, S>(
+export async function persisting<C, E, S>(
   inc: Incarnation<C, E, S>,
   state: S,
   seqNr: number,
   command: C,
   effect: PersistEffect<C, E, S>,
-  resume: (inc: Incarnation<C, E, S>, state: S, seqNr: number) => Next<C>,
-): Behavior<C> {
+  resume: (inc: Incarnation<C, E, S>, state: S, seqNr: number) => Behavior<C>,
+): Promise<Behavior<C>> {
   const { events } = effect;
-  inc.signal(
-    () => inc.options.journal.append(inc.entityId, events, seqNr, { writerUid: inc.writerUid }),
-    () => new WriteSucceeded(inc),
-    (error) => new WriteFailed(inc, error),
-  );
-  return inc.waiting((signal) => {
-    if (signal instanceof WriteFailed) return inc.writeFailed(signal.error);
-    if (!(signal instanceof WriteSucceeded)) return undefined;
-    let next = state;
-    for (const event of events) next = inc.options.onEvent(next, event);
-    const toSeqNr = seqNr + events.length;
-    inc.maybeSnapshot(seqNr, toSeqNr, next);
-    const outcome = inc.outcome(command, effect.andThen?.(next)) as Outcome<C>;
-    return outcome ?? resume(inc, next, toSeqNr);
-  });
+  try {
+    await inc.options.journal.append(inc.entityId, events, seqNr, { writerUid: inc.writerUid });
+  } catch (error) {
+    return inc.writeFailed(error);
+  }
+  let next = state;
+  for (const event of events) next = inc.options.onEvent(next, event);
+  const toSeqNr = seqNr + events.length;
+  inc.maybeSnapshot(seqNr, toSeqNr, next);
+  const outcome = inc.outcome(command, effect.andThen?.(next)) as Outcome<C>;
+  return outcome ?? resume(inc, next, toSeqNr);
 }

@@ -24,6 +24,8 @@ CREATE TABLE IF NOT EXISTS casty_snapshots (
 /** Serializes concurrent schema creation by several nodes (CREATE TABLE IF NOT EXISTS races otherwise). */
 const SCHEMA_LOCK = 0x63617374; // "cast"
 const UNIQUE_VIOLATION = "23505";
+/** Entities whose highest sequence number is remembered; beyond, the memory starts over. */
+const KNOWN_LIMIT = 100_000;
 
 const INSERT_EVENTS = "INSERT INTO casty_events (entity_id, seq_nr, event) SELECT * FROM unnest($1::text[], $2::bigint[], $3::bytea[])";
 const UPSERT_SNAPSHOTS = `INSERT INTO casty_snapshots (entity_id, seq_nr, snapshot) SELECT * FROM unnest($1::text[], $2::bigint[], $3::bytea[])
@@ -39,6 +41,11 @@ export class PostgresJournal extends DurableJournal {
   private readonly pool: pg.Pool;
   private readonly ownsPool: boolean;
   private schema: Promise<void> | undefined;
+  /**
+   * The highest sequence number this journal committed, per entity. An append that expects it skips
+   * the lookup: a later write by another node makes the insert hit the primary key.
+   */
+  private readonly known = new Map<string, number>();
 
   constructor(options: PostgresJournalOptions) {
     super(options);
@@ -50,11 +57,14 @@ export class PostgresJournal extends DurableJournal {
 
   protected async writeBatch(writes: readonly JournalWrite[]): Promise<readonly (Error | undefined)[]> {
     await this.ensureSchema();
+    if (this.known.size > KNOWN_LIMIT) this.known.clear();
     try {
-      return await this.transaction((client) => writeAll(client, writes));
+      return this.remember(writes, await this.transaction((client) => writeAll(client, writes, this.known)));
     } catch (error) {
-      // another node won a race between our check and our insert: find out which write lost
-      if (!isUniqueViolation(error) || writes.length === 1) throw error;
+      this.known.clear();
+      // another node wrote first (between our check and our insert, or since we last wrote): find out
+      // which write lost, each alone, with the lookup
+      if (!isUniqueViolation(error)) throw error;
       const results: (Error | undefined)[] = [];
       for (const w of writes) results.push(await this.writeAlone(w));
       return results;
@@ -63,11 +73,19 @@ export class PostgresJournal extends DurableJournal {
 
   private async writeAlone(w: JournalWrite): Promise<Error | undefined> {
     try {
-      return (await this.transaction((client) => writeAll(client, [w])))[0];
+      return this.remember([w], await this.transaction((client) => writeAll(client, [w], this.known)))[0];
     } catch (error) {
       if (!isUniqueViolation(error) || w.kind !== "append") throw error;
       return new JournalConflictError(w.entityId, w.expectedSeqNr, await this.readHighest(w.entityId));
     }
+  }
+
+  /** Keeps the highest sequence number of every entity whose append committed. */
+  private remember(writes: readonly JournalWrite[], results: readonly (Error | undefined)[]): readonly (Error | undefined)[] {
+    writes.forEach((w, i) => {
+      if (w.kind === "append" && results[i] === undefined) this.known.set(w.entityId, w.expectedSeqNr + w.rows.length);
+    });
+    return results;
   }
 
   protected async readRows(entityId: string, fromSeqNr: number, toSeqNr: number, limit: number): Promise<readonly StoredRow[]> {
@@ -122,10 +140,14 @@ export class PostgresJournal extends DurableJournal {
   }
 }
 
-/** Checks every append against the stored highest sequence numbers, then inserts all rows at once. */
-async function writeAll(client: pg.PoolClient, writes: readonly JournalWrite[]): Promise<(Error | undefined)[]> {
-  const appendIds = [...new Set(writes.flatMap((w) => (w.kind === "append" ? [w.entityId] : [])))];
+/**
+ * Checks every append against the highest sequence numbers (looked up unless `known` has the expected
+ * one), then inserts all rows at once.
+ */
+async function writeAll(client: pg.PoolClient, writes: readonly JournalWrite[], known: ReadonlyMap<string, number>): Promise<(Error | undefined)[]> {
   const highest = new Map<string, number>();
+  for (const w of writes) if (w.kind === "append" && known.get(w.entityId) === w.expectedSeqNr) highest.set(w.entityId, w.expectedSeqNr);
+  const appendIds = [...new Set(writes.flatMap((w) => (w.kind === "append" && !highest.has(w.entityId) ? [w.entityId] : [])))];
   if (appendIds.length > 0) {
     const stored = await client.query<{ entity_id: string; highest: string }>(
       "SELECT entity_id, max(seq_nr) AS highest FROM casty_events WHERE entity_id = ANY($1::text[]) GROUP BY entity_id",

@@ -1,25 +1,11 @@
-import type { Behavior } from "../actor/behavior.js";
 import { JournalCorruptError } from "./errors.js";
 import type { Incarnation } from "./incarnation.js";
-import { drain } from "./running.js";
-import { EventsReplayed, RecoveryFailed } from "./signals.js";
+import type { Recovered } from "./replaying-snapshot.js";
 
-/** Second phase of recovery: apply the events after the snapshot, then handle the stash and run. */
-export function replayingEvents<C, E, S>(inc: Incarnation<C, E, S>, state: S, seqNr: number): Behavior<C> {
-  inc.signal(
-    () => replay(inc, state, seqNr),
-    (recovered) => new EventsReplayed(inc, recovered.state, recovered.seqNr),
-    (error) => new RecoveryFailed(inc, error),
-  );
-  return inc.waiting((signal) => {
-    if (signal instanceof RecoveryFailed) return inc.recoveryFailed(signal.error);
-    if (!(signal instanceof EventsReplayed)) return undefined;
-    return drain(inc, signal.state as S, signal.seqNr);
-  });
-}
-
-async function replay<C, E, S>(inc: Incarnation<C, E, S>, state: S, seqNr: number): Promise<{ state: S; seqNr: number }> {
+/** Second phase of recovery: the events after the snapshot, applied in order. */
+export async function replayingEvents<C, E, S>(inc: Incarnation<C, E, S>, from: Recovered<S>): Promise<Recovered<S>> {
   const { journal, onEvent, entityId } = inc.options;
+  let { state, seqNr } = from;
   for await (const entry of journal.replay(entityId, seqNr + 1)) {
     if (entry.seqNr !== seqNr + 1)
       throw new JournalCorruptError(`entity ${JSON.stringify(entityId)}: expected event ${seqNr + 1}, the journal has ${entry.seqNr}`);

@@ -280,13 +280,18 @@ export class Endpoint {
     let acked = 0n;
     call.on(
       "data",
-      guardListener(host.log, `connection to ${peer.key}`, () => call.cancel(), (response: ConnectResponse) => {
-        if (response.frame?.$case === "batchAck" && this.call === call) {
-          const total = response.frame.value.batches;
-          this.onAck(Number(total - acked));
-          acked = total;
-        } else if (response.frame?.$case === "handshakeAck") this.acknowledged(call, response.frame.value);
-      }),
+      guardListener(
+        host.log,
+        `connection to ${peer.key}`,
+        () => call.cancel(),
+        (response: ConnectResponse) => {
+          if (response.frame?.$case === "batchAck" && this.call === call) {
+            const total = response.frame.value.batches;
+            this.onAck(Number(total - acked));
+            acked = total;
+          } else if (response.frame?.$case === "handshakeAck") this.acknowledged(call, response.frame.value);
+        },
+      ),
     );
     call.on("drain", () => {
       if (this.call !== call) return;
@@ -294,7 +299,7 @@ export class Endpoint {
       this.writeSealed();
     });
     call.on("error", (error: grpc.ServiceError) => this.broken(call, error.details || error.message));
-    call.on("end", () => this.broken(call, "the peer closed the stream"));
+    call.on("end", () => this.broken(call, "the peer closed the stream", false, true));
   }
 
   private acknowledged(call: grpc.ClientDuplexStream<Buffer, ConnectResponse>, ack: HandshakeAck): void {
@@ -318,14 +323,17 @@ export class Endpoint {
     this.connectSettled?.();
   }
 
-  private broken(call: grpc.ClientDuplexStream<Buffer, ConnectResponse>, reason: string, refused = false): void {
+  /** `clean`: the peer ended the stream itself (it shuts down or replaced it), which is no failure. */
+  private broken(call: grpc.ClientDuplexStream<Buffer, ConnectResponse>, reason: string, refused = false, clean = false): void {
     if (this.call !== call || this.state === "closed") return;
     this.clearTimer();
     this.call = undefined;
     this.writable = false;
     const now = this.host.scheduler.now();
-    if (this.state === "connected") this.host.log.warn(`connection to ${this.peer.key} lost: ${reason}`);
-    else this.host.log.debug(`connecting to ${this.peer.key} failed: ${reason}`);
+    if (this.state === "connected") {
+      if (clean) this.host.log.info(`connection to ${this.peer.key} lost: ${reason}`);
+      else this.host.log.warn(`connection to ${this.peer.key} lost: ${reason}`);
+    } else this.host.log.debug(`connecting to ${this.peer.key} failed: ${reason}`);
     this.dropUnacked(`connection to ${this.peer.key} lost before it confirmed delivery`);
     this.downSince ??= now;
     if (refused || now - this.downSince >= this.host.options.undeliveredTimeout) {

@@ -14,11 +14,11 @@ export class RemoteActorRef<M> extends BaseActorRef<M> implements Watchable {
   }
 
   addWatcher(watcher: DeathWatcher): void {
-    this.deathWatch.watch(this as RemoteActorRef<never>, watcher);
+    this.deathWatch.watch(this, watcher);
   }
 
   removeWatcher(watcher: DeathWatcher): void {
-    this.deathWatch.unwatch(this as RemoteActorRef<never>, watcher);
+    this.deathWatch.unwatch(this, watcher);
   }
 
   tell(message: M): void {

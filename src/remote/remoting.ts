@@ -11,6 +11,7 @@ import { Serialization, type RefCodec } from "../serialization/index.js";
 import { nodeKey, nodeUri, parseActorUri, splitActorUri } from "./address.js";
 import type { Endpoint, EndpointHost, Peer } from "./endpoint.js";
 import { EndpointManager } from "./endpoint-manager.js";
+import { routeGrpcLogs } from "./grpc-log.js";
 import { InboundAssociations, remotingServiceDefinition, type InboundServerHost } from "./inbound.js";
 import type { RemoteOptions, ResolvedRemoteOptions } from "./options.js";
 import { MissingActorRef, RemoteActorRef } from "./remote-ref.js";
@@ -49,6 +50,7 @@ export class Remoting implements RefCodec, EndpointHost, InboundServerHost {
   private readonly inbound: InboundAssociations;
   private readonly blockedPeers = new Set<string>();
   private readonly associationListeners = new Set<(peer: Peer, uid: bigint, restarted: boolean) => void>();
+  private readonly releaseGrpcLogs: () => void;
 
   /** Builds remoting for `system` around its bound server and registers it as the system's extension. */
   static install(system: ActorSystem, options: RemoteOptions, bound: BoundServer): Remoting {
@@ -66,7 +68,7 @@ export class Remoting implements RefCodec, EndpointHost, InboundServerHost {
     this.server = bound.server;
     this.host = options.advertiseHost ?? bound.options.host;
     this.port = options.advertisePort ?? bound.port;
-    const random = system.scheduler.random;
+    const random = () => system.scheduler.random();
     this.uid = BigInt(Math.floor(random() * 2 ** 52)) * 4096n + BigInt(Math.floor(random() * 4096)) + 1n;
     this.selfNode = { system: system.name, host: this.host, port: this.port, uid: this.uid };
     system.addressPrefix = nodeUri(system.name, nodeKey(this.host, this.port));
@@ -76,6 +78,7 @@ export class Remoting implements RefCodec, EndpointHost, InboundServerHost {
     this.inbound = new InboundAssociations(this);
     this.deathWatch = new RemoteWatch(system, this);
     this.server.addService(remotingServiceDefinition, { connect: this.inbound.handler });
+    this.releaseGrpcLogs = routeGrpcLogs(system.log);
     system.coordinatedShutdown.addTask(ShutdownPhase.closeTransports, "remoting", () => this.closeTransports());
   }
 
@@ -94,7 +97,7 @@ export class Remoting implements RefCodec, EndpointHost, InboundServerHost {
 
   /** A ref for an actor URI, local or on another node. */
   refFor<M>(address: string): ActorRef<M> {
-    return this.resolve(address) as ActorRef<M>;
+    return this.resolve(address);
   }
 
   /** Runs `listener` whenever an outbound association completes its handshake. */
@@ -134,7 +137,8 @@ export class Remoting implements RefCodec, EndpointHost, InboundServerHost {
     let endpoint = this.endpoints.endpointAt(node);
     if (endpoint === undefined) {
       const { system, host, port } = parseActorUri(address);
-      if (host === undefined || port === undefined) return system === this.system.name ? (this.resolveLocal(path) ?? this.missingRef(path)) : this.missingRef(path);
+      if (host === undefined || port === undefined)
+        return system === this.system.name ? (this.resolveLocal(path) ?? this.missingRef(path)) : this.missingRef(path);
       endpoint = this.endpoints.endpoint({ system, host, port, key: nodeKey(host, port) });
     }
     const ref = new RemoteActorRef(address, path, endpoint, this.deathWatch);
@@ -186,5 +190,6 @@ export class Remoting implements RefCodec, EndpointHost, InboundServerHost {
       });
     });
     this.endpoints.closeClients();
+    this.releaseGrpcLogs();
   }
 }

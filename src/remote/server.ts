@@ -1,4 +1,6 @@
 import * as grpc from "@grpc/grpc-js";
+import { BindError } from "./errors.js";
+import { captureGrpcLogs } from "./grpc-log.js";
 import { resolveRemoteOptions, type RemoteOptions, type ResolvedRemoteOptions } from "./options.js";
 import { BATCH_MAX_BYTES } from "./protocol.js";
 import { serverCredentials } from "./tls.js";
@@ -14,12 +16,18 @@ export interface BoundServer {
 export async function bindServer(options: RemoteOptions): Promise<BoundServer> {
   const resolved = resolveRemoteOptions(options);
   const server = new grpc.Server(channelOptions(resolved));
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`${resolved.host.includes(":") ? `[${resolved.host}]` : resolved.host}:${resolved.port}`, serverCredentials(resolved.tls), (error, bound) =>
-      error ? reject(new Error(`cannot bind ${resolved.host}:${resolved.port}: ${error.message}`)) : resolve(bound),
-    ),
-  );
-  return { server, port, options: resolved };
+  const address = `${resolved.host.includes(":") ? `[${resolved.host}]` : resolved.host}:${resolved.port}`;
+  const grpcLines = captureGrpcLogs();
+  try {
+    const port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync(address, serverCredentials(resolved.tls), (error, bound) =>
+        error ? reject(new BindError(address, error, grpcLines.lines)) : resolve(bound),
+      ),
+    );
+    return { server, port, options: resolved };
+  } finally {
+    grpcLines.release();
+  }
 }
 
 export function channelOptions(options: ResolvedRemoteOptions): grpc.ChannelOptions {

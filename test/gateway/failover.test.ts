@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { ClusterClient, type ActorRef } from "../../src/index.js";
 import type { NodeProcess } from "../support/node-process.js";
 import { eventually } from "../sharding/fixtures/nodes.js";
+import { waitFor } from "../support/wait.js";
 import { startProcesses, stopProcesses } from "./fixtures/processes.js";
 
 let processes: NodeProcess[] = [];
@@ -22,6 +23,12 @@ describe("ClusterClient failover", () => {
       for (const id of ids) await client.tell("accounts", id, { kind: "deposit", amount: 1 });
       for (const id of ids) expect(await client.ask<number>("accounts", id, (replyTo: ActorRef<number>) => ({ kind: "getBalance", replyTo }))).toBe(1);
 
+      const watched: string[] = []; // the node each first response came from: its own member is listed Up
+      const stop = client.watchMembers((_state, event) => {
+        if (event === undefined) watched.push(client.contactPoint);
+      });
+      await waitFor(() => watched.length > 0, 5000, "the first membership state");
+
       processes[0]!.kill("SIGKILL");
       // a read is retried on the next contact point at once
       const state = await client.members();
@@ -31,6 +38,10 @@ describe("ClusterClient failover", () => {
       const after = await Promise.all(ids.map((id) => eventually(() => client.ask<number>("accounts", id, (replyTo: ActorRef<number>) => ({ kind: "getBalance", replyTo })), 30_000, id)));
       expect(after.every((b) => b === 0 || b === 1)).toBe(true);
       expect(client.contactPoint).not.toBe(addresses[0]);
+      // the membership stream reopened on another contact point and began with the current state again
+      await waitFor(() => watched.length > 1, 10_000, "the membership stream to reopen");
+      expect(watched[1]).not.toBe(addresses[0]);
+      stop();
     } finally {
       client.close();
     }

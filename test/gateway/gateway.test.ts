@@ -3,10 +3,10 @@ import * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MembershipEventType, type MembershipEvent } from "../../gen/casty/v1/gateway.js";
 import { Value } from "../../gen/casty/v1/value.js";
-import { AskTimeoutError, ClusterClient, ClusterClientError, type ActorRef, type ClusteredActorSystem, type ClusterMembers } from "../../src/index.js";
+import { AskTimeoutError, ClusterClient, ClusterClientError, ShutdownPhase, type ActorRef, type ClusteredActorSystem, type ClusterMembers } from "../../src/index.js";
 import { distributed } from "../../src/distributed/distributed.js";
 import { escapes } from "../support/escapes.js";
-import { waitFor } from "../support/wait.js";
+import { sleep, waitFor } from "../support/wait.js";
 import { GatewayNodes } from "./fixtures/cluster.js";
 import { GREETER_PROTO, PROTO_DIR } from "./fixtures/entities.js";
 import { call, stub } from "./fixtures/stub.js";
@@ -124,12 +124,88 @@ describe("status codes", () => {
     expect(told.details).toMatch(/message size/);
   });
 
+  it("RESOURCE_EXHAUSTED beyond the calls a node takes at once", async () => {
+    const small = await nodes.start([], {}, { maxInFlight: 2 });
+    await small.cluster.whenUp(10_000);
+    const raw = stub(small.selfAddress);
+    const quiet = { region: "accounts", entityId: "q", message: client.encode({ kind: "ignore" }) };
+    const codes = await Promise.all(Array.from({ length: 6 }, () => call(raw, "ask", quiet, 500).then((r) => r.code)));
+    expect(codes.filter((c) => c === grpc.status.DEADLINE_EXCEEDED)).toHaveLength(2);
+    expect(codes.filter((c) => c === grpc.status.RESOURCE_EXHAUSTED)).toHaveLength(4);
+    raw.close();
+  });
+
   it("UNAVAILABLE while the node is not Up", async () => {
     const lonely = await nodes.start(["127.0.0.1:1"], { maxMessageSize: 64 * 1024 }); // joins nothing: never Up
     const raw = stub(lonely.selfAddress);
     expect((await call(raw, "getClusterState", {})).code).toBe(grpc.status.UNAVAILABLE);
     expect((await call(raw, "tell", { region: "accounts", entityId: "a", message: client.encode({ kind: "deposit", amount: 1 }) })).code).toBe(grpc.status.UNAVAILABLE);
     raw.close();
+  });
+});
+
+describe("leaving", () => {
+  it("UNAVAILABLE once the node leaves, and its membership streams end with UNAVAILABLE", { timeout: 30_000 }, async () => {
+    const leaver = await nodes.start([cluster[0]!.selfAddress], { maxMessageSize: 64 * 1024 });
+    await leaver.cluster.whenUp(15_000);
+    const raw = stub(leaver.selfAddress);
+    const watch = raw.watchMembers({});
+    const ended = new Promise<grpc.status>((resolve) => watch.on("error", (error: grpc.ServiceError) => resolve(error.code)));
+    watch.on("data", () => undefined);
+    expect((await call(raw, "getClusterState", {})).code).toBe(grpc.status.OK);
+    const left = leaver.cluster.leave();
+    expect(await ended).toBe(grpc.status.UNAVAILABLE);
+    expect((await call(raw, "getClusterState", {})).code).toBe(grpc.status.UNAVAILABLE);
+    await left;
+    raw.close();
+  });
+});
+
+/** Starts `node`'s shutdown and holds it in the sharding hand-off phase (after service-unbind, before the leave). */
+async function holdShutdown(node: ClusteredActorSystem): Promise<{ release(): Promise<void> }> {
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let handingOff = false;
+  node.coordinatedShutdown.addTask(ShutdownPhase.shardingHandOff, "test: hold the hand-off", async () => {
+    handingOff = true;
+    await held;
+  });
+  const stopped = node.shutdown();
+  await waitFor(() => handingOff, 10_000, "the sharding hand-off phase");
+  return {
+    release: () => {
+      release();
+      return stopped;
+    },
+  };
+}
+
+describe("coordinated shutdown", () => {
+  it("refuses calls from the service-unbind phase on, while the node is still Up", { timeout: 30_000 }, async () => {
+    const node = await nodes.start([cluster[0]!.selfAddress], { maxMessageSize: 64 * 1024 });
+    await node.cluster.whenUp(15_000);
+    const raw = stub(node.selfAddress);
+    const watch = raw.watchMembers({});
+    const ended = new Promise<grpc.status>((resolve) => watch.on("error", (error: grpc.ServiceError) => resolve(error.code)));
+    watch.on("data", () => undefined);
+    const shutdown = await holdShutdown(node);
+    expect(await Promise.race([ended, sleep(2000).then(() => "still open")])).toBe(grpc.status.UNAVAILABLE);
+    expect((await call(raw, "getClusterState", {})).code).toBe(grpc.status.UNAVAILABLE);
+    expect(node.cluster.selfMember?.status).toBe("up"); // the leave is not announced yet: the gateway refused on its own
+    await shutdown.release();
+    raw.close();
+  });
+
+  it("ClusterClient sends a tell or an ask that a stopping node refused to the next contact point", { timeout: 30_000 }, async () => {
+    const node = await nodes.start([cluster[0]!.selfAddress], { maxMessageSize: 64 * 1024 });
+    await node.cluster.whenUp(15_000);
+    await using moving = await ClusterClient.connect({ contactPoints: [node.selfAddress, cluster[0]!.selfAddress] });
+    expect(moving.contactPoint).toBe(node.selfAddress);
+    const shutdown = await holdShutdown(node);
+    await moving.tell("accounts", "moved", { kind: "deposit", amount: 2 });
+    expect(moving.contactPoint).toBe(cluster[0]!.selfAddress);
+    expect(await moving.ask<number>("accounts", "moved", (replyTo: ActorRef<number>) => ({ kind: "getBalance", replyTo }))).toBe(2);
+    await shutdown.release();
   });
 });
 

@@ -38,6 +38,22 @@ describe.skipIf(typeof database === "string")("PostgresJournal", () => {
     }
   });
 
+  it("notices a write by another node even where it remembers the entity's sequence number", async () => {
+    const a = new PostgresJournal({ connectionString: url });
+    const b = new PostgresJournal({ connectionString: url });
+    try {
+      await a.append("remembered", ["a"], 0); // a now remembers 1
+      await b.append("remembered", ["b"], 1);
+      const error: unknown = await a.append("remembered", ["c", "d"], 1).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(JournalConflictError);
+      expect(error).toMatchObject({ expectedSeqNr: 1, actualSeqNr: 2 });
+      await a.append("remembered", ["c"], 2);
+      expect((await collect(b.replay("remembered", 1))).map((x) => x.event)).toEqual(["a", "b", "c"]);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
   it("creates its schema on first use, also when several journals start at once", async () => {
     const journals = Array.from({ length: 4 }, () => new PostgresJournal({ connectionString: url }));
     try {

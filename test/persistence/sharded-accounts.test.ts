@@ -38,12 +38,12 @@ afterAll(async () => {
   if (typeof database !== "string") await database.stop();
 });
 
-// Accounts of their own in each test: the PostgreSQL tests share one database.
+/** Account ids, fresh for each test (the tests of one store share its database). */
 let ids: string[] = [];
-let testRun = 0;
+let test = 0;
 beforeEach(() => {
-  testRun++;
-  ids = Array.from({ length: 60 }, (_, i) => `t${testRun}-acct-${i}`);
+  test++;
+  ids = Array.from({ length: 60 }, (_, i) => `t${test}-acct-${i}`);
 });
 
 async function start(spec: string, seeds: readonly string[]): Promise<BankNode> {

@@ -1,8 +1,8 @@
 // Connection loss and a peer restarted on the same port (new incarnation).
 import { afterEach, describe, expect, it } from "vitest";
 import type { RemoteActorSystem } from "../../src/index.js";
-import { waitFor } from "../support/wait.js";
-import { CapturingLogger, deadLetters, isAssociated, probe, TestNodes } from "./fixtures/nodes.js";
+import { sleep, waitFor } from "../support/wait.js";
+import { CapturingLogger, deadLetters, isAssociated, probe, remoteRef, TestNodes } from "./fixtures/nodes.js";
 
 const nodes = new TestNodes();
 afterEach(() => nodes.shutdownAll());
@@ -53,7 +53,7 @@ describe("reconnect", () => {
     expect([...arrived, ...dropped].sort()).toEqual([...during].sort());
     // With B down longer than undeliveredTimeout they are all dead letters.
     expect(dropped).toHaveLength(during.length);
-    expect(letters[0]!.reason).toContain("unreachable");
+    expect(letters[0].reason).toContain("unreachable");
   });
 
   it("delivers messages queued during a short outage once the peer is back", async () => {
@@ -131,5 +131,20 @@ describe("reconnect", () => {
     await waitFor(() => accounted().size === sent, 5000, "every message accounted for");
     const all = accounted();
     for (let n = 0; n < sent; n++) if (!all.has(n)) expect.fail(`message ${n} is neither received nor a dead letter`);
+  });
+});
+
+describe("a peer that shuts down cleanly", () => {
+  it("is logged at info level, not as a warning", async () => {
+    const log = new CapturingLogger();
+    const a = await nodes.start({ logger: log });
+    const b = await nodes.start();
+    const inbox = probe<string>(b, "inbox");
+    remoteRef(a, inbox.ref).tell("hello");
+    await waitFor(() => inbox.received.length === 1, 5000, "the message");
+    await sleep(50); // its acknowledgement is back
+    await nodes.stop(b);
+    await waitFor(() => log.matching(/connection to .* lost: the peer closed the stream/, "info").length === 1, 5000, "the info line");
+    expect(log.matching(/lost|dead letters/, "warn")).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 // Starting and stopping a remoting node: option validation, ports, and use after shutdown.
-import { afterEach, describe, expect, it } from "vitest";
-import { InvalidOptionError, RemoteActorSystem, type RemoteOptions } from "../../src/index.js";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { BindError, InvalidOptionError, RemoteActorSystem, type RemoteOptions } from "../../src/index.js";
 import { waitFor } from "../support/wait.js";
 import { deadLetters, probe, TestNodes } from "./fixtures/nodes.js";
 
@@ -42,11 +42,23 @@ describe("starting a node", () => {
     await expect(RemoteActorSystem.start({ port: 70_000, logLevel: "silent" })).rejects.toThrow(InvalidOptionError);
   });
 
-  it("fails clearly when the port is taken", async () => {
+  it("fails with a BindError naming the address and the cause, and nothing from grpc-js on stderr", async () => {
     const first = await nodes.start();
-    await expect(RemoteActorSystem.start({ host: "127.0.0.1", port: first.port, logLevel: "silent" })).rejects.toThrow(
-      new RegExp(`cannot bind 127\\.0\\.0\\.1:${first.port}`),
-    );
+    const stderr = vi.spyOn(console, "error");
+    try {
+      const error = await RemoteActorSystem.start({ host: "127.0.0.1", port: first.port, logLevel: "silent" }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(BindError);
+      const bind = error as BindError;
+      expect(bind.address).toBe(`127.0.0.1:${first.port}`);
+      expect(bind.message).toMatch(new RegExp(`cannot bind 127\\.0\\.0\\.1:${first.port}: .+choose another port`));
+      expect(bind.cause).toBeInstanceOf(Error);
+      expect(stderr).not.toHaveBeenCalled();
+    } finally {
+      stderr.mockRestore();
+    }
   });
 });
 

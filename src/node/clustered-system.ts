@@ -1,0 +1,54 @@
+import type { Behavior } from "../actor/api.js";
+import type { ActorRef } from "../actor/ref.js";
+import { ClusteredActorSystem as ClusterFacade } from "../cluster/clustered-system.js";
+import { resolveClusterOptions, type ClusterOptions, type ResolvedClusterOptions } from "../cluster/options.js";
+import { Receptionist } from "../cluster-tools/receptionist.js";
+import { Singletons, type SingletonOptions } from "../cluster-tools/singleton.js";
+import { Topics, type Topic } from "../cluster-tools/topic.js";
+import { DistributedData } from "../distributed/distributed-data.js";
+import { Distributed } from "../distributed/distributed.js";
+import type { DistributedOptions } from "../distributed/options.js";
+import { bindServer, type BoundServer } from "../remote/server.js";
+
+/**
+ * The cluster node of the public API: the cluster facade plus the features above it as members
+ * (`distributed`, `singleton`, `receptionist`, `topic`), each a shortcut to its extension. Every node
+ * hosts distributed data and a receptionist from its start, so that peers reach them on any node.
+ */
+export class ClusteredActorSystem extends ClusterFacade {
+  static override async start(options: ClusterOptions): Promise<ClusteredActorSystem> {
+    const clusterOptions = resolveClusterOptions(options);
+    const bound = await bindServer(options);
+    try {
+      return new ClusteredActorSystem(options, clusterOptions, bound);
+    } catch (error) {
+      bound.server.forceShutdown(); // do not leave the port bound
+      throw error;
+    }
+  }
+
+  protected constructor(options: ClusterOptions, clusterOptions: ResolvedClusterOptions, bound: BoundServer) {
+    super(options, clusterOptions, bound);
+    DistributedData.of(this);
+    Receptionist.of(this);
+  }
+
+  /** The distributed data structures; with `{ journal }` every mutation is an event in it. */
+  distributed(options?: DistributedOptions): Distributed {
+    return new Distributed(this, options);
+  }
+
+  /** A ref to the one instance of `behavior` in the cluster (start it under the same name on every node). */
+  singleton<M>(behavior: Behavior<M>, name: string, options?: SingletonOptions): ActorRef<M> {
+    return Singletons.of(this).start(behavior, name, options);
+  }
+
+  get receptionist(): Receptionist {
+    return Receptionist.of(this);
+  }
+
+  /** The distributed publish-subscribe topic `name`. */
+  topic<M>(name: string): Topic<M> {
+    return Topics.of(this).topic<M>(name);
+  }
+}
