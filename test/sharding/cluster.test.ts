@@ -8,7 +8,6 @@ import { eventually, get, ids, inc, ShardedNodes, stats, waitForUp, type Node } 
 
 let nodes: ShardedNodes;
 afterEach(async () => {
-   
   await nodes?.shutdownAll();
   doubleStarts.length = 0;
 });

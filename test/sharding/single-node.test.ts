@@ -6,7 +6,6 @@ import { counter, starts, type CounterMsg, type CounterState } from "./fixtures/
 
 let system: ActorSystem;
 afterEach(async () => {
-   
   await system?.shutdown();
 });
 
