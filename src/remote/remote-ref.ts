@@ -21,8 +21,8 @@ export class RemoteActorRef<M> extends BaseActorRef<M> implements Watchable {
     this.deathWatch.unwatch(this, watcher);
   }
 
-  tell(message: M): void {
-    this.endpoint.send(this.path, message, this);
+  tell(message: M): boolean {
+    return this.endpoint.send(this.path, message, this);
   }
 
   /** Waits while the outbound queue to the peer is full (backpressure) instead of dropping. */
@@ -41,7 +41,9 @@ export class MissingActorRef<M> extends BaseActorRef<M> {
     super();
   }
 
-  tell(message: M): void {
+  /** Always a dead letter: `offer` resolves false. */
+  tell(message: M): boolean {
     this.onMessage(message, this);
+    return false;
   }
 }
