@@ -27,7 +27,7 @@ export class Incarnation<C, E, S> {
   }
 
   /** What a behaviour from `onCommand` or `then` means; throws for ones an entity cannot become. */
-   
+
   outcome(command: C, effect: CommandEffect<C, E, S> | Behavior<C> | void): Outcome<C> | PersistEffect<C, E, S> {
     if (effect instanceof PersistEffect) return effect;
     switch (effect?.tag ?? Tag.same) {
