@@ -84,6 +84,7 @@ export type { EventSourcedOptions } from "./persistence/event-sourced-options.js
 export { PersistEffect, type CommandEffect } from "./persistence/effect.js";
 export { SnapshotEvery, type SnapshotPolicy } from "./persistence/snapshot-policy.js";
 export type { AppendOptions, EventJournal, JournalEntry, SnapshotEntry } from "./persistence/journal.js";
+export type { EventEnvelope, Offset, ReadJournal } from "./persistence/read-journal.js";
 export { InMemoryJournal } from "./persistence/in-memory-journal.js";
 export type { DurableJournalOptions } from "./persistence/durable-journal.js";
 export { SqliteJournal, type SqliteJournalOptions } from "./persistence/sqlite-journal.js";
