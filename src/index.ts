@@ -5,17 +5,7 @@ import { sharded } from "./sharding/sharded.js";
 
 /** Behaviour factories: the local ones (receive, setup, supervise, …), `sharded`, `eventSourced` and `persisted`. */
 export const Behaviors = { ...LocalBehaviors, sharded, eventSourced, persisted };
-export type {
-  ActorContext,
-  ActorRef,
-  ActorSystemView,
-  AskOptions,
-  Behavior,
-  Cancellable,
-  LifecycleHooks,
-  ReplyOf,
-  SpawnOptions,
-} from "./actor/api.js";
+export type { ActorContext, ActorRef, ActorSystemView, AskOptions, Behavior, Cancellable, LifecycleHooks, ReplyOf, SpawnOptions } from "./actor/api.js";
 export { ActorSystem, type ActorSystemOptions } from "./actor/system.js";
 export type { ExtensionId } from "./actor/extension.js";
 export {
@@ -46,13 +36,7 @@ export { RemoteActorSystem } from "./remote/remote-system.js";
 export { Remoting, RemotingId } from "./remote/remoting.js";
 export type { RemoteOptions, TlsOptions } from "./remote/options.js";
 export { RemoteActorRef } from "./remote/remote-ref.js";
-export {
-  DeserializationError,
-  ProtoFileError,
-  SerializationError,
-  UnknownManifestError,
-  type ProtoFileOptions,
-} from "./serialization/index.js";
+export { DeserializationError, ProtoFileError, SerializationError, UnknownManifestError, type ProtoFileOptions } from "./serialization/index.js";
 export { InvalidAddressError } from "./remote/address.js";
 export { BindError } from "./remote/errors.js";
 export { MalformedFrameError, type UndecodablePayload } from "./remote/inbound-batch.js";
@@ -86,16 +70,15 @@ export { SnapshotEvery, type SnapshotPolicy } from "./persistence/snapshot-polic
 export type { AppendOptions, EventJournal, JournalEntry, SnapshotEntry } from "./persistence/journal.js";
 export type { EventEnvelope, Offset, ReadJournal } from "./persistence/read-journal.js";
 export { InMemoryJournal } from "./persistence/in-memory-journal.js";
+export { projection, projectionBehavior, type Projection, type StopProjection } from "./projection/projection.js";
+export type { ProjectionOptions } from "./projection/projection-options.js";
+export { InMemoryOffsetStore, type OffsetStore } from "./projection/offset-store.js";
+export { SqliteOffsetStore } from "./projection/sqlite-offset-store.js";
+export { PostgresOffsetStore } from "./projection/postgres-offset-store.js";
 export type { DurableJournalOptions } from "./persistence/durable-journal.js";
 export { SqliteJournal, type SqliteJournalOptions } from "./persistence/sqlite-journal.js";
 export { PostgresJournal, type PostgresJournalOptions } from "./persistence/postgres-journal.js";
-export {
-  JournalClosedError,
-  JournalConflictError,
-  JournalCorruptError,
-  PersistFailedError,
-  RecoveryFailedError,
-} from "./persistence/errors.js";
+export { JournalClosedError, JournalConflictError, JournalCorruptError, PersistFailedError, RecoveryFailedError } from "./persistence/errors.js";
 export { Distributed, distributed } from "./distributed/distributed.js";
 export { DistributedData, DistributedDataId } from "./distributed/distributed-data.js";
 export { DistributedCounter, DistributedMap, DistributedQueue, DistributedSet } from "./distributed/handles.js";

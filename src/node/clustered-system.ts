@@ -8,11 +8,13 @@ import { Topics, type Topic } from "../cluster-tools/topic.js";
 import { DistributedData } from "../distributed/distributed-data.js";
 import { Distributed } from "../distributed/distributed.js";
 import type { DistributedOptions } from "../distributed/options.js";
+import { projection, type Projection } from "../projection/projection.js";
+import type { ProjectionOptions } from "../projection/projection-options.js";
 import { bindServer, type BoundServer } from "../remote/server.js";
 
 /**
  * The cluster node of the public API: the cluster facade plus the features above it as members
- * (`distributed`, `singleton`, `receptionist`, `topic`), each a shortcut to its extension. Every node
+ * (`distributed`, `singleton`, `receptionist`, `topic`, `projection`), each a shortcut to its extension. Every node
  * hosts distributed data and a receptionist from its start, so that peers reach them on any node.
  */
 export class ClusteredActorSystem extends ClusterFacade {
@@ -41,6 +43,11 @@ export class ClusteredActorSystem extends ClusterFacade {
   /** A ref to the one instance of `behavior` in the cluster (start it under the same name on every node). */
   singleton<M>(behavior: Behavior<M>, name: string, options?: SingletonOptions): ActorRef<M> {
     return Singletons.of(this).start(behavior, name, options);
+  }
+
+  /** Runs a projection of the read side once in the cluster (start it under the same name on every node). */
+  projection<Tx>(options: ProjectionOptions<Tx>): Projection {
+    return projection(this, options);
   }
 
   get receptionist(): Receptionist {
