@@ -45,6 +45,8 @@ export class RowCodec {
     try {
       const manifest = this.serialization.serializeInto(event, w);
       w.join().uint32(26).string(manifest);
+      const version = this.serialization.upcasters.currentVersion(manifest);
+      if (version > 0) w.uint32(64).uint32(version);
     } catch (error) {
       rollbackWriter(w, mark);
       throw error;
@@ -70,6 +72,7 @@ export class RowCodec {
       let timestamp = 0;
       let writerUid = "";
       let tags: string[] | undefined;
+      let version = 0;
       while (r.pos < r.len) {
         const tag = r.uint32();
         if (tag === 10) storedId = r.string();
@@ -82,12 +85,14 @@ export class RowCodec {
         } else if (tag === 40) timestamp = varint(r, row);
         else if (tag === 50) writerUid = r.string();
         else if (tag === 58) (tags ??= []).push(r.string());
+        else if (tag === 64) version = r.uint32();
         else r.skip(wireType(tag));
       }
       if (storedId !== entityId || storedSeqNr !== seqNr) throw new Error(`the row holds entity ${JSON.stringify(storedId)} event ${storedSeqNr}`);
       if (payloadAt < 0 || r.pos > r.len) throw new Error("the payload is missing or cut short");
       r.pos = payloadAt;
-      return { entityId, seqNr, event: this.serialization.deserializeFrom(manifest, r, payloadLength), timestamp, writerUid, tags: tags ?? noTags };
+      const event = this.serialization.upcasters.upcast(manifest, version, this.serialization.deserializeFrom(manifest, r, payloadLength));
+      return { entityId, seqNr, event, timestamp, writerUid, tags: tags ?? noTags };
     } catch (error) {
       throw corrupt(`event ${seqNr} of entity ${JSON.stringify(entityId)}`, error);
     }

@@ -25,6 +25,11 @@ export interface PersistedEvent {
   writerUid: string;
   /** The entity's tagger's labels for the event: the read side queries events by tag. */
   tags: string[];
+  /**
+   * The version of the manifest's shape the event was written at (0 when absent): readers upcast
+   * older versions to their current one.
+   */
+  version: number;
 }
 
 /** The state of one entity after the event with sequence number `seq_nr`. */
@@ -38,7 +43,16 @@ export interface PersistedSnapshot {
 }
 
 function createBasePersistedEvent(): PersistedEvent {
-  return { entityId: "", seqNr: 0n, manifest: "", payload: Buffer.alloc(0), timestamp: 0n, writerUid: "", tags: [] };
+  return {
+    entityId: "",
+    seqNr: 0n,
+    manifest: "",
+    payload: Buffer.alloc(0),
+    timestamp: 0n,
+    writerUid: "",
+    tags: [],
+    version: 0,
+  };
 }
 
 export const PersistedEvent: MessageFns<PersistedEvent> = {
@@ -69,6 +83,9 @@ export const PersistedEvent: MessageFns<PersistedEvent> = {
     }
     for (const v of message.tags) {
       writer.uint32(58).string(v!);
+    }
+    if (message.version !== 0) {
+      writer.uint32(64).uint32(message.version);
     }
     return writer;
   },
@@ -142,6 +159,14 @@ export const PersistedEvent: MessageFns<PersistedEvent> = {
             message.tags.push(reader.string());
             continue;
           }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.version = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -166,6 +191,7 @@ export const PersistedEvent: MessageFns<PersistedEvent> = {
     message.timestamp = (object.timestamp !== undefined && object.timestamp !== null) ? BigInt(object.timestamp) : 0n;
     message.writerUid = object.writerUid ?? "";
     message.tags = object.tags?.map((e) => e) || [];
+    message.version = object.version ?? 0;
     return message;
   },
 };
