@@ -11,10 +11,7 @@ export const ROOT_DIR = dirname(BENCH_DIR);
 // ---------------------------------------------------------------- rows and goals
 
 /** A goal: relative to the baseline (`atLeastRatio: 0.5` = ≥50% of raw) or absolute in the row's unit. */
-export type Goal =
-  | { readonly atLeastRatio: number }
-  | { readonly atLeast: number }
-  | { readonly atMost: number };
+export type Goal = { readonly atLeastRatio: number } | { readonly atLeast: number } | { readonly atMost: number };
 
 /** One printed figure. Casty rows name a raw baseline by `baseline` id; the runner fills `baselineValue`. */
 export interface Row {
@@ -31,11 +28,15 @@ export interface Row {
 export function formatValue(v: number, unit: string): string {
   const a = Math.abs(v);
   const s =
-    a >= 1e9 ? `${(v / 1e9).toFixed(2)}G`
-    : a >= 1e6 ? `${(v / 1e6).toFixed(2)}M`
-    : a >= 1e4 ? `${(v / 1e3).toFixed(1)}k`
-    : a >= 100 ? v.toFixed(0)
-    : v.toFixed(a >= 10 ? 1 : 2);
+    a >= 1e9
+      ? `${(v / 1e9).toFixed(2)}G`
+      : a >= 1e6
+        ? `${(v / 1e6).toFixed(2)}M`
+        : a >= 1e4
+          ? `${(v / 1e3).toFixed(1)}k`
+          : a >= 100
+            ? v.toFixed(0)
+            : v.toFixed(a >= 10 ? 1 : 2);
   return `${s} ${unit}`;
 }
 
@@ -70,7 +71,7 @@ export function printTable(rows: readonly Row[], out: (line: string) => void = c
   });
   const widths = cells.reduce<number[]>((w, c) => c.map((s, i) => Math.max(w[i] ?? 0, s.length)), []);
   for (const c of cells) {
-    out(("  " + c.map((s, i) => (i === 1 || i === 3 ? s.padStart(widths[i]!) : s.padEnd(widths[i]!))).join("   ")).trimEnd());
+    out(("  " + c.map((s, i) => (i === 1 || i === 3 ? s.padStart(widths[i]) : s.padEnd(widths[i]))).join("   ")).trimEnd());
   }
 }
 
@@ -91,10 +92,7 @@ export interface ThroughputResult {
 }
 
 /** Times `runOnce(ops)`; it may return the count actually done (time-bounded runs), else `ops` is assumed. */
-export async function measureThroughput(
-  opts: ThroughputOptions,
-  runOnce: (ops: number) => void | number | Promise<void | number>,
-): Promise<ThroughputResult> {
+export async function measureThroughput(opts: ThroughputOptions, runOnce: (ops: number) => void | number | Promise<void | number>): Promise<ThroughputResult> {
   const { ops, warmup = 1, runs = 5, maxMs = 20_000 } = opts;
   for (let i = 0; i < warmup; i++) await runOnce(opts.warmupOps ?? ops);
   const rates: number[] = [];
@@ -110,7 +108,7 @@ export async function measureThroughput(
 export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 // ---------------------------------------------------------------- latency
@@ -137,9 +135,9 @@ export class LatencyRecorder {
   }
   summary(): { count: number; p50: number; p90: number; p99: number; p999: number; max: number; mean: number } {
     const s = this.samples.slice(0, this.n).sort();
-    const at = (p: number) => (this.n ? s[Math.min(this.n - 1, Math.floor(p * this.n))]! : NaN);
+    const at = (p: number) => (this.n ? s[Math.min(this.n - 1, Math.floor(p * this.n))] : NaN);
     let sum = 0;
-    for (let i = 0; i < this.n; i++) sum += s[i]!;
+    for (let i = 0; i < this.n; i++) sum += s[i];
     return { count: this.n, p50: at(0.5), p90: at(0.9), p99: at(0.99), p999: at(0.999), max: at(1), mean: sum / this.n };
   }
 }
@@ -164,10 +162,7 @@ async function settledHeap(gc: () => void): Promise<number> {
 }
 
 /** Heap retained by `build(count)` (whatever it returns is kept alive until measured), per object. */
-export async function measureHeap<T>(
-  count: number,
-  build: (count: number) => T | Promise<T>,
-): Promise<{ totalBytes: number; bytesPerObject: number }> {
+export async function measureHeap<T>(count: number, build: (count: number) => T | Promise<T>): Promise<{ totalBytes: number; bytesPerObject: number }> {
   const gc = requireGc();
   const before = await settledHeap(gc);
   const keep = await build(count);
@@ -194,7 +189,7 @@ function spawnBench(script: string, opts: ChildOptions, stdin: "pipe" | "ignore"
 function jsonLines(text: string): unknown[] {
   return text.split("\n").flatMap((l) => {
     try {
-      return l.trim().startsWith("{") || l.trim().startsWith("[") ? [JSON.parse(l)] : [];
+      return l.trim().startsWith("{") || l.trim().startsWith("[") ? [JSON.parse(l) as unknown] : [];
     } catch {
       return [];
     }
@@ -278,7 +273,9 @@ export function machineInfo(): { cpu: string; cores: number; node: string; memGi
     cores: c.length,
     node: process.version,
     memGiB: Math.round(totalmem() / 2 ** 30),
-    loadavg: loadavg().map((x) => x.toFixed(2)).join(" "),
+    loadavg: loadavg()
+      .map((x) => x.toFixed(2))
+      .join(" "),
     date: new Date().toISOString(),
   };
 }

@@ -85,8 +85,7 @@ type BankMsg =
   | Terminated;
 
 type TellerMsg =
-  | { readonly kind: "transfer"; readonly tx: Transfer }
-  | { readonly kind: "notifyWhenDone"; readonly expected: number; readonly replyTo: ActorRef<string> };
+  { readonly kind: "transfer"; readonly tx: Transfer } | { readonly kind: "notifyWhenDone"; readonly expected: number; readonly replyTo: ActorRef<string> };
 
 // ============================================================================================
 // Account: state in the behaviour's parameters
@@ -124,10 +123,13 @@ let scoringApiCalls = 0;
 function externalRiskScore(tx: Transfer): Promise<number> {
   const call = ++scoringApiCalls;
   return new Promise((resolve, reject) =>
-    setTimeout(() => {
-      if (call === 40) reject(new Error("scoring API: 503 Service Unavailable"));
-      else resolve(tx.amount > 5000 ? 0.97 : 0.05);
-    }, 1 + (tx.id % 2)),
+    setTimeout(
+      () => {
+        if (call === 40) reject(new Error("scoring API: 503 Service Unavailable"));
+        else resolve(tx.amount > 5000 ? 0.97 : 0.05);
+      },
+      1 + (tx.id % 2),
+    ),
   );
 }
 
@@ -285,18 +287,16 @@ const bank: Behavior<BankMsg> = Behaviors.setup((ctx) => {
         // keeps serving other messages meanwhile.
         const owners = [...accounts.keys()].sort();
         const replyTo = msg.replyTo;
-        const balances = Promise.all(
-          owners.map((o) => ctx.system.ask<AccountMsg, number>(accounts.get(o)!, (r) => ({ kind: "getBalance", replyTo: r }))),
-        );
+        const balances = Promise.all(owners.map((o) => ctx.system.ask<AccountMsg, number>(accounts.get(o)!, (r) => ({ kind: "getBalance", replyTo: r }))));
         ctx.pipeToSelf(
           balances,
-          (values) => ({ kind: "balances", balances: Object.fromEntries(owners.map((o, i) => [o, values[i]!])), replyTo }),
+          (values) => ({ kind: "balances", balances: Object.fromEntries(owners.map((o, i) => [o, values[i]])), replyTo }),
           (error) => ({ kind: "balances", balances: {}, error, replyTo }),
         );
         return Behaviors.same();
       }
       case "balances":
-        if (msg.error !== undefined) console.log(`bank: report incomplete: ${String(msg.error)}`);
+        if (msg.error !== undefined) console.log(`bank: report incomplete: ${msg.error instanceof Error ? msg.error.message : JSON.stringify(msg.error)}`);
         msg.replyTo.tell({ ...stats, balances: msg.balances });
         return Behaviors.same();
       case "tick":
@@ -360,10 +360,13 @@ for (const [owner, initial] of Object.entries(opening)) bankRef.tell({ kind: "op
 const owners = Object.keys(opening);
 const transfers: Transfer[] = [];
 for (let id = 1; id <= 58; id++) {
-  if (id === 20) transfers.push({ id, from: "bob", to: "alice", amount: 9_999 }); // fraud check declines
-  else if (id === 30) transfers.push({ id, from: "carol", to: "bob", amount: 5_000 }); // insufficient funds
-  else if (id === 45) transfers.push({ id, from: "alice", to: "dave", amount: 10 }); // unknown account
-  else transfers.push({ id, from: owners[id % 3]!, to: owners[(id + 1) % 3]!, amount: 5 + (id % 7) * 5 });
+  if (id === 20)
+    transfers.push({ id, from: "bob", to: "alice", amount: 9_999 }); // fraud check declines
+  else if (id === 30)
+    transfers.push({ id, from: "carol", to: "bob", amount: 5_000 }); // insufficient funds
+  else if (id === 45)
+    transfers.push({ id, from: "alice", to: "dave", amount: 10 }); // unknown account
+  else transfers.push({ id, from: owners[id % 3], to: owners[(id + 1) % 3], amount: 5 + (id % 7) * 5 });
 }
 
 const CAPACITY = 8;
@@ -395,6 +398,8 @@ const openingTotal = Object.values(opening).reduce((a, b) => a + b, 0);
 console.log("\n=== final report ===");
 for (const [owner, balance] of Object.entries(report.balances)) console.log(`balance ${owner}: ${balance}`);
 console.log(`total: ${total} (opening total ${openingTotal}: ${total === openingTotal ? "money conserved" : "MONEY LOST"})`);
-console.log(`transfers: ${report.completed} completed, ${report.declined} declined, ${report.insufficientFunds} insufficient funds, ${report.unknownAccount} unknown account`);
+console.log(
+  `transfers: ${report.completed} completed, ${report.declined} declined, ${report.insufficientFunds} insufficient funds, ${report.unknownAccount} unknown account`,
+);
 console.log(`fraud-check: ${restarts} restart(s), ${report.retries} retried check(s)`);
 console.log(`elapsed: ${Math.round(performance.now() - started)} ms; shutting down`);

@@ -4,14 +4,7 @@
 //
 // Also shows what goes wrong politely: an ask that gets no reply rejects with `AskTimeoutError`,
 // and spawning a second actor under a taken name throws `DuplicateActorNameError`.
-import {
-  ActorSystem,
-  AskTimeoutError,
-  Behaviors,
-  DuplicateActorNameError,
-  type ActorRef,
-  type Behavior,
-} from "../src/index.js";
+import { ActorSystem, AskTimeoutError, Behaviors, DuplicateActorNameError, type ActorRef, type Behavior } from "../src/index.js";
 
 type CounterMsg =
   | { readonly kind: "increment"; readonly amount: number }
@@ -65,7 +58,10 @@ console.log(`concurrent asks saw: ${values.join(", ")}`); // 2, 4, 7
 // ---- errors ----
 
 // An actor that never replies: the ask rejects after `timeout` ms (default 5000).
-const blackHole = system.spawn(Behaviors.receive<CounterMsg>(() => Behaviors.same()), "black-hole");
+const blackHole = system.spawn(
+  Behaviors.receive<CounterMsg>(() => Behaviors.same()),
+  "black-hole",
+);
 try {
   await system.ask<CounterMsg, number>(blackHole, (replyTo) => ({ kind: "getValue", replyTo }), { timeout: 100 });
 } catch (error) {

@@ -21,9 +21,7 @@ interface Greeted {
   readonly from: ActorRef<Greet>;
 }
 
-type BotMsg =
-  | { readonly kind: "start"; readonly whom: string; readonly greeter: ActorRef<Greet>; readonly done: ActorRef<string> }
-  | Greeted;
+type BotMsg = { readonly kind: "start"; readonly whom: string; readonly greeter: ActorRef<Greet>; readonly done: ActorRef<string> } | Greeted;
 
 // ---- the greeter: stateless, so it always returns `Behaviors.same()` ----
 

@@ -108,7 +108,7 @@ const seen: Record<string, number[]> = { dropNew: [], dropOldest: [] };
 for (const overflow of [MailboxOverflowStrategy.dropNew, MailboxOverflowStrategy.dropOldest]) {
   const ref = system.spawn(
     Behaviors.receive<Num>((_ctx, msg) => {
-      seen[overflow]!.push(msg.n);
+      seen[overflow].push(msg.n);
       return Behaviors.same();
     }),
     `bounded-${overflow}`,
@@ -117,7 +117,7 @@ for (const overflow of [MailboxOverflowStrategy.dropNew, MailboxOverflowStrategy
   for (let n = 1; n <= 5; n++) ref.tell({ n });
 }
 await sleep(10);
-console.log(`main: dropNew processed ${seen.dropNew!.join(", ")}; dropOldest processed ${seen.dropOldest!.join(", ")}`);
+console.log(`main: dropNew processed ${seen.dropNew.join(", ")}; dropOldest processed ${seen.dropOldest.join(", ")}`);
 
 for (const off of subscriptions) off();
 console.log("main: unsubscribed; shutting down quietly");

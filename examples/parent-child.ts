@@ -6,15 +6,7 @@
 // Shows: `Behaviors.setup`, `ctx.spawn` (children live under the parent's path), `ctx.children`,
 // `ctx.stop(child)`, `ctx.watch(ref)` and the `Terminated` message (also for an already-dead ref),
 // `Behaviors.withLifecycle` for `postStop`, and the stop order: children before their parent.
-import {
-  ActorStopped,
-  ActorSystem,
-  Behaviors,
-  Terminated,
-  type ActorRef,
-  type ActorSystem as System,
-  type Behavior,
-} from "../src/index.js";
+import { ActorStopped, ActorSystem, Behaviors, Terminated, type ActorRef, type ActorSystem as System, type Behavior } from "../src/index.js";
 
 // ---- worker: squares numbers ----
 
@@ -70,7 +62,7 @@ function manager(workerCount: number): Behavior<ManagerMsg> {
         case "square": {
           // Route to the next child; the worker replies directly to the original sender.
           const workers = ctx.children as readonly ActorRef<Square>[];
-          workers[next++ % workers.length]!.tell(msg);
+          workers[next++ % workers.length].tell(msg);
           return Behaviors.same();
         }
         case "retire": {
@@ -119,9 +111,7 @@ await using system = new ActorSystem({ name: "parent-child" });
 const mgr = system.spawn(manager(3), "manager");
 
 // Six jobs, routed round-robin to three workers.
-const results = await Promise.all(
-  [1, 2, 3, 4, 5, 6].map((n) => system.ask<ManagerMsg, number>(mgr, (replyTo) => ({ kind: "square", n, replyTo }))),
-);
+const results = await Promise.all([1, 2, 3, 4, 5, 6].map((n) => system.ask<ManagerMsg, number>(mgr, (replyTo) => ({ kind: "square", n, replyTo }))));
 console.log(`main: results ${results.join(", ")}`);
 
 // Retire worker-2: the manager stops it and hears `Terminated`.
@@ -130,9 +120,7 @@ console.log(`main: ${await system.ask<ManagerMsg, string>(mgr, (replyTo) => ({ k
 console.log(`main: workers now ${(await system.ask<ManagerMsg, string[]>(mgr, (replyTo) => ({ kind: "listWorkers", replyTo }))).join(", ")}`);
 
 // The remaining workers take all the work.
-const more = await Promise.all(
-  [7, 8].map((n) => system.ask<ManagerMsg, number>(mgr, (replyTo) => ({ kind: "square", n, replyTo }))),
-);
+const more = await Promise.all([7, 8].map((n) => system.ask<ManagerMsg, number>(mgr, (replyTo) => ({ kind: "square", n, replyTo }))));
 console.log(`main: results ${more.join(", ")}`);
 
 // Watch the dead worker again: `Terminated` arrives at once.

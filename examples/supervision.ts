@@ -22,10 +22,7 @@ import {
   type Logger,
 } from "../src/index.js";
 
-type Msg =
-  | { readonly kind: "increment" }
-  | { readonly kind: "fail"; readonly error: Error }
-  | { readonly kind: "get"; readonly replyTo: ActorRef<number> };
+type Msg = { readonly kind: "increment" } | { readonly kind: "fail"; readonly error: Error } | { readonly kind: "get"; readonly replyTo: ActorRef<number> };
 
 /** A counter whose state lives in a closure created by `setup` (which runs again on restart). */
 function flakyCounter(name: string): Behavior<Msg> {
@@ -82,7 +79,7 @@ console.log("\n1. unsupervised");
   const stopped = whenStopped(system, plain);
   plain.tell({ kind: "fail", error: new Error("boom") });
   await stopped;
-  console.log(`plain: stopped, lookup -> ${String(system.lookup("/user/plain"))}`);
+  console.log(`plain: stopped, lookup -> ${system.lookup("/user/plain")?.path ?? "undefined"}`);
 }
 
 // ---- 2. restart resets the state ----

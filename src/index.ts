@@ -40,7 +40,7 @@ export { DeserializationError, ProtoFileError, SerializationError, UnknownManife
 export { InvalidAddressError } from "./remote/address.js";
 export { BindError } from "./remote/errors.js";
 export { MalformedFrameError, type UndecodablePayload } from "./remote/inbound-batch.js";
-export { ClusteredActorSystem } from "./node/clustered-system.js";
+export { ClusteredActorSystem, type NodeOptions } from "./node/clustered-system.js";
 export { Cluster, ClusterExtensionId, type ClusterStateSnapshot } from "./cluster/cluster.js";
 export { JoinRefusedError, JoinTimeoutError } from "./cluster/errors.js";
 export type { ClusterOptions, DowningOptions, FailureDetectorOptions } from "./cluster/options.js";

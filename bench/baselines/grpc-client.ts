@@ -13,8 +13,7 @@ import { encodeBatch, ENVELOPE, RAW_SERVICE } from "./grpc-common.js";
 const port = argNumber("port", 0);
 const mode = argString("mode", "batched");
 const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-const open = (m: grpc.MethodDefinition<Buffer, Buffer>) =>
-  client.makeBidiStreamRequest(m.path, m.requestSerialize, m.responseDeserialize);
+const open = (m: grpc.MethodDefinition<Buffer, Buffer>) => client.makeBidiStreamRequest(m.path, m.requestSerialize, m.responseDeserialize);
 
 /** One push stream: write `payload` (holding `perWrite` envelopes) until maxMsgs or maxMs; the server's count. */
 async function push(payload: Buffer, perWrite: number, maxMsgs: number, maxMs: number, decode = false): Promise<number> {
@@ -111,21 +110,33 @@ const stats = (r: ThroughputResult) => `best of ${r.runs.length}, median ${forma
 let rows: Row[];
 if (mode === "batched") {
   const n = 500;
-  const r = await measureThroughput({ ops: 3_000_000, warmupOps: 200_000, runs: 3, maxMs: 15_000 }, (ops) =>
-    push(encodeBatch(n), n, ops, 4000),
-  );
-  rows = [{ id: "raw.grpc.batched", name: `raw grpc stream, batches of ${n}`, value: r.best, unit: "msg/s", note: `${stats(r)}, ${encodeBatch(n).length} B/write` }];
+  const r = await measureThroughput({ ops: 3_000_000, warmupOps: 200_000, runs: 3, maxMs: 15_000 }, (ops) => push(encodeBatch(n), n, ops, 4000));
+  rows = [
+    { id: "raw.grpc.batched", name: `raw grpc stream, batches of ${n}`, value: r.best, unit: "msg/s", note: `${stats(r)}, ${encodeBatch(n).length} B/write` },
+  ];
 } else if (mode === "decoded") {
   const n = 500;
-  const r = await measureThroughput({ ops: 2_000_000, warmupOps: 100_000, runs: 3, maxMs: 15_000 }, (ops) =>
-    push(encodeBatch(n), n, ops, 4000, true),
-  );
-  rows = [{ id: "raw.grpc.batched.decoded", name: `raw grpc batches of ${n}, ts-proto decode`, value: r.best, unit: "msg/s", note: `${stats(r)}, receiver decodes every envelope` }];
+  const r = await measureThroughput({ ops: 2_000_000, warmupOps: 100_000, runs: 3, maxMs: 15_000 }, (ops) => push(encodeBatch(n), n, ops, 4000, true));
+  rows = [
+    {
+      id: "raw.grpc.batched.decoded",
+      name: `raw grpc batches of ${n}, ts-proto decode`,
+      value: r.best,
+      unit: "msg/s",
+      note: `${stats(r)}, receiver decodes every envelope`,
+    },
+  ];
 } else if (mode === "unbatched") {
-  const r = await measureThroughput({ ops: 500_000, warmupOps: 20_000, runs: 3, maxMs: 10_000 }, (ops) =>
-    push(encodeBatch(1), 1, ops, 3000),
-  );
-  rows = [{ id: "raw.grpc.unbatched", name: "raw grpc stream, 1 envelope/write", value: r.best, unit: "msg/s", note: `${stats(r)}, ${encodeBatch(1).length} B/write` }];
+  const r = await measureThroughput({ ops: 500_000, warmupOps: 20_000, runs: 3, maxMs: 10_000 }, (ops) => push(encodeBatch(1), 1, ops, 3000));
+  rows = [
+    {
+      id: "raw.grpc.unbatched",
+      name: "raw grpc stream, 1 envelope/write",
+      value: r.best,
+      unit: "msg/s",
+      note: `${stats(r)}, ${encodeBatch(1).length} B/write`,
+    },
+  ];
 } else if (mode === "latency") {
   rows = await sequential(3, 10_000, 2000);
 } else if (mode === "inflight") {

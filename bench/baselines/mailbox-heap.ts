@@ -8,5 +8,11 @@ const noop = (): void => {};
 const r = await measureHeap(count, (n) => Array.from({ length: n }, () => new RawMailbox<unknown>(noop)));
 
 emit([
-  { id: "raw.mailbox.heap", name: "raw mailbox, idle (heap/object)", value: r.bytesPerObject, unit: "bytes", note: `${count / 1e6}M objects incl. 8-byte array slot` },
+  {
+    id: "raw.mailbox.heap",
+    name: "raw mailbox, idle (heap/object)",
+    value: r.bytesPerObject,
+    unit: "bytes",
+    note: `${count / 1e6}M objects incl. 8-byte array slot`,
+  },
 ] satisfies Row[]);

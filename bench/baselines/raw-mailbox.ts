@@ -17,7 +17,7 @@ export class RawMailbox<T> {
 
   private drain(): void {
     const q = this.queue;
-    for (let i = 0; i < q.length; i++) this.handler(q[i]!);
+    for (let i = 0; i < q.length; i++) this.handler(q[i]);
     q.length = 0;
     this.scheduled = false;
   }
@@ -39,7 +39,7 @@ export class RawAsyncMailbox<T> {
 
   private async drain(): Promise<void> {
     const q = this.queue;
-    for (let i = 0; i < q.length; i++) await this.handler(q[i]!);
+    for (let i = 0; i < q.length; i++) await this.handler(q[i]);
     q.length = 0;
     this.scheduled = false;
   }

@@ -20,7 +20,10 @@ export function seesAllUp(system: ClusteredActorSystem, expected: string): boole
     state.unreachable.length === 0 &&
     state.members.length > 0 &&
     state.members.every((m) => m.status === "up") &&
-    state.members.map((m) => m.address).sort().join(",") === expected
+    state.members
+      .map((m) => m.address)
+      .sort()
+      .join(",") === expected
   );
 }
 

@@ -39,8 +39,8 @@ async function trial(victimKind: Trial["victim"]): Promise<Trial> {
     const leader = first.lines.filter((l) => l.type === "LeaderChanged").at(-1)?.leader as string | undefined;
     const addresses = all.map((p) => p.first("started")!.address as string);
     if (!leader || !addresses.includes(leader)) throw new Error(`no leader among ${addresses.join(", ")}`);
-    const victim = victimKind === "leader" ? all[addresses.indexOf(leader)]! : all.find((_, i) => addresses[i] !== leader)!;
-    const victimAddress = addresses[all.indexOf(victim)]!;
+    const victim = victimKind === "leader" ? all[addresses.indexOf(leader)] : all.find((_, i) => addresses[i] !== leader)!;
+    const victimAddress = addresses[all.indexOf(victim)];
     const survivors = all.filter((p) => p !== victim);
     const killedAt = Date.now();
     victim.kill("SIGKILL");

@@ -20,7 +20,10 @@ async function form(): Promise<{ ms: number; systems: ClusteredActorSystem[] }> 
   const first = await startNode("formation", []);
   const others = await Promise.all(Array.from({ length: nodes - 1 }, () => startNode("formation", [first.selfAddress])));
   const systems = [first, ...others];
-  const expected = systems.map((s) => s.selfAddress).sort().join(",");
+  const expected = systems
+    .map((s) => s.selfAddress)
+    .sort()
+    .join(",");
   await waitUntil(() => systems.every((s) => seesAllUp(s, expected)), 30_000, `${nodes} nodes Up everywhere`, 1);
   return { ms: performance.now() - t0, systems };
 }
@@ -32,21 +35,35 @@ for (let run = 0; run < runs; run++) {
   times.push(ms);
   if (run === runs - 1 && trafficMs > 0) {
     await sleep(settleMs);
-    const expected = systems.map((s) => s.selfAddress).sort().join(",");
+    const expected = systems
+      .map((s) => s.selfAddress)
+      .sort()
+      .join(",");
     if (!systems.every((s) => seesAllUp(s, expected))) throw new Error("the cluster did not stay converged while settling");
     const before = systems.map((s) => ({ ...s.cluster.traffic }));
     const t0 = performance.now();
     await sleep(trafficMs);
     const seconds = (performance.now() - t0) / 1000;
-    const gossip = systems.map((s, i) => (s.cluster.traffic.gossipBytes - before[i]!.gossipBytes) / seconds);
-    const heartbeat = systems.map((s, i) => (s.cluster.traffic.heartbeatBytes - before[i]!.heartbeatBytes) / seconds);
+    const gossip = systems.map((s, i) => (s.cluster.traffic.gossipBytes - before[i].gossipBytes) / seconds);
+    const heartbeat = systems.map((s, i) => (s.cluster.traffic.heartbeatBytes - before[i].heartbeatBytes) / seconds);
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     const range = (xs: number[]) => `${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)} B/s per node`;
-    const window = `${nodes} nodes, ${(seconds).toFixed(1)} s window ${settleMs / 1000} s after formation`;
+    const window = `${nodes} nodes, ${seconds.toFixed(1)} s window ${settleMs / 1000} s after formation`;
     rows.push(
-      { name: `gossip bytes/s per node, ${nodes} nodes steady`, value: mean(gossip), unit: "B/s", goal: { atMost: 2048 }, note: `mean; ${range(gossip)}; ${window}; protobuf bytes sent (digests, states, answers)` },
+      {
+        name: `gossip bytes/s per node, ${nodes} nodes steady`,
+        value: mean(gossip),
+        unit: "B/s",
+        goal: { atMost: 2048 },
+        note: `mean; ${range(gossip)}; ${window}; protobuf bytes sent (digests, states, answers)`,
+      },
       { name: `gossip bytes/s, busiest node`, value: Math.max(...gossip), unit: "B/s", goal: { atMost: 2048 }, note: "same window" },
-      { name: `heartbeat bytes/s per node, ${nodes} nodes steady`, value: mean(heartbeat), unit: "B/s", note: `mean; ${range(heartbeat)}; requests sent (answers not counted); no goal` },
+      {
+        name: `heartbeat bytes/s per node, ${nodes} nodes steady`,
+        value: mean(heartbeat),
+        unit: "B/s",
+        note: `mean; ${range(heartbeat)}; requests sent (answers not counted); no goal`,
+      },
     );
   }
   await shutdownAll(systems);

@@ -7,7 +7,9 @@ import { ClusterEvent, LeaderChanged } from "../../src/index.js";
 import { argString } from "../harness.js";
 import { serveNodeProcess, startNode } from "./common.js";
 
-const seeds = argString("seeds", "").split(",").filter((s) => s.length > 0);
+const seeds = argString("seeds", "")
+  .split(",")
+  .filter((s) => s.length > 0);
 const system = await startNode("detection", seeds, { leaveTimeout: 10_000 });
 const line = serveNodeProcess(system, 5000);
 system.cluster.subscribe(ClusterEvent, (event) => {

@@ -4,8 +4,7 @@
 import { Behaviors, type ActorRef, type Behavior, type EventJournal } from "../../src/index.js";
 
 export type EntityMsg =
-  | { readonly kind: "write"; readonly value: unknown; readonly replyTo: ActorRef<unknown> }
-  | { readonly kind: "read"; readonly replyTo: ActorRef<unknown> };
+  { readonly kind: "write"; readonly value: unknown; readonly replyTo: ActorRef<unknown> } | { readonly kind: "read"; readonly replyTo: ActorRef<unknown> };
 
 export const REGION = "bench-entities";
 export const NUM_SHARDS = 100;

@@ -7,7 +7,9 @@ import { argString } from "../harness.js";
 import { serveNodeProcess, startNode } from "../cluster/common.js";
 import { entity, NUM_SHARDS, REGION } from "./entity.js";
 
-const seeds = argString("seeds", "").split(",").filter((s) => s.length > 0);
+const seeds = argString("seeds", "")
+  .split(",")
+  .filter((s) => s.length > 0);
 const file = argString("journal", "");
 const journal = file ? new SqliteJournal(file) : undefined;
 const system = await startNode("dd", seeds, { leaveTimeout: 5000 });

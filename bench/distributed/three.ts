@@ -28,7 +28,9 @@ const journal = persistent ? new SqliteJournal(file) : undefined;
 const system = await startNode("dd", [], { leaveTimeout: 5000 });
 const region = system.spawn(Behaviors.sharded(entity(journal), { numShards: NUM_SHARDS }), REGION);
 const data = distributed(system, { journal });
-const others = [0, 1].map(() => new NodeProcess("distributed/node.ts", [`--seeds=${system.selfAddress}`, ...(persistent ? [`--journal=${file}`] : [])], 300_000));
+const others = [0, 1].map(
+  () => new NodeProcess("distributed/node.ts", [`--seeds=${system.selfAddress}`, ...(persistent ? [`--journal=${file}`] : [])], 300_000),
+);
 
 const ask = (id: string, msg: (replyTo: ActorRef<unknown>) => EntityMsg) =>
   system.ask<ShardEnvelope<EntityMsg>, unknown>(region, (replyTo) => new ShardEnvelope(id, msg(replyTo)), { timeout: 10_000 });
@@ -122,16 +124,26 @@ try {
   const base = await measure(ops.entity, "sharded entity asks");
   const dd = await measure(ops.structure, ops.what);
   const storage = persistent ? "SqliteJournal" : "in memory";
-  const structureRegion = DistributedData.of(system).region({ kind: shape as StructureKind, storage: persistent ? "j" : "m", shards: 100, name: `bench-${shape}` });
+  const structureRegion = DistributedData.of(system).region({
+    kind: shape as StructureKind,
+    storage: persistent ? "j" : "m",
+    shards: 100,
+    name: `bench-${shape}`,
+  });
   rows = [
-    { name: `sharded entity, same asks as ${ops.what}, ${storage}`, value: base.best, unit: ops.unit, note: `best of ${base.runs.length}, median ${formatValue(base.median, "").trim()}; 256 in flight, 3 processes; ${placement(region as ActorRef<never>)}` },
+    {
+      name: `sharded entity, same asks as ${ops.what}, ${storage}`,
+      value: base.best,
+      unit: ops.unit,
+      note: `best of ${base.runs.length}, median ${formatValue(base.median, "").trim()}; 256 in flight, 3 processes; ${placement(region)}`,
+    },
     {
       name: `distributed ${ops.what}, ${storage}`,
       value: dd.best,
       unit: ops.unit,
       baselineValue: base.best,
       goal: { atLeastRatio: 0.8 },
-      note: `best of ${dd.runs.length}, median ${formatValue(dd.median, "").trim()}; beside the sharded entity above; ${placement(structureRegion as ActorRef<never>)}`,
+      note: `best of ${dd.runs.length}, median ${formatValue(dd.median, "").trim()}; beside the sharded entity above; ${placement(structureRegion)}`,
     },
   ];
 } finally {

@@ -23,7 +23,9 @@ export function addEcho(server: grpc.Server): void {
 export function echoCall(address: string): { call: (payload: Buffer) => Promise<Buffer>; close(): void } {
   const Client = grpc.makeGenericClientConstructor(ECHO_SERVICE, "Echo");
   const client = new Client(address, grpc.credentials.createInsecure());
-  const echo = (client as unknown as Record<string, (r: Buffer, m: grpc.Metadata, o: grpc.CallOptions, cb: (e: grpc.ServiceError | null, r: Buffer) => void) => void>).echo!.bind(client);
+  const echo = (
+    client as unknown as Record<string, (r: Buffer, m: grpc.Metadata, o: grpc.CallOptions, cb: (e: grpc.ServiceError | null, r: Buffer) => void) => void>
+  ).echo.bind(client);
   const metadata = new grpc.Metadata();
   return {
     call: (payload) => new Promise((resolve, reject) => echo(payload, metadata, { deadline: Date.now() + 10_000 }, (e, r) => (e ? reject(e) : resolve(r)))),

@@ -24,7 +24,9 @@ export async function load(call: (n: number) => Promise<unknown>, window: number
     const s = rec.summary();
     if (best === undefined || s.p50 < best.p50) best = { p50: s.p50, p99: s.p99, rate: (s.count / (performance.now() - t0)) * 1000 };
   }
-  const r = await measureThroughput({ ops: 200_000, warmup: 1, warmupOps: 20_000, runs: 3, maxMs: 10_000 }, (ops) => within(lanes(call, window, ops, 3000), 30_000, "calls in flight"));
+  const r = await measureThroughput({ ops: 200_000, warmup: 1, warmupOps: 20_000, runs: 3, maxMs: 10_000 }, (ops) =>
+    within(lanes(call, window, ops, 3000), 30_000, "calls in flight"),
+  );
   return { p50: best!.p50, p99: best!.p99, sequential: best!.rate, inflight: r.best };
 }
 

@@ -11,12 +11,19 @@ const behavior = Behaviors.receive<unknown>(() => Behaviors.same());
 system.spawn(behavior); // the first spawn allocates the guardian's child map: not per-actor cost
 
 const r = await measureHeap(count, (n) => {
-  const refs: ActorRef<unknown>[] = new Array(n);
+  const refs = new Array<ActorRef<unknown>>(n);
   for (let i = 0; i < n; i++) refs[i] = system.spawn(behavior);
   return refs;
 });
 
 emit([
-  { name: "heap per idle actor", value: r.bytesPerObject, unit: "bytes", baseline: "raw.mailbox.heap", goal: { atMost: 600 }, note: `${count / 1e6}M actors incl. 8-byte array slot, ${(r.totalBytes / 2 ** 20).toFixed(0)} MiB in all` },
+  {
+    name: "heap per idle actor",
+    value: r.bytesPerObject,
+    unit: "bytes",
+    baseline: "raw.mailbox.heap",
+    goal: { atMost: 600 },
+    note: `${count / 1e6}M actors incl. 8-byte array slot, ${(r.totalBytes / 2 ** 20).toFixed(0)} MiB in all`,
+  },
 ] satisfies Row[]);
 process.exit(0); // skip stopping a million actors

@@ -26,5 +26,12 @@ const r = await measureThroughput({ ops: count, warmup: 2, runs: 5, maxMs: 10_00
 await system.shutdown();
 
 emit([
-  { name: "ping-pong, 2 actors", value: r.best, unit: "hops/s", baseline: "raw.pingpong", goal: { atLeastRatio: 0.5 }, note: `best of ${r.runs.length}, median ${formatValue(r.median, "").trim()}, ${count / 1e6}M hops` },
+  {
+    name: "ping-pong, 2 actors",
+    value: r.best,
+    unit: "hops/s",
+    baseline: "raw.pingpong",
+    goal: { atLeastRatio: 0.5 },
+    note: `best of ${r.runs.length}, median ${formatValue(r.median, "").trim()}, ${count / 1e6}M hops`,
+  },
 ] satisfies Row[]);

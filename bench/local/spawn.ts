@@ -28,5 +28,11 @@ function requireGcSettle(): void {
 }
 
 emit([
-  { name: "spawn", value: r.best, unit: "actors/s", goal: { atLeast: 500_000 }, note: `best of ${r.runs.length}, median ${formatValue(r.median, "").trim()}, ${count / 1e3}k actors per run` },
+  {
+    name: "spawn",
+    value: r.best,
+    unit: "actors/s",
+    goal: { atLeast: 500_000 },
+    note: `best of ${r.runs.length}, median ${formatValue(r.median, "").trim()}, ${count / 1e3}k actors per run`,
+  },
 ] satisfies Row[]);

@@ -24,5 +24,11 @@ const r = await measureThroughput({ ops: count, warmup: 1, warmupOps: 1_000_000,
 await system.shutdown();
 
 emit([
-  { name: "tell, async handler", value: r.best, unit: "msg/s", baseline: "raw.tell.async", note: `best of ${r.runs.length}, median ${formatValue(r.median, "").trim()}, ${count / 1e6}M msgs; no goal` },
+  {
+    name: "tell, async handler",
+    value: r.best,
+    unit: "msg/s",
+    baseline: "raw.tell.async",
+    note: `best of ${r.runs.length}, median ${formatValue(r.median, "").trim()}, ${count / 1e6}M msgs; no goal`,
+  },
 ] satisfies Row[]);

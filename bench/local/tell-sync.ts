@@ -24,5 +24,12 @@ const r = await measureThroughput({ ops: count, warmup: 2, runs: 5, maxMs: 15_00
 await system.shutdown();
 
 emit([
-  { name: "tell, sync handler", value: r.best, unit: "msg/s", baseline: "raw.tell.sync", goal: { atLeastRatio: 0.5 }, note: `best of ${r.runs.length}, median ${formatValue(r.median, "").trim()}, ${count / 1e6}M msgs` },
+  {
+    name: "tell, sync handler",
+    value: r.best,
+    unit: "msg/s",
+    baseline: "raw.tell.sync",
+    goal: { atLeastRatio: 0.5 },
+    note: `best of ${r.runs.length}, median ${formatValue(r.median, "").trim()}, ${count / 1e6}M msgs`,
+  },
 ] satisfies Row[]);

@@ -43,10 +43,12 @@ const startNode = (i: number): NodeProcess =>
   });
 const nodes = [0, 1, 2].map(startNode);
 const client = await ClusteredActorSystem.start({ name: "bank", host: "127.0.0.1", port: 0, seedNodes: seeds, logLevel: "error" });
-const accounts = client.spawn(Behaviors.sharded<AccountCommand>(() => Behaviors.stopped(), { numShards: 100, role: "backend" }), "accounts");
+const accounts = client.spawn(
+  Behaviors.sharded<AccountCommand>(() => Behaviors.stopped(), { numShards: 100, role: "backend" }),
+  "accounts",
+);
 const upBackends = (): number => client.cluster.state.members.filter((m) => m.status === "up" && m.roles.includes("backend")).length;
-const deposit = (id: number) =>
-  client.ask(accounts, (replyTo) => new ShardEnvelope(`acct-${id}`, { kind: "deposit", amount: 1, replyTo }), { timeout: 5000 });
+const deposit = (id: number) => client.ask(accounts, (replyTo) => new ShardEnvelope(`acct-${id}`, { kind: "deposit", amount: 1, replyTo }), { timeout: 5000 });
 
 try {
   await waitUntil(() => upBackends() === 3, 60_000, "three backend nodes Up", 20);
@@ -56,10 +58,10 @@ try {
   }
 
   const sigtermStart = performance.now();
-  nodes[0]!.kill("SIGTERM");
-  await waitUntil(() => nodes[0]!.exited !== undefined, 60_000, "node 0 to exit", 2);
+  nodes[0].kill("SIGTERM");
+  await waitUntil(() => nodes[0].exited !== undefined, 60_000, "node 0 to exit", 2);
   const sigtermMs = performance.now() - sigtermStart;
-  if (nodes[0]!.exited?.code !== 0) throw new Error(`node 0 exited with ${JSON.stringify(nodes[0]!.exited)}`);
+  if (nodes[0].exited?.code !== 0) throw new Error(`node 0 exited with ${JSON.stringify(nodes[0].exited)}`);
   nodes[0] = startNode(0);
   await waitUntil(() => upBackends() === 3, 60_000, "node 0 back Up", 20);
 
@@ -87,8 +89,8 @@ try {
   for (let i = 0; i < 3; i++) {
     await sleep(1000);
     const started = performance.now();
-    nodes[i]!.kill("SIGTERM");
-    await waitUntil(() => nodes[i]!.exited !== undefined, 60_000, `node ${i} to exit`, 5);
+    nodes[i].kill("SIGTERM");
+    await waitUntil(() => nodes[i].exited !== undefined, 60_000, `node ${i} to exit`, 5);
     nodes[i] = startNode(i);
     await waitUntil(() => upBackends() === 3, 60_000, `node ${i} back Up`, 20);
     restartMs.push(performance.now() - started);

@@ -59,7 +59,9 @@ async function tellRun(maxMsgs: number, maxMs: number): Promise<number> {
   return sent;
 }
 
-const ping = (n: number) => (replyTo: ActorRef<Pong>): Ping => ({ kind: "ping", n, replyTo });
+const ping =
+  (n: number) =>
+  (replyTo: ActorRef<Pong>): Ping => ({ kind: "ping", n, replyTo });
 
 async function askOnce(n: number): Promise<void> {
   const pong = await system.ask<Ping, Pong>(echo, ping(n), { timeout: 5000 });
@@ -88,7 +90,14 @@ async function sequential(rounds: number, maxSamples: number, maxMs: number): Pr
   const note = `best of ${rounds} rounds of ${s.count}, p50s ${p50s.map((x) => x.toFixed(0)).join("/")} µs`;
   return [
     { name: "remote ask p50, sequential", value: s.p50, unit: "µs", baseline: "raw.grpc.rtt.p50", goal: { atMost: 150 }, note },
-    { name: "remote ask p99, sequential", value: s.p99, unit: "µs", baseline: "raw.grpc.rtt.p99", goal: { atMost: 1000 }, note: `same round; p99.9 ${s.p999.toFixed(0)} µs` },
+    {
+      name: "remote ask p99, sequential",
+      value: s.p99,
+      unit: "µs",
+      baseline: "raw.grpc.rtt.p99",
+      goal: { atMost: 1000 },
+      note: `same round; p99.9 ${s.p999.toFixed(0)} µs`,
+    },
     { name: "remote asks, sequential", value: rate, unit: "rt/s", baseline: "raw.grpc.rtt", note: "same round; no goal" },
   ];
 }
@@ -112,7 +121,13 @@ if (mode === "tell" && awaitEvery === 1) {
     within(tellRun(ops, 2000), 60_000, "remote tell run"),
   );
   rows = [
-    { name: "remote tell, await each offer", value: r.best, unit: "msg/s", baseline: "raw.grpc.unbatched", note: `${stats(r)}, order and count checked; no goal` },
+    {
+      name: "remote tell, await each offer",
+      value: r.best,
+      unit: "msg/s",
+      baseline: "raw.grpc.unbatched",
+      note: `${stats(r)}, order and count checked; no goal`,
+    },
   ];
 } else if (mode === "tell") {
   const r = await measureThroughput({ ops: 3_000_000, warmupOps: 200_000, runs: 3, maxMs: 15_000 }, (ops) =>
@@ -120,8 +135,22 @@ if (mode === "tell" && awaitEvery === 1) {
   );
   const note = `${stats(r)}, order and count checked by the receiver, offer every msg, await every ${awaitEvery}`;
   rows = [
-    { name: "remote tell, ordered small msgs", value: r.best, unit: "msg/s", baseline: "raw.grpc.batched", goal: { atLeastRatio: 0.7 }, note: `${note}; raw walks framing only` },
-    { name: "remote tell vs decoded raw", value: r.best, unit: "msg/s", baseline: "raw.grpc.batched.decoded", goal: { atLeastRatio: 0.7 }, note: "same figure; raw decodes with ts-proto" },
+    {
+      name: "remote tell, ordered small msgs",
+      value: r.best,
+      unit: "msg/s",
+      baseline: "raw.grpc.batched",
+      goal: { atLeastRatio: 0.7 },
+      note: `${note}; raw walks framing only`,
+    },
+    {
+      name: "remote tell vs decoded raw",
+      value: r.best,
+      unit: "msg/s",
+      baseline: "raw.grpc.batched.decoded",
+      goal: { atLeastRatio: 0.7 },
+      note: "same figure; raw decodes with ts-proto",
+    },
   ];
 } else if (mode === "latency") {
   rows = await within(sequential(3, 10_000, 2000), 60_000, "remote ask latency");

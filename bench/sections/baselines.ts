@@ -14,7 +14,15 @@ const script = (file: string, provides: string[]): BaselineGroup => ({
 
 /** Two processes: grpc-server.ts, then one grpc-client.ts process per mode against it. */
 const grpc: BaselineGroup = {
-  provides: ["raw.grpc.batched", "raw.grpc.batched.decoded", "raw.grpc.unbatched", "raw.grpc.rtt.p50", "raw.grpc.rtt.p99", "raw.grpc.rtt", "raw.grpc.inflight256"],
+  provides: [
+    "raw.grpc.batched",
+    "raw.grpc.batched.decoded",
+    "raw.grpc.unbatched",
+    "raw.grpc.rtt.p50",
+    "raw.grpc.rtt.p99",
+    "raw.grpc.rtt",
+    "raw.grpc.inflight256",
+  ],
   async measure() {
     const server = startChild<{ port: number }>("baselines/grpc-server.ts");
     try {

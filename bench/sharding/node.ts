@@ -7,7 +7,9 @@ import { argString } from "../harness.js";
 import { serveNodeProcess, startNode } from "../cluster/common.js";
 import { entity, NUM_SHARDS, REGION } from "./entity.js";
 
-const seeds = argString("seeds", "").split(",").filter((s) => s.length > 0);
+const seeds = argString("seeds", "")
+  .split(",")
+  .filter((s) => s.length > 0);
 // --role=R: this node has role R, and the entities run only on nodes with role R (three.ts --proxy)
 const role = argString("role", "");
 const system = await startNode("sharding", seeds, { leaveTimeout: 5000, roles: role ? [role] : [] });

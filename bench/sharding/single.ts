@@ -39,7 +39,7 @@ async function prime(): Promise<void> {
 }
 await prime();
 
-const where = `${kind === "cluster" ? "1-node cluster" : "plain ActorSystem"}`;
+const where = kind === "cluster" ? "1-node cluster" : "plain ActorSystem";
 let rows: Row[];
 if (mode === "tell") {
   const envelopes = ids.map((id) => new ShardEnvelope<EntityMsg>(id, { kind: "tick" }));
@@ -47,7 +47,7 @@ if (mode === "tell") {
     counter.ticks = 0;
     counter.target = n;
     const finished = new Promise<void>((resolve) => (counter.done = resolve));
-    for (let i = 0; i < n; i++) region.tell(envelopes[i % entities]!);
+    for (let i = 0; i < n; i++) region.tell(envelopes[i % entities]);
     return within(finished, 30_000, "sharded tell run");
   });
   rows = [
@@ -61,7 +61,7 @@ if (mode === "tell") {
     },
   ];
 } else {
-  const id = ids[0]!;
+  const id = ids[0];
   const r = await measureThroughput({ ops: count, warmup: 1, warmupOps: 100_000, runs: 5, maxMs: 15_000 }, async (n) => {
     const t0 = performance.now();
     let i = 0;

@@ -101,6 +101,14 @@ def main():
         gateway.Tell(gateway_pb2.TellRequest(region="accounts", entity_id="x", message=any_pb2.Any(type_url="type.googleapis.com/no.such.Type")), timeout=5)
     except grpc.RpcError as error:
         print(f"error: {error.code().name}")
+    try:  # the entity never answers "ignore": the call's deadline is the ask timeout
+        gateway.Ask(gateway_pb2.AskRequest(region="accounts", entity_id="py-quiet", message=plain({"kind": "ignore"})), timeout=0.3)
+    except grpc.RpcError as error:
+        print(f"error: {error.code().name}")
+    try:  # over the nodes' 4 MiB message size
+        gateway.Tell(gateway_pb2.TellRequest(region="accounts", entity_id="x", message=plain({"kind": "deposit", "note": "x" * 4_500_000})), timeout=10)
+    except grpc.RpcError as error:
+        print(f"error: {error.code().name}")
 
 
 if __name__ == "__main__":

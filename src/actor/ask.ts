@@ -16,7 +16,8 @@ export interface AskHost {
 /** Pending asks of one timeout value, in deadline order, sharing one timer. */
 class Bucket {
   readonly pending = new Queue<PromiseRef<unknown>>();
-  timer: TimerHandle | undefined;
+  /** undefined while no ask of this bucket is pending */
+  timer: TimerHandle = undefined;
   constructor(readonly timeout: number) {}
 }
 
@@ -87,12 +88,12 @@ const MAX_WRAPPING = 4;
 export function askOfRequest(message: unknown): PromiseRef<unknown> | undefined {
   let current = message;
   for (let depth = 0; depth <= MAX_WRAPPING; depth++) {
-    if (current instanceof PromiseRef) return current.settled ? undefined : (current as PromiseRef<unknown>);
+    if (current instanceof PromiseRef) return current.settled ? undefined : current;
     if (typeof current !== "object" || current === null) return undefined;
     const replyTo = (current as { replyTo?: unknown }).replyTo;
-    if (replyTo instanceof PromiseRef) return replyTo.settled ? undefined : (replyTo as PromiseRef<unknown>);
+    if (replyTo instanceof PromiseRef) return replyTo.settled ? undefined : replyTo;
     if (!(wrappedMessage in current)) return undefined;
-    current = (current as { [wrappedMessage]: unknown })[wrappedMessage];
+    current = current[wrappedMessage];
   }
   return undefined;
 }

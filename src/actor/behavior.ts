@@ -74,3 +74,15 @@ export const LocalBehaviors = {
     return new LifecycleBehavior(behavior, hooks);
   },
 };
+
+/** Whether `value` can be a behaviour (handlers from plain JS or behind casts may return anything). */
+export function isBehavior(value: unknown): value is Behavior<never> {
+  return typeof value === "object" && value !== null && typeof (value as { tag?: unknown }).tag === "number";
+}
+
+/** Names a value that should have been a behaviour, for error messages. */
+export function describeNonBehavior(value: unknown): string {
+  if (typeof value !== "object" || value === null) return String(value);
+  const prototype = Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null;
+  return `a ${prototype?.constructor?.name ?? "null-prototype"} object`;
+}

@@ -6,7 +6,7 @@ type Listener = (event: never) => void;
 
 /** Publish/subscribe by event class; a subscription to a base class also sees its subclasses. */
 export class EventStream {
-  private readonly listeners = new Map<Function, Set<Listener>>();
+  private readonly listeners = new Map<EventClass<unknown>, Set<Listener>>();
 
   constructor(private readonly log: Logger) {}
 
@@ -22,9 +22,9 @@ export class EventStream {
   }
 
   /** Cheap check so hot paths can skip building events nobody listens to. */
-  hasSubscribers(eventClass: Function): boolean {
+  hasSubscribers(eventClass: EventClass<unknown>): boolean {
     if (this.listeners.size === 0) return false;
-    for (let c: Function | null = eventClass; c !== null && c !== Object; c = Object.getPrototypeOf(c) as Function | null) {
+    for (let c: EventClass<unknown> | null = eventClass; c !== null && c !== Object; c = superclass(c)) {
       if (this.listeners.has(c)) return true;
     }
     return false;
@@ -32,7 +32,7 @@ export class EventStream {
 
   publish(event: object): void {
     if (this.listeners.size === 0) return;
-    for (let c: Function | null = event.constructor; c !== null && c !== Object; c = Object.getPrototypeOf(c) as Function | null) {
+    for (let c: EventClass<unknown> | null = event.constructor as EventClass<unknown>; c !== null && c !== Object; c = superclass(c)) {
       const set = this.listeners.get(c);
       if (set === undefined) continue;
       for (const listener of [...set]) {
@@ -44,4 +44,8 @@ export class EventStream {
       }
     }
   }
+}
+
+function superclass(eventClass: EventClass<unknown>): EventClass<unknown> | null {
+  return Object.getPrototypeOf(eventClass) as EventClass<unknown> | null;
 }

@@ -23,7 +23,7 @@ export class Mailbox {
   constructor({ capacity = Infinity, overflow = MailboxOverflowStrategy.dropNew }: MailboxOptions = {}) {
     if (capacity !== Infinity) requirePositive(capacity, "mailbox capacity", { integer: true });
     if (!Object.values(MailboxOverflowStrategy).includes(overflow)) {
-      throw new InvalidOptionError(`unknown mailbox overflow strategy: ${String(overflow)}`);
+      throw new InvalidOptionError(`unknown mailbox overflow strategy: ${overflow}`);
     }
     this.capacity = capacity;
     this.overflow = overflow;

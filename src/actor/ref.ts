@@ -10,6 +10,7 @@ export abstract class BaseActorRef<M> implements ActorRef<M> {
   abstract readonly path: string;
   abstract readonly address: string;
   /** Implementations may return false when the message became a dead letter (`offer` reports it). */
+
   abstract tell(message: M): boolean | void;
 
   offer(message: M): Promise<boolean> {

@@ -42,7 +42,7 @@ export class OneForOneStrategy implements SupervisorStrategy {
   }
 
   allowRestart(restartTimes: number[], now: number): boolean {
-    while (restartTimes.length > 0 && restartTimes[0]! <= now - this.within) restartTimes.shift();
+    while (restartTimes.length > 0 && restartTimes[0] <= now - this.within) restartTimes.shift();
     if (restartTimes.length >= this.maxRestarts) return false;
     restartTimes.push(now);
     return true;

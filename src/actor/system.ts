@@ -122,23 +122,23 @@ export class ActorSystem implements ActorSystemView, CellHost, AsyncDisposable {
     if (this.terminated) return Promise.reject(new SystemTerminatedError(`actor system ${this.name} is terminated`));
     let replyTo;
     try {
-      replyTo = this.asks.create<Res>(target as ActorRef<never>, options);
+      replyTo = this.asks.create<Res>(target, options);
     } catch (error) {
-      return Promise.reject(error);
+      return rejected(error);
     }
     try {
       target.tell(createRequest(replyTo));
     } catch (error) {
       replyTo.settled = true;
       this.asks.settled(replyTo as PromiseRef<unknown>);
-      return Promise.reject(error);
+      return rejected(error);
     }
     return replyTo.promise;
   }
 
   /** The ref at `path` (e.g. `/user/parent/child`), or undefined when no such actor lives. */
   lookup<M = unknown>(path: string): ActorRef<M> | undefined {
-    if (path.startsWith("/temp/")) return this.asks.lookup(path) as ActorRef<M> | undefined;
+    if (path.startsWith("/temp/")) return this.asks.lookup(path);
     const segments = path.split("/").filter((s) => s.length > 0);
     const top = segments.shift();
     let ref: LocalActorRef<unknown> | undefined = top === "user" ? this.userGuardian.self : top === "system" ? this.systemGuardian.self : undefined;
@@ -146,7 +146,7 @@ export class ActorSystem implements ActorSystemView, CellHost, AsyncDisposable {
       const child = ref?.cell.child(segment);
       ref = child instanceof LocalActorRef ? child : undefined;
     }
-    return ref === undefined || ref.cell.isTerminated ? undefined : (ref as ActorRef<M>);
+    return ref === undefined || ref.cell.isTerminated ? undefined : ref;
   }
 
   get isTerminated(): boolean {
@@ -240,4 +240,9 @@ export class ActorSystem implements ActorSystemView, CellHost, AsyncDisposable {
     cell.start();
     return cell;
   }
+}
+
+/** A rejected promise for what a `try` caught (an `Error` already, but typed unknown). */
+function rejected(error: unknown): Promise<never> {
+  return Promise.reject(error instanceof Error ? error : new Error(String(error)));
 }

@@ -7,9 +7,11 @@ import type { ClusterState, GatewayServiceClient, MembershipEvent, WatchMembersR
 import type { Any } from "../../gen/google/protobuf/any.js";
 import { memberStatusOf } from "../gateway/member-status.js";
 import { manifestOf, toAny } from "../gateway/payload.js";
+import { NOT_PROCESSED } from "../gateway/status.js";
 import { clientRefs, GatewayReplyRef } from "./client-refs.js";
 import { ContactPoints } from "./contact-points.js";
 import { ClientDistributed } from "./distributed.js";
+import type { CallOptions, GatewayCalls, GatewayRpc, ResponseOf } from "./rpc.js";
 import { ClusterClientError } from "./errors.js";
 import { resolveClientOptions, type ClusterClientOptions, type ResolvedClientOptions } from "./options.js";
 
@@ -20,26 +22,16 @@ export interface ClusterMembers {
   readonly unreachable: readonly string[];
 }
 
-export interface CallOptions {
-  /** Milliseconds to wait for the answer (default: the client's `timeout`). */
-  readonly timeout?: number;
-}
-
-/** The unary RPCs of the gateway, by their client method names. */
-export type GatewayRpc = Exclude<
-  { [K in keyof GatewayServiceClient]: GatewayServiceClient[K] extends (...args: never[]) => grpc.ClientUnaryCall ? K : never }[keyof GatewayServiceClient],
-  keyof grpc.Client
->;
-
 const REPLY = new GatewayReplyRef();
 const NO_METADATA = new grpc.Metadata();
 
 /**
  * A client of the cluster that is not a member: it calls `casty.v1.GatewayService` on one contact
- * point at a time, moves to the next when one goes away, and retries only idempotent calls (reads).
+ * point at a time, moves to the next when one goes away, and retries only idempotent calls (reads),
+ * and calls a node refused before taking them (it was not Up).
  * Every call has a deadline; calls in flight are bounded.
  */
-export class ClusterClient {
+export class ClusterClient implements GatewayCalls {
   /** Registers the application's classes and Protobuf types, as on the nodes. */
   readonly serialization = new Serialization(clientRefs);
   private readonly contacts: ContactPoints;
@@ -86,7 +78,12 @@ export class ClusterClient {
    * `replyTo` (the `reply_to` field of a Protobuf message). Rejects with `AskTimeoutError` after `timeout`.
    */
   async ask<Res>(region: string, entityId: string, createRequest: (replyTo: ActorRef<Res>) => object, options?: CallOptions): Promise<Res> {
-    const response = await this.invoke("ask", () => ({ region, entityId, message: this.encode(withoutReplyTo(createRequest(REPLY as ActorRef<Res>))) }), options, false);
+    const response = await this.invoke(
+      "ask",
+      () => ({ region, entityId, message: this.encode(withoutReplyTo(createRequest(REPLY as ActorRef<Res>))) }),
+      options,
+      false,
+    );
     return this.decode(response.reply) as Res;
   }
 
@@ -150,7 +147,10 @@ export class ClusterClient {
   encode(value: unknown): Any {
     const payload = this.serialization.serialize(value);
     if (payload.bytes.length > this.options.maxMessageSize) {
-      throw new ClusterClientError(grpc.status.RESOURCE_EXHAUSTED, `a ${payload.bytes.length}-byte message is over the ${this.options.maxMessageSize}-byte message size`);
+      throw new ClusterClientError(
+        grpc.status.RESOURCE_EXHAUSTED,
+        `a ${payload.bytes.length}-byte message is over the ${this.options.maxMessageSize}-byte message size`,
+      );
     }
     return toAny(payload);
   }
@@ -164,7 +164,12 @@ export class ClusterClient {
    * @internal Calls `method` on the current contact point. An idempotent call that finds it
    * UNAVAILABLE is tried on the next ones (up to `retries` more), within the one deadline.
    */
-  invoke<K extends GatewayRpc>(method: K, request: () => Parameters<GatewayServiceClient[K]>[0], options: CallOptions | undefined, idempotent: boolean): Promise<ResponseOf<K>> {
+  invoke<K extends GatewayRpc>(
+    method: K,
+    request: () => Parameters<GatewayServiceClient[K]>[0],
+    options: CallOptions | undefined,
+    idempotent: boolean,
+  ): Promise<ResponseOf<K>> {
     if (this.closed) return Promise.reject(new ClusterClientError(grpc.status.CANCELLED, "the client is closed"));
     if (this.inFlight >= this.options.maxInFlight) {
       return Promise.reject(new ClusterClientError(grpc.status.RESOURCE_EXHAUSTED, `${this.inFlight} calls are in flight: the most this client makes`));
@@ -193,7 +198,8 @@ export class ClusterClient {
             return resolve(response);
           }
           if (error.code === grpc.status.UNAVAILABLE) this.contacts.failed(index);
-          if (error.code === grpc.status.UNAVAILABLE && idempotent && left > 0 && this.options.scheduler.now() < deadline && !this.closed) return attempt(left - 1);
+          const retry = error.code === grpc.status.UNAVAILABLE && (idempotent || notProcessed(error));
+          if (retry && left > 0 && this.options.scheduler.now() < deadline && !this.closed) return attempt(left - 1);
           this.inFlight--;
           reject(clientError(method, error, timeout));
         });
@@ -203,15 +209,16 @@ export class ClusterClient {
   }
 }
 
-type ResponseOf<K extends GatewayRpc> = GatewayServiceClient[K] extends {
-  (request: never, metadata: grpc.Metadata, options: Partial<grpc.CallOptions>, callback: (error: grpc.ServiceError | null, response: infer R) => void): grpc.ClientUnaryCall;
-}
-  ? R
-  : never;
-
 function clientError(method: string, error: grpc.ServiceError, timeout: number): Error {
-  if (error.code === grpc.status.DEADLINE_EXCEEDED) return new AskTimeoutError(`gateway ${method} got no answer within ${timeout} ms (it may or may not have taken effect)`, { cause: error });
+  if (error.code === grpc.status.DEADLINE_EXCEEDED)
+    return new AskTimeoutError(`gateway ${method} got no answer within ${timeout} ms (it may or may not have taken effect)`, { cause: error });
   return new ClusterClientError(error.code, `gateway ${method}: ${error.details || error.message}`, { cause: error });
+}
+
+/** A refusal of a node that is not Up: the call was not taken, so another node may take it. */
+function notProcessed(error: grpc.ServiceError): boolean {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- errors made by the client itself carry no metadata
+  return error.metadata?.get(NOT_PROCESSED)[0] === "1";
 }
 
 /** The message without the reply placeholder: the gateway puts its own reply ref there. */

@@ -35,11 +35,11 @@ export class ContactPoints {
   }
 
   get address(): string {
-    return this.options.contactPoints[this.current]!;
+    return this.options.contactPoints[this.current];
   }
 
   channel(index: number): GatewayServiceClient {
-    const address = this.options.contactPoints[index]!;
+    const address = this.options.contactPoints[index];
     let channel = this.channels.get(address);
     if (channel === undefined) {
       channel = new GatewayServiceClient(address, this.credentials, this.channelOptions);

@@ -1,5 +1,5 @@
 import { StructureKind, type StructureRef } from "../../gen/casty/v1/gateway.js";
-import type { CallOptions, ClusterClient } from "./cluster-client.js";
+import type { CallOptions, GatewayCalls } from "./rpc.js";
 
 export interface ClientStructureOptions extends CallOptions {
   /** Shards of the structure (default 100): the same name and shards as the nodes use. */
@@ -8,7 +8,7 @@ export interface ClientStructureOptions extends CallOptions {
 
 /** `client.distributed()`: the cluster's structures through the gateway, with the nodes' semantics. */
 export class ClientDistributed {
-  constructor(private readonly client: ClusterClient) {}
+  constructor(private readonly client: GatewayCalls) {}
 
   counter(name: string, options?: ClientStructureOptions): ClientCounter {
     return new ClientCounter(this.client, StructureKind.STRUCTURE_KIND_COUNTER, name, options);
@@ -31,7 +31,7 @@ abstract class ClientStructure {
   protected readonly ref: StructureRef;
 
   constructor(
-    protected readonly client: ClusterClient,
+    protected readonly client: GatewayCalls,
     private readonly kind: StructureKind,
     readonly name: string,
     protected readonly options: ClientStructureOptions | undefined,
@@ -62,12 +62,18 @@ export class ClientCounter extends ClientStructure {
 
 export class ClientMap<K, V> extends ClientStructure {
   async put(key: K, value: V): Promise<V | undefined> {
-    const response = await this.client.invoke("mapPut", () => ({ map: this.ref, key: this.client.encode(key), value: this.client.encode(value) }), this.options, false);
+    const response = await this.client.invoke(
+      "mapPut",
+      () => ({ map: this.ref, key: this.client.encode(key), value: this.client.encode(value) }),
+      this.options,
+      false,
+    );
     return this.client.decode(response.previous) as V | undefined;
   }
 
   async get(key: K): Promise<V | undefined> {
-    return this.client.decode((await this.client.invoke("mapGet", () => ({ map: this.ref, key: this.client.encode(key) }), this.options, true)).value) as V | undefined;
+    return this.client.decode((await this.client.invoke("mapGet", () => ({ map: this.ref, key: this.client.encode(key) }), this.options, true)).value) as
+      V | undefined;
   }
 
   async contains(key: K): Promise<boolean> {

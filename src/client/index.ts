@@ -1,5 +1,6 @@
 // The client entry point ("casty/client"): ClusterClient without the node runtime.
-export { ClusterClient, type CallOptions, type ClusterMembers } from "./cluster-client.js";
+export { ClusterClient, type ClusterMembers } from "./cluster-client.js";
+export type { CallOptions } from "./rpc.js";
 export type { ClusterClientOptions } from "./options.js";
 export { ClusterClientError } from "./errors.js";
 export { ClientCounter, ClientDistributed, ClientMap, ClientQueue, ClientSet, type ClientStructureOptions } from "./distributed.js";

@@ -96,7 +96,12 @@ export class Cluster {
     const shutdown = system.coordinatedShutdown;
     shutdown.addTask(ShutdownPhase.shardingHandOff, "cluster leave tasks", () => this.handOff());
     shutdown.addTask(ShutdownPhase.clusterLeave, "cluster leave", () => this.announceLeave());
-    shutdown.addTask(ShutdownPhase.clusterExiting, "cluster exiting", () => this.untilRemoved(), () => `waiting to be removed, at most ${options.leaveTimeout} ms`);
+    shutdown.addTask(
+      ShutdownPhase.clusterExiting,
+      "cluster exiting",
+      () => this.untilRemoved(),
+      () => `waiting to be removed, at most ${options.leaveTimeout} ms`,
+    );
     shutdown.addTask(ShutdownPhase.beforeActorSystemTerminate, "cluster membership", () => this.stop());
   }
 
@@ -186,7 +191,9 @@ export class Cluster {
   /** The leave tasks, once, while this node is still a member. */
   private handOff(): Promise<void> {
     this.handingOff ??= this.daemon.isMember
-      ? Promise.all([...this.leaveTasks].map((task) => task().catch((error: unknown) => this.system.log.error("a leave task failed", error)))).then(() => undefined)
+      ? Promise.all([...this.leaveTasks].map((task) => task().catch((error: unknown) => this.system.log.error("a leave task failed", error)))).then(
+          () => undefined,
+        )
       : Promise.resolve();
     return this.handingOff;
   }

@@ -265,7 +265,10 @@ export class ClusterDaemon {
     this.update(state);
     switch (outcome) {
       case "incarnation-removed":
-        return refuse(JoinRefusalReason.JOIN_REFUSAL_REASON_INCARNATION_REMOVED, `incarnation ${candidate.uid} of ${candidate.address} was removed; restart the node to join again`);
+        return refuse(
+          JoinRefusalReason.JOIN_REFUSAL_REASON_INCARNATION_REMOVED,
+          `incarnation ${candidate.uid} of ${candidate.address} was removed; restart the node to join again`,
+        );
       case "old-incarnation-downed":
         return refuse(JoinRefusalReason.JOIN_REFUSAL_REASON_RETRY_LATER, `an older incarnation of ${candidate.address} is being removed`);
       default:
@@ -293,7 +296,7 @@ export class ClusterDaemon {
 
   private gossipRound(): void {
     if (this.phase !== "member") return;
-    const peers = selectGossipPeers(this.state, this.self, this.options.gossipFanout, this.host.scheduler.random);
+    const peers = selectGossipPeers(this.state, this.self, this.options.gossipFanout, () => this.host.scheduler.random());
     for (const peer of peers) this.gossipTo(peer);
   }
 
@@ -342,6 +345,7 @@ export class ClusterDaemon {
     }
     const receipt = receiveGossip(this.state, remote, this.self);
     this.update(receipt.state);
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- update() may have ended the membership
     if (receipt.replyNeeded && this.phase === "member") reply(this.stateEnvelope(from));
   }
 
@@ -444,6 +448,7 @@ export class ClusterDaemon {
     const now = this.host.scheduler.now();
     if (++this.ticks % TOMBSTONE_PRUNE_TICKS === 0) this.update(pruneTombstones(this.state, now - defaultTombstoneTtlMs));
     this.reap(now);
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- update() and reap() may have ended the membership
     if (this.phase !== "member" || leader(this.state) !== this.self.address) return;
     const { state, changes } = leaderActions(this.state, this.self, now);
     if (changes.length > 0) {
@@ -489,8 +494,7 @@ export class ClusterDaemon {
       else if (me.status === "down") this.leaveCluster("downed");
       else if (me.status === "exiting" && !next.members.some((m) => m.status === "up" || m.status === "leaving")) {
         this.leaveCluster("every member is leaving"); // no leader is left to remove us
-      }
-      else if (next.version !== before.version || next.seen !== before.seen) this.gossipSoon();
+      } else if (next.version !== before.version || next.seen !== before.seen) this.gossipSoon();
     }
   }
 

@@ -14,7 +14,10 @@ export interface GossipDigest {
 
 /** First 8 bytes (big-endian) of SHA-256 over the sorted seen keys joined by "\n" (see cluster.proto). */
 export function seenHash(seen: ReadonlySet<string>): bigint {
-  return createHash("sha256").update([...seen].sort().join("\n")).digest().readBigUInt64BE(0);
+  return createHash("sha256")
+    .update([...seen].sort().join("\n"))
+    .digest()
+    .readBigUInt64BE(0);
 }
 
 export function digest(state: ClusterState): GossipDigest {
@@ -56,9 +59,7 @@ export function receiveGossip(local: ClusterState, remote: ClusterState, self: U
   const winner = order === "after" ? local : order === "before" ? remote : merge(local, remote);
   const state = markSeen(winner, self);
   const replyNeeded =
-    compareClocks(state.version, remote.version) !== "same" ||
-    state.seen.size !== remote.seen.size ||
-    [...state.seen].some((k) => !remote.seen.has(k));
+    compareClocks(state.version, remote.version) !== "same" || state.seen.size !== remote.seen.size || [...state.seen].some((k) => !remote.seen.has(k));
   return { state, order, replyNeeded };
 }
 
@@ -83,7 +84,7 @@ function shuffle<T>(items: readonly T[], random: () => number): T[] {
   const result = [...items];
   for (let i = result.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
-    [result[i], result[j]] = [result[j]!, result[i]!];
+    [result[i], result[j]] = [result[j], result[i]];
   }
   return result;
 }

@@ -11,18 +11,13 @@ export const defaultMonitorCount = 5;
  * nodes. Unreachable nodes met on the way are monitored too (to notice them coming back) but do not
  * count, so the reachable ones keep `count` live observers.
  */
-export function heartbeatTargets(
-  nodes: readonly string[],
-  self: string,
-  unreachable: ReadonlySet<string>,
-  count = defaultMonitorCount,
-): string[] {
+export function heartbeatTargets(nodes: readonly string[], self: string, unreachable: ReadonlySet<string>, count = defaultMonitorCount): string[] {
   const ring = [...new Set([...nodes, self])].sort(compareAddresses);
   const start = ring.indexOf(self);
   const targets: string[] = [];
   let reachable = 0;
   for (let i = 1; i < ring.length && reachable < count; i++) {
-    const node = ring[(start + i) % ring.length]!;
+    const node = ring[(start + i) % ring.length];
     targets.push(node);
     if (!unreachable.has(node)) reachable++;
   }
@@ -30,14 +25,7 @@ export function heartbeatTargets(
 }
 
 /** The nodes that monitor `self`: the inverse of heartbeatTargets (who should expect my answers). */
-export function heartbeatMonitors(
-  nodes: readonly string[],
-  self: string,
-  unreachable: ReadonlySet<string>,
-  count = defaultMonitorCount,
-): string[] {
+export function heartbeatMonitors(nodes: readonly string[], self: string, unreachable: ReadonlySet<string>, count = defaultMonitorCount): string[] {
   const ring = [...new Set([...nodes, self])];
-  return ring
-    .filter((node) => node !== self && heartbeatTargets(ring, node, unreachable, count).includes(self))
-    .sort(compareAddresses);
+  return ring.filter((node) => node !== self && heartbeatTargets(ring, node, unreachable, count).includes(self)).sort(compareAddresses);
 }

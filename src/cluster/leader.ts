@@ -41,11 +41,7 @@ export interface MemberChange {
  * Leaving → Exiting, Exiting and Down → removed (tombstoned at `now`). One step per member per call,
  * so every step is seen by all before the next. Non-leaders and unconverged states change nothing.
  */
-export function leaderActions(
-  state: ClusterState,
-  self: UniqueAddress,
-  now: number,
-): { state: ClusterState; changes: readonly MemberChange[] } {
+export function leaderActions(state: ClusterState, self: UniqueAddress, now: number): { state: ClusterState; changes: readonly MemberChange[] } {
   if (!isMember(state, self) || leader(state) !== self.address || !isConvergence(state)) return { state, changes: [] };
   let upNumber = Math.max(0, ...state.members.map((m) => m.upNumber));
   const changes: MemberChange[] = [];

@@ -3,14 +3,7 @@
 // `merge` reconciles concurrent states so every node ends up with the same value.
 
 import { type Member, type MemberStatus, type UniqueAddress, compareAddresses, isOlderThan, uniqueKey, statusPriority } from "./member.js";
-import {
-  type Reachability,
-  emptyReachability,
-  mergeReachability,
-  recordReachable,
-  recordUnreachable,
-  restrictReachability,
-} from "./reachability.js";
+import { type Reachability, emptyReachability, mergeReachability, recordReachable, recordUnreachable, restrictReachability } from "./reachability.js";
 import { type VectorClock, compareClocks, emptyClock, increment, mergeClocks, pruneClock } from "./vector-clock.js";
 
 export interface ClusterState {
@@ -97,12 +90,7 @@ export interface JoinCandidate extends UniqueAddress {
 }
 
 /** `self` (a member) admits `candidate`. Only one process can listen on an address, so a new uid there means the old one died. */
-export function join(
-  state: ClusterState,
-  self: UniqueAddress,
-  candidate: JoinCandidate,
-  now: number,
-): { state: ClusterState; outcome: JoinOutcome } {
+export function join(state: ClusterState, self: UniqueAddress, candidate: JoinCandidate, now: number): { state: ClusterState; outcome: JoinOutcome } {
   if (isTombstoned(state, candidate)) return { state, outcome: "incarnation-removed" };
   const existing = memberAt(state, candidate.address);
   if (existing?.uid === candidate.uid) return { state, outcome: "already-member" };

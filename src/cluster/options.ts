@@ -85,7 +85,9 @@ export function resolveClusterOptions(options: ClusterOptions): ResolvedClusterO
       if (typeof seed !== "string") throw new Error("not a string");
       parseNodeKey(seed);
     } catch (error) {
-      throw new InvalidOptionError(`seed node must be "host:port" (port 1-65535, IPv6 as [::1]:25520), got ${JSON.stringify(seed)}: ${(error as Error).message}`);
+      throw new InvalidOptionError(
+        `seed node must be "host:port" (port 1-65535, IPv6 as [::1]:25520), got ${JSON.stringify(seed)}: ${(error as Error).message}`,
+      );
     }
   }
   const heartbeatInterval = requirePositive(options.heartbeatInterval ?? defaultHeartbeatIntervalMs, "heartbeatInterval");
@@ -100,7 +102,10 @@ export function resolveClusterOptions(options: ClusterOptions): ResolvedClusterO
     monitoredBy: requirePositive(options.monitoredBy ?? defaultMonitorCount, "monitoredBy", { integer: true }),
     phi: {
       threshold: requirePositive(fd.threshold ?? defaultPhiConfig.threshold, "failureDetector.threshold"),
-      acceptableHeartbeatPauseMs: requirePositive(fd.acceptableHeartbeatPause ?? defaultPhiConfig.acceptableHeartbeatPauseMs, "failureDetector.acceptableHeartbeatPause"),
+      acceptableHeartbeatPauseMs: requirePositive(
+        fd.acceptableHeartbeatPause ?? defaultPhiConfig.acceptableHeartbeatPauseMs,
+        "failureDetector.acceptableHeartbeatPause",
+      ),
       firstHeartbeatEstimateMs: requirePositive(fd.firstHeartbeatEstimate ?? heartbeatInterval, "failureDetector.firstHeartbeatEstimate"),
       minStdDeviationMs: requirePositive(fd.minStdDeviation ?? defaultPhiConfig.minStdDeviationMs, "failureDetector.minStdDeviation"),
     },

@@ -49,18 +49,25 @@ export class PeerStreams implements ClusterTransport {
     if (this.closed || this.host.isBlocked(peerKey)) return;
     let call = this.gossipCalls.get(peerKey);
     if (call === undefined) {
-      const opened: GossipCall = this.host.client(peerKey).makeBidiStreamRequest(
-        service.gossip.path,
-        (request: { envelope: GossipEnvelope }) => this.counted(service.gossip.requestSerialize(request), "gossipBytes"),
-        service.gossip.responseDeserialize,
-      );
+      const opened: GossipCall = this.host
+        .client(peerKey)
+        .makeBidiStreamRequest(
+          service.gossip.path,
+          (request: { envelope: GossipEnvelope }) => this.counted(service.gossip.requestSerialize(request), "gossipBytes"),
+          service.gossip.responseDeserialize,
+        );
       opened.on(
         "data",
-        guardListener(this.host.log, `gossip to ${peerKey}`, () => opened.cancel(), (response: GossipResponse) => {
-          if (response.envelope !== undefined && !this.host.isBlocked(peerKey)) {
-            this.host.onGossip(response.envelope, (reply) => this.sendGossip(peerKey, reply));
-          }
-        }),
+        guardListener(
+          this.host.log,
+          `gossip to ${peerKey}`,
+          () => opened.cancel(),
+          (response: GossipResponse) => {
+            if (response.envelope !== undefined && !this.host.isBlocked(peerKey)) {
+              this.host.onGossip(response.envelope, (reply) => this.sendGossip(peerKey, reply));
+            }
+          },
+        ),
       );
       this.whenBroken(opened, () => this.gossipCalls.get(peerKey) === opened && this.gossipCalls.delete(peerKey), peerKey, "gossip");
       this.gossipCalls.set(peerKey, (call = opened));
@@ -72,16 +79,23 @@ export class PeerStreams implements ClusterTransport {
     if (this.closed || this.host.isBlocked(peerKey)) return;
     let call = this.heartbeatCalls.get(peerKey);
     if (call === undefined) {
-      const opened: HeartbeatCall = this.host.client(peerKey).makeBidiStreamRequest(
-        service.heartbeat.path,
-        (req: HeartbeatRequest) => this.counted(service.heartbeat.requestSerialize(req), "heartbeatBytes"),
-        service.heartbeat.responseDeserialize,
-      );
+      const opened: HeartbeatCall = this.host
+        .client(peerKey)
+        .makeBidiStreamRequest(
+          service.heartbeat.path,
+          (req: HeartbeatRequest) => this.counted(service.heartbeat.requestSerialize(req), "heartbeatBytes"),
+          service.heartbeat.responseDeserialize,
+        );
       opened.on(
         "data",
-        guardListener(this.host.log, `heartbeat to ${peerKey}`, () => opened.cancel(), (response: HeartbeatResponse) => {
-          if (!this.host.isBlocked(peerKey)) this.host.onHeartbeatResponse(response);
-        }),
+        guardListener(
+          this.host.log,
+          `heartbeat to ${peerKey}`,
+          () => opened.cancel(),
+          (response: HeartbeatResponse) => {
+            if (!this.host.isBlocked(peerKey)) this.host.onHeartbeatResponse(response);
+          },
+        ),
       );
       this.whenBroken(opened, () => this.heartbeatCalls.get(peerKey) === opened && this.heartbeatCalls.delete(peerKey), peerKey, "heartbeat");
       this.heartbeatCalls.set(peerKey, (call = opened));
@@ -130,11 +144,17 @@ export class PeerStreams implements ClusterTransport {
         reject(new Error(`no answer within ${timeout} ms`));
         call.cancel();
       }, timeout);
-      const call = this.host.client(peerKey).makeUnaryRequest(path, (bytes: Buffer) => bytes, decode, request, (error, response) => {
-        scheduler.clearTimeout(timer);
-        if (error || response === undefined) reject(error ?? new Error("empty response"));
-        else resolve(response);
-      });
+      const call = this.host.client(peerKey).makeUnaryRequest(
+        path,
+        (bytes: Buffer) => bytes,
+        decode,
+        request,
+        (error, response) => {
+          scheduler.clearTimeout(timer);
+          if (error || response === undefined) reject(error ?? new Error("empty response"));
+          else resolve(response);
+        },
+      );
     });
   }
 

@@ -48,7 +48,9 @@ export function distributedHandlers(system: ActorSystem, options: DistributedOpt
   return {
     counterAdd: tools.unary("counterAdd", async (r, call) => ({ value: await structures.counter(...at(r.counter, call)).increment(r.delta) })),
     counterGet: tools.unary("counterGet", async (r, call) => ({ value: await structures.counter(...at(r.counter, call)).get() })),
-    mapPut: tools.unary("mapPut", async (r, call) => ({ previous: optional(await structures.map(...at(r.map, call)).put(tools.decode(r.key), tools.decode(r.value))) })),
+    mapPut: tools.unary("mapPut", async (r, call) => ({
+      previous: optional(await structures.map(...at(r.map, call)).put(tools.decode(r.key), tools.decode(r.value))),
+    })),
     mapGet: tools.unary("mapGet", async (r, call) => ({ value: optional(await structures.map(...at(r.map, call)).get(tools.decode(r.key))) })),
     mapContains: tools.unary("mapContains", async (r, call) => ({ contains: await structures.map(...at(r.map, call)).contains(tools.decode(r.key)) })),
     mapDelete: tools.unary("mapDelete", async (r, call) => ({ existed: await structures.map(...at(r.map, call)).delete(tools.decode(r.key)) })),

@@ -26,7 +26,7 @@ import { distributedHandlers } from "./distributed-rpcs.js";
 import { wireEvent, wireState } from "./membership.js";
 import { resolveGatewayOptions, type GatewayOptions, type ResolvedGatewayOptions } from "./options.js";
 import { manifestOf, toAny } from "./payload.js";
-import { refuse, serviceError, statusOf } from "./status.js";
+import { notServing, refuse, serviceError, statusOf } from "./status.js";
 
 const TELL_DONE: TellResponse = {};
 /** Queued membership responses beyond which a watcher that does not read is cut off. */
@@ -106,7 +106,11 @@ export class Gateway {
 
   private watch(call: Watcher): void {
     try {
-      const refusal = this.admit(call) ?? (this.watchers.size >= this.options.maxWatchers ? serviceError(grpc.status.RESOURCE_EXHAUSTED, `${this.watchers.size} membership streams are open: the most this node serves`) : undefined);
+      const refusal =
+        this.admit(call) ??
+        (this.watchers.size >= this.options.maxWatchers
+          ? serviceError(grpc.status.RESOURCE_EXHAUSTED, `${this.watchers.size} membership streams are open: the most this node serves`)
+          : undefined);
       if (refusal !== undefined) {
         call.emit("error", refusal);
         return;
@@ -187,8 +191,9 @@ export class Gateway {
 
   /** Why a call is not served here, if it is not. */
   private admit(call: ServerCall): grpc.ServiceError | undefined {
-    if (!this.up || !this.accepting) return serviceError(grpc.status.UNAVAILABLE, `${this.node.selfAddress} is not Up: ask another node`);
-    if (this.inFlight >= this.options.maxInFlight) return serviceError(grpc.status.RESOURCE_EXHAUSTED, `${this.inFlight} gateway calls are in flight: the most this node takes`);
+    if (!this.up || !this.accepting) return notServing(`${this.node.selfAddress} is not Up: ask another node`);
+    if (this.inFlight >= this.options.maxInFlight)
+      return serviceError(grpc.status.RESOURCE_EXHAUSTED, `${this.inFlight} gateway calls are in flight: the most this node takes`);
     if (this.node.options.tls === undefined) return undefined;
     const certificate = call.getAuthContext().sslPeerCertificate; // present only when verified against the CA
     if (certificate === undefined) {
@@ -207,7 +212,8 @@ export class Gateway {
   private region(name: string): ActorRef<ShardEnvelope<unknown>> {
     const known = this.regions.get(name);
     if (known !== undefined) return known;
-    if (typeof name !== "string" || name.length === 0 || name.includes("/")) throw refuse(grpc.status.INVALID_ARGUMENT, `region must be a region name, got ${JSON.stringify(name)}`);
+    if (typeof name !== "string" || name.length === 0 || name.includes("/"))
+      throw refuse(grpc.status.INVALID_ARGUMENT, `region must be a region name, got ${JSON.stringify(name)}`);
     const ref = this.node.lookup<ShardEnvelope<unknown>>(`/user/${name}`);
     if (ref === undefined || regionStats(ref) === undefined) throw refuse(grpc.status.NOT_FOUND, `no sharded region "${name}" on ${this.node.selfAddress}`);
     this.regions.set(name, ref);

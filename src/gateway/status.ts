@@ -24,6 +24,19 @@ export function statusOf(error: unknown): grpc.status {
   return grpc.status.INTERNAL;
 }
 
-export function serviceError(code: grpc.status, details: string): grpc.ServiceError {
-  return Object.assign(new Error(details), { code, details, metadata: new grpc.Metadata() });
+export function serviceError(code: grpc.status, details: string, metadata = new grpc.Metadata()): grpc.ServiceError {
+  return Object.assign(new Error(details), { code, details, metadata });
+}
+
+/**
+ * Trailer of a call refused before anything was done (the node is not Up): a client may send that
+ * call to another node, tell and ask included, without risking it twice.
+ */
+export const NOT_PROCESSED = "casty-not-processed";
+
+/** UNAVAILABLE for a call this node did not take: carries the NOT_PROCESSED trailer. */
+export function notServing(details: string): grpc.ServiceError {
+  const metadata = new grpc.Metadata();
+  metadata.set(NOT_PROCESSED, "1");
+  return serviceError(grpc.status.UNAVAILABLE, details, metadata);
 }

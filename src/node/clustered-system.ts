@@ -8,17 +8,26 @@ import { Topics, type Topic } from "../cluster-tools/topic.js";
 import { DistributedData } from "../distributed/distributed-data.js";
 import { Distributed } from "../distributed/distributed.js";
 import type { DistributedOptions } from "../distributed/options.js";
+import { Gateway } from "../gateway/gateway.js";
+import type { GatewayOptions } from "../gateway/options.js";
 import { projection, type Projection } from "../projection/projection.js";
 import type { ProjectionOptions } from "../projection/projection-options.js";
 import { bindServer, type BoundServer } from "../remote/server.js";
 
+/** A node's options: the cluster's, and how it serves `casty.v1.GatewayService` on its port. */
+export interface NodeOptions extends ClusterOptions {
+  /** Options of the gateway every node serves (default: the defaults); `false` serves none. */
+  gateway?: GatewayOptions | false;
+}
+
 /**
  * The cluster node of the public API: the cluster facade plus the features above it as members
- * (`distributed`, `singleton`, `receptionist`, `topic`, `projection`), each a shortcut to its extension. Every node
- * hosts distributed data and a receptionist from its start, so that peers reach them on any node.
+ * (`distributed`, `singleton`, `receptionist`, `topic`, `projection`), each a shortcut to its extension.
+ * Every node hosts distributed data and a receptionist from its start, so that peers reach them on any
+ * node, and serves the gateway for clients outside the cluster.
  */
 export class ClusteredActorSystem extends ClusterFacade {
-  static override async start(options: ClusterOptions): Promise<ClusteredActorSystem> {
+  static override async start(options: NodeOptions): Promise<ClusteredActorSystem> {
     const clusterOptions = resolveClusterOptions(options);
     const bound = await bindServer(options);
     try {
@@ -29,10 +38,11 @@ export class ClusteredActorSystem extends ClusterFacade {
     }
   }
 
-  protected constructor(options: ClusterOptions, clusterOptions: ResolvedClusterOptions, bound: BoundServer) {
+  protected constructor(options: NodeOptions, clusterOptions: ResolvedClusterOptions, bound: BoundServer) {
     super(options, clusterOptions, bound);
     DistributedData.of(this);
     Receptionist.of(this);
+    if (options.gateway !== false) Gateway.serve(this, options.gateway);
   }
 
   /** The distributed data structures; with `{ journal }` every mutation is an event in it. */

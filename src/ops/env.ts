@@ -25,7 +25,9 @@ const logLevels: readonly LogLevel[] = ["debug", "info", "warn", "error", "silen
 
 /** A variable with a value that it does not accept: names the variable and what it takes. */
 function invalid(variable: CastyVariable, value: string, why?: string): InvalidOptionError {
-  return new InvalidOptionError(`${variable}=${JSON.stringify(value)} is invalid${why === undefined ? "" : ` (${why})`}: expected ${castyEnvironment[variable]}`);
+  return new InvalidOptionError(
+    `${variable}=${JSON.stringify(value)} is invalid${why === undefined ? "" : ` (${why})`}: expected ${castyEnvironment[variable]}`,
+  );
 }
 
 function parsePort(value: string, min: number): number | undefined {
@@ -108,7 +110,7 @@ export function clusterOptionsFromEnv(env: Readonly<Record<string, string | unde
     const missing = tlsParts.filter(([, path]) => path === undefined).map(([variable]) => variable);
     if (missing.length > 0) throw new InvalidOptionError(`TLS needs CASTY_TLS_CA, CASTY_TLS_CERT and CASTY_TLS_KEY; missing ${missing.join(", ")}`);
     const [ca, cert, key] = tlsParts.map(([variable, path]) => pemFile(variable, path!));
-    options.tls = { ca: ca!, cert: cert!, key: key! };
+    options.tls = { ca: ca, cert: cert, key: key };
   }
   return options;
 }

@@ -4,7 +4,7 @@ import type { Behavior } from "../actor/behavior.js";
 export class PersistEffect<C, E, S> {
   constructor(
     readonly events: readonly E[],
-    // eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- returning nothing means `same`
+     
     readonly andThen: ((state: S) => Behavior<C> | void) | undefined,
   ) {}
 }
@@ -16,7 +16,7 @@ export type CommandEffect<C, E, S> = PersistEffect<C, E, S> | Behavior<C>;
  * From `onCommand`: write `events` atomically, apply them, then run `then(newState)` (a reply sent
  * there reflects the new state); it returns the next behaviour (default `same`).
  */
-// eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- returning nothing means `same`
+ 
 export function persisted<E, S = never, C = never>(events: readonly E[], then?: (state: S) => Behavior<C> | void): PersistEffect<C, E, S> {
   return new PersistEffect(events, then);
 }

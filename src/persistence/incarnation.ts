@@ -27,7 +27,7 @@ export class Incarnation<C, E, S> {
   }
 
   /** What a behaviour from `onCommand` or `then` means; throws for ones an entity cannot become. */
-  // eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- `then` may return nothing (= same)
+   
   outcome(command: C, effect: CommandEffect<C, E, S> | Behavior<C> | void): Outcome<C> | PersistEffect<C, E, S> {
     if (effect instanceof PersistEffect) return effect;
     switch (effect?.tag ?? Tag.same) {

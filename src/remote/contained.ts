@@ -15,12 +15,7 @@ export function closeStream(call: grpc.ServerDuplexStream<unknown, unknown>, cod
  * with INVALID_ARGUMENT and a warn line. The stream's own errors are logged at debug level (peers
  * going away is routine); its end is answered with an end.
  */
-export function serveStream<Req, Res>(
-  call: grpc.ServerDuplexStream<Req, Res>,
-  log: Logger,
-  what: string,
-  handle: (frame: Req) => void,
-): void {
+export function serveStream<Req, Res>(call: grpc.ServerDuplexStream<Req, Res>, log: Logger, what: string, handle: (frame: Req) => void): void {
   let closed = false;
   call.on("data", (frame: Req) => {
     if (closed) return;

@@ -91,20 +91,23 @@ export class Endpoint {
     this.batch = new OutboundBatch(host.serialization, host.options.maxMessageSize);
   }
 
-  /** Serializes at once (so bad messages fail here) and sends with the batch of this event-loop turn. */
-  send(path: string, message: unknown, recipient: ActorRef<never>): void {
+  /**
+   * Serializes at once (so bad messages fail here) and sends with the batch of this event-loop turn.
+   * Returns false when the message became a dead letter instead.
+   */
+  send(path: string, message: unknown, recipient: ActorRef<never>): boolean {
     if (this.state === "closed") {
-      if (this.retired) this.host.endpointFor(this.peer).send(path, message, recipient);
-      else this.host.deadLetter(message, recipient, "remoting is shut down");
-      return;
+      if (this.retired) return this.host.endpointFor(this.peer).send(path, message, recipient);
+      this.host.deadLetter(message, recipient, "remoting is shut down");
+      return false;
     }
     if (this.host.isBlocked(this.peer.key)) {
       this.host.deadLetter(message, recipient, `traffic to ${this.peer.key} is blocked`);
-      return;
+      return false;
     }
     if (this.queued >= this.host.options.outboundQueueSize) {
       this.host.deadLetter(message, recipient, `outbound queue to ${this.peer.key} is full`);
-      return;
+      return false;
     }
     this.batch.append(path, message, recipient);
     this.queued++;
@@ -114,13 +117,13 @@ export class Endpoint {
       queueMicrotask(this.flushNow);
     }
     if (this.state === "idle") this.connect();
+    return true;
   }
 
   /** Like `send`, but waits (in order) while the outbound queue is full instead of dropping. */
   offer(path: string, message: unknown, recipient: ActorRef<never>): Promise<boolean> {
     if (this.waitingOffers.length === 0 && this.queued < this.host.options.outboundQueueSize && this.state !== "closed") {
-      this.send(path, message, recipient);
-      return ACCEPTED; // the common case allocates no promise
+      return this.send(path, message, recipient) ? ACCEPTED : REFUSED; // the common case allocates no promise
     }
     if (this.state === "closed") {
       if (this.retired) return this.host.endpointFor(this.peer).offer(path, message, recipient);
@@ -280,13 +283,18 @@ export class Endpoint {
     let acked = 0n;
     call.on(
       "data",
-      guardListener(host.log, `connection to ${peer.key}`, () => call.cancel(), (response: ConnectResponse) => {
-        if (response.frame?.$case === "batchAck" && this.call === call) {
-          const total = response.frame.value.batches;
-          this.onAck(Number(total - acked));
-          acked = total;
-        } else if (response.frame?.$case === "handshakeAck") this.acknowledged(call, response.frame.value);
-      }),
+      guardListener(
+        host.log,
+        `connection to ${peer.key}`,
+        () => call.cancel(),
+        (response: ConnectResponse) => {
+          if (response.frame?.$case === "batchAck" && this.call === call) {
+            const total = response.frame.value.batches;
+            this.onAck(Number(total - acked));
+            acked = total;
+          } else if (response.frame?.$case === "handshakeAck") this.acknowledged(call, response.frame.value);
+        },
+      ),
     );
     call.on("drain", () => {
       if (this.call !== call) return;
@@ -328,8 +336,7 @@ export class Endpoint {
     if (this.state === "connected") {
       if (clean) this.host.log.info(`connection to ${this.peer.key} lost: ${reason}`);
       else this.host.log.warn(`connection to ${this.peer.key} lost: ${reason}`);
-    }
-    else this.host.log.debug(`connecting to ${this.peer.key} failed: ${reason}`);
+    } else this.host.log.debug(`connecting to ${this.peer.key} failed: ${reason}`);
     this.dropUnacked(`connection to ${this.peer.key} lost before it confirmed delivery`);
     this.downSince ??= now;
     if (refused || now - this.downSince >= this.host.options.undeliveredTimeout) {

@@ -75,9 +75,9 @@ function deliverBatch(frame: Uint8Array, reader: BinaryReader, end: number, host
     else reader.skip(wireType);
   }
   if (reader.pos !== end) throw new MalformedFrameError("batch runs past its frame");
-  const recipients: (ActorRef<unknown> | null | undefined)[] = new Array(targetPaths.length);
+  const recipients = new Array<ActorRef<unknown> | null | undefined>(targetPaths.length);
   for (let i = 0; i < envelopes.length; i += 2) {
-    deliverEnvelope(frame, reader, envelopes[i]!, envelopes[i + 1]!, typeNames, targetPaths, recipients, host);
+    deliverEnvelope(frame, reader, envelopes[i], envelopes[i + 1], typeNames, targetPaths, recipients, host);
   }
 }
 
@@ -104,10 +104,12 @@ function deliverEnvelope(
       payloadLength = reader.uint32();
       payloadStart = reader.pos;
       reader.pos += payloadLength;
-    } else reader.skip((tag & 7) as WireType);
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment -- the low three bits of a tag are its wire type
+    } else reader.skip(tag & 7);
   }
   const path = targetPaths[target];
   const manifest = typeNames[type];
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the indexes come from the wire
   if (path === undefined || manifest === undefined || payloadStart < 0 || reader.pos !== end) {
     host.log.warn(`dropping a malformed envelope (target #${target}, type #${type})`);
     host.deadLetter(undefined, undefined, "malformed envelope");
@@ -123,7 +125,7 @@ function deliverEnvelope(
     const reason = error instanceof UnknownManifestError ? `unknown manifest ${error.manifest}` : (error as DeserializationError).message;
     host.log.warn(`undeliverable message to ${path}: ${reason}`);
     const bytes = frame.slice(payloadStart, payloadStart + payloadLength);
-    host.deadLetter({ manifest, bytes } satisfies UndecodablePayload, (recipient ?? host.missingRef(path)) as ActorRef<never>, reason);
+    host.deadLetter({ manifest, bytes } satisfies UndecodablePayload, recipient ?? host.missingRef(path), reason);
     reader.pos = end;
     return;
   }

@@ -47,6 +47,7 @@ export function resolveRemoteOptions(options: RemoteOptions): ResolvedRemoteOpti
   const tls = options.tls;
   if (tls !== undefined) {
     for (const part of ["ca", "cert", "key"] as const) {
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers may leave a part out
       if (tls[part] === undefined || tls[part].length === 0) throw new InvalidOptionError(`tls.${part} is missing: TLS needs ca, cert and key (PEM)`);
     }
   }

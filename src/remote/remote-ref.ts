@@ -14,15 +14,15 @@ export class RemoteActorRef<M> extends BaseActorRef<M> implements Watchable {
   }
 
   addWatcher(watcher: DeathWatcher): void {
-    this.deathWatch.watch(this as RemoteActorRef<never>, watcher);
+    this.deathWatch.watch(this, watcher);
   }
 
   removeWatcher(watcher: DeathWatcher): void {
-    this.deathWatch.unwatch(this as RemoteActorRef<never>, watcher);
+    this.deathWatch.unwatch(this, watcher);
   }
 
-  tell(message: M): void {
-    this.endpoint.send(this.path, message, this);
+  tell(message: M): boolean {
+    return this.endpoint.send(this.path, message, this);
   }
 
   /** Waits while the outbound queue to the peer is full (backpressure) instead of dropping. */
@@ -41,7 +41,9 @@ export class MissingActorRef<M> extends BaseActorRef<M> {
     super();
   }
 
-  tell(message: M): void {
+  /** Always a dead letter: `offer` resolves false. */
+  tell(message: M): boolean {
     this.onMessage(message, this);
+    return false;
   }
 }

@@ -82,7 +82,7 @@ export class RemoteWatch {
   watch(target: ActorRef<never>, watcher: DeathWatcher): void {
     let local = this.watched.get(target.address);
     if (local === undefined) {
-      this.watched.set(target.address, (local = new Map()));
+      this.watched.set(target.address, (local = new Map<DeathWatcher, ActorRef<never>>()));
       this.send(target.address, { $case: "watch", value: { targetPath: target.path, watcherNode: this.system.addressPrefix } });
     }
     local.set(watcher, target);

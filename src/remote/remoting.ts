@@ -68,7 +68,7 @@ export class Remoting implements RefCodec, EndpointHost, InboundServerHost {
     this.server = bound.server;
     this.host = options.advertiseHost ?? bound.options.host;
     this.port = options.advertisePort ?? bound.port;
-    const random = system.scheduler.random;
+    const random = () => system.scheduler.random();
     this.uid = BigInt(Math.floor(random() * 2 ** 52)) * 4096n + BigInt(Math.floor(random() * 4096)) + 1n;
     this.selfNode = { system: system.name, host: this.host, port: this.port, uid: this.uid };
     system.addressPrefix = nodeUri(system.name, nodeKey(this.host, this.port));
@@ -97,7 +97,7 @@ export class Remoting implements RefCodec, EndpointHost, InboundServerHost {
 
   /** A ref for an actor URI, local or on another node. */
   refFor<M>(address: string): ActorRef<M> {
-    return this.resolve(address) as ActorRef<M>;
+    return this.resolve(address);
   }
 
   /** Runs `listener` whenever an outbound association completes its handshake. */
@@ -137,7 +137,8 @@ export class Remoting implements RefCodec, EndpointHost, InboundServerHost {
     let endpoint = this.endpoints.endpointAt(node);
     if (endpoint === undefined) {
       const { system, host, port } = parseActorUri(address);
-      if (host === undefined || port === undefined) return system === this.system.name ? (this.resolveLocal(path) ?? this.missingRef(path)) : this.missingRef(path);
+      if (host === undefined || port === undefined)
+        return system === this.system.name ? (this.resolveLocal(path) ?? this.missingRef(path)) : this.missingRef(path);
       endpoint = this.endpoints.endpoint({ system, host, port, key: nodeKey(host, port) });
     }
     const ref = new RemoteActorRef(address, path, endpoint, this.deathWatch);

@@ -20,7 +20,9 @@ export async function bindServer(options: RemoteOptions): Promise<BoundServer> {
   const grpcLines = captureGrpcLogs();
   try {
     const port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync(address, serverCredentials(resolved.tls), (error, bound) => (error ? reject(new BindError(address, error, grpcLines.lines)) : resolve(bound))),
+      server.bindAsync(address, serverCredentials(resolved.tls), (error, bound) =>
+        error ? reject(new BindError(address, error, grpcLines.lines)) : resolve(bound),
+      ),
     );
     return { server, port, options: resolved };
   } finally {

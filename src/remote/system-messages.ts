@@ -81,7 +81,7 @@ export class SystemMessageDelivery {
     if (outbox === undefined || ack.toUid !== this.host.uid) return;
     const unacked = outbox.unacked;
     let confirmed = 0;
-    while (confirmed < unacked.length && unacked[confirmed]!.seqNr <= ack.seqNr) confirmed++;
+    while (confirmed < unacked.length && unacked[confirmed].seqNr <= ack.seqNr) confirmed++;
     unacked.splice(0, confirmed);
     this.stopTimerIfIdle();
   }
@@ -108,7 +108,7 @@ export class SystemMessageDelivery {
 
   private resend(): void {
     for (const [node, outbox] of this.outboxes) {
-      for (const frame of outbox.unacked) this.host.send(node, { ...frame, unacknowledgedFrom: outbox.unacked[0]!.seqNr });
+      for (const frame of outbox.unacked) this.host.send(node, { ...frame, unacknowledgedFrom: outbox.unacked[0].seqNr });
     }
   }
 

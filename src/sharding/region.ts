@@ -12,7 +12,7 @@ import { Passivate, RoutedEnvelope, ShardEnvelope } from "./envelope.js";
 import type { ResolvedShardingOptions } from "./options.js";
 import { allocationOf, isCoordination, TYPE, wireHome, type Coordination } from "./protocol.js";
 import type { RegionHost } from "./region-host.js";
-import { Shard, type ShardHost } from "./shard.js";
+import { Shard, type RunningEntity, type ShardHost } from "./shard.js";
 import { shardOf } from "./shard-id.js";
 
 /** Internal messages of a region besides envelopes, coordination and cluster events. */
@@ -71,6 +71,7 @@ export function shardRegion<M>(
 class ShardRegion<M> implements ShardHost<M> {
   private readonly selfAddress: string;
   readonly budget: BufferBudget;
+  readonly running = new Map<string, RunningEntity<M>>();
   /** Shards that take messages here (owned, or handing off), by shard id (packed arrays: routing reads them per message). */
   private readonly shards: (Shard<M> | undefined)[];
   /** Shards homed elsewhere now whose entities still stop. */
@@ -79,7 +80,7 @@ class ShardRegion<M> implements ShardHost<M> {
   private readonly allocations: (ShardAllocation | undefined)[];
   /** The region on the home of each shard homed on another node. */
   private readonly remote: (ActorRef<RegionMessage<M>> | undefined)[];
-  /** Envelopes of shards whose home is unknown. */
+  /** Envelopes of shards whose home is unknown, or that another region sent here while our table says elsewhere. */
   private readonly pending = new Map<number, ShardEnvelope<M>[]>();
   private readonly requested = new Map<number, number>();
   private readonly peers = new Map<string, ActorRef<RegionMessage<M>>>();
@@ -121,7 +122,7 @@ class ShardRegion<M> implements ShardHost<M> {
   }
 
   receive(message: RegionMessage<M>): void {
-    if (message instanceof ShardEnvelope) this.route(message);
+    if (message instanceof ShardEnvelope) this.route(message, true);
     else if (message === TICK) this.tick();
     else if (message instanceof Terminated) this.entityTerminated(message.ref);
     else if (message instanceof Passivate) this.passivate(message.entity);
@@ -163,13 +164,23 @@ class ShardRegion<M> implements ShardHost<M> {
 
   // ---- routing ----
 
-  private route(envelope: ShardEnvelope<M>): void {
+  /** `arrived`: it came to this region (from a user, a client or another region), not from its own buffers. */
+  private route(envelope: ShardEnvelope<M>, arrived = false): void {
+    const running = this.running.get(envelope.entityId);
+    if (running !== undefined) {
+      // the common case, without hashing the id: a running entity's shard is active here
+      running.lastTick = this.ticks;
+      running.ref.tell(envelope.message);
+      return;
+    }
     const id = shardOf(envelope.entityId, this.options.numShards);
     const shard = this.shards[id];
     if (shard !== undefined) return shard.deliver(envelope, this.ticks);
     if (this.host === undefined) return this.localShard(id).deliver(envelope, this.ticks);
     const remote = this.remote[id];
-    if (remote !== undefined) return this.forward(id, remote, envelope);
+    // Another region sent it here by a table that disagrees with ours: ours may be the stale one (e.g.
+    // during a handoff), so it waits for the coordinator's answer instead of bouncing back at once.
+    if (remote !== undefined && !(arrived && envelope instanceof RoutedEnvelope)) return this.forward(id, remote, envelope);
     let waiting = this.pending.get(id);
     if (waiting === undefined) this.pending.set(id, (waiting = []));
     this.budget.push(waiting, envelope);
@@ -304,7 +315,10 @@ class ShardRegion<M> implements ShardHost<M> {
 
   private applyHome(id: number, allocation: ShardAllocation | undefined, epoch: bigint): void {
     const known = this.allocations[id];
-    if (known !== undefined && known.primary.epoch > epoch) return;
+    if (known !== undefined && known.primary.epoch > epoch) {
+      this.reroutePending(id); // the answer is older than what we know: what waited goes by our table
+      return;
+    }
     if (epoch > this.knownEpoch) this.knownEpoch = epoch;
     this.allocations[id] = allocation;
     this.requested.delete(id);
@@ -326,11 +340,14 @@ class ShardRegion<M> implements ShardHost<M> {
       }
     }
     for (const envelope of rerouted) this.route(envelope);
+    this.reroutePending(id);
+  }
+
+  private reroutePending(id: number): void {
     const waiting = this.pending.get(id);
-    if (waiting !== undefined) {
-      this.pending.delete(id);
-      for (const envelope of this.budget.release(waiting)) this.route(envelope);
-    }
+    if (waiting === undefined) return;
+    this.pending.delete(id);
+    for (const envelope of this.budget.release(waiting)) this.route(envelope);
   }
 
   private handOff(id: number): void {

@@ -3,9 +3,13 @@ import type { BufferBudget } from "./buffer-budget.js";
 import type { ShardEnvelope } from "./envelope.js";
 
 /** An entity runs, or stops (passivation, handoff) while the messages that reach it wait. */
-export type EntityState<M> =
-  | { readonly kind: "running"; readonly ref: ActorRef<M>; lastTick: number }
-  | { readonly kind: "stopping"; readonly ref: ActorRef<M>; readonly buffer: ShardEnvelope<M>[] };
+export type EntityState<M> = RunningEntity<M> | { readonly kind: "stopping"; readonly ref: ActorRef<M>; readonly buffer: ShardEnvelope<M>[] };
+
+export interface RunningEntity<M> {
+  readonly kind: "running";
+  readonly ref: ActorRef<M>;
+  lastTick: number;
+}
 
 /**
  * A shard delivers to its entities, hands off (entities stop, messages wait for the new home), or is
@@ -22,6 +26,11 @@ const RELEASED: ShardStatus<never> = { kind: "released" };
 /** What a shard needs from its region. */
 export interface ShardHost<M> {
   readonly budget: BufferBudget;
+  /**
+   * The running entities of every shard of the region, by id, kept by the shards: the region's
+   * routing delivers to them first (a running entity's shard is active, so no more is needed).
+   */
+  readonly running: Map<string, RunningEntity<M>>;
   /** Starts (and watches) the entity `id`. */
   startEntity(id: string): ActorRef<M>;
   /** Stops an entity after the messages already in its mailbox. */
@@ -52,7 +61,9 @@ export class Shard<M> {
     const entity = this.entities.get(envelope.entityId);
     if (entity === undefined) {
       const ref = this.host.startEntity(envelope.entityId);
-      this.entities.set(envelope.entityId, { kind: "running", ref, lastTick: tick });
+      const running: RunningEntity<M> = { kind: "running", ref, lastTick: tick };
+      this.entities.set(envelope.entityId, running);
+      this.host.running.set(envelope.entityId, running);
       ref.tell(envelope.message);
     } else if (entity.kind === "running") {
       entity.lastTick = tick;
@@ -102,7 +113,10 @@ export class Shard<M> {
     const entity = this.entities.get(id);
     if (entity === undefined || !entity.ref.equals(ref)) return [];
     this.entities.delete(id);
-    if (entity.kind === "running") return [];
+    if (entity.kind === "running") {
+      this.host.running.delete(id);
+      return [];
+    }
     const status = this.status;
     if (status.kind === "handingOff") {
       for (const envelope of entity.buffer) status.buffer.push(envelope); // already counted in the budget
@@ -114,7 +128,10 @@ export class Shard<M> {
   /** Every message this shard holds, leaving it (for dead letters when the region stops). */
   drain(): ShardEnvelope<M>[] {
     const held: ShardEnvelope<M>[] = [];
-    for (const entity of this.entities.values()) if (entity.kind === "stopping") held.push(...this.host.budget.release(entity.buffer));
+    for (const [id, entity] of this.entities) {
+      if (entity.kind === "stopping") held.push(...this.host.budget.release(entity.buffer));
+      else this.host.running.delete(id);
+    }
     if (this.status.kind === "handingOff") held.push(...this.host.budget.release(this.status.buffer));
     this.entities.clear();
     return held;
@@ -126,6 +143,7 @@ export class Shard<M> {
 
   private stop(id: string, ref: ActorRef<M>): void {
     this.entities.set(id, { kind: "stopping", ref, buffer: [] });
+    this.host.running.delete(id);
     this.host.stopEntity(ref);
   }
 }

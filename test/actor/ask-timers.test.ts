@@ -22,9 +22,7 @@ describe("ask", () => {
     for (let i = 0; i < 1000; i++) {
       await expect(system.ask(ref, (replyTo: ActorRef<string>) => ({ text: `hi${i}`, replyTo }))).resolves.toBe(`HI${i}`);
     }
-    const parallel = await Promise.all(
-      Array.from({ length: 500 }, (_, i) => system.ask(ref, (replyTo: ActorRef<string>) => ({ text: `p${i}`, replyTo }))),
-    );
+    const parallel = await Promise.all(Array.from({ length: 500 }, (_, i) => system.ask(ref, (replyTo: ActorRef<string>) => ({ text: `p${i}`, replyTo }))));
     expect(parallel[499]).toBe("P499");
     expect(system.asks.pendingCount).toBe(0);
     expect(scheduler.live).toBe(0);
@@ -49,7 +47,7 @@ describe("ask", () => {
     expect((error as Error).message).toMatch(/\/user\/slow timed out after 30 ms/);
     expect(Date.now() - started).toBeLessThan(1000);
     await waitFor(() => dead.length === 1);
-    expect(dead[0]!.message).toBe("late");
+    expect(dead[0].message).toBe("late");
     expect(system.asks.pendingCount).toBe(0);
     expect(scheduler.live).toBe(0);
   });
@@ -57,14 +55,28 @@ describe("ask", () => {
   it("ctx.ask maps reply and timeout to messages, without blocking the actor", async () => {
     system = new ActorSystem({ name: "t", logLevel: "silent" });
     const results: string[] = [];
-    const silent = system.spawn(Behaviors.receive<EchoMsg>(() => Behaviors.same()), "silent");
+    const silent = system.spawn(
+      Behaviors.receive<EchoMsg>(() => Behaviors.same()),
+      "silent",
+    );
     const echoRef = system.spawn(echo, "echo");
     type Msg = { kind: "go" } | { kind: "result"; text: string } | { kind: "ping" };
     const asker = system.spawn(
       Behaviors.receive<Msg>((ctx, msg) => {
         if (msg.kind === "go") {
-          ctx.ask(silent, (replyTo: ActorRef<string>) => ({ text: "a", replyTo }), (text) => ({ kind: "result", text }), (e) => ({ kind: "result", text: (e as Error).name }), { timeout: 50 });
-          ctx.ask(echoRef, (replyTo: ActorRef<string>) => ({ text: "b", replyTo }), (text) => ({ kind: "result", text }), () => ({ kind: "result", text: "error" }));
+          ctx.ask(
+            silent,
+            (replyTo: ActorRef<string>) => ({ text: "a", replyTo }),
+            (text) => ({ kind: "result", text }),
+            (e) => ({ kind: "result", text: (e as Error).name }),
+            { timeout: 50 },
+          );
+          ctx.ask(
+            echoRef,
+            (replyTo: ActorRef<string>) => ({ text: "b", replyTo }),
+            (text) => ({ kind: "result", text }),
+            () => ({ kind: "result", text: "error" }),
+          );
         } else if (msg.kind === "ping") results.push("ping");
         else results.push(msg.text);
         return Behaviors.same();
@@ -82,8 +94,16 @@ describe("ask", () => {
     const ref = system.spawn(
       Behaviors.receive<string>((ctx, msg) => {
         if (msg === "start") {
-          ctx.pipeToSelf(Promise.resolve(21), (n) => `ok ${n * 2}`, () => "failed");
-          ctx.pipeToSelf(Promise.reject(new Error("nope")), () => "ok", (e) => `failed ${(e as Error).message}`);
+          ctx.pipeToSelf(
+            Promise.resolve(21),
+            (n) => `ok ${n * 2}`,
+            () => "failed",
+          );
+          ctx.pipeToSelf(
+            Promise.reject(new Error("nope")),
+            () => "ok",
+            (e) => `failed ${(e as Error).message}`,
+          );
         } else results.push(msg);
         return Behaviors.same();
       }),

@@ -101,16 +101,22 @@ describe("behaviours", () => {
     system = new ActorSystem({ name: "t" });
     const events: UnhandledMessage[] = [];
     system.eventStream.subscribe(UnhandledMessage, (e) => events.push(e));
-    const ref = system.spawn(Behaviors.receive<string>(() => Behaviors.unhandled()), "picky");
+    const ref = system.spawn(
+      Behaviors.receive<string>(() => Behaviors.unhandled()),
+      "picky",
+    );
     ref.tell("what?");
     await waitFor(() => events.length === 1);
-    expect(events[0]!.message).toBe("what?");
-    expect(events[0]!.ref.equals(ref)).toBe(true);
+    expect(events[0].message).toBe("what?");
+    expect(events[0].ref.equals(ref)).toBe(true);
   });
 
   it("stops on Behaviors.stopped()", async () => {
     system = new ActorSystem({ name: "t" });
-    const ref = system.spawn(Behaviors.receive<string>(() => Behaviors.stopped()), "once");
+    const ref = system.spawn(
+      Behaviors.receive<string>(() => Behaviors.stopped()),
+      "once",
+    );
     ref.tell("bye");
     await waitFor(() => system.lookup("/user/once") === undefined);
   });
@@ -145,7 +151,10 @@ describe("hierarchy", () => {
       Behaviors.setup<never>((ctx) => {
         const child = ctx.spawn(
           Behaviors.setup<never>((c) => {
-            c.spawn(Behaviors.receive<never>(() => Behaviors.same()), "grandchild");
+            c.spawn(
+              Behaviors.receive<never>(() => Behaviors.same()),
+              "grandchild",
+            );
             return Behaviors.receive(() => Behaviors.same());
           }),
           "child",
@@ -184,9 +193,7 @@ describe("hierarchy", () => {
     expect(() => new Mailbox({ capacity: -1 })).toThrow(InvalidOptionError);
     expect(() => new Mailbox({ capacity: 1.5 })).toThrow(InvalidOptionError);
     const ref = system.spawn(counter());
-    await expect(system.ask(ref, (r: ActorRef<number>) => ({ kind: "get", replyTo: r }), { timeout: 0 })).rejects.toThrow(
-      InvalidOptionError,
-    );
+    await expect(system.ask(ref, (r: ActorRef<number>) => ({ kind: "get", replyTo: r }), { timeout: 0 })).rejects.toThrow(InvalidOptionError);
     expect(() => new ActorSystem({ name: "bad name" })).toThrow(InvalidOptionError);
     await system.shutdown();
     expect(() => system.spawn(counter())).toThrow(SystemTerminatedError);

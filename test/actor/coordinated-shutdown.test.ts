@@ -87,8 +87,8 @@ describe("coordinated shutdown", () => {
     expect(later).toEqual(["next ran"]);
     const warns = logger.matching(/cluster-exiting timed out after 300 ms/, "warn");
     expect(warns).toHaveLength(1);
-    expect(warns[0]!.message).toContain("wait-for-removal");
-    expect(warns[0]!.message).not.toContain("quick");
+    expect(warns[0].message).toContain("wait-for-removal");
+    expect(warns[0].message).not.toContain("quick");
   });
 
   it("logs a failing task and still runs the next phases", async () => {
@@ -172,8 +172,8 @@ describe("coordinated shutdown", () => {
     expect(system.isTerminated).toBe(true);
     const warns = logger.matching(/stop-user-actors timed out after 100 ms/, "warn");
     expect(warns).toHaveLength(1);
-    expect(warns[0]!.message).toContain("/user/parent/stuck");
-    expect(warns[0]!.message).not.toContain("/user/parent/fine");
+    expect(warns[0].message).toContain("/user/parent/stuck");
+    expect(warns[0].message).not.toContain("/user/parent/fine");
   });
 
   it("refuses spawns once actors stop, not during the earlier phases", async () => {

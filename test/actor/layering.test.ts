@@ -11,7 +11,7 @@ function importGraph(): Map<string, string[]> {
     if (!entry.isFile() || !entry.name.endsWith(".ts")) continue;
     const file = join(entry.parentPath, entry.name);
     const text = readFileSync(file, "utf8");
-    const deps = [...text.matchAll(/(?:import|export)\s[^;]*?from\s+"(\.[^"]+)"/gs)].map((m) => resolve(dirname(file), m[1]!.replace(/\.js$/, ".ts")));
+    const deps = [...text.matchAll(/(?:import|export)\s[^;]*?from\s+"(\.[^"]+)"/gs)].map((m) => resolve(dirname(file), m[1].replace(/\.js$/, ".ts")));
     graph.set(file, deps);
   }
   return graph;

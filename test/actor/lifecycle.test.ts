@@ -68,13 +68,16 @@ describe("stopping", () => {
     ref.tell("late");
     await waitFor(() => dead.length === 3);
     expect(dead.map((d) => d.message)).toEqual(["pending-1", "pending-2", "late"]);
-    expect(dead[2]!.recipient?.equals(ref)).toBe(true);
+    expect(dead[2].recipient?.equals(ref)).toBe(true);
   });
 
   it("ctx.stop only stops children", async () => {
     system = new ActorSystem({ name: "t", logLevel: "silent" });
     const result = deferred<string>();
-    const stranger = system.spawn(Behaviors.receive<never>(() => Behaviors.same()), "stranger");
+    const stranger = system.spawn(
+      Behaviors.receive<never>(() => Behaviors.same()),
+      "stranger",
+    );
     system.spawn(
       Behaviors.setup<never>((ctx) => {
         try {
@@ -106,7 +109,10 @@ describe("death watch", () => {
     system = new ActorSystem({ name: "t" });
     const seen: string[] = [];
     const w = system.spawn(watcher(seen), "w");
-    const target = system.spawn(Behaviors.receive<string>(() => Behaviors.stopped()), "target");
+    const target = system.spawn(
+      Behaviors.receive<string>(() => Behaviors.stopped()),
+      "target",
+    );
     w.tell({ kind: "watch", ref: target });
     await sleep(5);
     target.tell("stop");
@@ -120,7 +126,10 @@ describe("death watch", () => {
     system = new ActorSystem({ name: "t" });
     const seen: string[] = [];
     const w = system.spawn(watcher(seen), "w");
-    const target = system.spawn(Behaviors.receive<string>(() => Behaviors.stopped()), "target");
+    const target = system.spawn(
+      Behaviors.receive<string>(() => Behaviors.stopped()),
+      "target",
+    );
     w.tell({ kind: "watch", ref: target });
     w.tell({ kind: "unwatch", ref: target });
     await sleep(5);
@@ -136,9 +145,15 @@ describe("event stream", () => {
     system = new ActorSystem({ name: "t" });
     const started: string[] = [];
     const off = system.eventStream.subscribe(ActorStarted, (e) => started.push(e.ref.path));
-    system.spawn(Behaviors.receive<never>(() => Behaviors.same()), "one");
+    system.spawn(
+      Behaviors.receive<never>(() => Behaviors.same()),
+      "one",
+    );
     off();
-    system.spawn(Behaviors.receive<never>(() => Behaviors.same()), "two");
+    system.spawn(
+      Behaviors.receive<never>(() => Behaviors.same()),
+      "two",
+    );
     expect(started).toEqual(["/user/one"]);
   });
 });

@@ -1,12 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  ActorSystem,
-  Behaviors,
-  DeadLetter,
-  Mailbox,
-  MailboxOverflowStrategy,
-  type ActorRef,
-} from "../../src/index.js";
+import { ActorSystem, Behaviors, DeadLetter, Mailbox, MailboxOverflowStrategy, type ActorRef } from "../../src/index.js";
 import { deferred, waitFor } from "../support/wait.js";
 
 let system: ActorSystem;
@@ -69,7 +62,7 @@ describe("mailboxes", () => {
     await new Promise((r) => setImmediate(r));
     const offers = [1, 2, 3, 4].map((n) => ref.offer(n));
     let thirdDone = false;
-    void offers[2]!.then(() => (thirdDone = true));
+    void offers[2].then(() => (thirdDone = true));
     await new Promise((r) => setTimeout(r, 10));
     expect(thirdDone).toBe(false);
     ref.tell(99);
@@ -102,11 +95,13 @@ describe("ordering, fairness and scale", () => {
   it("a 1,000,000-message flood does not delay a 10 ms timer by more than 100 ms", async () => {
     system = new ActorSystem({ name: "t" });
     let processed = 0;
-    const flood = system.spawn(Behaviors.receive<number>(() => {
-      // a little work per message so the flood takes well over the timer delay
-      for (let i = 0; i < 150; i++) processed += i & 1;
-      return Behaviors.same();
-    }));
+    const flood = system.spawn(
+      Behaviors.receive<number>(() => {
+        // a little work per message so the flood takes well over the timer delay
+        for (let i = 0; i < 150; i++) processed += i & 1;
+        return Behaviors.same();
+      }),
+    );
     // the flood is queued first; its processing starts right after this turn, and the timer must
     // still fire on time while the actor works through it
     for (let i = 0; i < 1_000_000; i++) flood.tell(i);
@@ -142,10 +137,14 @@ describe("ordering, fairness and scale", () => {
     for (let i = 0; i < 100_000; i++) children.push(system.spawn(stopper));
     let alive = 100_000;
     for (const child of children) child.tell(1);
-    await waitFor(() => {
-      while (alive > 0 && system.lookup(children[alive - 1]!.path) === undefined) alive--;
-      return alive === 0;
-    }, 20_000, "all stopped");
-    expect(system.lookup(children[0]!.path)).toBeUndefined();
+    await waitFor(
+      () => {
+        while (alive > 0 && system.lookup(children[alive - 1].path) === undefined) alive--;
+        return alive === 0;
+      },
+      20_000,
+      "all stopped",
+    );
+    expect(system.lookup(children[0].path)).toBeUndefined();
   });
 });

@@ -1,14 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  ActorRestarted,
-  ActorStopped,
-  ActorSystem,
-  Behaviors,
-  Directive,
-  OneForOneStrategy,
-  type ActorRef,
-  type Behavior,
-} from "../../src/index.js";
+import { ActorRestarted, ActorStopped, ActorSystem, Behaviors, Directive, OneForOneStrategy, type ActorRef, type Behavior } from "../../src/index.js";
 import { waitFor } from "../support/wait.js";
 
 let system: ActorSystem;
@@ -50,7 +41,13 @@ describe("supervision", () => {
     const restarts: unknown[] = [];
     system.eventStream.subscribe(ActorRestarted, (e) => restarts.push(e.error));
     let setups = 0;
-    const ref = system.spawn(Behaviors.supervise(fragile(() => setups++), new OneForOneStrategy()), "w");
+    const ref = system.spawn(
+      Behaviors.supervise(
+        fragile(() => setups++),
+        new OneForOneStrategy(),
+      ),
+      "w",
+    );
     ref.tell("inc");
     ref.tell("inc");
     await expect(system.ask(ref, (r: ActorRef<number>) => r)).resolves.toBe(2);
@@ -151,9 +148,12 @@ describe("supervision", () => {
   it("restart stops the old children and calls preRestart/postRestart", async () => {
     system = new ActorSystem({ name: "t", ...quiet });
     const log: string[] = [];
-    const child = Behaviors.withLifecycle(Behaviors.receive<never>(() => Behaviors.same()), {
-      postStop: () => void log.push("child postStop"),
-    });
+    const child = Behaviors.withLifecycle(
+      Behaviors.receive<never>(() => Behaviors.same()),
+      {
+        postStop: () => void log.push("child postStop"),
+      },
+    );
     const ref = system.spawn(
       Behaviors.supervise(
         Behaviors.withLifecycle(

@@ -50,7 +50,10 @@ describe("a join that makes no progress", () => {
     await scheduler.advance(4000);
     expect(log.matching(/has not joined/, "warn")).toHaveLength(0);
     await scheduler.advance(2000);
-    const warnings = log.matching(/has not joined the cluster after \d+ s; seeds tried: 10\.0\.0\.2:2552 \(connection refused\), 10\.0\.0\.3:2552 \(connection refused\)/, "warn");
+    const warnings = log.matching(
+      /has not joined the cluster after \d+ s; seeds tried: 10\.0\.0\.2:2552 \(connection refused\), 10\.0\.0\.3:2552 \(connection refused\)/,
+      "warn",
+    );
     expect(warnings).toHaveLength(1);
     await scheduler.advance(60_000);
     expect(log.matching(/has not joined/, "warn").length).toBeLessThanOrEqual(3);

@@ -105,11 +105,11 @@ describe("gossip simulation", () => {
   function form(count: number, random: () => number): Cluster {
     const nodes = Array.from({ length: count }, (_, i) => node(i + 1, BigInt(100 + i)));
     const cluster: Cluster = new Map();
-    const first = nodes[0]!;
+    const first = nodes[0];
     cluster.set(first.address, { self: first, state: markSeen(join(emptyState, first, { ...first, roles: [] }, 0).state, first) });
     for (const n of nodes.slice(1)) {
       const members = [...cluster.values()];
-      const via = members[Math.floor(random() * members.length)]!; // join through any current member
+      const via = members[Math.floor(random() * members.length)]; // join through any current member
       const admitted = join(via.state, via.self, { ...n, roles: [] }, 0).state;
       cluster.set(via.self.address, { self: via.self, state: markSeen(admitted, via.self) });
       cluster.set(n.address, { self: n, state: markSeen(admitted, n) });
@@ -144,11 +144,11 @@ describe("gossip simulation", () => {
       const finals = [...cluster.values()].map((n) => n.state);
       for (const s of finals) {
         expect(Object.values(statuses(s))).toEqual(Array(count).fill("up"));
-        expect(s.version).toEqual(finals[0]!.version);
+        expect(s.version).toEqual(finals[0].version);
         expect(s.seen.size).toBe(count);
         expect(leader(s)).toBe(addr(1));
       }
-      expect(new Set(finals[0]!.members.map((m) => m.upNumber))).toEqual(new Set(Array.from({ length: count }, (_, i) => i + 1)));
+      expect(new Set(finals[0].members.map((m) => m.upNumber))).toEqual(new Set(Array.from({ length: count }, (_, i) => i + 1)));
     });
   }
 

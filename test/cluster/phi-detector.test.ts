@@ -7,7 +7,10 @@ function beats(detector: PhiDetector, times: readonly number[]): PhiDetector {
 
 /** Heartbeats every `interval` ms at 0, interval, …, (count - 1) · interval. */
 function regular(count: number, interval = 1000, detector = newPhiDetector()): PhiDetector {
-  return beats(detector, Array.from({ length: count }, (_, i) => i * interval));
+  return beats(
+    detector,
+    Array.from({ length: count }, (_, i) => i * interval),
+  );
 }
 
 /** First elapsed time (10 ms steps) after the last heartbeat at which the detector gives up. */
@@ -62,7 +65,10 @@ describe("phi accrual failure detector", () => {
   });
 
   it("gets more patient with jittery heartbeats and a larger acceptable pause", () => {
-    const jittery = beats(newPhiDetector(), Array.from({ length: 200 }, (_, i) => i * 1000 + (i % 2) * 400));
+    const jittery = beats(
+      newPhiDetector(),
+      Array.from({ length: 200 }, (_, i) => i * 1000 + (i % 2) * 400),
+    );
     expect(detectionDelay(jittery)).toBeGreaterThan(detectionDelay(regular(200)) + 500);
     const patient = regular(200, 1000, newPhiDetector({ acceptableHeartbeatPauseMs: 3000 }));
     expect(detectionDelay(patient) - detectionDelay(regular(200))).toBe(2000);

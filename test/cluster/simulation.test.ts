@@ -35,7 +35,8 @@ class SimCluster {
         scheduler: this.scheduler,
         log: quiet,
         peers: transport,
-        publish: (event) => this.history.push(`${Math.round(this.scheduler.now())} ${address} ${event.constructor.name} ${(event as { address?: string }).address ?? ""}`),
+        publish: (event) =>
+          this.history.push(`${Math.round(this.scheduler.now())} ${address} ${event.constructor.name} ${(event as { address?: string }).address ?? ""}`),
         removed: (reason) => {
           this.out.add(address);
           this.history.push(`${Math.round(this.scheduler.now())} ${address} out: ${reason}`);
@@ -64,7 +65,10 @@ class SimCluster {
   }
 
   upSet(daemon: ClusterDaemon): string {
-    return daemon.state.members.filter((m) => m.status === "up").map((m) => m.address).join(",");
+    return daemon.state.members
+      .filter((m) => m.status === "up")
+      .map((m) => m.address)
+      .join(",");
   }
 
   private reachable(from: string, to: string): boolean {
@@ -80,7 +84,9 @@ class SimCluster {
 
   private transport(self: string): ClusterTransport {
     const sendGossip = (to: string, envelope: GossipEnvelope): void =>
-      this.deliver(self, to, (target) => target.onGossip(envelope, (reply) => this.deliver(to, self, (me) => me.onGossip(reply, (back) => sendGossip(to, back)))));
+      this.deliver(self, to, (target) =>
+        target.onGossip(envelope, (reply) => this.deliver(to, self, (me) => me.onGossip(reply, (back) => sendGossip(to, back)))),
+      );
     return {
       sendGossip,
       sendHeartbeat: (to: string, request: HeartbeatRequest) =>
@@ -127,7 +133,13 @@ describe("a cluster in virtual time", () => {
     const crashedAt = sim.scheduler.now();
     sim.crash(victim);
     const others = () => sim.live();
-    const unreachableAfter = await sim.scheduler.until(() => others().every((d) => d.state.reachability.size > 0 && [...d.state.reachability.values()].some((row) => [...row.unreachable].some((k) => k.startsWith(victim)))), 5000);
+    const unreachableAfter = await sim.scheduler.until(
+      () =>
+        others().every(
+          (d) => d.state.reachability.size > 0 && [...d.state.reachability.values()].some((row) => [...row.unreachable].some((k) => k.startsWith(victim))),
+        ),
+      5000,
+    );
     expect(unreachableAfter).toBeLessThanOrEqual(3000);
     await sim.scheduler.until(() => others().every((d) => !d.state.members.some((m) => m.address === victim)), 15_000 - unreachableAfter);
     expect(sim.scheduler.now() - crashedAt).toBeLessThan(15_000);
@@ -142,7 +154,12 @@ describe("a cluster in virtual time", () => {
     sim.partition(majority, minority);
     await sim.scheduler.until(() => minority.every((a) => sim.out.has(a)), 20_000);
     await sim.scheduler.until(() => sim.live().every((d) => d.state.members.length === 3), 10_000);
-    expect(sim.live().map((d) => d.self.address).sort()).toEqual(majority);
+    expect(
+      sim
+        .live()
+        .map((d) => d.self.address)
+        .sort(),
+    ).toEqual(majority);
     expect(new Set(sim.live().map((d) => leader(d.state)))).toEqual(new Set([majority[0]]));
   });
 

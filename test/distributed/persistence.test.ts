@@ -81,7 +81,7 @@ describe("persistent distributed data", () => {
     const stalled = new InMemoryJournal();
     stalled.append = () => new Promise<void>(() => undefined); // a journal that never acknowledges
     nodes = new Nodes();
-    const [a] = await nodes.cluster(1);
+    const [a] = await nodes.cluster(1, { shutdown: { phaseTimeout: 1000 } }); // its entity never stops persisting
     const error = await distributed(a, { journal: stalled })
       .counter("stuck", { timeout: 300 })
       .increment()

@@ -50,12 +50,18 @@ describe("fuzzing every service of a node", () => {
     const emptyHost = fake("test", "", 65002);
     const valid: Record<string, Uint8Array[]> = {
       "/casty.v1.RemotingService/Connect": [
-        ConnectRequest.encode({ frame: { $case: "handshake", value: { protocolVersion: 1, origin: stranger, target: { ...node.selfNode, uid: 0n } } } }).finish(),
+        ConnectRequest.encode({
+          frame: { $case: "handshake", value: { protocolVersion: 1, origin: stranger, target: { ...node.selfNode, uid: 0n } } },
+        }).finish(),
         ConnectRequest.encode({ frame: { $case: "handshake", value: { protocolVersion: 1, origin: emptyHost, target: undefined } } }).finish(),
         ConnectRequest.encode({
           frame: {
             $case: "batch",
-            value: { typeNames: ["casty.v1.Value", "no.such.Type"], targetPaths: ["/user/echo", ""], envelopes: [{ targetIndex: 1, typeIndex: 1, payload: Buffer.from([1, 2]) }] },
+            value: {
+              typeNames: ["casty.v1.Value", "no.such.Type"],
+              targetPaths: ["/user/echo", ""],
+              envelopes: [{ targetIndex: 1, typeIndex: 1, payload: Buffer.from([1, 2]) }],
+            },
           },
         }).finish(),
       ],
@@ -94,7 +100,13 @@ describe("fuzzing every service of a node", () => {
         for (let i = 0; i < CALLS_PER_METHOD; i++) {
           if (path.endsWith("/Watch")) calls.push(serverStream(client, path, fuzz.frame(frames)));
           else if (/\/(Connect|Gossip|Heartbeat)$/.test(path)) {
-            calls.push(stream(client, path, Array.from({ length: 1 + fuzz.int(FRAMES_PER_STREAM) }, () => fuzz.frame(frames))));
+            calls.push(
+              stream(
+                client,
+                path,
+                Array.from({ length: 1 + fuzz.int(FRAMES_PER_STREAM) }, () => fuzz.frame(frames)),
+              ),
+            );
           } else calls.push(unary(client, path, fuzz.frame(frames)));
         }
         await Promise.all(calls);

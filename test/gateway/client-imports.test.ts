@@ -13,7 +13,7 @@ function runtimeClosure(entry: string): Set<string> {
     seen.add(file);
     const text = readFileSync(file, "utf8");
     for (const m of text.matchAll(/^(?:import|export)\s+(type\s)?[^;]*?from\s+"(\.[^"]+)"/gms)) {
-      if (m[1] === undefined) visit(resolve(dirname(file), m[2]!.replace(/\.js$/, ".ts")));
+      if (m[1] === undefined) visit(resolve(dirname(file), m[2].replace(/\.js$/, ".ts")));
     }
   };
   visit(entry);
@@ -24,7 +24,9 @@ describe("the client entry point", () => {
   it("loads no actor system, remoting, cluster, sharding or gateway service code", () => {
     const loaded = [...runtimeClosure(resolve(root, "src/client/index.ts"))].map((f) => relative(root, f));
     expect(loaded).toContain("src/client/cluster-client.ts");
-    const node = loaded.filter((f) => /^src\/(remote|cluster|sharding|distributed|persistence)\//.test(f) || f === "src/actor/system.ts" || f === "src/gateway/gateway.ts");
+    const node = loaded.filter(
+      (f) => /^src\/(remote|cluster|sharding|distributed|persistence)\//.test(f) || f === "src/actor/system.ts" || f === "src/gateway/gateway.ts",
+    );
     expect(node).toEqual([]);
   });
 });

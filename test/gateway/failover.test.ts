@@ -29,13 +29,15 @@ describe("ClusterClient failover", () => {
       });
       await waitFor(() => watched.length > 0, 5000, "the first membership state");
 
-      processes[0]!.kill("SIGKILL");
+      processes[0].kill("SIGKILL");
       // a read is retried on the next contact point at once
       const state = await client.members();
       expect(client.contactPoint).not.toBe(addresses[0]);
       expect(state.members.map((m) => m.address)).toEqual(expect.arrayContaining(addresses.slice(1)));
       // every entity answers again, those of the killed node once their shards moved (state was in memory: new ones start at 0)
-      const after = await Promise.all(ids.map((id) => eventually(() => client.ask<number>("accounts", id, (replyTo: ActorRef<number>) => ({ kind: "getBalance", replyTo })), 30_000, id)));
+      const after = await Promise.all(
+        ids.map((id) => eventually(() => client.ask<number>("accounts", id, (replyTo: ActorRef<number>) => ({ kind: "getBalance", replyTo })), 30_000, id)),
+      );
       expect(after.every((b) => b === 0 || b === 1)).toBe(true);
       expect(client.contactPoint).not.toBe(addresses[0]);
       // the membership stream reopened on another contact point and began with the current state again

@@ -25,8 +25,14 @@ function validRequests(client: ClusterClient): Record<string, Uint8Array[]> {
   const greet = client.encode({ $type: "greeter.v1.Greet", name: "fuzz" });
   const structure = { name: "fuzzed", shards: 7 };
   const requests: Record<string, object[]> = {
-    tell: [{ region: "accounts", entityId: "f", message: value }, { region: "greeters", entityId: "f", message: greet }],
-    ask: [{ region: "accounts", entityId: "f", message: value }, { region: "greeters", entityId: "f", message: greet }],
+    tell: [
+      { region: "accounts", entityId: "f", message: value },
+      { region: "greeters", entityId: "f", message: greet },
+    ],
+    ask: [
+      { region: "accounts", entityId: "f", message: value },
+      { region: "greeters", entityId: "f", message: greet },
+    ],
     getClusterState: [{}],
     watchMembers: [{}],
     counterAdd: [{ counter: structure, delta: 2 }],
@@ -46,21 +52,21 @@ function validRequests(client: ClusterClient): Record<string, Uint8Array[]> {
     destroy: [{ kind: 1, structure }],
   };
   const methods = GatewayServiceService as unknown as Record<string, { requestSerialize: (r: object) => Buffer }>;
-  return Object.fromEntries(Object.entries(requests).map(([name, list]) => [name, list.map((r) => new Uint8Array(methods[name]!.requestSerialize(r)))]));
+  return Object.fromEntries(Object.entries(requests).map(([name, list]) => [name, list.map((r) => new Uint8Array(methods[name].requestSerialize(r)))]));
 }
 
 describe("fuzzing the gateway", () => {
   it("contains every bad call: the node keeps serving and nothing escapes", { timeout: 60_000 }, async () => {
     const [node] = await nodes.cluster(1);
-    await using client = await ClusterClient.connect({ contactPoints: [node!.selfAddress] });
+    await using client = await ClusterClient.connect({ contactPoints: [node.selfAddress] });
     client.serialization.registerProtoFile("examples/python-client/proto/greeter/v1/greeter.proto", { includeDirs: ["proto"] });
     const valid = validRequests(client);
-    const raw = new grpc.Client(node!.selfAddress, grpc.credentials.createInsecure(), { "grpc.max_send_message_length": 8 * 1024 * 1024 });
+    const raw = new grpc.Client(node.selfAddress, grpc.credentials.createInsecure(), { "grpc.max_send_message_length": 8 * 1024 * 1024 });
     const fuzz = new Fuzzer(prng(SEED));
     const calls: Promise<void>[] = [];
     for (const [name, method] of Object.entries(GatewayServiceService)) {
       for (let i = 0; i < CALLS_PER_METHOD; i++) {
-        const frame = fuzz.frame(valid[name]!);
+        const frame = fuzz.frame(valid[name]);
         calls.push(method.responseStream ? serverStream(raw, method.path, frame) : unary(raw, method.path, frame));
       }
     }
@@ -68,7 +74,7 @@ describe("fuzzing the gateway", () => {
     raw.close();
 
     expect(await client.ask<number>("accounts", "after", (replyTo: ActorRef<number>) => ({ kind: "deposit", amount: 3, replyTo }))).toBe(3);
-    const gateway = node!.findExtension(GatewayId)!;
+    const gateway = node.findExtension(GatewayId)!;
     await waitFor(() => gateway.callsInFlight === 0, 10_000, "no gateway call left in flight");
     escaped.assertNone();
   });

@@ -21,7 +21,7 @@ afterAll(async () => {
 describe("gateway under load", () => {
   it(`${CALLS} calls from ${CLIENTS} concurrent clients: none lost or duplicated`, { timeout: 120_000 }, async () => {
     const cluster = await nodes.cluster(3);
-    for (let i = 0; i < CLIENTS; i++) clients.push(await ClusterClient.connect({ contactPoints: [cluster[i % 3]!.selfAddress], timeout: 20_000 }));
+    for (let i = 0; i < CLIENTS; i++) clients.push(await ClusterClient.connect({ contactPoints: [cluster[i % 3].selfAddress], timeout: 20_000 }));
 
     const answers = new Map<string, number[]>();
     let next = 0;
@@ -40,13 +40,21 @@ describe("gateway under load", () => {
     );
 
     // asks: each entity answered 1..n, each value once
-    for (const [entity, balances] of answers) expect(balances.sort((a, b) => a - b), entity).toEqual(balances.map((_, i) => i + 1));
+    for (const [entity, balances] of answers)
+      expect(
+        balances.sort((a, b) => a - b),
+        entity,
+      ).toEqual(balances.map((_, i) => i + 1));
     expect([...answers.values()].reduce((n, b) => n + b.length, 0)).toBe(CALLS / 2);
 
     // tells: every sequence number arrives once (the last ones may still be on their way)
-    const reader = clients[0]!;
+    const reader = clients[0];
     const recorded = async (): Promise<number[]> => {
-      const lists = await Promise.all(Array.from({ length: ENTITIES }, (_, e) => reader.ask<number[]>("accounts", `told-e-${e}`, (replyTo: ActorRef<number[]>) => ({ kind: "recorded", replyTo }))));
+      const lists = await Promise.all(
+        Array.from({ length: ENTITIES }, (_, e) =>
+          reader.ask<number[]>("accounts", `told-e-${e}`, (replyTo: ActorRef<number[]>) => ({ kind: "recorded", replyTo })),
+        ),
+      );
       return lists.flat();
     };
     let seen: number[] = [];

@@ -10,8 +10,16 @@ import { startProcesses, stopProcesses } from "./fixtures/processes.js";
 
 const PYTHON = "/usr/bin/python3";
 const probe = spawnSync(PYTHON, ["-c", "import grpc, grpc_tools.protoc"], { encoding: "utf8" });
-const skip = probe.status === 0 ? undefined : "Python gateway client skipped: needs /usr/bin/python3 with python3-grpcio and python3-grpc-tools (scripts/setup.sh)";
-const PROTOS = ["casty/v1/gateway.proto", "casty/v1/cluster.proto", "casty/v1/address.proto", "casty/v1/value.proto", "casty/v1/actor_ref.proto", "greeter/v1/greeter.proto"];
+const skip =
+  probe.status === 0 ? undefined : "Python gateway client skipped: needs /usr/bin/python3 with python3-grpcio and python3-grpc-tools (scripts/setup.sh)";
+const PROTOS = [
+  "casty/v1/gateway.proto",
+  "casty/v1/cluster.proto",
+  "casty/v1/address.proto",
+  "casty/v1/value.proto",
+  "casty/v1/actor_ref.proto",
+  "greeter/v1/greeter.proto",
+];
 
 let processes: NodeProcess[] = [];
 const dir = mkdtempSync(join(tmpdir(), "casty-py-gateway-"));
@@ -23,8 +31,18 @@ afterAll(async () => {
 describe.skipIf(skip !== undefined)("Python gateway client", () => {
   it("asks and tells sharded entities, counts and watches the membership from Python", { timeout: 90_000 }, async () => {
     processes = await startProcesses(3);
-    execFileSync(PYTHON, ["-m", "grpc_tools.protoc", "-Iproto", "-Iexamples/python-client/proto", `--python_out=${dir}`, `--grpc_python_out=${dir}`, ...PROTOS]);
-    const lines = execFileSync(PYTHON, ["examples/python-client/client.py", dir, processes[1]!.address!], { encoding: "utf8", timeout: 60_000 }).trim().split("\n");
+    execFileSync(PYTHON, [
+      "-m",
+      "grpc_tools.protoc",
+      "-Iproto",
+      "-Iexamples/python-client/proto",
+      `--python_out=${dir}`,
+      `--grpc_python_out=${dir}`,
+      ...PROTOS,
+    ]);
+    const lines = execFileSync(PYTHON, ["examples/python-client/client.py", dir, processes[1].address!], { encoding: "utf8", timeout: 60_000 })
+      .trim()
+      .split("\n");
     expect(lines).toEqual([
       "greeting: Hello, Ada (count 1)",
       "greeting: Hello, Ada (count 3)",
@@ -33,6 +51,8 @@ describe.skipIf(skip !== undefined)("Python gateway client", () => {
       expect.stringMatching(/^members: 3 up, leader 127\.0\.0\.1:\d+$/),
       "error: NOT_FOUND",
       "error: INVALID_ARGUMENT",
+      "error: DEADLINE_EXCEEDED",
+      "error: RESOURCE_EXHAUSTED",
     ]);
   });
 });

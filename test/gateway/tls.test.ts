@@ -25,23 +25,33 @@ async function node(tls: TlsOptions, gateway?: GatewayOptions): Promise<string> 
   return system.selfAddress;
 }
 
-const failure = (promise: Promise<unknown>): Promise<unknown> => promise.then(() => "served", (error: unknown) => error);
+const failure = (promise: Promise<unknown>): Promise<unknown> =>
+  promise.then(
+    () => "served",
+    (error: unknown) => error,
+  );
 const balance = (client: ClusterClient) => client.ask<number>("accounts", "a", (replyTo: ActorRef<number>) => ({ kind: "getBalance", replyTo }));
 
 describe("gateway TLS", () => {
-  it("serves a client with a certificate the cluster's CA signed, and refuses one without a certificate or with another CA's", { timeout: 30_000 }, async () => {
-    const address = await node(pki.nodeTls(ca, "node-1"));
-    const trusted = pki.nodeTls(ca, "client-1");
-    await using client = await ClusterClient.connect({ contactPoints: [address], tls: trusted });
-    expect(await balance(client)).toBe(0);
+  it(
+    "serves a client with a certificate the cluster's CA signed, and refuses one without a certificate or with another CA's",
+    { timeout: 30_000 },
+    async () => {
+      const address = await node(pki.nodeTls(ca, "node-1"));
+      const trusted = pki.nodeTls(ca, "client-1");
+      await using client = await ClusterClient.connect({ contactPoints: [address], tls: trusted });
+      expect(await balance(client)).toBe(0);
 
-    const anonymous = await failure(ClusterClient.connect({ contactPoints: [address], tls: { ca: ca.cert }, connectTimeout: 1500 }));
-    expect(anonymous).toBeInstanceOf(ClusterClientError);
-    expect((anonymous as ClusterClientError).code).toBe(grpc.status.UNAVAILABLE); // refused in the TLS handshake
-    const stranger = await failure(ClusterClient.connect({ contactPoints: [address], tls: { ...pki.nodeTls(rogue, "client-2"), ca: ca.cert }, connectTimeout: 1500 }));
-    expect((stranger as ClusterClientError).code).toBe(grpc.status.UNAVAILABLE);
-    expect(await balance(client)).toBe(0); // the node is unharmed
-  });
+      const anonymous = await failure(ClusterClient.connect({ contactPoints: [address], tls: { ca: ca.cert }, connectTimeout: 1500 }));
+      expect(anonymous).toBeInstanceOf(ClusterClientError);
+      expect((anonymous as ClusterClientError).code).toBe(grpc.status.UNAVAILABLE); // refused in the TLS handshake
+      const stranger = await failure(
+        ClusterClient.connect({ contactPoints: [address], tls: { ...pki.nodeTls(rogue, "client-2"), ca: ca.cert }, connectTimeout: 1500 }),
+      );
+      expect((stranger as ClusterClientError).code).toBe(grpc.status.UNAVAILABLE);
+      expect(await balance(client)).toBe(0); // the node is unharmed
+    },
+  );
 
   it("answers PERMISSION_DENIED to a CA-signed certificate that authorize refuses", { timeout: 30_000 }, async () => {
     const address = await node(pki.nodeTls(ca, "node-2"), { authorize: (certificate) => certificate.subject.CN === "dashboard" });

@@ -62,7 +62,10 @@ describe("clusterOptionsFromEnv", () => {
     [{ CASTY_NAME: "b", CASTY_DISCOVERY_DNS: "casty:25520" }, /CASTY_DISCOVERY_DNS="casty:25520" is invalid: expected a DNS name/],
     [{ CASTY_NAME: "b", CASTY_LOG_LEVEL: "verbose" }, /CASTY_LOG_LEVEL="verbose" is invalid: expected debug, info, warn, error or silent/],
     [{ CASTY_NAME: "b", CASTY_TLS_CA: "/x" }, /missing CASTY_TLS_CERT, CASTY_TLS_KEY/],
-    [{ CASTY_NAME: "b", CASTY_TLS_CA: "/no/such/ca", CASTY_TLS_CERT: "/c", CASTY_TLS_KEY: "/k" }, /CASTY_TLS_CA="\/no\/such\/ca" is invalid \(cannot read the file/],
+    [
+      { CASTY_NAME: "b", CASTY_TLS_CA: "/no/such/ca", CASTY_TLS_CERT: "/c", CASTY_TLS_KEY: "/k" },
+      /CASTY_TLS_CA="\/no\/such\/ca" is invalid \(cannot read the file/,
+    ],
   ])("refuses %o", (env, message) => {
     expect(() => clusterOptionsFromEnv(env)).toThrow(InvalidOptionError);
     expect(() => clusterOptionsFromEnv(env)).toThrow(message);

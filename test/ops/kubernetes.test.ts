@@ -10,9 +10,9 @@ import { resolveRemoteOptions } from "../../src/remote/options.js";
 import { resolveShardingOptions } from "../../src/sharding/options.js";
 
 const dir = new URL("../../examples/kubernetes/", import.meta.url);
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- manifests are untyped YAML
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-return -- manifests are untyped YAML, read as any */
 type Doc = any;
-const docs = parseAllDocuments(readFileSync(new URL("casty.yaml", dir), "utf8")).map((d) => d.toJS() as Doc);
+const docs = parseAllDocuments(readFileSync(new URL("casty.yaml", dir), "utf8")).map((d) => d.toJS());
 const byKind = (kind: string): Doc => {
   const doc = docs.find((d) => d.kind === kind);
   expect(doc, `a ${kind} in casty.yaml`).toBeDefined();
@@ -47,7 +47,8 @@ describe("examples/kubernetes", () => {
     expect(container.livenessProbe.grpc.port).toBe(port);
     expect(HEALTH_SERVICES as readonly string[]).toContain(container.readinessProbe.grpc.service); // SERVING once Up
     expect(container.livenessProbe.grpc.service).toBe(LIVENESS_SERVICE);
-    for (const seed of String(env.get("CASTY_SEEDS").value).split(",")) expect(seed.endsWith(`.${service.metadata.name}.$(POD_NAMESPACE).svc.cluster.local:${port}`)).toBe(true);
+    for (const seed of String(env.get("CASTY_SEEDS").value).split(","))
+      expect(seed.endsWith(`.${service.metadata.name}.$(POD_NAMESPACE).svc.cluster.local:${port}`)).toBe(true);
   });
 
   it("every CASTY_ variable is one the node reads; the pod advertises its stable name", () => {

@@ -65,8 +65,7 @@ describe("rolling restart", () => {
       Behaviors.sharded<AccountCommand>(() => Behaviors.stopped(), { numShards: 100, role: "backend" }),
       "accounts",
     );
-    const upBackends = (): string[] =>
-      client!.cluster.state.members.filter((m) => m.status === "up" && m.roles.includes("backend")).map((m) => m.address);
+    const upBackends = (): string[] => client!.cluster.state.members.filter((m) => m.status === "up" && m.roles.includes("backend")).map((m) => m.address);
     await waitFor(() => upBackends().length === 3, 30_000, "three backend nodes Up").catch((e: Error) => {
       throw new Error(`${e.message}: ${nodes.map((n) => n.describe()).join("\n")}`);
     });
@@ -82,11 +81,11 @@ describe("rolling restart", () => {
         const id = n % ACCOUNTS;
         try {
           await client!.ask(accounts, (replyTo) => new ShardEnvelope(`acct-${id}`, { kind: "deposit", amount: 1, replyTo }), { timeout: ASK_TIMEOUT });
-          acknowledged[id]! += 1;
+          acknowledged[id] += 1;
           if (failingSince !== undefined) longestFailure = Math.max(longestFailure, Date.now() - failingSince);
           failingSince = undefined;
         } catch {
-          unconfirmed[id]! += 1;
+          unconfirmed[id] += 1;
           failingSince ??= Date.now();
           await sleep(50);
         }
@@ -99,10 +98,10 @@ describe("rolling restart", () => {
       await sleep(1500);
       const before = acknowledged.reduce((a, b) => a + b, 0);
       const started = Date.now();
-      nodes[i]!.kill("SIGTERM");
-      await waitFor(() => nodes[i]!.exited !== undefined, 30_000, `node ${i} to exit after SIGTERM`);
-      expect(nodes[i]!.exited, nodes[i]!.describe()).toEqual({ code: 0, signal: null });
-      expect(nodes[i]!.output.join("")).toContain("left the cluster after SIGTERM");
+      nodes[i].kill("SIGTERM");
+      await waitFor(() => nodes[i].exited !== undefined, 30_000, `node ${i} to exit after SIGTERM`);
+      expect(nodes[i].exited, nodes[i].describe()).toEqual({ code: 0, signal: null });
+      expect(nodes[i].output.join("")).toContain("left the cluster after SIGTERM");
       nodes[i] = startNode(i);
       await waitFor(() => upBackends().length === 3, 30_000, `node ${i} back Up`).catch((e: Error) => {
         throw new Error(`${e.message}: ${nodes.map((n) => n.describe()).join("\n")}`);
@@ -115,9 +114,7 @@ describe("rolling restart", () => {
     await traffic;
 
     const balances = await Promise.all(
-      acknowledged.map((_, id) =>
-        client!.ask(accounts, (replyTo) => new ShardEnvelope(`acct-${id}`, { kind: "getBalance", replyTo }), { timeout: 10_000 }),
-      ),
+      acknowledged.map((_, id) => client!.ask(accounts, (replyTo) => new ShardEnvelope(`acct-${id}`, { kind: "getBalance", replyTo }), { timeout: 10_000 })),
     );
     const total = acknowledged.reduce((a, b) => a + b, 0);
     console.info(
@@ -125,8 +122,8 @@ describe("rolling restart", () => {
         `${unconfirmed.reduce((a, b) => a + b, 0)} unconfirmed; longest run of failing asks ${longestFailure} ms`,
     );
     for (let id = 0; id < ACCOUNTS; id++) {
-      expect(balances[id], `acct-${id}`).toBeGreaterThanOrEqual(acknowledged[id]!); // nothing acknowledged is lost
-      expect(balances[id], `acct-${id}`).toBeLessThanOrEqual(acknowledged[id]! + unconfirmed[id]!);
+      expect(balances[id], `acct-${id}`).toBeGreaterThanOrEqual(acknowledged[id]); // nothing acknowledged is lost
+      expect(balances[id], `acct-${id}`).toBeLessThanOrEqual(acknowledged[id] + unconfirmed[id]);
     }
     expect(longestFailure).toBeLessThan(resolveShardingOptions().handOffTimeout);
     expect(upBackends().sort()).toEqual([...seeds].sort());

@@ -14,7 +14,8 @@ function start(args: string[]): NodeProcess {
   return p;
 }
 
-const seen = (p: NodeProcess, type: string, address?: string): boolean => p.lines.some((l) => l.type === type && (address === undefined || l.address === address));
+const seen = (p: NodeProcess, type: string, address?: string): boolean =>
+  p.lines.some((l) => l.type === type && (address === undefined || l.address === address));
 
 describe("runNode", () => {
   it("SIGTERM: the node leaves the cluster and the process exits 0; the other node removes it", { timeout: 40_000 }, async () => {

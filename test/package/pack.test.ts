@@ -1,7 +1,9 @@
 // Installs casty as a user would: `npm pack` (which builds through `prepare`), then the tarball into a
 // fresh project, and runs a TypeScript and a plain JavaScript program against it. The TypeScript one
 // is the README's quick start, taken from the README itself.
+import { spawn, type ChildProcess } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -113,7 +115,62 @@ describe("the packed package", () => {
     },
     RUN_TIMEOUT_MS,
   );
+
+  it(
+    "runs a cluster of three node processes started with runNode; each leaves on SIGTERM and exits 0",
+    async () => {
+      copyFileSync(join(root, "test/package/fixtures/node.mjs"), join(app, "node.mjs"));
+      const ports = await Promise.all([0, 1, 2].map(() => freePort()));
+      const seeds = ports.map((p) => `127.0.0.1:${p}`).join(",");
+      const nodes = ports.map(
+        (port) => new AppNode(app, { CASTY_NAME: "pkg", CASTY_HOST: "127.0.0.1", CASTY_PORT: String(port), CASTY_SEEDS: seeds, CASTY_LOG_LEVEL: "error" }),
+      );
+      try {
+        const deadline = Date.now() + 45_000;
+        while (!nodes.every((n) => n.stdout.includes('"answered"')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+        const report = nodes.map((n, i) => `node ${i}: ${n.stdout} ${n.stderr}`).join("\n");
+        for (const node of nodes) expect(JSON.parse(node.stdout.trim().split("\n").at(-1) ?? "{}"), report).toMatchObject({ members: 3, answers: 30 });
+        for (const node of [...nodes].reverse()) {
+          node.kill("SIGTERM"); // one at a time, as a rolling stop does
+          expect(await node.exited, report).toStrictEqual({ code: 0, signal: null });
+        }
+      } finally {
+        for (const node of nodes) node.kill("SIGKILL");
+      }
+    },
+    RUN_TIMEOUT_MS * 2,
+  );
 });
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A node process of the installed package: its stdout, and how it exited once it did. */
+class AppNode {
+  stdout = "";
+  stderr = "";
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  private readonly child: ChildProcess;
+
+  constructor(cwd: string, env: Record<string, string>) {
+    this.child = spawn(process.execPath, ["node.mjs"], { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    this.child.stdout!.on("data", (chunk: Buffer) => (this.stdout += chunk.toString()));
+    this.child.stderr!.on("data", (chunk: Buffer) => (this.stderr += chunk.toString()));
+    this.exited = new Promise((resolve) => this.child.once("exit", (code, signal) => resolve({ code, signal })));
+  }
+
+  kill(signal: NodeJS.Signals): void {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
+  }
+}
 
 const TSCONFIG = {
   compilerOptions: {

@@ -51,8 +51,8 @@ describe("actor URIs", () => {
       { system: "bank", path: "/system/deadLetters" },
     ];
     for (const address of addresses) expect(parseActorUri(formatActorUri(address))).toStrictEqual(address);
-    expect(formatActorUri(addresses[1]!)).toBe("casty://bank@[::1]:1/");
-    expect(formatActorUri(addresses[2]!)).toBe("casty://bank/system/deadLetters");
+    expect(formatActorUri(addresses[1])).toBe("casty://bank@[::1]:1/");
+    expect(formatActorUri(addresses[2])).toBe("casty://bank/system/deadLetters");
   });
 
   it.each([

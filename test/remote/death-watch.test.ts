@@ -29,7 +29,7 @@ describe("remote death watch", () => {
     const seen: string[] = [];
     const w = a.spawn(watcher(seen), "watcher");
     const remote = a.refFor<string>(target.address);
-    w.tell({ kind: "watch", ref: remote as ActorRef<never> });
+    w.tell({ kind: "watch", ref: remote });
     await waitFor(() => b.lookup("/system/remote-watch") !== undefined, 1000);
     await new Promise((resolve) => setTimeout(resolve, 50)); // the watch reaches B before the stop
     remote.tell("stop");
@@ -55,8 +55,8 @@ describe("remote death watch", () => {
     const seen: string[] = [];
     const w = a.spawn(watcher(seen), "watcher");
     const remote = a.refFor<string>(target.address);
-    w.tell({ kind: "watch", ref: remote as ActorRef<never> });
-    w.tell({ kind: "unwatch", ref: remote as ActorRef<never> });
+    w.tell({ kind: "watch", ref: remote });
+    w.tell({ kind: "unwatch", ref: remote });
     await new Promise((resolve) => setTimeout(resolve, 50));
     remote.tell("stop");
     await waitFor(() => b.lookup("/user/target") === undefined, 5000);

@@ -26,11 +26,11 @@ describe("batching", () => {
     await sleep(50);
     const all = batches(peer.frames);
     expect(all).toHaveLength(2);
-    const turn = all[1]!;
+    const turn = all[1];
     expect(turn.envelopes).toHaveLength(101);
     expect(turn.targetPaths).toEqual(["/user/sink", "/user/other"]);
     expect(turn.typeNames).toEqual(["casty.v1.Value"]);
-    expect(turn.envelopes[100]!.targetIndex).toBe(1);
+    expect(turn.envelopes[100].targetIndex).toBe(1);
   });
 });
 
@@ -51,7 +51,7 @@ describe("flow control", () => {
     await sleep(100);
     expect(peer.frames).toHaveLength(1); // the handshake; then it stopped reading
     expect(letters.length).toBeGreaterThan(0);
-    expect(letters[0]!.reason).toContain("outbound queue");
+    expect(letters[0].reason).toContain("outbound queue");
     // What left the queue sits in HTTP/2 and socket buffers: bounded by their windows, far below the total.
     const accepted = total + 1 - letters.length;
     expect(accepted).toBeLessThan(total / 4);

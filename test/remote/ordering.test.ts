@@ -60,7 +60,7 @@ describe("ordering", () => {
     // Before the first handshake completes nothing leaves the queue: 100 fit, 50 overflow.
     for (let i = 0; i < 150; i++) ref.tell({ seq: i });
     expect(letters.map((l) => (l.message as Seq).seq)).toEqual(Array.from({ length: 50 }, (_, i) => 100 + i));
-    expect(letters[0]!.reason).toContain("outbound queue");
+    expect(letters[0].reason).toContain("outbound queue");
     await waitFor(() => checker.state.count === 100, 5000, "the 100 queued messages on B");
     expect(checker.state.firstGap).toBeUndefined();
   });

@@ -26,8 +26,8 @@ async function startChild(): Promise<{ process: ChildProcess; port: number; echo
   child = proc;
   let stdout = "";
   let stderr = "";
-  proc.stdout!.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-  proc.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+  proc.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+  proc.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
   await waitFor(() => stdout.includes("\n") || proc.exitCode !== null, 15_000, "the child's port line");
   if (!stdout.includes("\n")) throw new Error(`the child exited with ${proc.exitCode}: ${stderr}`);
   const { port, echo } = JSON.parse(stdout.slice(0, stdout.indexOf("\n"))) as { port: number; echo: string };
@@ -44,11 +44,13 @@ describe("two OS processes", () => {
 
     await expect(a.ask(echo, (replyTo: ActorRef<unknown>) => ({ kind: "echo", value: "across", replyTo }), { timeout: 5000 })).resolves.toBe("across");
     const values = Array.from({ length: 500 }, (_, i) => ({ i, tag: `v${i}` }));
-    const replies = await Promise.all(values.map((value) => a.ask(echo, (replyTo: ActorRef<unknown>) => ({ kind: "echo", value, replyTo }), { timeout: 5000 })));
+    const replies = await Promise.all(
+      values.map((value) => a.ask(echo, (replyTo: ActorRef<unknown>) => ({ kind: "echo", value, replyTo }), { timeout: 5000 })),
+    );
     expect(replies).toEqual(values);
 
     // A ref of this process inside a message: the child tells it back.
-    const inbox = probe<unknown>(a, "inbox");
+    const inbox = probe(a, "inbox");
     echo.tell({ kind: "echo", value: "to the inbox", replyTo: inbox.ref });
     await waitFor(() => inbox.received.length === 1, 5000, "the child's tell to our inbox");
     expect(inbox.received).toEqual(["to the inbox"]);
@@ -69,7 +71,7 @@ describe("two OS processes", () => {
     await once(remote.process, "exit");
     await waitFor(() => !isAssociated(echo), 5000, "A noticing the dead peer");
     const letters = deadLetters(a);
-    const inbox = probe<unknown>(a, "inbox");
+    const inbox = probe(a, "inbox");
     for (let i = 0; i < 10; i++) echo.tell({ kind: "echo", value: i, replyTo: inbox.ref });
     await waitFor(() => letters.length === 10, 5000, "ten dead letters");
     expect(letters.every((l) => l.recipient === echo && l.reason.includes("unreachable"))).toBe(true);

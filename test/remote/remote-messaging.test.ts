@@ -63,7 +63,7 @@ describe("two nodes", () => {
     expect(Date.now() - started).toBeLessThan(2000);
     // The request did arrive; answering now is too late.
     expect(silent.received).toHaveLength(1);
-    silent.received[0]!.replyTo.tell("too late");
+    silent.received[0].replyTo.tell("too late");
     await waitFor(() => letters.some((l) => l.message === "too late"), 5000, "the late reply as a dead letter on A");
   });
 
@@ -71,7 +71,7 @@ describe("two nodes", () => {
     const a = await nodes.start();
     const b = await nodes.start();
     b.spawn(echo, "echo");
-    const answers = probe<unknown>(a, "answers");
+    const answers = probe(a, "answers");
     const seen: ActorRef<unknown>[] = [];
     b.spawn(
       Behaviors.receive<{ kind: "remember"; ref: ActorRef<unknown> }>((_ctx, msg) => {
@@ -86,9 +86,9 @@ describe("two nodes", () => {
     await waitFor(() => answers.received.length === 2, 5000, "both replies on A");
     expect(answers.received).toEqual(expect.arrayContaining(["pong", "from b"]));
     expect(seen[0]).toBeInstanceOf(RemoteActorRef);
-    expect(seen[0]!.address).toBe(`casty://test@127.0.0.1:${a.port}/user/answers`);
-    expect(seen[0]!.path).toBe("/user/answers");
-    expect(seen[0]!.equals(answers.ref)).toBe(true);
+    expect(seen[0].address).toBe(`casty://test@127.0.0.1:${a.port}/user/answers`);
+    expect(seen[0].path).toBe("/user/answers");
+    expect(seen[0].equals(answers.ref)).toBe(true);
   });
 
   it("carries refs nested in arrays, maps, sets and objects, and each tells back to its origin", async () => {
@@ -109,7 +109,7 @@ describe("two nodes", () => {
         for (const [name, ref] of msg.byName) ref.tell(`map:${name}`);
         for (const [ref, label] of msg.keyed) ref.tell(`key:${label}`);
         for (const ref of msg.set) ref.tell("set");
-        msg.deep.level[0]!.ref.tell("deep");
+        msg.deep.level[0].ref.tell("deep");
         return Behaviors.same();
       }),
       "fanout",
@@ -117,11 +117,11 @@ describe("two nodes", () => {
     const refs = targets.map((t) => t.ref);
     remoteRef(a, b.lookup<Fanout>("/user/fanout")!).tell({
       kind: "fanout",
-      list: [refs[0]!, refs[1]!],
-      byName: new Map([["two", refs[2]!]]),
-      keyed: new Map([[refs[3]!, "three"]]),
-      set: new Set([refs[4]!]),
-      deep: { level: [{ ref: refs[0]! }] },
+      list: [refs[0], refs[1]],
+      byName: new Map([["two", refs[2]]]),
+      keyed: new Map([[refs[3], "three"]]),
+      set: new Set([refs[4]]),
+      deep: { level: [{ ref: refs[0] }] },
     });
     await waitFor(() => targets.reduce((n, t) => n + t.received.length, 0) === 6, 5000, "six tells back to A");
     expect(targets.map((t) => t.received.sort())).toEqual([["deep", "list"], ["list"], ["map:two"], ["key:three"], ["set"]]);
@@ -133,8 +133,8 @@ describe("two nodes", () => {
     const letters = deadLetters(b);
     a.refFor<string>(`casty://test@127.0.0.1:${b.port}/user/nobody`).tell("anyone?");
     await waitFor(() => letters.length === 1, 5000, "a dead letter on B");
-    expect(letters[0]!.message).toBe("anyone?");
-    expect(letters[0]!.recipient?.path).toBe("/user/nobody");
+    expect(letters[0].message).toBe("anyone?");
+    expect(letters[0].recipient?.path).toBe("/user/nobody");
   });
 });
 
@@ -199,8 +199,8 @@ describe("unreachable peer", () => {
     await waitFor(() => letters.length === 10, 5000, "ten dead letters");
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
     expect(letters.map((l) => l.message)).toEqual(Array.from({ length: 10 }, (_, i) => `m${i}`));
-    expect(letters[0]!.recipient).toBe(ref);
-    expect(letters[0]!.reason).toContain(`127.0.0.1:${port} unreachable`);
+    expect(letters[0].recipient).toBe(ref);
+    expect(letters[0].reason).toContain(`127.0.0.1:${port} unreachable`);
     expect(letters.every((l) => l instanceof DeadLetter)).toBe(true);
   });
 });

@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { InvalidOptionError, RemoteActorSystem, type ActorRef, type TlsOptions } from "../../src/index.js";
 import { sleep, waitFor } from "../support/wait.js";
 import { TestPki, type Ca } from "./fixtures/certs.js";
-import { deadLetters, echo, probe, remoteRef, TestNodes, type EchoMsg } from "./fixtures/nodes.js";
+import { deadLetters, echo, probe, remoteRef, TestNodes } from "./fixtures/nodes.js";
 
 const nodes = new TestNodes();
 afterEach(() => nodes.shutdownAll());
@@ -29,7 +29,7 @@ describe("mutual TLS", () => {
     remoteRef(a, inbox.ref).tell("over tls");
     await waitFor(() => inbox.received.length === 1, 5000, "the message over TLS");
     const echoOnB = remoteRef(a, b.spawn(echo, "echo"));
-    await expect(a.ask(echoOnB, (replyTo: ActorRef<unknown>) => ({ kind: "echo", value: "ping", replyTo }) as EchoMsg, { timeout: 5000 })).resolves.toBe("ping");
+    await expect(a.ask(echoOnB, (replyTo: ActorRef<unknown>) => ({ kind: "echo", value: "ping", replyTo }), { timeout: 5000 })).resolves.toBe("ping");
   });
 
   it("refuses a node whose certificate another CA signed: its message becomes a dead letter, the receiver never gets it", async () => {
@@ -41,8 +41,8 @@ describe("mutual TLS", () => {
     const letters = deadLetters(intruder);
     remoteRef(intruder, inbox.ref).tell("let me in");
     await waitFor(() => letters.length === 1, 5000, "the intruder's dead letter");
-    expect(letters[0]!.message).toBe("let me in");
-    expect(letters[0]!.reason).toContain("unreachable");
+    expect(letters[0].message).toBe("let me in");
+    expect(letters[0].reason).toContain("unreachable");
     await sleep(200);
     expect(inbox.received).toHaveLength(0);
   });
@@ -82,7 +82,11 @@ describe("mutual TLS", () => {
       const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createSsl(Buffer.from(trusted.cert)));
       try {
         return await new Promise<string>((resolve) => {
-          const call = client.makeBidiStreamRequest("/casty.v1.RemotingService/Connect", (b: Buffer) => b, (b: Buffer) => b);
+          const call = client.makeBidiStreamRequest(
+            "/casty.v1.RemotingService/Connect",
+            (b: Buffer) => b,
+            (b: Buffer) => b,
+          );
           call.on("data", () => resolve("answered"));
           call.on("error", (error: grpc.ServiceError) => resolve(`error ${error.code}`));
           call.write(Buffer.from([0x0a, 0x00])); // an empty handshake: any answer proves the TLS session was accepted

@@ -23,18 +23,18 @@ describe("unknown manifest", () => {
     const log = new CapturingLogger();
     const b = await nodes.start({ logger: log });
     const letters = deadLetters(b);
-    const inbox = probe<unknown>(b, "inbox");
+    const inbox = probe(b, "inbox");
     const ref = remoteRef(a, inbox.ref);
     ref.tell(nodeAddressMessage);
     ref.tell("after");
     await waitFor(() => inbox.received.length === 1, 5000, "the normal message after the unknown one");
     expect(inbox.received).toEqual(["after"]);
     expect(letters).toHaveLength(1);
-    const payload = letters[0]!.message as UndecodablePayload;
+    const payload = letters[0].message as UndecodablePayload;
     expect(payload.manifest).toBe("casty.v1.NodeAddress");
     expect(NodeAddress.decode(payload.bytes)).toEqual({ system: "sys", host: "10.0.0.9", port: 4242, uid: 7n });
-    expect(letters[0]!.recipient?.path).toBe("/user/inbox");
-    expect(letters[0]!.reason).toContain("unknown manifest casty.v1.NodeAddress");
+    expect(letters[0].recipient?.path).toBe("/user/inbox");
+    expect(letters[0].reason).toContain("unknown manifest casty.v1.NodeAddress");
     expect(log.matching(/\/user\/inbox: unknown manifest casty\.v1\.NodeAddress/, "warn")).toHaveLength(1);
     // Still the same association: nothing broke.
     expect(log.matching(/closing the stream|lost/, "warn")).toHaveLength(0);
@@ -49,13 +49,13 @@ describe("unknown manifest", () => {
     const log = new CapturingLogger();
     const b = await nodes.start({ logger: log });
     const letters = deadLetters(b);
-    const inbox = probe<unknown>(b, "inbox");
+    const inbox = probe(b, "inbox");
     const ref = remoteRef(a, inbox.ref);
     ref.tell({ kind: "pay", amount: new Money(250) });
     ref.tell("after");
     await waitFor(() => inbox.received.length === 1, 5000, "the normal message after the unknown one");
     expect(letters).toHaveLength(1);
-    expect(letters[0]!.reason).toContain("test.Money");
+    expect(letters[0].reason).toContain("test.Money");
     expect(log.matching(/\/user\/inbox: .*test\.Money/, "warn")).toHaveLength(1);
   });
 
@@ -63,7 +63,7 @@ describe("unknown manifest", () => {
     const a = await nodes.start();
     const b = await nodes.start();
     for (const node of [a, b]) node.serialization.registerProtobuf("casty.v1.NodeAddress", NodeAddress);
-    const inbox = probe<unknown>(b, "inbox");
+    const inbox = probe(b, "inbox");
     remoteRef(a, inbox.ref).tell(nodeAddressMessage);
     await waitFor(() => inbox.received.length === 1, 5000, "the protobuf message");
     expect(inbox.received[0]).toEqual(nodeAddressMessage);
@@ -107,9 +107,17 @@ describe("malformed frames from a raw grpc-js client", () => {
   it("stream errors and cancellations are logged, not swallowed", async () => {
     const { b, log } = await victim();
     await rawConnect(b.port, [batchFrame(b, "/user/inbox", ["early"])]);
-    await waitFor(() => log.matching(/remoting stream from .* ended: a batch arrived before the handshake/, "debug").length === 1, 2000, "the stream error line");
+    await waitFor(
+      () => log.matching(/remoting stream from .* ended: a batch arrived before the handshake/, "debug").length === 1,
+      2000,
+      "the stream error line",
+    );
     const client = new grpc.Client(`127.0.0.1:${b.port}`, grpc.credentials.createInsecure());
-    const call = client.makeBidiStreamRequest("/casty.v1.RemotingService/Connect", (x: Buffer) => x, (x: Buffer) => x);
+    const call = client.makeBidiStreamRequest(
+      "/casty.v1.RemotingService/Connect",
+      (x: Buffer) => x,
+      (x: Buffer) => x,
+    );
     call.on("error", () => undefined);
     call.write(Buffer.from(handshakeFrame(b, b)));
     await new Promise((resolve) => call.once("data", resolve));
@@ -135,7 +143,7 @@ describe("malformed frames from a raw grpc-js client", () => {
     expect(wrongSystem.code).toBe(grpc.status.FAILED_PRECONDITION);
     expect(wrongSystem.details).toBe(`system name "intruder" does not match this node's "test"`);
     expect(wrongSystem.responses).toHaveLength(1);
-    const ack = wrongSystem.responses[0]!.frame;
+    const ack = wrongSystem.responses[0].frame;
     expect(ack?.$case === "handshakeAck" && ack.value.accepted).toBe(false);
 
     const wrongVersion = await rawConnect(b.port, [handshakeFrame(b, b, { protocolVersion: 99 })]);
@@ -173,7 +181,7 @@ describe("malformed frames from a raw grpc-js client", () => {
         value: {
           typeNames: ["casty.v1.Value"],
           targetPaths: ["/user/inbox"],
-         
+
           envelopes: [
             { targetIndex: 5, typeIndex: 0, payload: Buffer.from([8, 1]) },
             { targetIndex: 0, typeIndex: 0, payload: Buffer.from([0xff, 0xff, 0xff]) },
@@ -200,9 +208,9 @@ describe("wrong system name", () => {
     const wrong = a.refFor<string>(`casty://x@127.0.0.1:${b.port}/user/echo`);
     wrong.tell("hello?");
     await waitFor(() => letters.length === 1, 5000, "the refused message as a dead letter on A");
-    expect(letters[0]!.message).toBe("hello?");
-    expect(letters[0]!.recipient).toBe(wrong);
-    expect(letters[0]!.reason).toContain(`system name "x" does not match this node's "other"`);
+    expect(letters[0].message).toBe("hello?");
+    expect(letters[0].recipient).toBe(wrong);
+    expect(letters[0].reason).toContain(`system name "x" does not match this node's "other"`);
     expect(logB.matching(/refused connection from .*system name "x" does not match this node's "other"/, "error")).toHaveLength(1);
     expect(logA.matching(new RegExp(`x@127\\.0\\.0\\.1:${b.port} refused the connection: system name "x" does not match`), "error")).toHaveLength(1);
 
@@ -236,7 +244,7 @@ describe("sender-side errors", () => {
   it("a message with a function inside throws a SerializationError naming the field path; the connection stays usable", async () => {
     const a = await nodes.start();
     const b = await nodes.start();
-    const inbox = probe<unknown>(b, "inbox");
+    const inbox = probe(b, "inbox");
     const ref = remoteRef(a, inbox.ref);
     ref.tell({ kind: "first" });
     await waitFor(() => inbox.received.length === 1, 5000, "the first message");

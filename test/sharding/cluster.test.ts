@@ -8,7 +8,6 @@ import { eventually, get, ids, inc, ShardedNodes, stats, waitForUp, type Node } 
 
 let nodes: ShardedNodes;
 afterEach(async () => {
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when a test failed before starting nodes
   await nodes?.shutdownAll();
   doubleStarts.length = 0;
 });

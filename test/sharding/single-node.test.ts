@@ -6,7 +6,6 @@ import { counter, starts, type CounterMsg, type CounterState } from "./fixtures/
 
 let system: ActorSystem;
 afterEach(async () => {
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset when a test failed before starting one
   await system?.shutdown();
 });
 

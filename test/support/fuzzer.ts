@@ -25,7 +25,7 @@ export class Fuzzer {
   }
 
   pick<T>(items: readonly T[]): T {
-    return items[this.int(items.length)]!;
+    return items[this.int(items.length)];
   }
 
   bytes(length: number): Uint8Array {

@@ -74,7 +74,7 @@ export class VirtualScheduler implements Scheduler {
   private insert(timer: Timer, identity?: Timer): void {
     const entry = identity === undefined ? timer : Object.assign(identity, { at: timer.at, seq: timer.seq });
     let i = this.timers.length;
-    while (i > 0 && (this.timers[i - 1]!.at > entry.at || (this.timers[i - 1]!.at === entry.at && this.timers[i - 1]!.seq > entry.seq))) i--;
+    while (i > 0 && (this.timers[i - 1].at > entry.at || (this.timers[i - 1].at === entry.at && this.timers[i - 1].seq > entry.seq))) i--;
     this.timers.splice(i, 0, entry);
   }
 }

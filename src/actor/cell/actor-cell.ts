@@ -1,5 +1,6 @@
+/* eslint-disable @typescript-eslint/no-unsafe-class-instance-assignment -- behaviours and cells are told apart by tag or ref, then narrowed to the class that made them */
 import type { ActorContext, ActorRef, AskOptions, Behavior, Next, ReplyOf, SpawnOptions } from "../api.js";
-import { Tag, type LifecycleBehavior, type ReceiveBehavior, type SetupBehavior, type SuperviseBehavior } from "../behavior.js";
+import { describeNonBehavior, isBehavior, Tag, type LifecycleBehavior, type ReceiveBehavior, type SetupBehavior, type SuperviseBehavior } from "../behavior.js";
 import type { Runnable } from "../dispatcher.js";
 import { STOP_AFTER_PENDING } from "../internal.js";
 import { prefixed, type Logger } from "../logger.js";
@@ -142,6 +143,7 @@ export class ActorCell<M> extends FaultHandlingCell<M> implements ActorContext<M
       this.fail(error);
       return;
     }
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a handler behind a cast (or from plain JS) may return anything
     if (next === undefined || next === null) {
       this.fail(notABehavior(this.self.path, "returned", next));
       return;
@@ -159,8 +161,12 @@ export class ActorCell<M> extends FaultHandlingCell<M> implements ActorContext<M
   }
 
   /** Applies what a handler returned (or resolved to); anything but a Behavior is a failure. */
-  private become(next: Behavior<M>, message: M, how: string): void {
-    switch (typeof next === "object" && next !== null ? next.tag : undefined) {
+  private become(next: unknown, message: M, how: string): void {
+    if (!isBehavior(next)) {
+      this.fail(notABehavior(this.self.path, how, next));
+      return;
+    }
+    switch (next.tag) {
       case Tag.same:
         return;
       case Tag.receive:
@@ -178,7 +184,7 @@ export class ActorCell<M> extends FaultHandlingCell<M> implements ActorContext<M
       case Tag.setup:
       case Tag.supervise:
       case Tag.lifecycle:
-        this.guarded(() => this.after(this.unwrap(next), noop));
+        this.guarded(() => this.after(this.unwrap(next as Behavior<M>), noop));
         return;
       default:
         this.fail(notABehavior(this.self.path, how, next));
@@ -223,7 +229,7 @@ export class ActorCell<M> extends FaultHandlingCell<M> implements ActorContext<M
     try {
       const result = this.unwrap(this.initial);
       // the common case (a sync setup, no preStart) allocates nothing more
-      if (result instanceof Promise || this.hooks?.preStart !== undefined) this.after(result, () => this.runningHook(this.hooks?.preStart));
+      if (result instanceof Promise || this.hooks?.preStart !== undefined) this.after(result, () => this.runningHook("preStart"));
     } catch (error) {
       this.fail(error);
     }
@@ -257,6 +263,5 @@ export class ActorCell<M> extends FaultHandlingCell<M> implements ActorContext<M
 }
 
 function notABehavior(path: string, how: string, value: unknown): TypeError {
-  const shown = typeof value === "object" && value !== null ? `a ${value.constructor?.name ?? "null-prototype"} object` : String(value);
-  return new TypeError(`${path}: handler ${how} ${shown}; return a Behavior such as Behaviors.same()`);
+  return new TypeError(`${path}: handler ${how} ${describeNonBehavior(value)}; return a Behavior such as Behaviors.same()`);
 }

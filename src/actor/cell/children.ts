@@ -1,4 +1,6 @@
+/* eslint-disable @typescript-eslint/no-unsafe-class-instance-assignment -- behaviours and cells are told apart by tag or ref, then narrowed to the class that made them */
 import type { ActorRef, Behavior, SpawnOptions } from "../api.js";
+import { describeNonBehavior, isBehavior } from "../behavior.js";
 import { DuplicateActorNameError, InvalidOptionError } from "../errors.js";
 import { LocalActorRef } from "../local-ref.js";
 import { validateActorName } from "../names.js";
@@ -32,9 +34,8 @@ export abstract class ChildrenCell<M> extends DeathWatchCell<M> implements Paren
   spawn<C>(behavior: Behavior<C>, name?: string, options?: SpawnOptions): ActorRef<C> {
     this.system.ensureRunning();
     if (this.state >= STOPPING) throw new Error(`cannot spawn a child of ${this.self.path}: it is stopping`);
-    if (behavior === undefined || typeof behavior.tag !== "number") {
-      throw new InvalidOptionError(`spawn needs a Behavior, got ${String(behavior)}`);
-    }
+    const candidate: unknown = behavior; // callers from plain JS may pass anything
+    if (!isBehavior(candidate)) throw new InvalidOptionError(`spawn needs a Behavior, got ${describeNonBehavior(candidate)}`);
     const childName = name === undefined ? this.system.nextName() : validateActorName(name);
     const children = (this.childCells ??= new Map());
     if (children.has(childName)) {

@@ -70,13 +70,14 @@ export abstract class FaultHandlingCell<M> extends ChildrenCell<M> {
 
   private completeRestart(): void {
     this.state = RUNNING;
-    this.guarded(() => this.after(this.reinitialize(), () => this.runningHook(this.hooks?.postRestart)));
+    this.guarded(() => this.after(this.reinitialize(), () => this.runningHook("postRestart")));
     this.kick();
   }
 
   /** Runs `preStart`/`postRestart` unless setup already stopped the actor. */
-  protected runningHook(hook: ((ctx: ActorContext<M>) => void | Promise<void>) | undefined): void {
-    if (hook !== undefined && this.state === RUNNING) this.after(hook.call(this.hooks, this.context()), noop);
+  protected runningHook(hook: "preStart" | "postRestart"): void {
+    const hooks = this.hooks;
+    if (hooks?.[hook] !== undefined && this.state === RUNNING) this.after(hooks[hook](this.context()), noop);
   }
 
   /** @internal Stops the actor: children first, then `postStop`, then watchers hear `Terminated`. */

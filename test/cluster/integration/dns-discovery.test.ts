@@ -27,7 +27,10 @@ async function freePort(): Promise<number> {
 }
 
 const upMembers = (system: ClusteredActorSystem): string[] =>
-  system.cluster.state.members.filter((m) => m.status === "up").map((m) => m.address).sort();
+  system.cluster.state.members
+    .filter((m) => m.status === "up")
+    .map((m) => m.address)
+    .sort();
 
 describe("DNS discovery", () => {
   it("waits for records, lets only the lowest address form the cluster, and a lower node joining later joins it", { timeout: 30_000 }, async () => {

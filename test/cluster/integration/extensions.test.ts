@@ -30,28 +30,28 @@ describe("extensions", () => {
 describe("leaving in the coordinated shutdown", () => {
   it("leave() runs it with reason leave: hand-off while Up, the rest after removal", async () => {
     const [a, b] = await nodes.cluster(2);
-    nodes.release(b!);
+    nodes.release(b);
     const seen: string[] = [];
-    const status = () => b!.cluster.selfMember?.status ?? "removed";
-    b!.coordinatedShutdown.addTask(ShutdownPhase.shardingHandOff, "probe", () => void seen.push(`hand-off:${status()}`));
-    b!.addLeaveTask(async () => void seen.push(`leave task:${status()}`));
-    b!.coordinatedShutdown.addTask(ShutdownPhase.beforeActorSystemTerminate, "probe", () => void seen.push(`terminate:${status()}`));
-    await b!.cluster.leave();
-    expect(b!.coordinatedShutdown.reason).toBe("leave");
-    expect(b!.isTerminated).toBe(true);
+    const status = () => b.cluster.selfMember?.status ?? "removed";
+    b.coordinatedShutdown.addTask(ShutdownPhase.shardingHandOff, "probe", () => void seen.push(`hand-off:${status()}`));
+    b.addLeaveTask(async () => void seen.push(`leave task:${status()}`));
+    b.coordinatedShutdown.addTask(ShutdownPhase.beforeActorSystemTerminate, "probe", () => void seen.push(`terminate:${status()}`));
+    await b.cluster.leave();
+    expect(b.coordinatedShutdown.reason).toBe("leave");
+    expect(b.isTerminated).toBe(true);
     expect(seen.sort()).toEqual(["hand-off:up", "leave task:up", "terminate:removed"]);
-    await waitForConvergence([a!], 3000);
+    await waitForConvergence([a], 3000);
   });
 
   it("shutdown() runs it with reason shutdown; being downed with reason downed", async () => {
     const [a, b, c] = await nodes.cluster(3);
-    nodes.release(b!);
-    nodes.release(c!);
-    await b!.shutdown();
-    expect(b!.coordinatedShutdown.reason).toBe("shutdown");
-    await waitForConvergence([a!, c!], 3000);
-    a!.cluster.down(c!.selfAddress);
-    await waitFor(() => c!.isTerminated, 5000, "c stopping after it was downed");
-    expect(c!.coordinatedShutdown.reason).toBe("downed");
+    nodes.release(b);
+    nodes.release(c);
+    await b.shutdown();
+    expect(b.coordinatedShutdown.reason).toBe("shutdown");
+    await waitForConvergence([a, c], 3000);
+    a.cluster.down(c.selfAddress);
+    await waitFor(() => c.isTerminated, 5000, "c stopping after it was downed");
+    expect(c.coordinatedShutdown.reason).toBe("downed");
   });
 });

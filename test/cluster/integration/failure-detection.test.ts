@@ -31,12 +31,12 @@ describe("failure detection", () => {
     // each node monitors only its successor on the address ring: when B leaves, A starts monitoring C
     const systems = await nodes.cluster(4, { heartbeatInterval: 200, monitoredBy: 1 });
     const [a, b, c] = [...systems].sort((x, y) => (lowestAddress([x.selfAddress, y.selfAddress]) === x.selfAddress ? -1 : 1));
-    await waitFor(() => detectors(a!).size > 0, 1000, "a monitoring");
-    expect([...detectors(a!).keys()]).toEqual([b!.selfAddress]);
-    await nodes.stop(b!);
-    await waitFor(() => detectors(a!).has(c!.selfAddress), 3000, "a monitoring c");
+    await waitFor(() => detectors(a).size > 0, 1000, "a monitoring");
+    expect([...detectors(a).keys()]).toEqual([b.selfAddress]);
+    await nodes.stop(b);
+    await waitFor(() => detectors(a).has(c.selfAddress), 3000, "a monitoring c");
     await sleep(1300);
-    const measured = detectors(a!).get(c!.selfAddress)!.intervals.slice(2); // after the two seeded from firstHeartbeatEstimate
+    const measured = detectors(a).get(c.selfAddress)!.intervals.slice(2); // after the two seeded from firstHeartbeatEstimate
     expect(measured.length).toBeGreaterThanOrEqual(4);
     for (const interval of measured) expect(interval, measured.map(Math.round).join(", ")).toBeGreaterThan(100);
   });
@@ -46,28 +46,28 @@ describe("failure detection", () => {
     const systems = await nodes.cluster(3, opts);
     const [a, b, c] = systems;
     const events: string[] = [];
-    a!.cluster.subscribe(UnreachableMember, (e) => events.push(`unreachable ${e.address}`));
-    a!.cluster.subscribe(ReachableMember, (e) => events.push(`reachable ${e.address}`));
-    a!.cluster.subscribe(MemberDowned, (e) => events.push(`downed ${e.address}`));
+    a.cluster.subscribe(UnreachableMember, (e) => events.push(`unreachable ${e.address}`));
+    a.cluster.subscribe(ReachableMember, (e) => events.push(`reachable ${e.address}`));
+    a.cluster.subscribe(MemberDowned, (e) => events.push(`downed ${e.address}`));
 
     const cutAt = Date.now();
-    isolate(c!, [a!, b!], true);
+    isolate(c, [a, b], true);
     await waitFor(() => events.length > 0, 3000, "c unreachable on a");
     const detectedAfter = Date.now() - cutAt;
-    expect(events).toEqual([`unreachable ${c!.selfAddress}`]);
-    expect(a!.cluster.state.unreachable).toEqual([c!.selfAddress]);
+    expect(events).toEqual([`unreachable ${c.selfAddress}`]);
+    expect(a.cluster.state.unreachable).toEqual([c.selfAddress]);
     // c sees both others unreachable; its leader is itself now, but it cannot act without convergence
-    await waitFor(() => c!.cluster.state.unreachable.length === 2, 3000, "a and b unreachable on c");
-    expect(c!.cluster.selfMember?.status).toBe("up");
+    await waitFor(() => c.cluster.state.unreachable.length === 2, 3000, "a and b unreachable on c");
+    expect(c.cluster.selfMember?.status).toBe("up");
 
-    isolate(c!, [a!, b!], false);
+    isolate(c, [a, b], false);
     await waitForConvergence(systems, 5000);
     // c's own observations (a and b unreachable) reach a with c's first gossip after the heal, until
     // c hears their heartbeats again: b may flicker on a, but c came back exactly once
-    const aboutC = events.filter((e) => e.endsWith(c!.selfAddress));
-    expect(aboutC).toEqual([`unreachable ${c!.selfAddress}`, `reachable ${c!.selfAddress}`]);
-    const aboutB = events.filter((e) => e.endsWith(b!.selfAddress));
-    expect(aboutB.length === 0 || aboutB.join() === `unreachable ${b!.selfAddress},reachable ${b!.selfAddress}`).toBe(true);
+    const aboutC = events.filter((e) => e.endsWith(c.selfAddress));
+    expect(aboutC).toEqual([`unreachable ${c.selfAddress}`, `reachable ${c.selfAddress}`]);
+    const aboutB = events.filter((e) => e.endsWith(b.selfAddress));
+    expect(aboutB.length === 0 || aboutB.join() === `unreachable ${b.selfAddress},reachable ${b.selfAddress}`).toBe(true);
     expect(events.filter((e) => e.startsWith("downed"))).toEqual([]);
     expect(detectedAfter).toBeLessThan(1500);
   });

@@ -18,7 +18,7 @@ function client(address: string): HealthClient {
 }
 
 describe("gRPC health", () => {
-  it("Check: NOT_SERVING while joining, SERVING once Up, for \"\" and casty.v1.Cluster; unknown services are NOT_FOUND", async () => {
+  it('Check: NOT_SERVING while joining, SERVING once Up, for "" and casty.v1.Cluster; unknown services are NOT_FOUND', async () => {
     const a = await nodes.start();
     await a.cluster.whenUp(2000);
     // b's seed is a node that is not there yet: b stays Joining
@@ -75,14 +75,14 @@ describe("gRPC health", () => {
 
   it("goes NOT_SERVING when the node is downed by the others", async () => {
     const [a, b] = await nodes.cluster(2);
-    const health = client(b!.selfAddress);
+    const health = client(b.selfAddress);
     const watch = health.watch("");
     await waitFor(() => watch.statuses.length === 1, 2000, "the first Watch answer");
     expect(watch.statuses).toEqual(["SERVING"]);
-    nodes.release(b!); // b shuts itself down once downed
-    a!.cluster.down(b!.selfAddress);
+    nodes.release(b); // b shuts itself down once downed
+    a.cluster.down(b.selfAddress);
     await waitFor(() => watch.statuses.includes("NOT_SERVING"), 3000, "NOT_SERVING after being downed");
-    await waitFor(() => b!.isTerminated, 5000, "b shutting down");
+    await waitFor(() => b.isTerminated, 5000, "b shutting down");
     watch.cancel();
   });
 });

@@ -20,7 +20,7 @@ function joinVia(address: string, node: { system: string; host: string; port: nu
   const client = new ClusterServiceClient(address, grpc.credentials.createInsecure());
   clients.push(client);
   return new Promise((resolve, reject) =>
-    client.join({ node, roles: [] }, new grpc.Metadata(), { deadline: Date.now() + 2000 }, (error, response) => (error ? reject(error) : resolve(response!))),
+    client.join({ node, roles: [] }, new grpc.Metadata(), { deadline: Date.now() + 2000 }, (error, response) => (error ? reject(error) : resolve(response))),
   );
 }
 
@@ -41,7 +41,7 @@ async function fakeSeed(reason: JoinRefusalReason): Promise<{ address: string; j
       joins++;
       callback(null, { result: { $case: "refusal", value: { reason, message: "fake seed" } } });
     },
-  } as unknown as grpc.UntypedServiceImplementation);
+  });
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
   );

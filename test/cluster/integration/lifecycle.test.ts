@@ -17,15 +17,15 @@ describe("life cycle", () => {
     const [a, b, c] = byAddress(await nodes.cluster(3));
     const removed: string[] = [];
     const leaders: (string | undefined)[] = [];
-    b!.cluster.subscribe(MemberRemoved, (e) => removed.push(`${e.address}:${e.previousStatus}`));
-    b!.eventStream.subscribe(LeaderChanged, (e) => leaders.push(e.address));
+    b.cluster.subscribe(MemberRemoved, (e) => removed.push(`${e.address}:${e.previousStatus}`));
+    b.eventStream.subscribe(LeaderChanged, (e) => leaders.push(e.address));
     const started = Date.now();
-    await nodes.stop(a!);
+    await nodes.stop(a);
     expect(Date.now() - started).toBeLessThan(1500); // not the 2 s leaveTimeout
-    await waitForConvergence([b!, c!], 3000);
-    expect(removed).toEqual([`${a!.selfAddress}:exiting`]);
-    expect(b!.cluster.leader).toBe(b!.selfAddress);
-    expect(leaders.at(-1)).toBe(b!.selfAddress);
+    await waitForConvergence([b, c], 3000);
+    expect(removed).toEqual([`${a.selfAddress}:exiting`]);
+    expect(b.cluster.leader).toBe(b.selfAddress);
+    expect(leaders.at(-1)).toBe(b.selfAddress);
   });
 
   it("every node shutting down at once finishes promptly", async () => {
@@ -48,29 +48,29 @@ describe("life cycle", () => {
     const opts = { heartbeatInterval: 200, failureDetector: { acceptableHeartbeatPause: 600 }, downing: { stableAfter: 800 } };
     const [a, b] = byAddress(await nodes.cluster(2, opts));
     // c alone on its side, kept running after it is out
-    const c = await nodes.start({ ...opts, seedNodes: [a!.selfAddress], shutdownWhenRemoved: false });
-    await waitForConvergence([a!, b!, c], 3000);
+    const c = await nodes.start({ ...opts, seedNodes: [a.selfAddress], shutdownWhenRemoved: false });
+    await waitForConvergence([a, b, c], 3000);
     const cPort = c.port;
-    for (const s of [a!, b!]) {
+    for (const s of [a, b]) {
       s.blockPeer(c.selfAddress);
       c.blockPeer(s.selfAddress);
     }
-    await waitForConvergence([a!, b!], 10_000);
+    await waitForConvergence([a, b], 10_000);
     await waitFor(() => c.cluster.selfMember?.status !== "up", 5000, "c to down itself");
     expect(c.cluster.selfMember === undefined || c.cluster.selfMember.status === "down").toBe(true);
-    for (const s of [a!, b!]) {
+    for (const s of [a, b]) {
       s.unblockPeer(c.selfAddress);
       c.unblockPeer(s.selfAddress);
     }
     await sleep(1000);
-    await waitForConvergence([a!, b!], 1000);
+    await waitForConvergence([a, b], 1000);
     expect(c.cluster.selfMember === undefined || c.cluster.selfMember.status === "down").toBe(true);
     expect(c.isTerminated).toBe(false);
 
     await nodes.stop(c);
-    const c2 = await nodes.start({ ...opts, port: cPort, seedNodes: [a!.selfAddress] });
+    const c2 = await nodes.start({ ...opts, port: cPort, seedNodes: [a.selfAddress] });
     await c2.cluster.whenUp(5000);
-    await waitForConvergence([a!, b!, c2], 3000);
+    await waitForConvergence([a, b, c2], 3000);
   });
 
   it("leave() while still joining resolves and leaves nothing behind", async () => {
@@ -83,10 +83,10 @@ describe("life cycle", () => {
 
   it("a member downed by an operator is removed everywhere and its process stops", async () => {
     const [a, b, c] = byAddress(await nodes.cluster(3));
-    nodes.release(c!);
-    b!.cluster.down(c!.selfAddress);
-    await waitForConvergence([a!, b!], 3000);
-    await waitFor(() => c!.isTerminated, 3000, "c stopping");
-    expect(view(a!)).toEqual([a!.selfAddress, b!.selfAddress].sort().map((x) => `${x}:up`));
+    nodes.release(c);
+    b.cluster.down(c.selfAddress);
+    await waitForConvergence([a, b], 3000);
+    await waitFor(() => c.isTerminated, 3000, "c stopping");
+    expect(view(a)).toEqual([a.selfAddress, b.selfAddress].sort().map((x) => `${x}:up`));
   });
 });

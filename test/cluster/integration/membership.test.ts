@@ -2,14 +2,7 @@
 // restart with a new incarnation, wrong cluster name.
 import { createServer } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  ClusterEvent,
-  LeaderChanged,
-  MemberLeft,
-  MemberRemoved,
-  MemberUp,
-  type ClusteredActorSystem,
-} from "../../../src/index.js";
+import { ClusterEvent, LeaderChanged, MemberLeft, MemberRemoved, MemberUp, type ClusteredActorSystem } from "../../../src/index.js";
 import { sleep, waitFor } from "../../support/wait.js";
 import { CapturingLogger, ClusterNodes, HealthClient, lowestAddress, upAddresses, view, waitForConvergence } from "./nodes.js";
 
@@ -32,9 +25,9 @@ function expectConverged(systems: readonly ClusteredActorSystem[]): void {
 describe("cluster formation", () => {
   it("a single node forms a cluster and leads it", async () => {
     const [a] = await nodes.cluster(1);
-    await a!.cluster.whenUp(2000);
-    expectConverged([a!]);
-    expect(a!.cluster.state.members).toEqual([{ address: a!.selfAddress, status: "up", roles: [], upNumber: 1 }]);
+    await a.cluster.whenUp(2000);
+    expectConverged([a]);
+    expect(a.cluster.state.members).toEqual([{ address: a.selfAddress, status: "up", roles: [], upNumber: 1 }]);
   });
 
   it.each([3, 5])("%i nodes converge on the same Up set and the lowest address as leader", async (count) => {
@@ -50,7 +43,7 @@ describe("cluster formation", () => {
     const ports = await freePorts(3);
     const seeds = ports.slice(0, 2).map((p) => `127.0.0.1:${p}`);
     // started together and in reverse order: the second seed and a non-seed wait for the first seed
-    const systems = await Promise.all([ports[2]!, ports[1]!, ports[0]!].map((port) => nodes.start({ port, seedNodes: seeds, joinRetryInterval: 100 })));
+    const systems = await Promise.all([ports[2], ports[1], ports[0]].map((port) => nodes.start({ port, seedNodes: seeds, joinRetryInterval: 100 })));
     await waitForConvergence(systems, 5000);
     expectConverged(systems);
     expect(systems.map((s) => s.cluster.leader)).toEqual(systems.map(() => seeds[0]));
@@ -61,11 +54,11 @@ describe("joining a formed cluster", () => {
   it("a 4th node joins later; a new subscriber gets MemberUp for existing members at once", async () => {
     const three = await nodes.cluster(3);
     const seen: string[] = [];
-    const off = three[1]!.cluster.subscribe(MemberUp, (event) => seen.push(event.address));
+    const off = three[1].cluster.subscribe(MemberUp, (event) => seen.push(event.address));
     // replayed synchronously, before subscribe returns
     expect(seen.sort()).toEqual(three.map((s) => s.selfAddress).sort());
 
-    const fourth = await nodes.start({ seedNodes: [three[2]!.selfAddress, three[0]!.selfAddress], roles: ["backend", "eu"] });
+    const fourth = await nodes.start({ seedNodes: [three[2].selfAddress, three[0].selfAddress], roles: ["backend", "eu"] });
     await fourth.cluster.whenUp(5000);
     const all = [...three, fourth];
     await waitForConvergence(all);
@@ -126,12 +119,12 @@ describe("graceful leave", () => {
   it("shutdown() leaves first: the others remove the node without waiting for failure detection", async () => {
     const [a, b, c] = await nodes.cluster(3);
     const removed: string[] = [];
-    a!.cluster.subscribe(MemberRemoved, (e) => removed.push(`${e.address}:${e.previousStatus}`));
-    await nodes.stop(c!);
-    expect(c!.isTerminated).toBe(true);
+    a.cluster.subscribe(MemberRemoved, (e) => removed.push(`${e.address}:${e.previousStatus}`));
+    await nodes.stop(c);
+    expect(c.isTerminated).toBe(true);
     await waitFor(() => removed.length === 1, 2000, "c removed on a");
-    expect(removed).toEqual([`${c!.selfAddress}:exiting`]);
-    await waitForConvergence([a!, b!], 2000);
+    expect(removed).toEqual([`${c.selfAddress}:exiting`]);
+    await waitForConvergence([a, b], 2000);
   });
 });
 
@@ -139,26 +132,26 @@ describe("restart with a new incarnation", () => {
   it("a node that crashed and restarts on the same port joins with a new uid; the old incarnation is removed", async () => {
     const opts = { heartbeatInterval: 200, failureDetector: { acceptableHeartbeatPause: 600 } };
     const [a, b, c] = await nodes.cluster(3, opts);
-    const port = c!.port;
-    const oldUid = c!.uid;
-    const cAddress = c!.selfAddress;
+    const port = c.port;
+    const oldUid = c.uid;
+    const cAddress = c.selfAddress;
     const removed: { address: string; previousStatus: string }[] = [];
-    a!.cluster.subscribe(MemberRemoved, (e) => removed.push({ address: e.address, previousStatus: e.previousStatus }));
+    a.cluster.subscribe(MemberRemoved, (e) => removed.push({ address: e.address, previousStatus: e.previousStatus }));
 
     // crash: c falls silent (nothing it says reaches anyone), then its node stops and frees the port
-    for (const peer of [a!, b!]) c!.blockPeer(peer.selfAddress);
-    nodes.release(c!);
-    await c!.shutdown();
+    for (const peer of [a, b]) c.blockPeer(peer.selfAddress);
+    nodes.release(c);
+    await c.shutdown();
 
-    const c2 = await nodes.start({ ...opts, port, seedNodes: [a!.selfAddress] });
+    const c2 = await nodes.start({ ...opts, port, seedNodes: [a.selfAddress] });
     expect(c2.selfAddress).toBe(cAddress);
     expect(c2.uid).not.toBe(oldUid);
     await c2.cluster.whenUp(15_000);
-    await waitForConvergence([a!, b!, c2], 5000);
+    await waitForConvergence([a, b, c2], 5000);
     // the old incarnation left by being downed and removed, not gracefully
     expect(removed).toEqual([{ address: cAddress, previousStatus: "down" }]);
     // white box: the member at c's address is the new incarnation everywhere
-    for (const s of [a!, b!, c2]) {
+    for (const s of [a, b, c2]) {
       const members = s.cluster.daemon.state.members;
       expect(members.find((m) => m.address === cAddress)?.uid).toBe(c2.uid);
     }
@@ -177,7 +170,7 @@ describe("wrong cluster name", () => {
     expect(stranger.cluster.selfMember).toBeUndefined();
     expect(stranger.cluster.state.members).toEqual([]);
     expect(view(a)).toEqual([`${a.selfAddress}:up`]);
-    const refusal = log.matching(/refused the join/, "error")[0]!.message;
+    const refusal = log.matching(/refused the join/, "error")[0].message;
     expect(refusal).toContain('"test"');
     expect(refusal).toContain('"other"');
     // refused every attempt (every 100 ms), but each side logs the error once, then at debug level

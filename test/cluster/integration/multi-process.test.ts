@@ -79,17 +79,21 @@ describe("multi-process cluster", () => {
     const killedAt = Date.now();
     victim.kill("SIGKILL");
 
-    await waitFor(() => survivors.every((p) => p.first("UnreachableMember", leaderAddress) !== undefined), 5000, "the survivors marking the killed node unreachable").catch(
-      (e: Error) => {
-        throw new Error(`${e.message}: ${survivors.map((p) => p.describe()).join("\n")}`);
-      },
-    );
+    await waitFor(
+      () => survivors.every((p) => p.first("UnreachableMember", leaderAddress) !== undefined),
+      5000,
+      "the survivors marking the killed node unreachable",
+    ).catch((e: Error) => {
+      throw new Error(`${e.message}: ${survivors.map((p) => p.describe()).join("\n")}`);
+    });
     const unreachableAfter = survivors.map((p) => p.first("UnreachableMember", leaderAddress)!.at - killedAt);
-    await waitFor(() => survivors.every((p) => p.first("MemberRemoved", leaderAddress) !== undefined), 15_000 - (Date.now() - killedAt), "the survivors removing the killed node").catch(
-      (e: Error) => {
-        throw new Error(`${e.message}: ${survivors.map((p) => p.describe()).join("\n")}`);
-      },
-    );
+    await waitFor(
+      () => survivors.every((p) => p.first("MemberRemoved", leaderAddress) !== undefined),
+      15_000 - (Date.now() - killedAt),
+      "the survivors removing the killed node",
+    ).catch((e: Error) => {
+      throw new Error(`${e.message}: ${survivors.map((p) => p.describe()).join("\n")}`);
+    });
     const removedAfter = survivors.map((p) => p.first("MemberRemoved", leaderAddress)!.at - killedAt);
     console.info(`kill -9 → unreachable after ${unreachableAfter.join(" / ")} ms, removed after ${removedAfter.join(" / ")} ms`);
     for (const t of unreachableAfter) expect(t).toBeLessThanOrEqual(5000);
@@ -121,7 +125,7 @@ describe("multi-process cluster", () => {
     ).catch((e: Error) => {
       throw new Error(`${e.message}: ${all.map((p) => p.describe()).join("\n")}`);
     });
-    const leaving = others[1]!;
+    const leaving = others[1];
     const stay = all.filter((p) => p !== leaving);
     const at = Date.now();
     leaving.kill("SIGTERM");

@@ -58,7 +58,10 @@ export function view(system: ClusteredActorSystem): string[] {
 }
 
 export function upAddresses(system: ClusteredActorSystem): string[] {
-  return system.cluster.state.members.filter((m) => m.status === "up").map((m) => m.address).sort();
+  return system.cluster.state.members
+    .filter((m) => m.status === "up")
+    .map((m) => m.address)
+    .sort();
 }
 
 /** Waits until every node sees exactly the given nodes Up (and nothing else), no one unreachable, and the same leader. */
@@ -87,7 +90,7 @@ export function lowestAddress(addresses: readonly string[]): string {
     const [ha, pa] = splitAddress(a);
     const [hb, pb] = splitAddress(b);
     return ha !== hb ? (ha < hb ? -1 : 1) : pa - pb;
-  })[0]!;
+  })[0];
 }
 
 function splitAddress(address: string): [string, number] {
@@ -102,7 +105,7 @@ export class HealthClient {
   private readonly client: grpc.Client & Record<string, (...args: never[]) => unknown>;
 
   constructor(address: string) {
-    const Client = grpc.makeGenericClientConstructor(healthService as unknown as grpc.ServiceDefinition, "Health");
+    const Client = grpc.makeGenericClientConstructor(healthService, "Health");
     this.client = new Client(address, grpc.credentials.createInsecure()) as grpc.Client & Record<string, (...args: never[]) => unknown>;
   }
 
@@ -114,9 +117,7 @@ export class HealthClient {
         options: grpc.CallOptions,
         callback: (error: grpc.ServiceError | null, response?: { status: ServingStatus }) => void,
       ) => void;
-      check.call(this.client, { service }, { deadline: Date.now() + timeout }, (error, response) =>
-        resolve(error ? { code: error.code } : response!.status),
-      );
+      check.call(this.client, { service }, { deadline: Date.now() + timeout }, (error, response) => resolve(error ? { code: error.code } : response!.status));
     });
   }
 

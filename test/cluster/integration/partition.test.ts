@@ -73,7 +73,9 @@ async function expectMinorityOut(minority: readonly ClusteredActorSystem[], majo
   // out of the cluster: downed/removed in their own view, and (shutdownWhenRemoved) terminated
   await waitFor(() => minority.every((s) => s.isTerminated), 10_000, `the minority ${minority.map((s) => s.selfAddress).join(", ")} to stop`).catch(
     (error: Error) => {
-      throw new Error(`${error.message}; minority views: ${JSON.stringify(minority.map((s) => [s.selfAddress, view(s), s.cluster.state.unreachable, s.isTerminated]))}`);
+      throw new Error(
+        `${error.message}; minority views: ${JSON.stringify(minority.map((s) => [s.selfAddress, view(s), s.cluster.state.unreachable, s.isTerminated]))}`,
+      );
     },
   );
   for (const s of minority) {
@@ -87,8 +89,8 @@ async function expectMinorityOut(minority: readonly ClusteredActorSystem[], majo
 describe("partition", () => {
   it("{A,B,C} | {D,E}: the majority removes D and E and keeps one leader; D and E down themselves", async () => {
     const [a, b, c, d, e] = await fiveNodes();
-    const majority = [a!, b!, c!];
-    const minority = [d!, e!];
+    const majority = [a, b, c];
+    const minority = [d, e];
     const journals = new Map([...majority, ...minority].map((s) => [s, journal(s)]));
     const watch = leaderWatch([majority, minority]);
 
@@ -100,11 +102,11 @@ describe("partition", () => {
     await sleep(500); // nothing more happens on the majority
     await waitForConvergence(majority, 1000);
 
-    expect(watch.stop()).toEqual({ violations: [], last: [a!.selfAddress] });
+    expect(watch.stop()).toEqual({ violations: [], last: [a.selfAddress] });
     for (const s of majority) {
-      expect(s.cluster.leader).toBe(a!.selfAddress);
-      expect(journals.get(s)!.removed.sort()).toEqual([d!.selfAddress, e!.selfAddress].sort());
-      expect(journals.get(s)!.downed).not.toContain(a!.selfAddress);
+      expect(s.cluster.leader).toBe(a.selfAddress);
+      expect(journals.get(s)!.removed.sort()).toEqual([d.selfAddress, e.selfAddress].sort());
+      expect(journals.get(s)!.downed).not.toContain(a.selfAddress);
       expect(s.isTerminated).toBe(false);
     }
     for (const s of minority) {
@@ -117,8 +119,8 @@ describe("partition", () => {
 
   it("{A,B} | {C,D,E}: the old leader's side is the minority; C leads the rest", async () => {
     const [a, b, c, d, e] = await fiveNodes();
-    const minority = [a!, b!];
-    const majority = [c!, d!, e!];
+    const minority = [a, b];
+    const majority = [c, d, e];
     const journals = new Map(majority.map((s) => [s, journal(s)]));
     const watch = leaderWatch([majority, minority]);
 
@@ -126,10 +128,10 @@ describe("partition", () => {
     await waitForConvergence(majority, 15_000);
     await expectMinorityOut(minority, majority);
     await waitForConvergence(majority, 1000);
-    expect(watch.stop()).toEqual({ violations: [], last: [c!.selfAddress] });
+    expect(watch.stop()).toEqual({ violations: [], last: [c.selfAddress] });
     for (const s of majority) {
-      expect(s.cluster.leader).toBe(c!.selfAddress);
-      expect(journals.get(s)!.removed.sort()).toEqual([a!.selfAddress, b!.selfAddress].sort());
+      expect(s.cluster.leader).toBe(c.selfAddress);
+      expect(journals.get(s)!.removed.sort()).toEqual([a.selfAddress, b.selfAddress].sort());
     }
   });
 
@@ -137,10 +139,10 @@ describe("partition", () => {
     const systems = await fiveNodes();
     const [a, b, c, d, e] = systems;
     const journals = new Map(systems.map((s) => [s, journal(s)]));
-    partition([a!, b!, c!], [d!, e!]);
-    await waitFor(() => journals.get(a!)!.unreachable.length > 0, 5000, "a to see someone unreachable");
-    for (const l of [a!, b!, c!]) {
-      for (const r of [d!, e!]) {
+    partition([a, b, c], [d, e]);
+    await waitFor(() => journals.get(a)!.unreachable.length > 0, 5000, "a to see someone unreachable");
+    for (const l of [a, b, c]) {
+      for (const r of [d, e]) {
         l.unblockPeer(r.selfAddress);
         r.unblockPeer(l.selfAddress);
       }
@@ -154,18 +156,18 @@ describe("partition", () => {
   it("{A,B} | {C,D}: on a tie the side with the lowest address keeps the cluster", async () => {
     const systems = await nodes.cluster(4, fast);
     const [a, b, c, d] = [...systems].sort((x, y) => (lowestAddress([x.selfAddress, y.selfAddress]) === x.selfAddress ? -1 : 1));
-    partition([a!, b!], [c!, d!]);
-    await waitForConvergence([a!, b!], 15_000);
-    await expectMinorityOut([c!, d!], [a!, b!]);
-    expect(a!.cluster.leader).toBe(a!.selfAddress);
+    partition([a, b], [c, d]);
+    await waitForConvergence([a, b], 15_000);
+    await expectMinorityOut([c, d], [a, b]);
+    expect(a.cluster.leader).toBe(a.selfAddress);
   });
 
   it("a cut link between A and C (both still reach B): A and C are indirectly connected and go; B stays", async () => {
     const systems = await nodes.cluster(3, fast);
     const [a, b, c] = [...systems].sort((x, y) => (lowestAddress([x.selfAddress, y.selfAddress]) === x.selfAddress ? -1 : 1));
-    partition([a!], [c!]);
-    await waitForConvergence([b!], 15_000);
-    await waitFor(() => a!.isTerminated && c!.isTerminated, 5000, "a and c to stop");
-    expect(b!.cluster.leader).toBe(b!.selfAddress);
+    partition([a], [c]);
+    await waitForConvergence([b], 15_000);
+    await waitFor(() => a.isTerminated && c.isTerminated, 5000, "a and c to stop");
+    expect(b.cluster.leader).toBe(b.selfAddress);
   });
 });

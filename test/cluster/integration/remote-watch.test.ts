@@ -12,7 +12,10 @@ const fast = { heartbeatInterval: 200, failureDetector: { acceptableHeartbeatPau
 
 it("delivers Terminated for actors of a node the cluster removed", async () => {
   const [a, b, c] = (await nodes.cluster(3, fast)) as [ClusteredActorSystem, ClusteredActorSystem, ClusteredActorSystem];
-  const target = c.spawn(Behaviors.receive<string>(() => Behaviors.same()), "target");
+  const target = c.spawn(
+    Behaviors.receive<string>(() => Behaviors.same()),
+    "target",
+  );
   const seen: string[] = [];
   const watcher = a.spawn(
     Behaviors.receive<ActorRef<never> | Terminated>((ctx, msg) => {

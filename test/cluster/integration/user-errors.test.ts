@@ -17,8 +17,8 @@ describe("errors a user can act on", () => {
     expect(error).toBeInstanceOf(JoinTimeoutError);
     const timeout = error as JoinTimeoutError;
     expect(timeout.seeds).toHaveLength(1);
-    expect(timeout.seeds[0]!.seed).toBe("127.0.0.1:1");
-    expect(timeout.seeds[0]!.lastAnswer).toBeTruthy();
+    expect(timeout.seeds[0].seed).toBe("127.0.0.1:1");
+    expect(timeout.seeds[0].lastAnswer).toBeTruthy();
     expect(timeout.message).toMatch(/was not Up within 1500 ms; seeds tried: 127\.0\.0\.1:1 \(.+\)\. Check that the seed nodes run/);
   });
 
