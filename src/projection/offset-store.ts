@@ -1,3 +1,4 @@
+import { rejected } from "../persistence/errors.js";
 import type { Offset } from "../persistence/read-journal.js";
 
 /**
@@ -22,8 +23,15 @@ export class InMemoryOffsetStore implements OffsetStore {
     return Promise.resolve(this.offsets.get(projection));
   }
 
-  async handleAndSave(projection: string, offset: Offset, handle: (tx: undefined) => void | Promise<void>): Promise<void> {
-    await handle(undefined);
-    this.offsets.set(projection, offset);
+  handleAndSave(projection: string, offset: Offset, handle: (tx: undefined) => void | Promise<void>): Promise<void> {
+    let handled: void | Promise<void>;
+    try {
+      handled = handle(undefined);
+    } catch (error) {
+      return rejected(error);
+    }
+    if (handled instanceof Promise) return handled.then(() => void this.offsets.set(projection, offset));
+    this.offsets.set(projection, offset); // a sync handler costs no extra turn
+    return Promise.resolve();
   }
 }
