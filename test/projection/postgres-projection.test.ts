@@ -2,7 +2,7 @@
 // handler failing after its write and a restart mid-stream still leave the view exactly right.
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import pg from "pg";
-import { ActorSystem, InMemoryJournal, PostgresOffsetStore, projection, type ActorRef, type EventEnvelope, type StopProjection } from "../../src/index.js";
+import { ActorSystem, InMemoryJournal, PostgresOffsetStore, projection, type EventEnvelope } from "../../src/index.js";
 import { CapturingLogger } from "../support/capturing-logger.js";
 import { startPostgres } from "../support/postgres.js";
 import { waitFor } from "../support/wait.js";
