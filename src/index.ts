@@ -68,7 +68,13 @@ export type { EventSourcedOptions } from "./persistence/event-sourced-options.js
 export { PersistEffect, type CommandEffect } from "./persistence/effect.js";
 export { SnapshotEvery, type SnapshotPolicy } from "./persistence/snapshot-policy.js";
 export type { AppendOptions, EventJournal, JournalEntry, SnapshotEntry } from "./persistence/journal.js";
+export type { EventEnvelope, Offset, ReadJournal } from "./persistence/read-journal.js";
 export { InMemoryJournal } from "./persistence/in-memory-journal.js";
+export { projection, projectionBehavior, type Projection, type StopProjection } from "./projection/projection.js";
+export type { ProjectionOptions } from "./projection/projection-options.js";
+export { InMemoryOffsetStore, type OffsetStore } from "./projection/offset-store.js";
+export { SqliteOffsetStore } from "./projection/sqlite-offset-store.js";
+export { PostgresOffsetStore } from "./projection/postgres-offset-store.js";
 export type { DurableJournalOptions } from "./persistence/durable-journal.js";
 export { SqliteJournal, type SqliteJournalOptions } from "./persistence/sqlite-journal.js";
 export { PostgresJournal, type PostgresJournalOptions } from "./persistence/postgres-journal.js";

@@ -17,10 +17,11 @@ const allowed: Record<string, readonly string[]> = {
   persistence: below("actor", "serialization"),
   "cluster-tools": below("actor", "serialization", "remote", "cluster", "sharding"),
   distributed: below("actor", "serialization", "remote", "cluster", "sharding", "persistence", "cluster-tools"),
+  projection: below("actor", "serialization", "remote", "cluster", "sharding", "persistence", "cluster-tools"),
   gateway: below("actor", "serialization", "remote", "cluster", "sharding", "persistence", "cluster-tools", "distributed"),
   client: below("actor", "serialization", "remote", "cluster", "gateway"),
-  node: below("actor", "serialization", "remote", "cluster", "sharding", "persistence", "cluster-tools", "distributed", "gateway"),
-  ops: below("actor", "serialization", "remote", "cluster", "sharding", "persistence", "cluster-tools", "distributed", "gateway", "node"),
+  node: below("actor", "serialization", "remote", "cluster", "sharding", "persistence", "cluster-tools", "distributed", "projection", "gateway"),
+  ops: below("actor", "serialization", "remote", "cluster", "sharding", "persistence", "cluster-tools", "distributed", "projection", "gateway", "node"),
 };
 
 /** Relative imports (type imports included) of every .ts file under `src/`, as paths relative to it. */

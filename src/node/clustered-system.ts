@@ -10,6 +10,8 @@ import { Distributed } from "../distributed/distributed.js";
 import type { DistributedOptions } from "../distributed/options.js";
 import { Gateway } from "../gateway/gateway.js";
 import type { GatewayOptions } from "../gateway/options.js";
+import { projection, type Projection } from "../projection/projection.js";
+import type { ProjectionOptions } from "../projection/projection-options.js";
 import { bindServer, type BoundServer } from "../remote/server.js";
 
 /** A node's options: the cluster's, and how it serves `casty.v1.GatewayService` on its port. */
@@ -20,9 +22,9 @@ export interface NodeOptions extends ClusterOptions {
 
 /**
  * The cluster node of the public API: the cluster facade plus the features above it as members
- * (`distributed`, `singleton`, `receptionist`, `topic`), each a shortcut to its extension. Every node
- * hosts distributed data and a receptionist from its start, so that peers reach them on any node, and
- * serves the gateway for clients outside the cluster.
+ * (`distributed`, `singleton`, `receptionist`, `topic`, `projection`), each a shortcut to its extension.
+ * Every node hosts distributed data and a receptionist from its start, so that peers reach them on any
+ * node, and serves the gateway for clients outside the cluster.
  */
 export class ClusteredActorSystem extends ClusterFacade {
   static override async start(options: NodeOptions): Promise<ClusteredActorSystem> {
@@ -51,6 +53,11 @@ export class ClusteredActorSystem extends ClusterFacade {
   /** A ref to the one instance of `behavior` in the cluster (start it under the same name on every node). */
   singleton<M>(behavior: Behavior<M>, name: string, options?: SingletonOptions): ActorRef<M> {
     return Singletons.of(this).start(behavior, name, options);
+  }
+
+  /** Runs a projection of the read side once in the cluster (start it under the same name on every node). */
+  projection<Tx>(options: ProjectionOptions<Tx>): Projection {
+    return projection(this, options);
   }
 
   get receptionist(): Receptionist {

@@ -2,18 +2,33 @@ import { realScheduler, type Scheduler } from "../actor/scheduler.js";
 import type { Serialization } from "../serialization/index.js";
 import { JournalClosedError, JournalCorruptError, rejected } from "./errors.js";
 import { GroupCommit } from "./group-commit.js";
-import type { AppendOptions, EventJournal, JournalEntry, SnapshotEntry } from "./journal.js";
+import { noTags, type AppendOptions, type EventJournal, type JournalEntry, type SnapshotEntry } from "./journal.js";
+import { ChangeSignal, liveEventsByTag } from "./live-query.js";
+import type { EventEnvelope, Offset, ReadJournal } from "./read-journal.js";
 import { RowCodec, standaloneSerialization } from "./row-codec.js";
 
 /** What the durable journals write in their per-turn transaction. */
 export type JournalWrite =
-  | { readonly kind: "append"; readonly entityId: string; readonly expectedSeqNr: number; readonly rows: readonly Uint8Array[] }
+  | {
+      readonly kind: "append";
+      readonly entityId: string;
+      readonly expectedSeqNr: number;
+      readonly rows: readonly Uint8Array[];
+      /** Per row, its tags (absent: none has any). */
+      readonly tags: readonly (readonly string[])[] | undefined;
+    }
   | { readonly kind: "snapshot"; readonly entityId: string; readonly seqNr: number; readonly row: Uint8Array };
 
 /** A stored event row: its sequence number and its `casty.v1.PersistedEvent` bytes. */
 export interface StoredRow {
   readonly seqNr: number;
   readonly row: Uint8Array;
+}
+
+/** A stored event row found by tag: its offset in the tag's stream, its entity and sequence number. */
+export interface TaggedRow extends StoredRow {
+  readonly offset: Offset;
+  readonly entityId: string;
 }
 
 export interface DurableJournalOptions {
@@ -23,6 +38,8 @@ export interface DurableJournalOptions {
   readonly scheduler?: Scheduler;
   /** Rows read per query on replay (default 1000). */
   readonly replayPageSize?: number;
+  /** How often a live query (`eventsByTag`) looks for events written by other processes (ms, default 200). */
+  readonly pollInterval?: number;
 }
 
 /**
@@ -30,9 +47,12 @@ export interface DurableJournalOptions {
  * `SerializationError` rejects before anything is queued), the writes of one turn go to the storage
  * together, and replay reads in pages.
  */
-export abstract class DurableJournal implements EventJournal {
+export abstract class DurableJournal implements EventJournal, ReadJournal {
   private readonly codec: RowCodec;
-  private readonly scheduler: Scheduler;
+  readonly scheduler: Scheduler;
+  readonly pollInterval: number;
+  /** Wakes live queries after each commit of this journal object. */
+  readonly changes = new ChangeSignal();
   private readonly pageSize: number;
   private readonly commits: GroupCommit<JournalWrite>;
   private closing: Promise<void> | undefined;
@@ -41,12 +61,20 @@ export abstract class DurableJournal implements EventJournal {
     this.codec = new RowCodec(options.serialization ?? standaloneSerialization());
     this.scheduler = options.scheduler ?? realScheduler;
     this.pageSize = options.replayPageSize ?? 1000;
-    this.commits = new GroupCommit((writes) => this.writeBatch(writes), this.scheduler);
+    this.pollInterval = options.pollInterval ?? 200;
+    this.commits = new GroupCommit((writes) => this.writeAndSignal(writes), this.scheduler);
   }
 
   /** Writes one batch in one transaction; per write, `undefined` or its error (e.g. a conflict). */
   protected abstract writeBatch(writes: readonly JournalWrite[]): readonly (Error | undefined)[] | Promise<readonly (Error | undefined)[]>;
   protected abstract readRows(entityId: string, fromSeqNr: number, toSeqNr: number, limit: number): Promise<readonly StoredRow[]>;
+  /**
+   * The rows tagged `tag` with an offset above `afterOffset`, in offset order. Never one whose offset is
+   * above that of a row still to commit: a reader that moves past an offset never misses a row below it.
+   */
+  protected abstract readTagged(tag: string, afterOffset: Offset, limit: number): Promise<readonly TaggedRow[]>;
+  /** The entity ids above `after` in string order. */
+  protected abstract readEntityIds(after: string, limit: number): Promise<readonly string[]>;
   protected abstract readHighest(entityId: string): Promise<number>;
   protected abstract readSnapshot(entityId: string): Promise<Uint8Array | undefined>;
   protected abstract release(): Promise<void>;
@@ -57,12 +85,14 @@ export abstract class DurableJournal implements EventJournal {
     const writerUid = options?.writerUid ?? "";
     const rows: Uint8Array[] = [];
     try {
-      for (let i = 0; i < events.length; i++) rows.push(this.codec.encodeEvent(entityId, expectedSeqNr + i + 1, events[i], timestamp, writerUid));
+      for (let i = 0; i < events.length; i++) {
+        rows.push(this.codec.encodeEvent(entityId, expectedSeqNr + i + 1, events[i], timestamp, writerUid, options?.tags?.[i] ?? noTags));
+      }
     } catch (error) {
       return rejected(error);
     }
     if (rows.length === 0) return Promise.resolve();
-    return this.commits.add({ kind: "append", entityId, expectedSeqNr, rows });
+    return this.commits.add({ kind: "append", entityId, expectedSeqNr, rows, tags: options?.tags });
   }
 
   async *replay(entityId: string, fromSeqNr: number, toSeqNr = Number.MAX_SAFE_INTEGER): AsyncIterable<JournalEntry> {
@@ -78,6 +108,44 @@ export abstract class DurableJournal implements EventJournal {
       if (page.length < this.pageSize) return;
       await new Promise<void>((resolve) => this.scheduler.yieldThen(resolve)); // let I/O in between pages
     }
+  }
+
+  async *currentEventsByTag(tag: string, offset: Offset = 0): AsyncIterable<EventEnvelope> {
+    let last = offset;
+    for (;;) {
+      this.ensureOpen();
+      const page = await this.readTagged(tag, last, this.pageSize);
+      for (const { offset: at, entityId, seqNr, row } of page) {
+        const { event, timestamp, tags } = this.codec.decodeEvent(entityId, seqNr, row);
+        yield { entityId, seqNr, event, offset: at, timestamp, tags };
+        last = at;
+      }
+      if (page.length < this.pageSize) return;
+      await new Promise<void>((resolve) => this.scheduler.yieldThen(resolve));
+    }
+  }
+
+  eventsByTag(tag: string, offset: Offset = 0): AsyncIterable<EventEnvelope> {
+    return liveEventsByTag(this, tag, offset);
+  }
+
+  async *currentEventsByEntityId(entityId: string, fromSeqNr = 1): AsyncIterable<EventEnvelope> {
+    for await (const { seqNr, event, timestamp, tags } of this.replay(entityId, fromSeqNr)) yield { entityId, seqNr, event, offset: seqNr, timestamp, tags };
+  }
+
+  async *currentEntityIds(): AsyncIterable<string> {
+    let after = "";
+    for (;;) {
+      this.ensureOpen();
+      const page = await this.readEntityIds(after, this.pageSize);
+      yield* page;
+      if (page.length < this.pageSize) return;
+      after = page[page.length - 1];
+    }
+  }
+
+  isClosed(): boolean {
+    return this.closing !== undefined;
   }
 
   highestSeqNr(entityId: string): Promise<number> {
@@ -103,7 +171,23 @@ export abstract class DurableJournal implements EventJournal {
   }
 
   close(): Promise<void> {
-    return (this.closing ??= this.commits.drain().then(() => this.release()));
+    if (this.closing === undefined) {
+      this.closing = this.commits.drain().then(() => this.release());
+      this.changes.notify();
+    }
+    return this.closing;
+  }
+
+  private writeAndSignal(writes: readonly JournalWrite[]): readonly (Error | undefined)[] | Promise<readonly (Error | undefined)[]> {
+    const results = this.writeBatch(writes);
+    if (!(results instanceof Promise)) {
+      this.changes.notify();
+      return results;
+    }
+    return results.then((r) => {
+      this.changes.notify();
+      return r;
+    });
   }
 
   private ensureOpen(): void {

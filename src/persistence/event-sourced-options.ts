@@ -15,4 +15,6 @@ export interface EventSourcedOptions<C, E, S> {
   readonly onCommand: (ctx: ActorContext<C>, state: S, command: C) => CommandEffect<C, E, S> | Promise<CommandEffect<C, E, S>>;
   /** When to save snapshots (default: never). */
   readonly snapshotPolicy?: SnapshotPolicy;
+  /** The tags stored with each event, which the read side queries by (`journal.eventsByTag`); default none. */
+  readonly tagger?: (event: E) => readonly string[];
 }

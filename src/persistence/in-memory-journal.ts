@@ -1,23 +1,45 @@
 import { realScheduler, type Scheduler } from "../actor/scheduler.js";
 import { JournalClosedError, JournalConflictError } from "./errors.js";
-import type { AppendOptions, EventJournal, JournalEntry, SnapshotEntry } from "./journal.js";
+import { noTags, type AppendOptions, type EventJournal, type JournalEntry, type SnapshotEntry } from "./journal.js";
+import { ChangeSignal, liveEventsByTag } from "./live-query.js";
+import type { EventEnvelope, Offset, ReadJournal } from "./read-journal.js";
 
 /** Keeps events and snapshots as values in this process: for tests and development. */
-export class InMemoryJournal implements EventJournal {
+export class InMemoryJournal implements EventJournal, ReadJournal {
   private readonly events = new Map<string, JournalEntry[]>();
   private readonly snapshots = new Map<string, SnapshotEntry>();
+  /** Per tag, its events in append order; the offset is the event's place in the whole journal. */
+  private readonly tagged = new Map<string, EventEnvelope[]>();
+  private ordering = 0;
   private closed = false;
+  readonly changes = new ChangeSignal();
+  readonly scheduler: Scheduler;
+  readonly pollInterval: number;
 
-  constructor(private readonly options: { readonly scheduler?: Scheduler } = {}) {}
+  constructor(options: { readonly scheduler?: Scheduler; readonly pollInterval?: number } = {}) {
+    this.scheduler = options.scheduler ?? realScheduler;
+    this.pollInterval = options.pollInterval ?? 1000;
+  }
 
   append(entityId: string, events: readonly unknown[], expectedSeqNr: number, options?: AppendOptions): Promise<void> {
     if (this.closed) return Promise.reject(new JournalClosedError("the journal is closed"));
     const stored = this.events.get(entityId) ?? [];
     if (stored.length !== expectedSeqNr) return Promise.reject(new JournalConflictError(entityId, expectedSeqNr, stored.length));
-    const timestamp = (this.options.scheduler ?? realScheduler).now();
+    const timestamp = this.scheduler.now();
     const writerUid = options?.writerUid ?? "";
-    for (const event of events) stored.push({ entityId, seqNr: stored.length + 1, event, timestamp, writerUid });
+    events.forEach((event, i) => {
+      const tags = options?.tags?.[i] ?? noTags;
+      const entry: JournalEntry = { entityId, seqNr: stored.length + 1, event, timestamp, writerUid, tags };
+      stored.push(entry);
+      const offset = ++this.ordering;
+      for (const tag of tags) {
+        const list = this.tagged.get(tag) ?? [];
+        list.push({ entityId, seqNr: entry.seqNr, event, offset, timestamp, tags });
+        this.tagged.set(tag, list);
+      }
+    });
     this.events.set(entityId, stored);
+    this.changes.notify();
     return Promise.resolve();
   }
 
@@ -26,6 +48,32 @@ export class InMemoryJournal implements EventJournal {
     this.ensureOpen();
     const stored = this.events.get(entityId) ?? [];
     for (let i = Math.max(fromSeqNr, 1) - 1; i < stored.length && i < toSeqNr; i++) yield stored[i];
+  }
+
+  // eslint-disable-next-line @typescript-eslint/require-await -- as replay
+  async *currentEventsByTag(tag: string, offset: Offset = 0): AsyncIterable<EventEnvelope> {
+    this.ensureOpen();
+    const list = this.tagged.get(tag) ?? [];
+    let i = firstAfter(list, offset);
+    const end = list.length; // finite: what is stored now
+    for (; i < end; i++) {
+      this.ensureOpen();
+      yield list[i];
+    }
+  }
+
+  eventsByTag(tag: string, offset: Offset = 0): AsyncIterable<EventEnvelope> {
+    return liveEventsByTag(this, tag, offset);
+  }
+
+  async *currentEventsByEntityId(entityId: string, fromSeqNr = 1): AsyncIterable<EventEnvelope> {
+    for await (const e of this.replay(entityId, fromSeqNr)) yield { ...e, offset: e.seqNr };
+  }
+
+  // eslint-disable-next-line @typescript-eslint/require-await -- as replay
+  async *currentEntityIds(): AsyncIterable<string> {
+    this.ensureOpen();
+    yield* [...this.events.keys()].sort();
   }
 
   highestSeqNr(entityId: string): Promise<number> {
@@ -37,7 +85,7 @@ export class InMemoryJournal implements EventJournal {
     if (this.closed) return Promise.reject(new JournalClosedError("the journal is closed"));
     const known = this.snapshots.get(entityId);
     if (known === undefined || known.seqNr < seqNr) {
-      this.snapshots.set(entityId, { entityId, seqNr, state, timestamp: (this.options.scheduler ?? realScheduler).now() });
+      this.snapshots.set(entityId, { entityId, seqNr, state, timestamp: this.scheduler.now() });
     }
     return Promise.resolve();
   }
@@ -47,14 +95,32 @@ export class InMemoryJournal implements EventJournal {
     return Promise.resolve(this.snapshots.get(entityId));
   }
 
+  isClosed(): boolean {
+    return this.closed;
+  }
+
   close(): Promise<void> {
     this.closed = true;
     this.events.clear();
     this.snapshots.clear();
+    this.tagged.clear();
+    this.changes.notify();
     return Promise.resolve();
   }
 
   private ensureOpen(): void {
     if (this.closed) throw new JournalClosedError("the journal is closed");
   }
+}
+
+/** The index of the first envelope with an offset above `offset` (binary search: offsets ascend). */
+function firstAfter(list: readonly EventEnvelope[], offset: Offset): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid].offset <= offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

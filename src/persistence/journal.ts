@@ -8,6 +8,8 @@ export interface JournalEntry {
   readonly timestamp: number;
   /** The entity incarnation that wrote it ("" when the writer gave none). */
   readonly writerUid: string;
+  /** What the entity's tagger labelled the event with (none without a tagger). */
+  readonly tags: readonly string[];
 }
 
 /** The state of an entity after its event `seqNr`. */
@@ -21,6 +23,8 @@ export interface SnapshotEntry {
 export interface AppendOptions {
   /** Stored with each event: which incarnation wrote it. */
   readonly writerUid?: string;
+  /** Per event (same index as the events): its tags, which the read side queries by. */
+  readonly tags?: readonly (readonly string[])[];
 }
 
 /**
@@ -43,3 +47,6 @@ export interface EventJournal {
   /** Finishes pending writes and releases the storage; later calls reject with `JournalClosedError`. */
   close(): Promise<void>;
 }
+
+/** The tags of an untagged event (shared: no array per event). */
+export const noTags: readonly string[] = Object.freeze([]);

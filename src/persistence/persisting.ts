@@ -17,8 +17,9 @@ export async function persisting<C, E, S>(
   resume: (inc: Incarnation<C, E, S>, state: S, seqNr: number) => Behavior<C>,
 ): Promise<Behavior<C>> {
   const { events } = effect;
+  const { tagger } = inc.options;
   try {
-    await inc.options.journal.append(inc.entityId, events, seqNr, { writerUid: inc.writerUid });
+    await inc.options.journal.append(inc.entityId, events, seqNr, { writerUid: inc.writerUid, tags: tagger && events.map((e) => tagger(e)) });
   } catch (error) {
     return inc.writeFailed(error);
   }

@@ -1,6 +1,6 @@
 import pg from "pg";
 import { JournalConflictError } from "./errors.js";
-import { DurableJournal, type DurableJournalOptions, type JournalWrite, type StoredRow } from "./durable-journal.js";
+import { DurableJournal, type DurableJournalOptions, type JournalWrite, type StoredRow, type TaggedRow } from "./durable-journal.js";
 
 export interface PostgresJournalOptions extends DurableJournalOptions {
   /** Where the database is (`postgres://user:pass@host:port/db`); ignored when `pool` is given. */
@@ -20,14 +20,28 @@ CREATE TABLE IF NOT EXISTS casty_snapshots (
   entity_id text PRIMARY KEY,
   seq_nr bigint NOT NULL,
   snapshot bytea NOT NULL
-);`;
+);
+CREATE TABLE IF NOT EXISTS casty_tags (
+  ordering bigserial PRIMARY KEY,
+  tag text NOT NULL,
+  entity_id text NOT NULL,
+  seq_nr bigint NOT NULL
+);
+CREATE INDEX IF NOT EXISTS casty_tags_by_tag ON casty_tags (tag, ordering);`;
 /** Serializes concurrent schema creation by several nodes (CREATE TABLE IF NOT EXISTS races otherwise). */
 const SCHEMA_LOCK = 0x63617374; // "cast"
+/**
+ * Taken (until commit) by every transaction that writes tags, before it draws orderings: tagged writes
+ * of all nodes commit one after the other, in ordering order, so a tag query that read ordering n never
+ * meets a lower one committing later (a sequence alone would let a slow transaction commit n-1 after n).
+ */
+const TAGS_LOCK = 0x74616773; // "tags"
 const UNIQUE_VIOLATION = "23505";
 /** Entities whose highest sequence number is remembered; beyond, the memory starts over. */
 const KNOWN_LIMIT = 100_000;
 
 const INSERT_EVENTS = "INSERT INTO casty_events (entity_id, seq_nr, event) SELECT * FROM unnest($1::text[], $2::bigint[], $3::bytea[])";
+const INSERT_TAGS = "INSERT INTO casty_tags (tag, entity_id, seq_nr) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])";
 const UPSERT_SNAPSHOTS = `INSERT INTO casty_snapshots (entity_id, seq_nr, snapshot) SELECT * FROM unnest($1::text[], $2::bigint[], $3::bytea[])
   ON CONFLICT (entity_id) DO UPDATE SET seq_nr = EXCLUDED.seq_nr, snapshot = EXCLUDED.snapshot WHERE casty_snapshots.seq_nr < EXCLUDED.seq_nr`;
 
@@ -35,7 +49,8 @@ const UPSERT_SNAPSHOTS = `INSERT INTO casty_snapshots (entity_id, seq_nr, snapsh
  * A journal in PostgreSQL, for nodes sharing one database. Rows hold `casty.v1.PersistedEvent` /
  * `PersistedSnapshot` bytes; the writes of one event-loop turn go in one transaction as multi-row
  * inserts; the (entity_id, seq_nr) key makes a second writer fail instead of forking the history.
- * The tables are created on first use.
+ * Tagged events are indexed in `casty_tags`, whose `ordering` is the offset of the tag queries. The
+ * tables are created on first use (a database from before tags gains the empty tag table).
  */
 export class PostgresJournal extends DurableJournal {
   private readonly pool: pg.Pool;
@@ -97,6 +112,26 @@ export class PostgresJournal extends DurableJournal {
     return result.rows.map((r) => ({ seqNr: Number(r.seq_nr), row: r.event }));
   }
 
+  protected async readTagged(tag: string, afterOffset: number, limit: number): Promise<readonly TaggedRow[]> {
+    await this.ensureSchema();
+    const result = await this.pool.query<{ ordering: string; entity_id: string; seq_nr: string; event: Buffer }>(
+      `SELECT t.ordering, t.entity_id, t.seq_nr, e.event FROM casty_tags t
+       JOIN casty_events e ON e.entity_id = t.entity_id AND e.seq_nr = t.seq_nr
+       WHERE t.tag = $1 AND t.ordering > $2 ORDER BY t.ordering LIMIT $3`,
+      [tag, afterOffset, limit],
+    );
+    return result.rows.map((r) => ({ offset: Number(r.ordering), entityId: r.entity_id, seqNr: Number(r.seq_nr), row: r.event }));
+  }
+
+  protected async readEntityIds(after: string, limit: number): Promise<readonly string[]> {
+    await this.ensureSchema();
+    const result = await this.pool.query<{ entity_id: string }>(
+      "SELECT DISTINCT entity_id FROM casty_events WHERE entity_id > $1 ORDER BY entity_id LIMIT $2",
+      [after, limit],
+    );
+    return result.rows.map((r) => r.entity_id);
+  }
+
   protected async readHighest(entityId: string): Promise<number> {
     await this.ensureSchema();
     const result = await this.pool.query<{ highest: string | null }>("SELECT max(seq_nr) AS highest FROM casty_events WHERE entity_id = $1", [entityId]);
@@ -145,6 +180,8 @@ export class PostgresJournal extends DurableJournal {
  * one), then inserts all rows at once.
  */
 async function writeAll(client: pg.PoolClient, writes: readonly JournalWrite[], known: ReadonlyMap<string, number>): Promise<(Error | undefined)[]> {
+  const tagged = writes.some((w) => w.kind === "append" && w.tags !== undefined);
+  if (tagged) await client.query("SELECT pg_advisory_xact_lock($1)", [TAGS_LOCK]);
   const highest = new Map<string, number>();
   for (const w of writes) if (w.kind === "append" && known.get(w.entityId) === w.expectedSeqNr) highest.set(w.entityId, w.expectedSeqNr);
   const appendIds = [...new Set(writes.flatMap((w) => (w.kind === "append" && !highest.has(w.entityId) ? [w.entityId] : [])))];
@@ -156,6 +193,7 @@ async function writeAll(client: pg.PoolClient, writes: readonly JournalWrite[], 
     for (const r of stored.rows) highest.set(r.entity_id, Number(r.highest));
   }
   const events = { ids: [] as string[], seqNrs: [] as number[], rows: [] as Uint8Array[] };
+  const tags = { tags: [] as string[], ids: [] as string[], seqNrs: [] as number[] };
   const snapshots = new Map<string, { seqNr: number; row: Uint8Array }>();
   const results = writes.map((w): Error | undefined => {
     if (w.kind === "snapshot") {
@@ -168,11 +206,17 @@ async function writeAll(client: pg.PoolClient, writes: readonly JournalWrite[], 
       events.ids.push(w.entityId);
       events.seqNrs.push(w.expectedSeqNr + i + 1);
       events.rows.push(row);
+      for (const tag of w.tags?.[i] ?? []) {
+        tags.tags.push(tag);
+        tags.ids.push(w.entityId);
+        tags.seqNrs.push(w.expectedSeqNr + i + 1);
+      }
     });
     highest.set(w.entityId, w.expectedSeqNr + w.rows.length);
     return undefined;
   });
   if (events.ids.length > 0) await client.query(INSERT_EVENTS, [events.ids, events.seqNrs, events.rows]);
+  if (tags.tags.length > 0) await client.query(INSERT_TAGS, [tags.tags, tags.ids, tags.seqNrs]);
   if (snapshots.size > 0) {
     const entries = [...snapshots];
     await client.query(UPSERT_SNAPSHOTS, [entries.map(([id]) => id), entries.map(([, s]) => s.seqNr), entries.map(([, s]) => s.row)]);

@@ -4,7 +4,7 @@ import type { ActorRef } from "../actor/ref.js";
 import { markWriter, rollbackWriter, Serialization, SerializationError, type RefCodec } from "../serialization/index.js";
 import { takeWritten } from "../serialization/writer-state.js";
 import { JournalCorruptError } from "./errors.js";
-import type { JournalEntry, SnapshotEntry } from "./journal.js";
+import { noTags, type JournalEntry, type SnapshotEntry } from "./journal.js";
 
 /** Refs need a system to resolve against: a journal without one stores plain data only. */
 const noRefs: RefCodec = {
@@ -38,19 +38,22 @@ export class RowCodec {
    * copy; the manifest, known only after the payload, follows it: field order is free in Protobuf).
    * Throws `SerializationError` naming the field that cannot be stored.
    */
-  encodeEvent(entityId: string, seqNr: number, event: unknown, timestamp: number, writerUid: string): Uint8Array {
+  encodeEvent(entityId: string, seqNr: number, event: unknown, timestamp: number, writerUid: string, tags: readonly string[] = noTags): Uint8Array {
     const w = this.writer;
     const mark = markWriter(w);
     w.uint32(10).string(entityId).uint32(16).uint64(seqNr).uint32(34).fork();
     try {
       const manifest = this.serialization.serializeInto(event, w);
       w.join().uint32(26).string(manifest);
+      const version = this.serialization.upcasters.currentVersion(manifest);
+      if (version > 0) w.uint32(64).uint32(version);
     } catch (error) {
       rollbackWriter(w, mark);
       throw error;
     }
     w.uint32(40).int64(Math.round(timestamp));
     if (writerUid !== "") w.uint32(50).string(writerUid);
+    for (const tag of tags) w.uint32(58).string(tag);
     return takeWritten(w);
   }
 
@@ -68,6 +71,8 @@ export class RowCodec {
       let payloadLength = 0;
       let timestamp = 0;
       let writerUid = "";
+      let tags: string[] | undefined;
+      let version = 0;
       while (r.pos < r.len) {
         const tag = r.uint32();
         if (tag === 10) storedId = r.string();
@@ -79,12 +84,15 @@ export class RowCodec {
           r.pos += payloadLength;
         } else if (tag === 40) timestamp = varint(r, row);
         else if (tag === 50) writerUid = r.string();
+        else if (tag === 58) (tags ??= []).push(r.string());
+        else if (tag === 64) version = r.uint32();
         else r.skip(wireType(tag));
       }
       if (storedId !== entityId || storedSeqNr !== seqNr) throw new Error(`the row holds entity ${JSON.stringify(storedId)} event ${storedSeqNr}`);
       if (payloadAt < 0 || r.pos > r.len) throw new Error("the payload is missing or cut short");
       r.pos = payloadAt;
-      return { entityId, seqNr, event: this.serialization.deserializeFrom(manifest, r, payloadLength), timestamp, writerUid };
+      const event = this.serialization.upcasters.upcast(manifest, version, this.serialization.deserializeFrom(manifest, r, payloadLength));
+      return { entityId, seqNr, event, timestamp, writerUid, tags: tags ?? noTags };
     } catch (error) {
       throw corrupt(`event ${seqNr} of entity ${JSON.stringify(entityId)}`, error);
     }

@@ -1,6 +1,6 @@
 import Database from "better-sqlite3";
 import { JournalConflictError } from "./errors.js";
-import { DurableJournal, type DurableJournalOptions, type JournalWrite, type StoredRow } from "./durable-journal.js";
+import { DurableJournal, type DurableJournalOptions, type JournalWrite, type StoredRow, type TaggedRow } from "./durable-journal.js";
 
 export interface SqliteJournalOptions extends DurableJournalOptions {
   /**
@@ -23,7 +23,14 @@ CREATE TABLE IF NOT EXISTS casty_snapshots (
   entity_id TEXT PRIMARY KEY,
   seq_nr INTEGER NOT NULL,
   snapshot BLOB NOT NULL
-);`;
+);
+CREATE TABLE IF NOT EXISTS casty_tags (
+  ordering INTEGER PRIMARY KEY AUTOINCREMENT,
+  tag TEXT NOT NULL,
+  entity_id TEXT NOT NULL,
+  seq_nr INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS casty_tags_by_tag ON casty_tags (tag, ordering);`;
 
 /** Entities whose highest sequence number is remembered; beyond, the memory starts over. */
 const KNOWN_LIMIT = 100_000;
@@ -32,6 +39,9 @@ const KNOWN_LIMIT = 100_000;
  * The embedded durable journal: one SQLite file in WAL mode. `event` and `snapshot` hold
  * `casty.v1.PersistedEvent` / `PersistedSnapshot` bytes. The appends of all entities in one event-loop
  * turn commit in one transaction; several processes may share the file (they wait for its lock).
+ * `casty_tags` indexes tagged events; its `ordering` is the offset of the tag queries. SQLite has one
+ * writer at a time, so orderings commit in ascending order: no reader skips a later-committed lower one.
+ * A journal file from before tags gains the (empty) table when opened.
  */
 export class SqliteJournal extends DurableJournal {
   private readonly db: Database.Database;
@@ -40,6 +50,9 @@ export class SqliteJournal extends DurableJournal {
   private readonly upsertSnapshot: Database.Statement<[string, number, Uint8Array]>;
   private readonly rows: Database.Statement<[string, number, number, number], [number, Buffer]>;
   private readonly snapshot: Database.Statement<[string], Buffer>;
+  private readonly insertTag: Database.Statement<[string, string, number]>;
+  private readonly tagged: Database.Statement<[string, number, number], [number, string, number, Buffer]>;
+  private readonly entityIds: Database.Statement<[string, number], string>;
   private readonly transaction: (writes: readonly JournalWrite[]) => (Error | undefined)[];
   /**
    * The highest sequence number this journal wrote or read, per entity. When an append expects it, the
@@ -73,6 +86,17 @@ export class SqliteJournal extends DurableJournal {
       )
       .raw();
     this.snapshot = this.db.prepare<[string], Buffer>("SELECT snapshot FROM casty_snapshots WHERE entity_id = ?").pluck();
+    this.insertTag = this.db.prepare("INSERT INTO casty_tags (tag, entity_id, seq_nr) VALUES (?, ?, ?)");
+    this.tagged = this.db
+      .prepare<[string, number, number], [number, string, number, Buffer]>(
+        `SELECT t.ordering, t.entity_id, t.seq_nr, e.event FROM casty_tags t
+         JOIN casty_events e ON e.entity_id = t.entity_id AND e.seq_nr = t.seq_nr
+         WHERE t.tag = ? AND t.ordering > ? ORDER BY t.ordering LIMIT ?`,
+      )
+      .raw();
+    this.entityIds = this.db
+      .prepare<[string, number], string>("SELECT DISTINCT entity_id FROM casty_events WHERE entity_id > ? ORDER BY entity_id LIMIT ?")
+      .pluck();
     const write = this.db.transaction((writes: readonly JournalWrite[]) => writes.map((w) => this.writeOne(w)));
     this.transaction = (writes) => write.immediate(writes);
   }
@@ -107,12 +131,23 @@ export class SqliteJournal extends DurableJournal {
       return new JournalConflictError(entityId, expectedSeqNr, highest);
     }
     for (let i = 1; i < rows.length; i++) this.insert.run(entityId, expectedSeqNr + i + 1, rows[i]);
+    w.tags?.forEach((tags, i) => {
+      for (const tag of tags) this.insertTag.run(tag, entityId, expectedSeqNr + i + 1);
+    });
     this.known.set(entityId, expectedSeqNr + rows.length);
     return undefined;
   }
 
   protected readRows(entityId: string, fromSeqNr: number, toSeqNr: number, limit: number): Promise<readonly StoredRow[]> {
     return Promise.resolve(this.rows.all(entityId, fromSeqNr, toSeqNr, limit).map(([seqNr, row]) => ({ seqNr, row })));
+  }
+
+  protected readTagged(tag: string, afterOffset: number, limit: number): Promise<readonly TaggedRow[]> {
+    return Promise.resolve(this.tagged.all(tag, afterOffset, limit).map(([offset, entityId, seqNr, row]) => ({ offset, entityId, seqNr, row })));
+  }
+
+  protected readEntityIds(after: string, limit: number): Promise<readonly string[]> {
+    return Promise.resolve(this.entityIds.all(after, limit));
   }
 
   protected readHighest(entityId: string): Promise<number> {

@@ -5,3 +5,4 @@ export type { ProtobufCodec } from "./registry.js";
 export { Serialization, type SerializedMessage } from "./serialization.js";
 export { MAX_DEPTH, VALUE_MANIFEST } from "./wire.js";
 export { markWriter, openForks, rollbackWriter, writerPosition, type WriterMark } from "./writer-state.js";
+export { Upcasters, type Upcaster } from "./upcasters.js";

@@ -6,6 +6,7 @@ import { loadProtoFile, type ProtoFileOptions } from "./proto-file.js";
 import { DeserializationError } from "./errors.js";
 import type { RefCodec } from "./ref-codec.js";
 import { TypeRegistry, type ProtobufCodec } from "./registry.js";
+import { Upcasters, type Upcaster } from "./upcasters.js";
 import { VALUE_MANIFEST } from "./wire.js";
 import { checkWriterLayout, openForks, rollbackWriter, takeWritten, writerPosition } from "./writer-state.js";
 
@@ -25,6 +26,8 @@ export class Serialization {
   private readonly decoder: ValueDecoder;
   /** Reused by `serialize`, so that its buffer grows once instead of per message. */
   private readonly scratch = new BinaryWriter();
+  /** Event evolution: what the journals apply to stored values written at an older version. */
+  readonly upcasters = new Upcasters();
 
   constructor(refs: RefCodec) {
     checkWriterLayout();
@@ -52,6 +55,15 @@ export class Serialization {
     const codecs = loadProtoFile(path, options);
     for (const [typeName, codec] of codecs) this.registry.registerProtobuf(typeName, codec);
     return [...codecs.keys()];
+  }
+
+  /**
+   * Stored values with `manifest` (`"casty.v1.Value"` for plain data) written at `fromVersion` are read
+   * through `upcast` (then the later versions' upcasters): register 0, 1, 2, … in order; values written
+   * from then on are at the next version. Applied on replay and in the read side's queries.
+   */
+  registerUpcaster(manifest: string, fromVersion: number, upcast: Upcaster): void {
+    this.upcasters.register(manifest, fromVersion, upcast);
   }
 
   serialize(message: unknown): SerializedMessage {

@@ -5,7 +5,14 @@ import { join } from "node:path";
 import { afterAll, describe, it } from "vitest";
 import { InMemoryJournal, PostgresJournal, SqliteJournal } from "../../src/index.js";
 import { startPostgres } from "../support/postgres.js";
-import { journalConformance } from "./fixtures/conformance.js";
+import { journalConformance, type JournalUnderTest } from "./fixtures/conformance.js";
+import { queryConformance } from "./fixtures/query-conformance.js";
+
+/** Both suites on one kind of journal. */
+function conformance(name: string, subject: () => JournalUnderTest): void {
+  journalConformance(name, subject);
+  queryConformance(name, subject);
+}
 
 const dir = mkdtempSync(join(tmpdir(), "casty-journal-"));
 const database = await startPostgres();
@@ -14,10 +21,10 @@ afterAll(async () => {
   if (typeof database !== "string") await database.stop();
 });
 
-journalConformance("InMemoryJournal", () => ({ open: () => new InMemoryJournal(), durable: false }));
+conformance("InMemoryJournal", () => ({ open: () => new InMemoryJournal(), durable: false }));
 
 let file = 0;
-journalConformance("SqliteJournal", () => {
+conformance("SqliteJournal", () => {
   const path = join(dir, `journal-${file++}.db`);
   return { open: () => new SqliteJournal(path), durable: true };
 });
@@ -25,5 +32,5 @@ journalConformance("SqliteJournal", () => {
 if (typeof database === "string") {
   describe("PostgresJournal conformance", () => it.skip(database, () => {}));
 } else {
-  journalConformance("PostgresJournal", () => ({ open: () => new PostgresJournal({ connectionString: database.url }), durable: true }));
+  conformance("PostgresJournal", () => ({ open: () => new PostgresJournal({ connectionString: database.url }), durable: true }));
 }

@@ -23,6 +23,13 @@ export interface PersistedEvent {
   timestamp: bigint;
   /** Identifies the entity incarnation that wrote the event (tells two writers of one entity apart). */
   writerUid: string;
+  /** The entity's tagger's labels for the event: the read side queries events by tag. */
+  tags: string[];
+  /**
+   * The version of the manifest's shape the event was written at (0 when absent): readers upcast
+   * older versions to their current one.
+   */
+  version: number;
 }
 
 /** The state of one entity after the event with sequence number `seq_nr`. */
@@ -36,7 +43,16 @@ export interface PersistedSnapshot {
 }
 
 function createBasePersistedEvent(): PersistedEvent {
-  return { entityId: "", seqNr: 0n, manifest: "", payload: Buffer.alloc(0), timestamp: 0n, writerUid: "" };
+  return {
+    entityId: "",
+    seqNr: 0n,
+    manifest: "",
+    payload: Buffer.alloc(0),
+    timestamp: 0n,
+    writerUid: "",
+    tags: [],
+    version: 0,
+  };
 }
 
 export const PersistedEvent: MessageFns<PersistedEvent> = {
@@ -64,6 +80,12 @@ export const PersistedEvent: MessageFns<PersistedEvent> = {
     }
     if (message.writerUid !== "") {
       writer.uint32(50).string(message.writerUid);
+    }
+    for (const v of message.tags) {
+      writer.uint32(58).string(v!);
+    }
+    if (message.version !== 0) {
+      writer.uint32(64).uint32(message.version);
     }
     return writer;
   },
@@ -129,6 +151,22 @@ export const PersistedEvent: MessageFns<PersistedEvent> = {
             message.writerUid = reader.string();
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.tags.push(reader.string());
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.version = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -152,6 +190,8 @@ export const PersistedEvent: MessageFns<PersistedEvent> = {
     message.payload = object.payload ?? Buffer.alloc(0);
     message.timestamp = (object.timestamp !== undefined && object.timestamp !== null) ? BigInt(object.timestamp) : 0n;
     message.writerUid = object.writerUid ?? "";
+    message.tags = object.tags?.map((e) => e) || [];
+    message.version = object.version ?? 0;
     return message;
   },
 };

@@ -1,0 +1,68 @@
+import type { Scheduler } from "../actor/scheduler.js";
+import { JournalClosedError } from "./errors.js";
+import type { EventEnvelope, Offset } from "./read-journal.js";
+
+/** Wakes live queries when their journal committed something (or closed), instead of at the next poll. */
+export class ChangeSignal {
+  private waiters: (() => void)[] = [];
+  /** Counts the notifications, so that one between a read and the wait that follows it is not lost. */
+  private version = 0;
+
+  get current(): number {
+    return this.version;
+  }
+
+  notify(): void {
+    this.version++;
+    if (this.waiters.length === 0) return;
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  /** Resolves at once if notified since `seen` (a `current`), else at the next `notify()` or after `timeout` ms. */
+  next(seen: number, scheduler: Scheduler, timeout: number): Promise<void> {
+    if (seen !== this.version) return Promise.resolve();
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        scheduler.clearTimeout(timer);
+        resolve();
+      };
+      const timer = scheduler.setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== wake);
+        resolve();
+      }, timeout);
+      this.waiters.push(wake);
+    });
+  }
+}
+
+/** What a live tag query needs from its journal. */
+export interface LiveSource {
+  currentEventsByTag(tag: string, offset: Offset): AsyncIterable<EventEnvelope>;
+  isClosed(): boolean;
+  readonly changes: ChangeSignal;
+  readonly scheduler: Scheduler;
+  readonly pollInterval: number;
+}
+
+/**
+ * `eventsByTag`: the current events, then whatever is committed later, read from the last offset seen
+ * (so an event is delivered once, in order) until the journal closes or the caller stops iterating.
+ */
+export async function* liveEventsByTag(source: LiveSource, tag: string, offset: Offset): AsyncIterable<EventEnvelope> {
+  let last = offset;
+  while (!source.isClosed()) {
+    const seen = source.changes.current;
+    try {
+      for await (const e of source.currentEventsByTag(tag, last)) {
+        last = e.offset;
+        yield e;
+      }
+    } catch (error) {
+      if (error instanceof JournalClosedError) return;
+      throw error;
+    }
+    await source.changes.next(seen, source.scheduler, source.pollInterval);
+  }
+}
