@@ -4,12 +4,12 @@
 // hands its shards off and leaves), and the longest pause a client sees during a rolling restart of
 // all three (a deposit retried until it succeeds, measured from its first attempt).
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Behaviors, ClusteredActorSystem, ShardEnvelope, type ActorRef } from "../../src/index.js";
 import { argNumber, emit, type Row } from "../harness.js";
 import { NodeProcess, sleep, waitUntil } from "../cluster/common.js";
+import { freePort } from "../../test/support/free-port.js";
 
 type AccountCommand =
   | { readonly kind: "deposit"; readonly amount: number; readonly replyTo: ActorRef<number> }
@@ -18,17 +18,6 @@ type AccountCommand =
 const entities = argNumber("entities", 10_000);
 const workers = argNumber("workers", 16);
 const dir = mkdtempSync(join(tmpdir(), "casty-bench-rolling-"));
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const ports = await Promise.all([0, 1, 2].map(() => freePort()));
 const seeds = ports.map((p) => `127.0.0.1:${p}`);

@@ -4,7 +4,6 @@
 // handing its shards off, no acknowledged deposit is lost, asks fail for less than the handoff
 // timeout, and the cluster ends with three Up backend members.
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -12,6 +11,7 @@ import { Behaviors, ClusteredActorSystem, ShardEnvelope, type ActorRef } from ".
 import { resolveShardingOptions } from "../../src/sharding/options.js";
 import { NodeProcess } from "../support/node-process.js";
 import { sleep, waitFor } from "../support/wait.js";
+import { freePort } from "../support/free-port.js";
 
 type AccountCommand =
   | { readonly kind: "deposit"; readonly amount: number; readonly replyTo: ActorRef<number> }
@@ -29,17 +29,6 @@ afterAll(async () => {
   await client?.shutdown();
   rmSync(dir, { recursive: true, force: true });
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe("rolling restart", () => {
   it("SIGTERM to each node in turn under traffic: clean exits, no acknowledged deposit lost, three Up members", { timeout: 180_000 }, async () => {

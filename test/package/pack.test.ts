@@ -3,12 +3,12 @@
 // is the README's quick start, taken from the README itself.
 import { spawn, type ChildProcess } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { command, describeFailure } from "./command.js";
+import { freePort } from "../support/free-port.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 /** Pack and install together; the hook's timeout leaves room for the cleanup after them. */
@@ -141,17 +141,6 @@ describe("the packed package", () => {
     RUN_TIMEOUT_MS * 2,
   );
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** A node process of the installed package: its stdout, and how it exited once it did. */
 class AppNode {

@@ -1,11 +1,11 @@
 // Seeds from DNS, against a real DNS server on 127.0.0.1 whose records change during the test, as a
 // Kubernetes headless service's do. Nodes listen on 127.0.0.1-3 with one port, as pods do on their IPs.
-import { createServer } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { InvalidOptionError, type ClusteredActorSystem } from "../../../src/index.js";
 import { DnsServer } from "../../support/dns-server.js";
 import { sleep, waitFor } from "../../support/wait.js";
 import { ClusterNodes } from "./nodes.js";
+import { freePort } from "../../support/free-port.js";
 
 const nodes = new ClusterNodes();
 let dns: DnsServer | undefined;
@@ -14,17 +14,6 @@ afterEach(async () => {
   await dns?.close();
   dns = undefined;
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const upMembers = (system: ClusteredActorSystem): string[] =>
   system.cluster.state.members

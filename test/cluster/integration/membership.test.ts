@@ -1,10 +1,10 @@
 // Cluster membership in one process: formation, late join with event replay, graceful leave,
 // restart with a new incarnation, wrong cluster name.
-import { createServer } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { ClusterEvent, LeaderChanged, MemberLeft, MemberRemoved, MemberUp, type ClusteredActorSystem } from "../../../src/index.js";
 import { sleep, waitFor } from "../../support/wait.js";
 import { CapturingLogger, ClusterNodes, HealthClient, lowestAddress, upAddresses, view, waitForConvergence } from "./nodes.js";
+import { freePorts } from "../../support/free-port.js";
 
 const nodes = new ClusterNodes();
 const clients: HealthClient[] = [];
@@ -179,21 +179,3 @@ describe("wrong cluster name", () => {
     expect(seedLog.matching(/cluster "other" is not "test"/, "error")).toHaveLength(1);
   });
 });
-
-/** Ports free right now (bound and released), in increasing order so the first is the lowest address. */
-async function freePorts(count: number): Promise<number[]> {
-  const ports: number[] = [];
-  for (let i = 0; i < count; i++) {
-    ports.push(
-      await new Promise<number>((resolve, reject) => {
-        const server = createServer();
-        server.once("error", reject);
-        server.listen(0, "127.0.0.1", () => {
-          const port = (server.address() as { port: number }).port;
-          server.close(() => resolve(port));
-        });
-      }),
-    );
-  }
-  return ports.sort((a, b) => a - b);
-}
