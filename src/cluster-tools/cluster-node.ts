@@ -1,8 +1,6 @@
-import { InvalidOptionError } from "../actor/errors.js";
 import type { ActorRef } from "../actor/ref.js";
 import type { ActorSystem } from "../actor/system.js";
 import { ClusterExtensionId, type Cluster } from "../cluster/cluster.js";
-import { ClusteredActorSystem } from "../cluster/clustered-system.js";
 import { RemotingId, type Remoting } from "../remote/remoting.js";
 
 /** What the cluster tools and distributed data use of a node: the system, its remoting and its cluster. */
@@ -24,10 +22,4 @@ export function nodeOf(system: ActorSystem): ClusterNode {
     cluster,
     refAt: <M>(address: string, path: string) => remoting.refFor<M>(`casty://${system.name}@${address}${path}`),
   };
-}
-
-/** The cluster node behind `system` as its facade class (the gateway uses its members). */
-export function clusterNode(system: ActorSystem, feature: string): ClusteredActorSystem {
-  if (!(system instanceof ClusteredActorSystem)) throw new InvalidOptionError(`${feature} needs a cluster node (ClusteredActorSystem.start)`);
-  return system;
 }

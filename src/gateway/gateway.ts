@@ -6,9 +6,9 @@ import type { ExtensionId } from "../actor/extension.js";
 import type { ActorRef } from "../actor/ref.js";
 import type { ActorSystem } from "../actor/system.js";
 import { ActorStopped } from "../actor/events.js";
+import { ClusterExtensionId, type Cluster } from "../cluster/cluster.js";
 import { ClusterEvent } from "../cluster/events.js";
-import type { ClusteredActorSystem } from "../cluster/clustered-system.js";
-import { clusterNode } from "../cluster-tools/cluster-node.js";
+import { RemotingId, type Remoting } from "../remote/remoting.js";
 import { ShardEnvelope } from "../sharding/envelope.js";
 import { regionStats } from "../sharding/region.js";
 import type { Any } from "../../gen/google/protobuf/any.js";
@@ -40,7 +40,9 @@ type Watcher = grpc.ServerWritableStream<WatchMembersRequest, WatchMembersRespon
  * the node is Up; from the `service-unbind` phase of the shutdown on, calls are UNAVAILABLE.
  */
 export class Gateway {
-  private readonly node: ClusteredActorSystem;
+  private readonly system: ActorSystem;
+  private readonly remoting: Remoting;
+  private readonly cluster: Cluster;
   private readonly options: ResolvedGatewayOptions;
   private up = false;
   private accepting = true;
@@ -58,25 +60,30 @@ export class Gateway {
   }
 
   constructor(system: ActorSystem, options?: GatewayOptions) {
-    this.node = clusterNode(system, "the gateway");
+    const remoting = system.findExtension(RemotingId);
+    const cluster = system.findExtension(ClusterExtensionId);
+    if (remoting === undefined || cluster === undefined) throw new InvalidOptionError("the gateway needs a cluster node (ClusteredActorSystem.start)");
+    this.system = system;
+    this.remoting = remoting;
+    this.cluster = cluster;
     this.options = resolveGatewayOptions(options);
-    this.up = this.node.cluster.selfMember?.status === "up";
-    this.node.eventStream.subscribe(ClusterEvent, (event) => this.membershipChanged(event));
-    this.node.eventStream.subscribe(ActorStopped, (event) => this.regionStopped(event.ref));
+    this.up = this.cluster.selfMember?.status === "up";
+    this.system.eventStream.subscribe(ClusterEvent, (event) => this.membershipChanged(event));
+    this.system.eventStream.subscribe(ActorStopped, (event) => this.regionStopped(event.ref));
     const handlers: GatewayServiceServer = {
       tell: this.unary("tell", (request: TellRequest) => this.tell(request)),
       ask: this.unary("ask", (request: AskRequest, call) => this.ask(request, call)),
       getClusterState: this.unary("getClusterState", () => ({ state: this.state() })),
       watchMembers: (call) => this.watch(call),
-      ...distributedHandlers(this.node, this.options.distributed, {
+      ...distributedHandlers(this.system, this.options.distributed, {
         unary: (what, handle) => this.unary(what, handle),
         decode: (any) => this.decode(any),
         encode: (value) => this.encode(value),
         timeout: (call) => this.timeoutOf(call),
       }),
     };
-    this.node.server.addService(GatewayServiceService, handlers);
-    this.node.coordinatedShutdown.addTask(ShutdownPhase.serviceUnbind, "gateway", () => this.unbind());
+    this.remoting.server.addService(GatewayServiceService, handlers);
+    this.system.coordinatedShutdown.addTask(ShutdownPhase.serviceUnbind, "gateway", () => this.unbind());
   }
 
   /** Calls being handled now. */
@@ -98,7 +105,7 @@ export class Gateway {
     if (typeof message !== "object" || message === null || Array.isArray(message)) {
       throw refuse(grpc.status.INVALID_ARGUMENT, "an ask needs an object message: the gateway puts the reply ref into its replyTo (reply_to) field");
     }
-    const reply = await this.node.ask(region, (replyTo: ActorRef<unknown>) => new ShardEnvelope(entityId, withReplyTo(message, replyTo, this.node)), {
+    const reply = await this.system.ask(region, (replyTo: ActorRef<unknown>) => new ShardEnvelope(entityId, withReplyTo(message, replyTo, this.remoting)), {
       timeout: this.timeoutOf(call),
     });
     return { reply: this.encode(reply) };
@@ -122,14 +129,14 @@ export class Gateway {
       call.on("finish", forget);
       call.write({ state: this.state() });
     } catch (error) {
-      this.node.log.warn(`the gateway's membership stream failed: ${reasonOf(error)}`);
+      this.system.log.warn(`the gateway's membership stream failed: ${reasonOf(error)}`);
       this.watchers.delete(call);
       call.emit("error", serviceError(grpc.status.INTERNAL, reasonOf(error)));
     }
   }
 
   private membershipChanged(event: ClusterEvent): void {
-    this.up = this.node.cluster.selfMember?.status === "up";
+    this.up = this.cluster.selfMember?.status === "up";
     const wire = wireEvent(event);
     if (wire !== undefined && this.watchers.size > 0) {
       const response: WatchMembersResponse = { state: this.state(), event: wire };
@@ -138,8 +145,8 @@ export class Gateway {
         else watcher.write(response);
       }
     }
-    if (!this.up && this.node.cluster.selfMember !== undefined) {
-      for (const watcher of this.watchers) this.endWatcher(watcher, grpc.status.UNAVAILABLE, `${this.node.selfAddress} is no longer Up`);
+    if (!this.up && this.cluster.selfMember !== undefined) {
+      for (const watcher of this.watchers) this.endWatcher(watcher, grpc.status.UNAVAILABLE, `${this.remoting.selfAddress} is no longer Up`);
     }
   }
 
@@ -150,11 +157,11 @@ export class Gateway {
 
   private unbind(): void {
     this.accepting = false;
-    for (const watcher of this.watchers) this.endWatcher(watcher, grpc.status.UNAVAILABLE, `${this.node.selfAddress} is shutting down`);
+    for (const watcher of this.watchers) this.endWatcher(watcher, grpc.status.UNAVAILABLE, `${this.remoting.selfAddress} is shutting down`);
   }
 
   private state() {
-    return wireState(this.node.cluster.state, this.node.cluster.leader);
+    return wireState(this.cluster.state, this.cluster.leader);
   }
 
   /**
@@ -169,7 +176,7 @@ export class Gateway {
       const fail = (error: unknown): void => {
         this.inFlight--;
         const code = statusOf(error);
-        if (code === grpc.status.INTERNAL) this.node.log.warn(`gateway ${what} call from ${call.getPeer()} failed: ${reasonOf(error)}`);
+        if (code === grpc.status.INTERNAL) this.system.log.warn(`gateway ${what} call from ${call.getPeer()} failed: ${reasonOf(error)}`);
         callback(serviceError(code, reasonOf(error)));
       };
       let result: Res | Promise<Res>;
@@ -191,10 +198,10 @@ export class Gateway {
 
   /** Why a call is not served here, if it is not. */
   private admit(call: ServerCall): grpc.ServiceError | undefined {
-    if (!this.up || !this.accepting) return notServing(`${this.node.selfAddress} is not Up: ask another node`);
+    if (!this.up || !this.accepting) return notServing(`${this.remoting.selfAddress} is not Up: ask another node`);
     if (this.inFlight >= this.options.maxInFlight)
       return serviceError(grpc.status.RESOURCE_EXHAUSTED, `${this.inFlight} gateway calls are in flight: the most this node takes`);
-    if (this.node.options.tls === undefined) return undefined;
+    if (this.remoting.options.tls === undefined) return undefined;
     const certificate = call.getAuthContext().sslPeerCertificate; // present only when verified against the CA
     if (certificate === undefined) {
       return this.options.open ? undefined : serviceError(grpc.status.UNAUTHENTICATED, "the gateway needs a client certificate signed by the cluster's CA");
@@ -203,7 +210,7 @@ export class Gateway {
     try {
       allowed = this.options.authorize?.(certificate) ?? true;
     } catch (error) {
-      this.node.log.warn(`the gateway's authorize option threw: ${reasonOf(error)}`);
+      this.system.log.warn(`the gateway's authorize option threw: ${reasonOf(error)}`);
       allowed = false;
     }
     return allowed ? undefined : serviceError(grpc.status.PERMISSION_DENIED, `${String(certificate.subject.CN ?? "this client")} may not call the gateway`);
@@ -214,8 +221,8 @@ export class Gateway {
     if (known !== undefined) return known;
     if (typeof name !== "string" || name.length === 0 || name.includes("/"))
       throw refuse(grpc.status.INVALID_ARGUMENT, `region must be a region name, got ${JSON.stringify(name)}`);
-    const ref = this.node.lookup<ShardEnvelope<unknown>>(`/user/${name}`);
-    if (ref === undefined || regionStats(ref) === undefined) throw refuse(grpc.status.NOT_FOUND, `no sharded region "${name}" on ${this.node.selfAddress}`);
+    const ref = this.system.lookup<ShardEnvelope<unknown>>(`/user/${name}`);
+    if (ref === undefined || regionStats(ref) === undefined) throw refuse(grpc.status.NOT_FOUND, `no sharded region "${name}" on ${this.remoting.selfAddress}`);
     this.regions.set(name, ref);
     return ref;
   }
@@ -228,16 +235,19 @@ export class Gateway {
 
   private decode(any: Any | undefined): unknown {
     if (any === undefined) throw refuse(grpc.status.INVALID_ARGUMENT, "the payload is missing");
-    if (any.value.length > this.node.options.maxMessageSize) {
-      throw refuse(grpc.status.RESOURCE_EXHAUSTED, `a ${any.value.length}-byte payload is over the ${this.node.options.maxMessageSize}-byte message size`);
+    if (any.value.length > this.remoting.options.maxMessageSize) {
+      throw refuse(grpc.status.RESOURCE_EXHAUSTED, `a ${any.value.length}-byte payload is over the ${this.remoting.options.maxMessageSize}-byte message size`);
     }
-    return this.node.serialization.deserialize(manifestOf(any), any.value);
+    return this.remoting.serialization.deserialize(manifestOf(any), any.value);
   }
 
   private encode(value: unknown): Any {
-    const payload = this.node.serialization.serialize(value);
-    if (payload.bytes.length > this.node.options.maxMessageSize) {
-      throw refuse(grpc.status.RESOURCE_EXHAUSTED, `the ${payload.bytes.length}-byte answer is over the ${this.node.options.maxMessageSize}-byte message size`);
+    const payload = this.remoting.serialization.serialize(value);
+    if (payload.bytes.length > this.remoting.options.maxMessageSize) {
+      throw refuse(
+        grpc.status.RESOURCE_EXHAUSTED,
+        `the ${payload.bytes.length}-byte answer is over the ${this.remoting.options.maxMessageSize}-byte message size`,
+      );
     }
     return toAny(payload);
   }
@@ -246,7 +256,7 @@ export class Gateway {
   private timeoutOf(call: ServerCall): number {
     const deadline = call.getDeadline();
     const until = deadline instanceof Date ? deadline.getTime() : deadline;
-    const left = Number.isFinite(until) ? until - this.node.scheduler.now() : this.options.askTimeout;
+    const left = Number.isFinite(until) ? until - this.system.scheduler.now() : this.options.askTimeout;
     return Math.min(Math.max(left, 1), this.options.maxAskTimeout);
   }
 }
@@ -260,7 +270,7 @@ function entityIdOf(id: string): string {
  * The reply convention: a plain-data object gets the reply ref as `replyTo`; a Protobuf message
  * (tagged `$type`) gets it as `replyTo` = casty.v1.ActorRef `{ address }`, its `reply_to` field.
  */
-function withReplyTo(message: object, replyTo: ActorRef<unknown>, node: ClusteredActorSystem): object {
+function withReplyTo(message: object, replyTo: ActorRef<unknown>, node: Remoting): object {
   const target = message as { replyTo?: unknown; $type?: unknown };
   target.replyTo = typeof target.$type === "string" ? { address: node.addressOf(replyTo) } : replyTo;
   return message;

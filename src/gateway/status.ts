@@ -1,5 +1,5 @@
 import * as grpc from "@grpc/grpc-js";
-import { AskTimeoutError, InvalidOptionError } from "../actor/errors.js";
+import { AskDeliveryError, AskTimeoutError, InvalidOptionError } from "../actor/errors.js";
 import { DeserializationError } from "../serialization/errors.js";
 
 /** A refusal the gateway answers with its own status code. */
@@ -20,6 +20,8 @@ export const refuse = (code: grpc.status, message: string): GatewayRefusal => ne
 export function statusOf(error: unknown): grpc.status {
   if (error instanceof GatewayRefusal) return error.code;
   if (error instanceof AskTimeoutError) return grpc.status.DEADLINE_EXCEEDED;
+  // the request was dead-lettered on its way (the entity's node lost, a shard moving): worth a retry later
+  if (error instanceof AskDeliveryError) return grpc.status.UNAVAILABLE;
   if (error instanceof DeserializationError || error instanceof InvalidOptionError || error instanceof TypeError) return grpc.status.INVALID_ARGUMENT;
   return grpc.status.INTERNAL;
 }

@@ -1,10 +1,24 @@
 // ClusterClient against node processes: its contact node is killed with -9 and it carries on through
 // the others (reads retried, everything else answered once the cluster moved the shards).
 import { afterAll, describe, expect, it } from "vitest";
-import { ClusterClient, type ActorRef } from "../../src/index.js";
+import * as grpc from "@grpc/grpc-js";
+import { AskTimeoutError, ClusterClient, ClusterClientError, type ActorRef } from "../../src/index.js";
 import type { NodeProcess } from "../support/node-process.js";
-import { eventually } from "../sharding/fixtures/nodes.js";
-import { waitFor } from "../support/wait.js";
+import { sleep, waitFor } from "../support/wait.js";
+
+/** Retries a gateway ask while its entity is unreachable (UNAVAILABLE: the shard is moving) or times out. */
+async function eventually<T>(attempt: () => Promise<T>, timeout: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (error) {
+      const retry = error instanceof AskTimeoutError || (error instanceof ClusterClientError && error.code === grpc.status.UNAVAILABLE);
+      if (!retry || Date.now() > deadline) throw new Error(`${what}: ${(error as Error).message}`, { cause: error });
+      await sleep(20);
+    }
+  }
+}
 import { startProcesses, stopProcesses } from "./fixtures/processes.js";
 
 let processes: NodeProcess[] = [];
