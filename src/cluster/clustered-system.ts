@@ -1,5 +1,5 @@
 import { RemoteActorSystem } from "../remote/remote-system.js";
-import { bindServer, type BoundServer } from "../remote/server.js";
+import { startBound, type BoundServer } from "../remote/server.js";
 import { Cluster } from "./cluster.js";
 import type { PeerStreams } from "./peer-streams.js";
 import { resolveClusterOptions, type ClusterOptions, type ResolvedClusterOptions } from "./options.js";
@@ -14,13 +14,7 @@ export class ClusteredActorSystem extends RemoteActorSystem {
 
   static override async start(options: ClusterOptions): Promise<ClusteredActorSystem> {
     const clusterOptions = resolveClusterOptions(options);
-    const bound = await bindServer(options);
-    try {
-      return new ClusteredActorSystem(options, clusterOptions, bound);
-    } catch (error) {
-      bound.server.forceShutdown(); // do not leave the port bound
-      throw error;
-    }
+    return startBound(options, (bound) => new ClusteredActorSystem(options, clusterOptions, bound));
   }
 
   protected constructor(options: ClusterOptions, clusterOptions: ResolvedClusterOptions, bound: BoundServer) {

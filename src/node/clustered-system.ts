@@ -12,7 +12,7 @@ import { Gateway } from "../gateway/gateway.js";
 import type { GatewayOptions } from "../gateway/options.js";
 import { projection, type Projection } from "../projection/projection.js";
 import type { ProjectionOptions } from "../projection/projection-options.js";
-import { bindServer, type BoundServer } from "../remote/server.js";
+import { startBound, type BoundServer } from "../remote/server.js";
 
 /** A node's options: the cluster's, and how it serves `casty.v1.GatewayService` on its port. */
 export interface NodeOptions extends ClusterOptions {
@@ -29,13 +29,7 @@ export interface NodeOptions extends ClusterOptions {
 export class ClusteredActorSystem extends ClusterFacade {
   static override async start(options: NodeOptions): Promise<ClusteredActorSystem> {
     const clusterOptions = resolveClusterOptions(options);
-    const bound = await bindServer(options);
-    try {
-      return new ClusteredActorSystem(options, clusterOptions, bound);
-    } catch (error) {
-      bound.server.forceShutdown(); // do not leave the port bound
-      throw error;
-    }
+    return startBound(options, (bound) => new ClusteredActorSystem(options, clusterOptions, bound));
   }
 
   protected constructor(options: NodeOptions, clusterOptions: ResolvedClusterOptions, bound: BoundServer) {

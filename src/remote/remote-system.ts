@@ -8,7 +8,7 @@ import type { EndpointManager } from "./endpoint-manager.js";
 import type { RemoteOptions, ResolvedRemoteOptions } from "./options.js";
 import type { RemoteWatch } from "./remote-watch.js";
 import { Remoting } from "./remoting.js";
-import { bindServer, type BoundServer } from "./server.js";
+import { startBound, type BoundServer } from "./server.js";
 
 /**
  * An actor system reachable from other nodes: an `ActorSystem` with the `Remoting` extension
@@ -18,13 +18,7 @@ export class RemoteActorSystem extends ActorSystem {
   readonly remoting: Remoting;
 
   static async start(options: RemoteOptions = {}): Promise<RemoteActorSystem> {
-    const bound = await bindServer(options);
-    try {
-      return new RemoteActorSystem(options, bound);
-    } catch (error) {
-      bound.server.forceShutdown(); // e.g. an invalid system name: do not leave the port bound
-      throw error;
-    }
+    return startBound(options, (bound) => new RemoteActorSystem(options, bound));
   }
 
   protected constructor(options: RemoteOptions, bound: BoundServer) {

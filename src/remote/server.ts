@@ -12,6 +12,17 @@ export interface BoundServer {
   readonly options: ResolvedRemoteOptions;
 }
 
+/** Binds the node's server, then builds the system around it; a failing build leaves no port bound. */
+export async function startBound<T>(options: RemoteOptions, build: (bound: BoundServer) => T): Promise<T> {
+  const bound = await bindServer(options);
+  try {
+    return build(bound);
+  } catch (error) {
+    bound.server.forceShutdown(); // e.g. an invalid system name
+    throw error;
+  }
+}
+
 /** Binds the node's one gRPC server (every casty service of the node is added to it). */
 export async function bindServer(options: RemoteOptions): Promise<BoundServer> {
   const resolved = resolveRemoteOptions(options);
