@@ -18,6 +18,8 @@ export interface FaultContext {
   readonly random: () => number;
   /** Notes a step of the fault with the time since the run began. */
   step(what: string): void;
+  /** Marks the moment the fault ends (links healed, node resumed or restarting): recovery is timed from here. */
+  healed(): void;
   /** A deposit through node `via`, recorded like the workload's; answers the index of the node that persisted it. */
   deposit(via: number, account: string): Promise<number | undefined>;
 }
@@ -47,6 +49,7 @@ export interface ScenarioResult {
 
 const STABLE_AFTER = 2000;
 const CONVERGE_TIMEOUT = 45_000;
+const VIEW_POLL = 200;
 
 /** Retries a final read until it answers (the cluster just healed), bounded. */
 async function eventually<T>(read: () => Promise<T>, timeout = 20_000): Promise<T> {
@@ -76,8 +79,9 @@ export async function runScenario(scenario: Scenario, workload: Omit<WorkloadOpt
     client = await ClusterClient.connect({ contactPoints: cluster.addresses, timeout: workload.timeout });
     const history = new History();
     let faultDone = false;
-    let healedAt = 0;
-    const load = runWorkload(cluster, client, history, { ...workload, seed: scenario.seed }, () => faultDone && Date.now() > healedAt + tail);
+    let healedAt: number | undefined;
+    const load = runWorkload(cluster, client, history, { ...workload, seed: scenario.seed }, () => faultDone && Date.now() > endedAt + tail);
+    let endedAt = 0;
     let probes = 0;
     const deposit = async (via: number, account: string): Promise<number | undefined> => {
       let node: number | undefined;
@@ -90,12 +94,22 @@ export async function runScenario(scenario: Scenario, workload: Omit<WorkloadOpt
       return node;
     };
     const expected = await scenario
-      .fault({ cluster, random: prng(scenario.seed ^ 0x9e3779b9), step, deposit })
-      .finally(() => ((faultDone = true), (healedAt = Date.now())));
-    step("healed");
+      .fault({ cluster, random: prng(scenario.seed ^ 0x9e3779b9), step, deposit, healed: () => (healedAt = Date.now()) })
+      .finally(() => ((faultDone = true), (endedAt = Date.now())));
+    step("fault over");
+    // every node's view from the heal on, a few times a second, so that the recovery time is measured
+    let polling = true;
+    const poll = (async () => {
+      while (polling) {
+        await Promise.all(cluster.running().map((i) => cluster.call(i, "members", {}, 1000)));
+        await sleep(VIEW_POLL);
+      }
+    })();
     await load;
     step(`workload done: ${history.operations.length} operations`);
     const converged = await cluster.converge(expected, CONVERGE_TIMEOUT);
+    polling = false;
+    await poll;
     step(converged ? "membership converged" : "membership did not converge");
 
     const ops = history.operations;
@@ -132,7 +146,7 @@ export async function runScenario(scenario: Scenario, workload: Omit<WorkloadOpt
     const membership = checkConvergence(
       cluster.views,
       expected.map((i) => cluster.address(i)),
-      healedAt,
+      healedAt ?? endedAt,
     );
     const violations = [
       ...checkAdds(sets, final),

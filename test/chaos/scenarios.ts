@@ -30,6 +30,7 @@ async function restartIfOut(ctx: FaultContext, i: number, timeout: number): Prom
 async function killAndReplace(ctx: FaultContext, victim: number, what: string): Promise<number[]> {
   ctx.cluster.kill(victim);
   ctx.step(`kill -9 ${what} n${victim}`);
+  ctx.healed();
   await goneFrom(ctx.cluster, victim, 25_000);
   ctx.step(`n${victim} removed by the others`);
   await ctx.cluster.start(victim);
@@ -60,6 +61,7 @@ export const scenarios: readonly Scenario[] = [
       await sleep(9000);
       await Promise.all([ctx.cluster.heal(0, 2), ctx.cluster.heal(1, 2)]);
       ctx.step("links healed");
+      ctx.healed();
       await restartIfOut(ctx, 2, 20_000);
       return [0, 1, 2];
     },
@@ -76,6 +78,7 @@ export const scenarios: readonly Scenario[] = [
       await sleep(9000);
       ctx.cluster.resume(1);
       ctx.step("SIGCONT n1");
+      ctx.healed();
       await restartIfOut(ctx, 1, 20_000);
       return [0, 1, 2];
     },
@@ -93,6 +96,7 @@ export const scenarios: readonly Scenario[] = [
       await sleep(30_000);
       for (const i of ctx.cluster.addresses.keys()) ctx.cluster.network.clearLoss(i);
       ctx.step("loss cleared");
+      ctx.healed();
       return [0, 1, 2];
     },
   },
@@ -124,6 +128,7 @@ export const scenarios: readonly Scenario[] = [
       await sleep(6000);
       await ctx.cluster.call(1, "writable");
       ctx.step("n1's journal writable again");
+      ctx.healed();
       return [0, 1, 2];
     },
   },
