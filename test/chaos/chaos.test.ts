@@ -1,5 +1,5 @@
 // Real faults against node processes, checked afterwards on the recorded history (see README.md here).
-// `npm test` runs the short profile (one scenario); `npm run test:chaos` (CASTY_CHAOS=full) runs every
+// `npm test` runs the short profile (one scenario: the leader killed); `npm run test:chaos` (CASTY_CHAOS=full) runs every
 // scenario and writes REPORT.md.
 import { afterAll, describe, expect, it } from "vitest";
 import { writeReport } from "./report.js";
@@ -9,7 +9,7 @@ import { scenarios } from "./scenarios.js";
 const full = process.env.CASTY_CHAOS === "full";
 const only = process.env.CASTY_CHAOS_SCENARIO;
 const WORKLOAD = { accounts: 8, workers: 4, pace: 25, maxOps: 20_000, timeout: 3000 };
-const SHORT = ["partition 2|1 and heal"];
+const SHORT = ["kill the leader and coordinator"];
 
 const chosen = scenarios.filter((s) => (only !== undefined ? s.name.includes(only) : full ? true : SHORT.includes(s.name)));
 const results: ScenarioResult[] = [];
