@@ -5,10 +5,10 @@ import { expect, it } from "vitest";
 import { plan, simulate, type FaultKind } from "./scenario.js";
 
 /**
- * Partitions break single-writer today (see test/chaos/README.md, "Known defect"): the node cut off
- * becomes leader of its side, its region the coordinator, and after the rebuild window it allocates the
- * shards of members it cannot reach but that are still Up, so two instances of an entity run at once
- * (stale reads, and two owners of a shard after the heal). Those seeds run as an expected failure, which
+ * Partitions break single-writer today (see test/chaos/README.md, "Known defect"; 16 of the 402
+ * partition seeds): the node cut off becomes leader of its side, its region the coordinator, and after
+ * the rebuild window it allocates the shards of members it cannot reach but that are still Up, so two
+ * instances of an entity run at once (stale reads, and two owners of a shard after the heal). Those seeds run as an expected failure, which
  * fails once the defect is fixed: then move them into the passing runs.
  */
 const KNOWN_BROKEN: readonly FaultKind[] = ["partition"];
