@@ -12,6 +12,8 @@ export interface Violation {
   readonly check: string;
   readonly key: string;
   readonly detail: string;
+  /** How many operations it concerns, when more than one (a counter's or a queue's shortfall). */
+  readonly count?: number;
 }
 
 const acked = (op: Operation) => op.outcome === "ok";
@@ -93,7 +95,7 @@ export function checkCounter(ops: readonly Operation[], key: string, final: numb
   const incs = adds(ops).filter((op) => op.key === key);
   const low = incs.filter(acked).length;
   const high = incs.filter((op) => acked(op) || unknown(op)).length;
-  if (final < low) return [{ check: "lost", key, detail: `counter is ${final}, below the ${low} acknowledged increments` }];
+  if (final < low) return [{ check: "lost", key, detail: `counter is ${final}, below the ${low} acknowledged increments`, count: low - final }];
   if (final > high) return [{ check: "duplicate", key, detail: `counter is ${final}, above the ${high} increments that may have applied` }];
   return [];
 }
@@ -116,6 +118,7 @@ export function checkQueue(ops: readonly Operation[], key: string, drained: read
   const unknownTakes = mine.filter((op) => op.f === "take" && unknown(op)).length;
   if (missing.length > unknownTakes)
     violations.push({
+      count: missing.length - unknownTakes,
       check: "lost",
       key,
       detail: `${missing.length} acknowledged items never dequeued (${unknownTakes} dequeues of unknown outcome): ${missing

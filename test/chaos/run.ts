@@ -165,7 +165,7 @@ export async function runScenario(scenario: Scenario, workload: Omit<WorkloadOpt
       scenario,
       mechanism: network.mechanism,
       counts: tally(ops),
-      lost: violations.filter((v) => v.check === "lost").length,
+      lost: violations.filter((v) => v.check === "lost").reduce((n, v) => n + (v.count ?? 1), 0),
       violations,
       recoveredAfter: converged ? membership.convergedAfter : undefined,
       steps,
