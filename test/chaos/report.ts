@@ -10,7 +10,7 @@ const seconds = (ms: number | undefined) => (ms === undefined ? "never" : `${(ms
 export function writeReport(results: readonly ScenarioResult[], when = new Date()): void {
   const rows = results.map(
     (r) =>
-      `| ${r.scenario.name} | ${r.counts.attempted} | ${r.counts.ok} | ${r.counts.fail} | ${r.counts.timeout} | ${r.lost} | ${r.violations.length} | ${seconds(r.recoveredAfter)} |`,
+      `| ${r.scenario.name.replaceAll("|", "\\|")} | ${r.counts.attempted} | ${r.counts.ok} | ${r.counts.fail} | ${r.counts.timeout} | ${r.lost} | ${r.violations.length} | ${seconds(r.recoveredAfter)} |`,
   );
   const sections = results.map((r) =>
     [
