@@ -89,6 +89,12 @@ export { ServiceKey } from "./cluster-tools/service-key.js";
 export { Topic, Topics, TopicsId } from "./cluster-tools/topic.js";
 export { Gateway, GatewayId } from "./gateway/gateway.js";
 export type { GatewayOptions } from "./gateway/options.js";
+export { GatewayRefusal, refuse } from "./gateway/status.js";
+export { GrpcServices, GrpcServicesId } from "./services/grpc-services.js";
+export type { CallContext } from "./services/call-context.js";
+export type { CallCount, ServedCall } from "./services/call-stats.js";
+export type { BidiHandler, ClientStreamHandler, ServerStreamHandler, ServiceImplementation, UnaryHandler, UntypedHandler } from "./services/definition.js";
+export type { ServicesOptions } from "./services/options.js";
 export {
   ClientCounter,
   ClientDistributed,

@@ -19,9 +19,23 @@ const allowed: Record<string, readonly string[]> = {
   distributed: below("actor", "serialization", "remote", "cluster", "sharding", "persistence", "cluster-tools"),
   projection: below("actor", "serialization", "remote", "cluster", "sharding", "persistence", "cluster-tools"),
   gateway: below("actor", "serialization", "remote", "cluster", "sharding", "persistence", "cluster-tools", "distributed"),
+  services: below("actor", "serialization", "remote", "cluster", "sharding", "persistence", "cluster-tools", "distributed", "gateway"),
   client: below("actor", "serialization", "remote", "cluster", "gateway"),
-  node: below("actor", "serialization", "remote", "cluster", "sharding", "persistence", "cluster-tools", "distributed", "projection", "gateway"),
-  ops: below("actor", "serialization", "remote", "cluster", "sharding", "persistence", "cluster-tools", "distributed", "projection", "gateway", "node"),
+  node: below("actor", "serialization", "remote", "cluster", "sharding", "persistence", "cluster-tools", "distributed", "projection", "gateway", "services"),
+  ops: below(
+    "actor",
+    "serialization",
+    "remote",
+    "cluster",
+    "sharding",
+    "persistence",
+    "cluster-tools",
+    "distributed",
+    "projection",
+    "gateway",
+    "services",
+    "node",
+  ),
 };
 
 /** Relative imports (type imports included) of every .ts file under `src/`, as paths relative to it. */

@@ -22,6 +22,7 @@ import {
   type WatchMembersRequest,
   type WatchMembersResponse,
 } from "../../gen/casty/v1/gateway.js";
+import { askTimeoutOf } from "./deadline.js";
 import { distributedHandlers } from "./distributed-rpcs.js";
 import { wireEvent, wireState } from "./membership.js";
 import { resolveGatewayOptions, type GatewayOptions, type ResolvedGatewayOptions } from "./options.js";
@@ -254,10 +255,7 @@ export class Gateway {
 
   /** The ask timeout of a call: its deadline, else the default, at most `maxAskTimeout`. */
   private timeoutOf(call: ServerCall): number {
-    const deadline = call.getDeadline();
-    const until = deadline instanceof Date ? deadline.getTime() : deadline;
-    const left = Number.isFinite(until) ? until - this.system.scheduler.now() : this.options.askTimeout;
-    return Math.min(Math.max(left, 1), this.options.maxAskTimeout);
+    return askTimeoutOf(call, this.system.scheduler.now(), this.options.askTimeout, this.options.maxAskTimeout);
   }
 }
 
