@@ -49,7 +49,8 @@ export function methodHandler(served: Served, path: string, kind: MethodKind, ha
       return ((call: grpc.ServerWritableStream<unknown, unknown>) => {
         const end = ender(served, path, call);
         if (end === undefined) return;
-        if (kind === "bidi") watchStream(served, path, call as unknown as grpc.ServerDuplexStream<unknown, unknown>, () => end.fail(tooLarge(served)));
+        // the handler may still write what it is working on: the status follows when it returns
+        if (kind === "bidi") watchStream(served, path, call as unknown as grpc.ServerDuplexStream<unknown, unknown>, () => end.failOnReturn(tooLarge(served)));
         else if ((call as { request?: unknown }).request === OVERSIZED) return end.fail(tooLarge(served));
         settle(served, path, () => handle(call as never, served.context(call)), end);
       }) as GrpcHandler;
@@ -120,7 +121,11 @@ function replier(
 }
 
 /** Ends a server-streaming or bidi call once; undefined when the call is refused at once. */
-function ender(served: Served, path: string, call: grpc.ServerWritableStream<unknown, unknown>): Outcome | undefined {
+function ender(
+  served: Served,
+  path: string,
+  call: grpc.ServerWritableStream<unknown, unknown>,
+): (Outcome & { failOnReturn(error: unknown): void }) | undefined {
   const startedAt = served.now();
   const refusal = served.admit();
   if (refusal !== undefined) {
@@ -129,21 +134,27 @@ function ender(served: Served, path: string, call: grpc.ServerWritableStream<unk
     return undefined;
   }
   let ended = false;
+  let failure: unknown;
   const open = (): boolean => !call.cancelled && !call.writableEnded;
+  const fail = (error: unknown): void => {
+    if (ended) return;
+    ended = true;
+    const status = served.failure(path, call, error);
+    served.ended(path, call.cancelled ? grpc.status.CANCELLED : status.code, startedAt);
+    if (open()) call.emit("error", status);
+  };
   return {
+    failOnReturn(error) {
+      failure ??= error;
+    },
     ok() {
+      if (failure !== undefined) return fail(failure);
       if (ended) return;
       ended = true;
       served.ended(path, call.cancelled ? grpc.status.CANCELLED : grpc.status.OK, startedAt);
       if (open()) call.end();
     },
-    fail(error) {
-      if (ended) return;
-      ended = true;
-      const status = served.failure(path, call, error);
-      served.ended(path, call.cancelled ? grpc.status.CANCELLED : status.code, startedAt);
-      if (open()) call.emit("error", status);
-    },
+    fail,
   };
 }
 
