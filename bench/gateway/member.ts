@@ -35,6 +35,7 @@ try {
   const client = await runChild<{ ask: Load; tell: Load; raw: Load }>("gateway/client.ts", {
     args: [`--node=${system.selfAddress}`, `--echo=${system.selfAddress}`, `--window=${WINDOW}`, `--ids=${local.join(",")}`],
     timeoutMs: 240_000,
+    nodeArgs: process.execArgv.filter((a) => a.startsWith("--cpu-prof")),
   });
   const vsMember = `member: its own sharded ask of an entity on the other node process (${remote.length} entities); gateway: entities on the contacted node (${local.length})`;
   const vsRaw = "raw: grpc-js unary echo of a same-size request on the node's server, from the same client process";
