@@ -79,7 +79,13 @@ describe("fuzzing the gateway", () => {
     for (const [name, method] of Object.entries(GatewayServiceService)) {
       for (let i = 0; i < CALLS_PER_METHOD; i++) {
         if (method.requestStream) {
-          calls.push(stream(raw, method.path, Array.from({ length: 1 + fuzz.int(4) }, () => fuzz.frame(valid[name]))));
+          calls.push(
+            stream(
+              raw,
+              method.path,
+              Array.from({ length: 1 + fuzz.int(4) }, () => fuzz.frame(valid[name])),
+            ),
+          );
           continue;
         }
         const frame = fuzz.frame(valid[name]);
