@@ -37,8 +37,8 @@ export class MultiplexSession {
   private readonly asks = new Map<number, number>();
   private started = 0;
   private open = true;
-  /** Set once the node stops serving: the stream ends when its last ask is answered. */
-  private ending: grpc.ServiceError | undefined;
+  /** Set once the client is done sending ("ok") or the node stops serving: the stream ends when its last ask is answered. */
+  private ending: grpc.ServiceError | "ok" | undefined;
 
   constructor(
     private readonly host: MultiplexHost,
@@ -47,19 +47,18 @@ export class MultiplexSession {
   ) {
     this.frames = new FrameWriter(host.serialization, host.maxMessageSize, (frame, done) => call.write(frame, done));
     call.on("data", (request: MultiplexRequest) => this.received(request));
-    call.on("end", () => {
-      this.closed();
-      call.end();
-    });
+    call.on("end", () => this.end("ok")); // the client sent its last call: answer the asks in flight, then end
     call.on("cancelled", () => this.closed());
     call.on("error", () => this.closed());
   }
 
   /**
-   * Ends the stream with `refusal` (the node stops serving) once every ask on it is answered: every
-   * call it took then has its result, so a client may send the calls left without one elsewhere.
+   * Ends the stream once every ask on it is answered: with OK when the client sent its last call, or
+   * with `refusal` when the node stops serving (every call it took then has its result, so a client
+   * may send the calls left without one elsewhere).
    */
-  end(refusal: grpc.ServiceError): void {
+  end(refusal: grpc.ServiceError | "ok"): void {
+    if (this.ending !== undefined && refusal === "ok") return;
     this.ending = refusal;
     if (this.asks.size === 0) this.finish();
   }
@@ -68,7 +67,8 @@ export class MultiplexSession {
     if (!this.open) return;
     this.frames.close("send");
     this.closed();
-    this.call.emit("error", this.ending);
+    if (this.ending === "ok") this.call.end();
+    else this.call.emit("error", this.ending);
   }
 
   private received(request: MultiplexRequest): void {
