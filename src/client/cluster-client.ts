@@ -221,8 +221,8 @@ function notProcessed(error: grpc.ServiceError): boolean {
 /** The message without the reply placeholder: the gateway puts its own reply ref there. */
 function withoutReplyTo(message: object): object {
   if ((message as { replyTo?: unknown }).replyTo !== REPLY) return message;
-  const rest: { replyTo?: unknown } = { ...message };
-  delete rest.replyTo;
+  const rest: Record<string, unknown> = {}; // copied without the key: a delete would make the object slow
+  for (const key in message) if (key !== "replyTo") rest[key] = (message as Record<string, unknown>)[key];
   return rest;
 }
 
