@@ -17,7 +17,9 @@ export type JournalWrite =
       /** Per row, its tags (absent: none has any). */
       readonly tags: readonly (readonly string[])[] | undefined;
     }
-  | { readonly kind: "snapshot"; readonly entityId: string; readonly seqNr: number; readonly row: Uint8Array };
+  | { readonly kind: "snapshot"; readonly entityId: string; readonly seqNr: number; readonly row: Uint8Array }
+  /** Deletes the entity's events (with their tags) or snapshots up to `toSeqNr`, after the writes before it. */
+  | { readonly kind: "deleteEvents" | "deleteSnapshots"; readonly entityId: string; readonly toSeqNr: number };
 
 /** A stored event row: its sequence number and its `casty.v1.PersistedEvent` bytes. */
 export interface StoredRow {
@@ -75,7 +77,10 @@ export abstract class DurableJournal implements EventJournal, ReadJournal {
   protected abstract readTagged(tag: string, afterOffset: Offset, limit: number): Promise<readonly TaggedRow[]>;
   /** The entity ids above `after` in string order. */
   protected abstract readEntityIds(after: string, limit: number): Promise<readonly string[]>;
+  /** The highest sequence number the entity's events reached, deleted ones included. */
   protected abstract readHighest(entityId: string): Promise<number>;
+  /** The highest sequence number of the entity's deleted events (0: none deleted). */
+  protected abstract readDeletedTo(entityId: string): Promise<number>;
   protected abstract readSnapshot(entityId: string): Promise<Uint8Array | undefined>;
   protected abstract release(): Promise<void>;
 
@@ -100,6 +105,8 @@ export abstract class DurableJournal implements EventJournal, ReadJournal {
     while (next <= toSeqNr) {
       this.ensureOpen();
       const page = await this.readRows(entityId, next, toSeqNr, this.pageSize);
+      // events up to a deletion are gone: the first one left follows it
+      if (page.length > 0 && page[0].seqNr > next && page[0].seqNr === (await this.readDeletedTo(entityId)) + 1) next = page[0].seqNr;
       for (const { seqNr, row } of page) {
         if (seqNr !== next) throw new JournalCorruptError(`entity ${JSON.stringify(entityId)}: event ${next} is missing (found ${seqNr})`);
         yield this.codec.decodeEvent(entityId, seqNr, row);
@@ -162,6 +169,19 @@ export abstract class DurableJournal implements EventJournal, ReadJournal {
       return rejected(error);
     }
     return this.commits.add({ kind: "snapshot", entityId, seqNr, row });
+  }
+
+  deleteEvents(entityId: string, toSeqNr: number): Promise<void> {
+    return this.delete("deleteEvents", entityId, toSeqNr);
+  }
+
+  deleteSnapshots(entityId: string, toSeqNr: number): Promise<void> {
+    return this.delete("deleteSnapshots", entityId, toSeqNr);
+  }
+
+  private delete(kind: "deleteEvents" | "deleteSnapshots", entityId: string, toSeqNr: number): Promise<void> {
+    if (this.closing !== undefined) return Promise.reject(new JournalClosedError("the journal is closed"));
+    return toSeqNr < 1 ? Promise.resolve() : this.commits.add({ kind, entityId, toSeqNr: Math.min(toSeqNr, Number.MAX_SAFE_INTEGER) });
   }
 
   async loadSnapshot(entityId: string): Promise<SnapshotEntry | undefined> {
