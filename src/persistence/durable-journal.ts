@@ -3,7 +3,7 @@ import type { Serialization } from "../serialization/index.js";
 import { JournalClosedError, JournalCorruptError, rejected } from "./errors.js";
 import { GroupCommit } from "./group-commit.js";
 import { noTags, type AppendOptions, type EventJournal, type JournalEntry, type SnapshotEntry } from "./journal.js";
-import { ChangeSignal, liveEventsByTag } from "./live-query.js";
+import { ChangeSignal, flatten, liveBatchesByTag } from "./live-query.js";
 import type { EventEnvelope, Offset, ReadJournal } from "./read-journal.js";
 import { RowCodec, standaloneSerialization } from "./row-codec.js";
 
@@ -105,8 +105,14 @@ export abstract class DurableJournal implements EventJournal, ReadJournal {
     while (next <= toSeqNr) {
       this.ensureOpen();
       const page = await this.readRows(entityId, next, toSeqNr, this.pageSize);
-      // events up to a deletion are gone: the first one left follows it
-      if (page.length > 0 && page[0].seqNr > next && page[0].seqNr === (await this.readDeletedTo(entityId)) + 1) next = page[0].seqNr;
+      if (page.length > 0 && page[0].seqNr > next) {
+        // events up to a deletion are gone: read on after it (a deletion may have gone further meanwhile)
+        const deletedTo = await this.readDeletedTo(entityId);
+        if (deletedTo >= next) {
+          next = deletedTo + 1;
+          continue;
+        }
+      }
       for (const { seqNr, row } of page) {
         if (seqNr !== next) throw new JournalCorruptError(`entity ${JSON.stringify(entityId)}: event ${next} is missing (found ${seqNr})`);
         yield this.codec.decodeEvent(entityId, seqNr, row);
@@ -117,15 +123,23 @@ export abstract class DurableJournal implements EventJournal, ReadJournal {
     }
   }
 
-  async *currentEventsByTag(tag: string, offset: Offset = 0): AsyncIterable<EventEnvelope> {
+  currentEventsByTag(tag: string, offset: Offset = 0): AsyncIterable<EventEnvelope> {
+    return flatten(this.currentBatchesByTag(tag, offset));
+  }
+
+  /** The tagged events a page at a time, decoded. */
+  async *currentBatchesByTag(tag: string, offset: Offset): AsyncIterable<readonly EventEnvelope[]> {
     let last = offset;
     for (;;) {
       this.ensureOpen();
       const page = await this.readTagged(tag, last, this.pageSize);
-      for (const { offset: at, entityId, seqNr, row } of page) {
-        const { event, timestamp, tags } = this.codec.decodeEvent(entityId, seqNr, row);
-        yield { entityId, seqNr, event, offset: at, timestamp, tags };
-        last = at;
+      if (page.length > 0) {
+        const batch = page.map(({ offset: at, entityId, seqNr, row }): EventEnvelope => {
+          const { event, timestamp, tags } = this.codec.decodeEvent(entityId, seqNr, row);
+          return { entityId, seqNr, event, offset: at, timestamp, tags };
+        });
+        last = batch[batch.length - 1].offset;
+        yield batch;
       }
       if (page.length < this.pageSize) return;
       await new Promise<void>((resolve) => this.scheduler.yieldThen(resolve));
@@ -133,7 +147,11 @@ export abstract class DurableJournal implements EventJournal, ReadJournal {
   }
 
   eventsByTag(tag: string, offset: Offset = 0): AsyncIterable<EventEnvelope> {
-    return liveEventsByTag(this, tag, offset);
+    return flatten(liveBatchesByTag(this, tag, offset));
+  }
+
+  eventsByTagBatched(tag: string, offset: Offset = 0): AsyncIterable<readonly EventEnvelope[]> {
+    return liveBatchesByTag(this, tag, offset);
   }
 
   async *currentEventsByEntityId(entityId: string, fromSeqNr = 1): AsyncIterable<EventEnvelope> {

@@ -1,8 +1,11 @@
 import { realScheduler, type Scheduler } from "../actor/scheduler.js";
 import { JournalClosedError, JournalConflictError } from "./errors.js";
 import { noTags, type AppendOptions, type EventJournal, type JournalEntry, type SnapshotEntry } from "./journal.js";
-import { ChangeSignal, liveEventsByTag } from "./live-query.js";
+import { ChangeSignal, flatten, liveBatchesByTag } from "./live-query.js";
 import type { EventEnvelope, Offset, ReadJournal } from "./read-journal.js";
+
+/** Envelopes per batch of a tag query. */
+const BATCH = 1000;
 
 /** One entity's events: those after `deletedTo`, in order (`entries[i]` is event `deletedTo + i + 1`). */
 interface History {
@@ -60,20 +63,27 @@ export class InMemoryJournal implements EventJournal, ReadJournal {
     for (let i = Math.max(fromSeqNr - deletedTo, 1) - 1; i < entries.length && deletedTo + i < toSeqNr; i++) yield entries[i];
   }
 
+  currentEventsByTag(tag: string, offset: Offset = 0): AsyncIterable<EventEnvelope> {
+    return flatten(this.currentBatchesByTag(tag, offset));
+  }
+
   // eslint-disable-next-line @typescript-eslint/require-await -- as replay
-  async *currentEventsByTag(tag: string, offset: Offset = 0): AsyncIterable<EventEnvelope> {
+  async *currentBatchesByTag(tag: string, offset: Offset): AsyncIterable<readonly EventEnvelope[]> {
     this.ensureOpen();
     const list = this.tagged.get(tag) ?? [];
-    let i = firstAfter(list, offset);
     const end = list.length; // finite: what is stored now
-    for (; i < end; i++) {
+    for (let i = firstAfter(list, offset); i < end; i += BATCH) {
       this.ensureOpen();
-      yield list[i];
+      yield list.slice(i, Math.min(i + BATCH, end));
     }
   }
 
   eventsByTag(tag: string, offset: Offset = 0): AsyncIterable<EventEnvelope> {
-    return liveEventsByTag(this, tag, offset);
+    return flatten(liveBatchesByTag(this, tag, offset));
+  }
+
+  eventsByTagBatched(tag: string, offset: Offset = 0): AsyncIterable<readonly EventEnvelope[]> {
+    return liveBatchesByTag(this, tag, offset);
   }
 
   async *currentEventsByEntityId(entityId: string, fromSeqNr = 1): AsyncIterable<EventEnvelope> {
