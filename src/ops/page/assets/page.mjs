@@ -57,7 +57,10 @@ function renderRegions(view) {
   if (names.length === 0) return $("#regions").replaceChildren(element("p", { class: "empty" }, "no sharded regions yet"));
   const blocks = names.map((name) => {
     const perNode = view.members.map((m) => ({ member: m, region: m.snapshot?.regions.find((r) => r.name === name) }));
-    const total = Math.max(1, ...perNode.map((p) => p.region?.shards ?? 0));
+    const total = Math.max(
+      1,
+      perNode.reduce((sum, p) => sum + (p.region?.shards ?? 0), 0),
+    ); // a bar is the node's share
     const rows = perNode.map(({ member, region }) => {
       const shards = region?.shards ?? 0;
       const bar = element("div", { class: "bar", style: `width: ${(100 * shards) / total}%` });
