@@ -39,7 +39,10 @@ export class OpsHttp {
     this.live = new LiveStream(system.scheduler, system.log, PAGE_INTERVAL_MS, () => views.gather());
     this.server = createServer((request, response) => this.handle(request, response));
     // a malformed request ends its own connection, nothing else
-    this.server.on("clientError", (_error, socket) => socket.destroy());
+    this.server.on("clientError", (_error, socket) => {
+      if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n");
+      else socket.destroy();
+    });
   }
 
   /** `http://host:port` this node serves operators on. */
