@@ -55,6 +55,8 @@ export class Gateway {
   private readonly watchers = new Set<Watcher>();
   private readonly sessions = new Set<MultiplexSession>();
   private readonly multiplexHost: MultiplexHost;
+  /** Unary calls answered, by method, then by status code (index). */
+  private readonly answered = new Map<string, number[]>();
   /** Regions found by name, so a call does not walk the actor tree; dropped when they stop. */
   private readonly regions = new Map<string, ActorRef<ShardEnvelope<unknown>>>();
 
@@ -115,6 +117,11 @@ export class Gateway {
   /** Calls being handled now. */
   get callsInFlight(): number {
     return this.inFlight;
+  }
+
+  /** Unary calls answered so far, by method, then by gRPC status code (the array index). */
+  get callsAnswered(): ReadonlyMap<string, readonly number[]> {
+    return this.answered;
   }
 
   private tell(request: TellRequest): TellResponse {
@@ -212,13 +219,19 @@ export class Gateway {
    * (INTERNAL ones with a warn line); sync handlers answer without a promise.
    */
   private unary<Req, Res>(what: string, handle: (request: Req, call: grpc.ServerUnaryCall<Req, Res>) => Res | Promise<Res>): grpc.handleUnaryCall<Req, Res> {
+    const codes = new Array<number>(grpc.status.UNAUTHENTICATED + 1).fill(0);
+    this.answered.set(what, codes);
     return (call, callback) => {
       const refusal = this.admit(call);
-      if (refusal !== undefined) return callback(refusal);
+      if (refusal !== undefined) {
+        codes[refusal.code]++;
+        return callback(refusal);
+      }
       this.inFlight++;
       const fail = (error: unknown): void => {
         this.inFlight--;
         const code = statusOf(error);
+        codes[code]++;
         if (code === grpc.status.INTERNAL) this.system.log.warn(`gateway ${what} call from ${call.getPeer()} failed: ${reasonOf(error)}`);
         callback(serviceError(code, reasonOf(error)));
       };
@@ -230,10 +243,12 @@ export class Gateway {
       }
       if (!(result instanceof Promise)) {
         this.inFlight--;
+        codes[grpc.status.OK]++;
         return callback(null, result);
       }
       result.then((response) => {
         this.inFlight--;
+        codes[grpc.status.OK]++;
         callback(null, response);
       }, fail);
     };
