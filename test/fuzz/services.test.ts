@@ -221,6 +221,7 @@ describe("fuzzing every service of a node", () => {
       client.close();
       health.close();
     }
+    console.log(`fuzzed ${cases} frames in ${ROUNDS} rounds; heap after each round: ${heap.map((h) => Math.round(h / 1e6)).join(", ")} MB`);
     expect(cases).toBeGreaterThanOrEqual(MIN_CASES);
     expect(heap.at(-1)! - heap[0], `heap after each round: ${heap.map((h) => Math.round(h / 1e6)).join(", ")} MB`).toBeLessThan(HEAP_GROWTH_LIMIT);
     expect(await node.ask(region, (replyTo: ActorRef<string>) => new ShardEnvelope("e1", { value: "sharded", replyTo }), { timeout: 5000 })).toBe("sharded");
