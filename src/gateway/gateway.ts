@@ -55,7 +55,7 @@ export class Gateway {
   private readonly watchers = new Set<Watcher>();
   private readonly sessions = new Set<MultiplexSession>();
   private readonly multiplexHost: MultiplexHost;
-  /** Unary calls answered, by method, then by status code (index). */
+  /** Calls answered, by method, then by status code (index). */
   private readonly answered = new Map<string, number[]>();
   /** Regions found by name, so a call does not walk the actor tree; dropped when they stop. */
   private readonly regions = new Map<string, ActorRef<ShardEnvelope<unknown>>>();
@@ -94,6 +94,9 @@ export class Gateway {
       tell: (request) => this.tell(request),
       ask: (request, timeout) => this.askOf(request, timeout),
       askTimeout: (ms) => (ms === 0 ? this.options.askTimeout : Math.min(ms, this.options.maxAskTimeout)),
+      answered: (method, code) => {
+        this.codesOf(method)[code]++;
+      },
     };
     const handlers: GatewayServiceServer = {
       tell: this.unary("tell", (request: TellRequest) => this.tell(request)),
@@ -119,7 +122,7 @@ export class Gateway {
     return this.inFlight;
   }
 
-  /** Unary calls answered so far, by method, then by gRPC status code (the array index). */
+  /** Calls answered so far (unary, and those on Multiplex streams as their unary method), by method, then by gRPC status code (the array index). */
   get callsAnswered(): ReadonlyMap<string, readonly number[]> {
     return this.answered;
   }
@@ -210,6 +213,15 @@ export class Gateway {
     for (const session of this.sessions) session.end(notServing(details));
   }
 
+  private codesOf(method: string): number[] {
+    let codes = this.answered.get(method);
+    if (codes === undefined) {
+      codes = new Array<number>(grpc.status.UNAUTHENTICATED + 1).fill(0);
+      this.answered.set(method, codes);
+    }
+    return codes;
+  }
+
   private state() {
     return wireState(this.cluster.state, this.cluster.leader);
   }
@@ -219,8 +231,7 @@ export class Gateway {
    * (INTERNAL ones with a warn line); sync handlers answer without a promise.
    */
   private unary<Req, Res>(what: string, handle: (request: Req, call: grpc.ServerUnaryCall<Req, Res>) => Res | Promise<Res>): grpc.handleUnaryCall<Req, Res> {
-    const codes = new Array<number>(grpc.status.UNAUTHENTICATED + 1).fill(0);
-    this.answered.set(what, codes);
+    const codes = this.codesOf(what);
     return (call, callback) => {
       const refusal = this.admit(call);
       if (refusal !== undefined) {
