@@ -18,10 +18,24 @@ const allowed: Record<string, readonly string[]> = {
   "cluster-tools": below("actor", "serialization", "remote", "cluster", "sharding"),
   distributed: below("actor", "serialization", "remote", "cluster", "sharding", "persistence", "cluster-tools"),
   projection: below("actor", "serialization", "remote", "cluster", "sharding", "persistence", "cluster-tools"),
+  replication: below("actor", "serialization", "remote", "cluster", "sharding", "persistence"),
   gateway: below("actor", "serialization", "remote", "cluster", "sharding", "persistence", "cluster-tools", "distributed"),
   client: below("actor", "serialization", "remote", "cluster", "gateway"),
-  node: below("actor", "serialization", "remote", "cluster", "sharding", "persistence", "cluster-tools", "distributed", "projection", "gateway"),
-  ops: below("actor", "serialization", "remote", "cluster", "sharding", "persistence", "cluster-tools", "distributed", "projection", "gateway", "node"),
+  node: below("actor", "serialization", "remote", "cluster", "sharding", "persistence", "cluster-tools", "distributed", "projection", "gateway", "replication"),
+  ops: below(
+    "actor",
+    "serialization",
+    "remote",
+    "cluster",
+    "sharding",
+    "persistence",
+    "cluster-tools",
+    "distributed",
+    "projection",
+    "gateway",
+    "replication",
+    "node",
+  ),
 };
 
 /** Relative imports (type imports included) of every .ts file under `src/`, as paths relative to it. */

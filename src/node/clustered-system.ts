@@ -13,6 +13,7 @@ import type { GatewayOptions } from "../gateway/options.js";
 import { projection, type Projection } from "../projection/projection.js";
 import type { ProjectionOptions } from "../projection/projection-options.js";
 import { startBound, type BoundServer } from "../remote/server.js";
+import { Replication } from "../replication/replication.js";
 
 /** A node's options: the cluster's, and how it serves `casty.v1.GatewayService` on its port. */
 export interface NodeOptions extends ClusterOptions {
@@ -23,8 +24,8 @@ export interface NodeOptions extends ClusterOptions {
 /**
  * The cluster node of the public API: the cluster facade plus the features above it as members
  * (`distributed`, `singleton`, `receptionist`, `topic`, `projection`), each a shortcut to its extension.
- * Every node hosts distributed data and a receptionist from its start, so that peers reach them on any
- * node, and serves the gateway for clients outside the cluster.
+ * Every node hosts distributed data, a receptionist and shard replication from its start, so that
+ * peers reach them on any node, and serves the gateway for clients outside the cluster.
  */
 export class ClusteredActorSystem extends ClusterFacade {
   static override async start(options: NodeOptions): Promise<ClusteredActorSystem> {
@@ -36,6 +37,7 @@ export class ClusteredActorSystem extends ClusterFacade {
     super(options, clusterOptions, bound);
     DistributedData.of(this);
     Receptionist.of(this);
+    Replication.install(this);
     if (options.gateway !== false) Gateway.serve(this, options.gateway);
   }
 
