@@ -24,6 +24,7 @@ import { localSection } from "./local.js";
 import { opsSection } from "./ops.js";
 import { persistenceSection } from "./persistence.js";
 import { remoteSection } from "./remote.js";
+import { replicationSection } from "./replication.js";
 import type { Section } from "./section.js";
 import { shardingSection } from "./sharding.js";
 
@@ -37,4 +38,5 @@ export const sections: readonly Section[] = [
   persistenceSection, // issue 9: SqliteJournal/PostgresJournal throughput beside raw drivers, persist latency, recovery
   opsSection, // issue 13: SIGTERM → exit with 10,000 live entities, longest client pause in a rolling restart
   gatewaySection, // issue 12: ClusterClient ask/tell from another process beside member asks and raw unary echo
+  replicationSection, // issue 10: replicated deposits over 3 processes with minAcks 0/1/2 beside no replication
 ];
