@@ -27,6 +27,7 @@ export function addReplicationService(server: grpc.Server, host: ReplicationServ
       let ended = false;
       call.on("end", () => (ended = true));
       call.on("error", () => (ended = true));
+      call.on("cancelled", () => (ended = true));
       const outbox = new Outbox<InboundFrame>(host.scheduler, host.log, (frames) => {
         if (!ended) call.write({ frames });
       });
