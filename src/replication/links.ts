@@ -1,15 +1,8 @@
 import type * as grpc from "@grpc/grpc-js";
-import {
-  ReplicationServiceService as service,
-  type InboundFrame,
-  type OutboundFrame,
-  type ReplicateRequest,
-  type ReplicateResponse,
-} from "../../gen/casty/v1/replication.js";
+import { ReplicationServiceService as service, type ReplicateRequest, type ReplicateResponse, type ReplicationFrame } from "../../gen/casty/v1/replication.js";
 import type { Logger } from "../actor/logger.js";
 import type { Scheduler } from "../actor/scheduler.js";
 import type { UniqueAddress } from "../cluster/member.js";
-import { guardListener } from "../remote/contained.js";
 import { Outbox } from "./outbox.js";
 
 export interface LinksHost {
@@ -18,8 +11,6 @@ export interface LinksHost {
   readonly selfNode: UniqueAddress;
   client(peer: string): grpc.Client;
   isBlocked(peer: string): boolean;
-  /** Answers from `peer` on the stream this node opened. */
-  received(peer: string, frames: readonly InboundFrame[]): void;
   /** A stream to `peer` was (re)opened: what it missed while there was none may need announcing. */
   opened(peer: string): void;
 }
@@ -28,12 +19,13 @@ type Call = grpc.ClientDuplexStream<ReplicateRequest, ReplicateResponse>;
 
 interface Link {
   call: Call | undefined;
-  readonly outbox: Outbox<OutboundFrame>;
+  readonly outbox: Outbox<ReplicationFrame>;
 }
 
 /**
- * The streams this node opens, one per peer, opened on first use and dropped when they fail (the next
- * frame opens a new one). Frames to a blocked peer are lost, as on a cut network.
+ * The streams this node sends its frames on, one per peer, opened on first use and dropped when they
+ * fail (the next frame opens a new one). Frames to a blocked peer are lost, as on a cut network. The
+ * peer answers on its own stream to this node.
  */
 export class Links {
   private readonly links = new Map<string, Link>();
@@ -41,7 +33,7 @@ export class Links {
 
   constructor(private readonly host: LinksHost) {}
 
-  send(peer: string, frame: OutboundFrame): void {
+  send(peer: string, frame: ReplicationFrame): void {
     if (this.closed) return;
     let link = this.links.get(peer);
     if (link === undefined) {
@@ -64,7 +56,7 @@ export class Links {
     this.links.clear();
   }
 
-  private write(peer: string, link: Link, frames: OutboundFrame[]): void {
+  private write(peer: string, link: Link, frames: ReplicationFrame[]): void {
     if (this.closed || this.host.isBlocked(peer) || this.links.get(peer) !== link) return;
     const { address, uid } = this.host.selfNode;
     let call = link.call;
@@ -82,17 +74,6 @@ export class Links {
     const drop = () => {
       if (link.call === call) link.call = undefined;
     };
-    call.on(
-      "data",
-      guardListener(
-        this.host.log,
-        `replication to ${peer}`,
-        () => call.cancel(),
-        (response: ReplicateResponse) => {
-          if (!this.host.isBlocked(peer)) this.host.received(peer, response.frames);
-        },
-      ),
-    );
     call.on("error", (error: grpc.ServiceError) => {
       drop();
       this.host.log.debug(`replication stream to ${peer} failed: ${error.details || error.message}`);

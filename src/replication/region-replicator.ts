@@ -1,4 +1,4 @@
-import type { EventsPushed, HeadsAnnounced, InboundFrame, OutboundFrame } from "../../gen/casty/v1/replication.js";
+import type { EventsPushed, HeadsAnnounced, ReplicationFrame } from "../../gen/casty/v1/replication.js";
 import type { Scheduler } from "../actor/scheduler.js";
 import type { UniqueAddress } from "../cluster/member.js";
 import { eventSourcedOptionsOf } from "../persistence/event-sourced.js";
@@ -15,13 +15,13 @@ import { ReplicationTimeoutError } from "./errors.js";
 export interface ReplicatorHost {
   readonly scheduler: Scheduler;
   readonly codec: RowCodec;
-  /** Sends on the stream this node opened to `peer`. */
-  send(peer: string, frame: OutboundFrame): void;
+  /** Sends on this node's stream to `peer`. */
+  send(peer: string, frame: ReplicationFrame): void;
   /** Whether `node` is an Up member (worth asking). */
   isUp(node: string): boolean;
 }
 
-type Reply = (frame: InboundFrame) => void;
+type Reply = (frame: ReplicationFrame) => void;
 
 /** Events per pushed frame when catching a replica up. */
 const CATCH_UP_CHUNK = 256;
@@ -131,7 +131,7 @@ export class RegionReplicator implements RegionReplication, PersistHook {
     if (allocation === undefined || allocation.replicas.length === 0) return this.awaitAcks(track, toSeqNr);
     const codec = this.host.codec;
     const rows = events.map((event, i) => codec.encodeEvent(entityId, fromSeqNr + i + 1, event, timestamp, writerUid, tags?.[i]) as Buffer);
-    const pushed: OutboundFrame = {
+    const pushed: ReplicationFrame = {
       frame: {
         $case: "pushed",
         value: { region: this.region.path, shardId: shard, epoch: allocation.primary.epoch, entityId, fromSeqNr: BigInt(fromSeqNr), events: rows },
@@ -143,10 +143,12 @@ export class RegionReplicator implements RegionReplication, PersistHook {
 
   // ---- frames ----
 
-  /** A frame on a stream another node opened to this one (this node is its replica or a holder it pulls from). */
-  onOutbound(from: UniqueAddress, outbound: OutboundFrame, reply: Reply): void {
-    const frame = outbound.frame;
+  /** A frame from `from`; the answers go on this node's stream to it. */
+  received(from: UniqueAddress, received: ReplicationFrame): void {
+    const frame = received.frame;
     if (frame === undefined || this.detached) return;
+    const reply: Reply = (answer) => this.host.send(from.address, answer);
+    const peer = from.address;
     switch (frame.$case) {
       case "pushed": {
         const { shardId, epoch, entityId } = frame.value;
@@ -167,14 +169,6 @@ export class RegionReplicator implements RegionReplication, PersistHook {
         });
         return;
       }
-    }
-  }
-
-  /** An answer on a stream this node opened to `peer`. */
-  onInbound(peer: string, inbound: InboundFrame): void {
-    const frame = inbound.frame;
-    if (frame === undefined || this.detached) return;
-    switch (frame.$case) {
       case "acked": {
         const track = this.tracks.get(frame.value.entityId);
         if (track === undefined) return;

@@ -1,4 +1,4 @@
-import type { InboundFrame, OutboundFrame } from "../../gen/casty/v1/replication.js";
+import type { ReplicationFrame } from "../../gen/casty/v1/replication.js";
 import { ShutdownPhase } from "../actor/coordinated-shutdown.js";
 import type { ActorSystem } from "../actor/system.js";
 import { ClusterExtensionId, type Cluster } from "../cluster/cluster.js";
@@ -12,12 +12,12 @@ import { RegionReplicator } from "./region-replicator.js";
 import { addReplicationService } from "./service.js";
 
 /** The region a frame is for (every frame names it). */
-function regionOf(frame: OutboundFrame | InboundFrame): string | undefined {
+function regionOf(frame: ReplicationFrame): string | undefined {
   return frame.frame?.value.region;
 }
 
 /**
- * Shard replication on one cluster node: serves ReplicationService on the node's gRPC server, keeps
+ * Shard replication on one cluster node: serves ReplicationService on the node's gRPC server, sends on
  * one stream to each peer, and runs a `RegionReplicator` for every region started with `replication`
  * (attached to sharding as the `ShardReplicationId` extension, to persistence as the regions' persist hook).
  */
@@ -50,19 +50,11 @@ export class Replication implements ShardReplicationProvider {
       selfNode: { address: remoting.selfAddress, uid: remoting.uid },
       client: (peer) => remoting.client(peer),
       isBlocked,
-      received: (peer, frames) => {
-        for (const frame of frames) this.regionFor(frame)?.onInbound(peer, frame);
-      },
       opened: (peer) => {
         for (const region of this.regions.values()) region.linkOpened(peer);
       },
     });
-    addReplicationService(remoting.server, {
-      log,
-      scheduler,
-      isBlocked,
-      received: (from, frame, reply) => this.regionFor(frame)?.onOutbound(from, frame, reply),
-    });
+    addReplicationService(remoting.server, { log, isBlocked, received: (from, frame) => this.regionFor(frame)?.received(from, frame) });
     system.eventStream.subscribe(MemberRemoved, (event) => this.links.forget(event.address));
     system.coordinatedShutdown.addTask(ShutdownPhase.beforeActorSystemTerminate, "replication streams", () => this.links.close());
   }
@@ -88,7 +80,7 @@ export class Replication implements ShardReplicationProvider {
     };
   }
 
-  private regionFor(frame: OutboundFrame | InboundFrame): RegionReplicator | undefined {
+  private regionFor(frame: ReplicationFrame): RegionReplicator | undefined {
     const path = regionOf(frame);
     return path === undefined ? undefined : this.regions.get(path);
   }

@@ -44,7 +44,7 @@ function peers(addresses: readonly string[], options = { minAcks: 1, ackTimeout:
         isUp: () => true,
         send: (peer, frame) => {
           const to = all.find((p) => p.node.address === peer)!;
-          queueMicrotask(() => to.replicator.onOutbound(node, frame, (answer) => queueMicrotask(() => replicator.onInbound(to.node.address, answer))));
+          queueMicrotask(() => to.replicator.received(node, frame));
         },
       },
     );

@@ -23,25 +23,22 @@ export const protobufPackage = "casty.v1";
 export const protobufFileName = "casty/v1/replication.proto";
 
 export interface ReplicateRequest {
-  /** "host:port" and incarnation uid of the opening node. */
+  /** "host:port" and incarnation uid of the sending node. */
   node: string;
   nodeUid: bigint;
-  frames: OutboundFrame[];
+  /** The frames of one event-loop turn, in order. */
+  frames: ReplicationFrame[];
 }
 
+/** Never sent (answers travel on the answering node's own stream). */
 export interface ReplicateResponse {
-  frames: InboundFrame[];
 }
 
-export interface OutboundFrame {
-  frame?: { $case: "pushed"; value: EventsPushed } | { $case: "heads"; value: HeadsAnnounced } | {
-    $case: "pull";
-    value: EventsPullRequested;
-  } | undefined;
-}
-
-export interface InboundFrame {
+export interface ReplicationFrame {
   frame?:
+    | { $case: "pushed"; value: EventsPushed }
+    | { $case: "heads"; value: HeadsAnnounced }
+    | { $case: "pull"; value: EventsPullRequested }
     | { $case: "acked"; value: EventsAcked }
     | { $case: "catchUp"; value: CatchUpRequested }
     | { $case: "refused"; value: PushRefused }
@@ -138,7 +135,7 @@ export const ReplicateRequest: MessageFns<ReplicateRequest> = {
       writer.uint32(16).uint64(message.nodeUid);
     }
     for (const v of message.frames) {
-      OutboundFrame.encode(v!, writer.uint32(26).fork()).join();
+      ReplicationFrame.encode(v!, writer.uint32(26).fork()).join();
     }
     return writer;
   },
@@ -177,7 +174,7 @@ export const ReplicateRequest: MessageFns<ReplicateRequest> = {
               break;
             }
 
-            message.frames.push(OutboundFrame.decode(reader, reader.uint32()));
+            message.frames.push(ReplicationFrame.decode(reader, reader.uint32()));
             continue;
           }
         }
@@ -199,20 +196,17 @@ export const ReplicateRequest: MessageFns<ReplicateRequest> = {
     const message = createBaseReplicateRequest();
     message.node = object.node ?? "";
     message.nodeUid = (object.nodeUid !== undefined && object.nodeUid !== null) ? BigInt(object.nodeUid) : 0n;
-    message.frames = object.frames?.map((e) => OutboundFrame.fromPartial(e)) || [];
+    message.frames = object.frames?.map((e) => ReplicationFrame.fromPartial(e)) || [];
     return message;
   },
 };
 
 function createBaseReplicateResponse(): ReplicateResponse {
-  return { frames: [] };
+  return {};
 }
 
 export const ReplicateResponse: MessageFns<ReplicateResponse> = {
-  encode(message: ReplicateResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    for (const v of message.frames) {
-      InboundFrame.encode(v!, writer.uint32(10).fork()).join();
-    }
+  encode(_: ReplicateResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
   },
 
@@ -229,14 +223,6 @@ export const ReplicateResponse: MessageFns<ReplicateResponse> = {
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
-          case 1: {
-            if (tag !== 10) {
-              break;
-            }
-
-            message.frames.push(InboundFrame.decode(reader, reader.uint32()));
-            continue;
-          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -252,19 +238,18 @@ export const ReplicateResponse: MessageFns<ReplicateResponse> = {
   create<I extends Exact<DeepPartial<ReplicateResponse>, I>>(base?: I): ReplicateResponse {
     return ReplicateResponse.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<ReplicateResponse>, I>>(object: I): ReplicateResponse {
+  fromPartial<I extends Exact<DeepPartial<ReplicateResponse>, I>>(_: I): ReplicateResponse {
     const message = createBaseReplicateResponse();
-    message.frames = object.frames?.map((e) => InboundFrame.fromPartial(e)) || [];
     return message;
   },
 };
 
-function createBaseOutboundFrame(): OutboundFrame {
+function createBaseReplicationFrame(): ReplicationFrame {
   return { frame: undefined };
 }
 
-export const OutboundFrame: MessageFns<OutboundFrame> = {
-  encode(message: OutboundFrame, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+export const ReplicationFrame: MessageFns<ReplicationFrame> = {
+  encode(message: ReplicationFrame, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     switch (message.frame?.$case) {
       case "pushed":
         EventsPushed.encode(message.frame.value, writer.uint32(10).fork()).join();
@@ -275,11 +260,23 @@ export const OutboundFrame: MessageFns<OutboundFrame> = {
       case "pull":
         EventsPullRequested.encode(message.frame.value, writer.uint32(26).fork()).join();
         break;
+      case "acked":
+        EventsAcked.encode(message.frame.value, writer.uint32(34).fork()).join();
+        break;
+      case "catchUp":
+        CatchUpRequested.encode(message.frame.value, writer.uint32(42).fork()).join();
+        break;
+      case "refused":
+        PushRefused.encode(message.frame.value, writer.uint32(50).fork()).join();
+        break;
+      case "pulled":
+        EventsPulled.encode(message.frame.value, writer.uint32(58).fork()).join();
+        break;
     }
     return writer;
   },
 
-  decode(input: BinaryReader | Uint8Array, length?: number): OutboundFrame {
+  decode(input: BinaryReader | Uint8Array, length?: number): ReplicationFrame {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
@@ -288,7 +285,7 @@ export const OutboundFrame: MessageFns<OutboundFrame> = {
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
       const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseOutboundFrame();
+      const message = createBaseReplicationFrame();
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
@@ -316,6 +313,38 @@ export const OutboundFrame: MessageFns<OutboundFrame> = {
             message.frame = { $case: "pull", value: EventsPullRequested.decode(reader, reader.uint32()) };
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.frame = { $case: "acked", value: EventsAcked.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.frame = { $case: "catchUp", value: CatchUpRequested.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.frame = { $case: "refused", value: PushRefused.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.frame = { $case: "pulled", value: EventsPulled.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -328,11 +357,11 @@ export const OutboundFrame: MessageFns<OutboundFrame> = {
     }
   },
 
-  create<I extends Exact<DeepPartial<OutboundFrame>, I>>(base?: I): OutboundFrame {
-    return OutboundFrame.fromPartial(base ?? ({} as any));
+  create<I extends Exact<DeepPartial<ReplicationFrame>, I>>(base?: I): ReplicationFrame {
+    return ReplicationFrame.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<OutboundFrame>, I>>(object: I): OutboundFrame {
-    const message = createBaseOutboundFrame();
+  fromPartial<I extends Exact<DeepPartial<ReplicationFrame>, I>>(object: I): ReplicationFrame {
+    const message = createBaseReplicationFrame();
     switch (object.frame?.$case) {
       case "pushed": {
         if (object.frame?.value !== undefined && object.frame?.value !== null) {
@@ -352,97 +381,6 @@ export const OutboundFrame: MessageFns<OutboundFrame> = {
         }
         break;
       }
-    }
-    return message;
-  },
-};
-
-function createBaseInboundFrame(): InboundFrame {
-  return { frame: undefined };
-}
-
-export const InboundFrame: MessageFns<InboundFrame> = {
-  encode(message: InboundFrame, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    switch (message.frame?.$case) {
-      case "acked":
-        EventsAcked.encode(message.frame.value, writer.uint32(10).fork()).join();
-        break;
-      case "catchUp":
-        CatchUpRequested.encode(message.frame.value, writer.uint32(18).fork()).join();
-        break;
-      case "refused":
-        PushRefused.encode(message.frame.value, writer.uint32(26).fork()).join();
-        break;
-      case "pulled":
-        EventsPulled.encode(message.frame.value, writer.uint32(34).fork()).join();
-        break;
-    }
-    return writer;
-  },
-
-  decode(input: BinaryReader | Uint8Array, length?: number): InboundFrame {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
-    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-    if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
-    }
-    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-    try {
-      const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseInboundFrame();
-      while (reader.pos < end) {
-        const tag = reader.uint32();
-        switch (tag >>> 3) {
-          case 1: {
-            if (tag !== 10) {
-              break;
-            }
-
-            message.frame = { $case: "acked", value: EventsAcked.decode(reader, reader.uint32()) };
-            continue;
-          }
-          case 2: {
-            if (tag !== 18) {
-              break;
-            }
-
-            message.frame = { $case: "catchUp", value: CatchUpRequested.decode(reader, reader.uint32()) };
-            continue;
-          }
-          case 3: {
-            if (tag !== 26) {
-              break;
-            }
-
-            message.frame = { $case: "refused", value: PushRefused.decode(reader, reader.uint32()) };
-            continue;
-          }
-          case 4: {
-            if (tag !== 34) {
-              break;
-            }
-
-            message.frame = { $case: "pulled", value: EventsPulled.decode(reader, reader.uint32()) };
-            continue;
-          }
-        }
-        if ((tag & 7) === 4 || tag === 0) {
-          break;
-        }
-        reader.skip(tag & 7);
-      }
-      return message;
-    } finally {
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
-    }
-  },
-
-  create<I extends Exact<DeepPartial<InboundFrame>, I>>(base?: I): InboundFrame {
-    return InboundFrame.fromPartial(base ?? ({} as any));
-  },
-  fromPartial<I extends Exact<DeepPartial<InboundFrame>, I>>(object: I): InboundFrame {
-    const message = createBaseInboundFrame();
-    switch (object.frame?.$case) {
       case "acked": {
         if (object.frame?.value !== undefined && object.frame?.value !== null) {
           message.frame = { $case: "acked", value: EventsAcked.fromPartial(object.frame.value) };
@@ -1220,7 +1158,7 @@ export const EventsPulled: MessageFns<EventsPulled> = {
 
 /**
  * Replication of sharded event-sourced entities (Behaviors.sharded with `replication`), served on every
- * node's one gRPC port. A node opens one stream to each peer it replicates to or pulls from; frames are
+ * node's one gRPC port, one stream from each node to each peer it talks to; frames are
  * batched per event-loop turn. Regions are named by their actor path (e.g. "/user/accounts"), shards by
  * their id, and every frame of a primary carries the epoch of its allocation, so a replica that knows a
  * newer primary refuses it (fencing).
@@ -1228,8 +1166,9 @@ export const EventsPulled: MessageFns<EventsPulled> = {
 export type ReplicationServiceService = typeof ReplicationServiceService;
 export const ReplicationServiceService = {
   /**
-   * The opening node sends pushes, heads and pulls; the peer answers with acks, catch-up requests,
-   * refusals and pulled events.
+   * Each node opens one stream to each peer it talks to and sends all its frames on it (pushes, heads
+   * and pulls of a primary; acks, catch-up requests, refusals and pulled events of a replica); the
+   * peer answers on its own stream, so nothing comes back on this one.
    */
   replicate: {
     path: "/casty.v1.ReplicationService/Replicate" as const,
@@ -1244,16 +1183,18 @@ export const ReplicationServiceService = {
 
 export interface ReplicationServiceServer extends UntypedServiceImplementation {
   /**
-   * The opening node sends pushes, heads and pulls; the peer answers with acks, catch-up requests,
-   * refusals and pulled events.
+   * Each node opens one stream to each peer it talks to and sends all its frames on it (pushes, heads
+   * and pulls of a primary; acks, catch-up requests, refusals and pulled events of a replica); the
+   * peer answers on its own stream, so nothing comes back on this one.
    */
   replicate: handleBidiStreamingCall<ReplicateRequest, ReplicateResponse>;
 }
 
 export interface ReplicationServiceClient extends Client {
   /**
-   * The opening node sends pushes, heads and pulls; the peer answers with acks, catch-up requests,
-   * refusals and pulled events.
+   * Each node opens one stream to each peer it talks to and sends all its frames on it (pushes, heads
+   * and pulls of a primary; acks, catch-up requests, refusals and pulled events of a replica); the
+   * peer answers on its own stream, so nothing comes back on this one.
    */
   replicate(): ClientDuplexStream<ReplicateRequest, ReplicateResponse>;
   replicate(options: Partial<CallOptions>): ClientDuplexStream<ReplicateRequest, ReplicateResponse>;
