@@ -12,6 +12,7 @@ import { Passivate, RoutedEnvelope, ShardEnvelope } from "./envelope.js";
 import type { ResolvedShardingOptions } from "./options.js";
 import { allocationOf, isCoordination, TYPE, wireHome, type Coordination } from "./protocol.js";
 import type { RegionHost } from "./region-host.js";
+import { ShardReplicationId, type RegionReplication, type ShardReplicationStats } from "./replication-hook.js";
 import { Shard, type RunningEntity, type ShardHost } from "./shard.js";
 import { shardOf } from "./shard-id.js";
 
@@ -41,6 +42,8 @@ export interface RegionStats {
   readonly handOffs: number;
   /** Shard moves the coordinator started while it ran on this node. */
   readonly rebalances: number;
+  /** With replication: each allocated shard's primary, replicas and replication lag (see ShardReplicationStats). */
+  readonly replication?: ReadonlyMap<number, ShardReplicationStats>;
 }
 
 const regions = new WeakMap<ActorRef<never>, ShardRegion<unknown>>();
@@ -108,6 +111,7 @@ class ShardRegion<M> implements ShardHost<M> {
   private readonly cleanups: (() => void)[] = [];
   private handOffs = 0;
   private rebalances = 0;
+  private readonly replication: RegionReplication | undefined;
 
   constructor(
     private readonly ctx: ActorContext<RegionMessage<M>>,
@@ -127,6 +131,7 @@ class ShardRegion<M> implements ShardHost<M> {
     this.cleanups.push(() => live.delete(this as ShardRegion<unknown>));
     ctx.startTimer("tick", TICK, TICK_MS);
     if (host === undefined) return;
+    this.replication = this.attachReplication(host);
     this.cleanups.push(
       host.subscribe((event) => ctx.self.tell(event)),
       host.beforeLeave(
@@ -153,6 +158,7 @@ class ShardRegion<M> implements ShardHost<M> {
 
   stopped(): void {
     for (const cleanup of this.cleanups) cleanup();
+    this.replication?.detach();
     this.leaveDone?.();
     const undelivered = [...this.pending.values()].flat();
     for (const shard of [...this.shards, ...this.retiring.values()]) if (shard !== undefined) undelivered.push(...shard.drain());
@@ -182,7 +188,16 @@ class ShardRegion<M> implements ShardHost<M> {
     let entities = 0;
     for (const shard of this.shards) entities += shard?.entities.size ?? 0;
     for (const shard of this.retiring.values()) entities += shard.entities.size;
-    return { node: this.selfAddress, shards: owned, entities, allocation, handOffs: this.handOffs, rebalances: this.rebalances };
+    const replication = this.replication?.stats();
+    return {
+      node: this.selfAddress,
+      shards: owned,
+      entities,
+      allocation,
+      handOffs: this.handOffs,
+      rebalances: this.rebalances,
+      ...(replication && { replication }),
+    };
   }
 
   // ---- routing ----
@@ -344,6 +359,7 @@ class ShardRegion<M> implements ShardHost<M> {
     }
     if (epoch > this.knownEpoch) this.knownEpoch = epoch;
     this.allocations[id] = allocation;
+    this.replication?.allocationChanged(id, allocation, known);
     this.requested.delete(id);
     const shard = this.shards[id];
     let rerouted: readonly ShardEnvelope<M>[] = [];
@@ -419,8 +435,31 @@ class ShardRegion<M> implements ShardHost<M> {
         send: (node, message) => this.peer(node).tell(message),
         rebalancing: () => this.rebalances++,
       },
-      this.options,
+      { ...this.options, replicas: this.options.replication?.replicas },
     );
+  }
+
+  /** The replication extension attached to this region, when the option asks for it. */
+  private attachReplication(host: RegionHost): RegionReplication | undefined {
+    const options = this.options.replication;
+    if (options === undefined) return undefined;
+    const ctx = this.ctx;
+    return ctx.system.extension(ShardReplicationId).attach({
+      ref: ctx.self,
+      path: ctx.self.path,
+      selfNode: host.selfNode,
+      numShards: this.options.numShards,
+      options,
+      factory: this.factory as (entityId: string) => Behavior<unknown>,
+      log: ctx.log,
+      allocation: (shard) => this.allocations[shard],
+    });
+  }
+
+  /** Tells the coordinator how far this node's replicas got (for promotions). */
+  private reportProgress(all: boolean): void {
+    const shards = this.replication?.progress(all);
+    if (shards !== undefined && shards.length > 0) this.toCoordinator({ $type: TYPE.progress, node: this.selfAddress, shards });
   }
 
   // ---- leaving ----
@@ -458,6 +497,7 @@ class ShardRegion<M> implements ShardHost<M> {
       if (this.coordinator !== undefined && this.ticks % Math.max(1, Math.round(this.options.rebalanceInterval / TICK_MS)) === 0) {
         this.coordinator.rebalance();
       }
+      if (this.ticks % 5 === 0) this.reportProgress(this.ticks % 50 === 0);
       if (this.leaveDone !== undefined && this.ticks % 10 === 0) this.toCoordinator({ $type: TYPE.gracefulShutdown, node: this.selfAddress });
     }
     const idleTicks = this.options.passivateAfter === undefined ? undefined : Math.ceil(this.options.passivateAfter / TICK_MS);
