@@ -93,11 +93,12 @@ export class Endpoint {
 
   /**
    * Serializes at once (so bad messages fail here) and sends with the batch of this event-loop turn.
-   * Returns false when the message became a dead letter instead.
+   * Returns false when the message became a dead letter instead. `hops` (when not negative) is the
+   * forward count a keyed wrapper travels with (see OutboundBatch.append).
    */
-  send(path: string, message: unknown, recipient: ActorRef<never>): boolean {
+  send(path: string, message: unknown, recipient: ActorRef<never>, hops = -1): boolean {
     if (this.state === "closed") {
-      if (this.retired) return this.host.endpointFor(this.peer).send(path, message, recipient);
+      if (this.retired) return this.host.endpointFor(this.peer).send(path, message, recipient, hops);
       this.host.deadLetter(message, recipient, "remoting is shut down");
       return false;
     }
@@ -109,7 +110,7 @@ export class Endpoint {
       this.host.deadLetter(message, recipient, `outbound queue to ${this.peer.key} is full`);
       return false;
     }
-    this.batch.append(path, message, recipient);
+    this.batch.append(path, message, recipient, hops);
     this.queued++;
     if (this.batch.count >= BATCH_MAX_ENVELOPES || this.batch.bytes >= BATCH_MAX_BYTES) this.sealed.push(this.batch.seal());
     if (!this.flushPending) {
