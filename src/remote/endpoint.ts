@@ -115,7 +115,7 @@ export class Endpoint {
     if (this.batch.count >= BATCH_MAX_ENVELOPES || this.batch.bytes >= BATCH_MAX_BYTES) this.sealed.push(this.batch.seal());
     if (!this.flushPending) {
       this.flushPending = true;
-      queueMicrotask(this.flushNow);
+      this.host.scheduler.yieldThen(this.flushNow);
     }
     if (this.state === "idle") this.connect();
     return true;
@@ -206,7 +206,9 @@ export class Endpoint {
   /**
    * Seals the open batch and writes it, unless a write is still on its way to the socket: then the
    * batch stays open and grows until that write completes (as Nagle's algorithm does), so busy links
-   * carry full batches while an idle link still sends a lone message at once.
+   * carry full batches while an idle link still sends a lone message at once. It runs after the
+   * event-loop turn's I/O callbacks and microtasks (`yieldThen`), so that what one turn sends from
+   * many promise jobs (replies of asks in flight) is one batch, not one write per reply.
    */
   private flush(): void {
     this.flushPending = false;
