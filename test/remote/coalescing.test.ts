@@ -9,6 +9,7 @@ import { ConsoleLogger } from "../../src/actor/logger.js";
 import { realScheduler } from "../../src/actor/scheduler.js";
 import { Endpoint, type EndpointHost } from "../../src/remote/endpoint.js";
 import { resolveRemoteOptions } from "../../src/remote/options.js";
+import { TrafficByPeer } from "../../src/remote/peer-traffic.js";
 import { Serialization } from "../../src/serialization/index.js";
 import { waitFor } from "../support/wait.js";
 
@@ -46,6 +47,7 @@ function endpointOnto(call: RecordingCall): Endpoint {
     options: resolveRemoteOptions({}),
     serialization: new Serialization(refs),
     selfNode: { system: "test", host: "127.0.0.1", port: 1, uid: 2n },
+    traffic: new TrafficByPeer(),
     client: () => ({ makeBidiStreamRequest: () => call }) as unknown as grpc.Client,
     isBlocked: () => false,
     deadLetter: () => undefined,
