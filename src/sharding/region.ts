@@ -4,6 +4,7 @@ import { stopAfterPending } from "../actor/internal.js";
 import type { ActorRef } from "../actor/ref.js";
 import { Terminated } from "../actor/terminated.js";
 import { ClusterEvent, LeaderChanged, MemberRemoved } from "../cluster/events.js";
+import { RemoteActorRef } from "../remote/remote-ref.js";
 import { ownerOf, type ShardAllocation } from "./allocation.js";
 import { BufferBudget } from "./buffer-budget.js";
 import { clusterHost } from "./cluster-host.js";
@@ -232,18 +233,22 @@ class ShardRegion<M> implements ShardHost<M> {
    * never a failure of the region.
    */
   private forward(shard: number, remote: ActorRef<RegionMessage<M>>, envelope: ShardEnvelope<M>): void {
-    let routed: RoutedEnvelope<M>;
+    let hops = 1;
     if (envelope instanceof RoutedEnvelope) {
       this.requestHome(shard);
-      routed = envelope as RoutedEnvelope<M>;
-      if (routed.hops >= MAX_HOPS) {
-        this.deadLetter(routed, `not delivered after ${MAX_HOPS} forwards between shard regions (their routing tables disagree)`);
+      if (envelope.hops >= MAX_HOPS) {
+        this.deadLetter(envelope, `not delivered after ${MAX_HOPS} forwards between shard regions (their routing tables disagree)`);
         return;
       }
-      routed.hops++; // arrived over the wire: this object is the region's own
-    } else routed = new RoutedEnvelope(envelope.entityId, envelope.message, 1);
+      hops = envelope.hops + 1;
+    }
     try {
-      remote.tell(routed);
+      // over the wire the hop count rides in the remoting envelope: the user's envelope goes as it is
+      if (remote instanceof RemoteActorRef) remote.forward(envelope, hops);
+      else if (envelope instanceof RoutedEnvelope) {
+        envelope.hops = hops; // arrived from another region: this object is the region's own
+        remote.tell(envelope);
+      } else remote.tell(new RoutedEnvelope(envelope.entityId, envelope.message, hops));
     } catch (error) {
       const reason = `cannot be sent to ${remote.address}: ${error instanceof Error ? error.message : String(error)}`;
       this.ctx.log.warn(`message for entity ${envelope.entityId} ${reason}`);

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { BinaryWriter } from "@bufbuild/protobuf/wire";
 import { GossipRequest, HeartbeatRequest, JoinRequest, LeaveRequest, MemberStatus } from "../../gen/casty/v1/cluster.js";
 import { ConnectRequest } from "../../gen/casty/v1/remote.js";
+import { PROTOCOL_VERSION } from "../../src/remote/protocol.js";
 import { Behaviors, ClusteredActorSystem, RemoteActorSystem, type ActorRef } from "../../src/index.js";
 import { HealthClient } from "../cluster/integration/nodes.js";
 import { escapes } from "../support/escapes.js";
@@ -51,16 +52,17 @@ describe("fuzzing every service of a node", () => {
     const valid: Record<string, Uint8Array[]> = {
       "/casty.v1.RemotingService/Connect": [
         ConnectRequest.encode({
-          frame: { $case: "handshake", value: { protocolVersion: 1, origin: stranger, target: { ...node.selfNode, uid: 0n } } },
+          frame: { $case: "handshake", value: { protocolVersion: PROTOCOL_VERSION, origin: stranger, target: { ...node.selfNode, uid: 0n } } },
         }).finish(),
-        ConnectRequest.encode({ frame: { $case: "handshake", value: { protocolVersion: 1, origin: emptyHost, target: undefined } } }).finish(),
+        ConnectRequest.encode({ frame: { $case: "handshake", value: { protocolVersion: PROTOCOL_VERSION, origin: emptyHost, target: undefined } } }).finish(),
         ConnectRequest.encode({
           frame: {
             $case: "batch",
             value: {
               typeNames: ["casty.v1.Value", "no.such.Type"],
               targetPaths: ["/user/echo", ""],
-              envelopes: [{ targetIndex: 1, typeIndex: 1, payload: Buffer.from([1, 2]) }],
+              envelopes: [{ targetIndex: 1, typeIndex: 1, payload: Buffer.from([1, 2]), hops: 0 }],
+              keys: [],
             },
           },
         }).finish(),
