@@ -66,7 +66,7 @@ export { clusterOptionsFromEnv, castyEnvironment, type CastyVariable } from "./o
 export { runNode, type RunNodeOptions } from "./ops/run-node.js";
 export type { EventSourcedOptions } from "./persistence/event-sourced-options.js";
 export { PersistEffect, type CommandEffect } from "./persistence/effect.js";
-export { SnapshotEvery, type SnapshotPolicy } from "./persistence/snapshot-policy.js";
+export { SnapshotEvery, type Retention, type SnapshotPolicy, type SnapshotRetentionOptions } from "./persistence/snapshot-policy.js";
 export type { AppendOptions, EventJournal, JournalEntry, SnapshotEntry } from "./persistence/journal.js";
 export type { EventEnvelope, Offset, ReadJournal } from "./persistence/read-journal.js";
 export { InMemoryJournal } from "./persistence/in-memory-journal.js";
