@@ -113,8 +113,8 @@ try {
       note: "in-memory offsets, summing handler; raw: SELECT of the same rows",
       goal: { atLeastRatio: 0.5 },
     },
-    { name: `live query persist → handler p50 (${kind})`, value: q(0.5) * 1000, unit: "µs" },
-    { name: `live query persist → handler p99 (${kind})`, value: q(0.99) * 1000, unit: "µs" },
+    { name: `live query persist → handler p50 (${kind})`, value: q(0.5), unit: "ms" },
+    { name: `live query persist → handler p99 (${kind})`, value: q(0.99), unit: "ms" },
   ];
   emit(rows);
   await system.shutdown();
