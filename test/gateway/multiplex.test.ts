@@ -2,7 +2,13 @@
 // the unary calls; cancelled calls get none; a node that does not serve refuses calls untouched.
 import * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { MultiplexCall, MultiplexResult } from "../../gen/casty/v1/gateway.js";
+import {
+  GatewayServiceService,
+  type GatewayServiceServer,
+  type MultiplexCall,
+  type MultiplexRequest,
+  type MultiplexResult,
+} from "../../gen/casty/v1/gateway.js";
 import { AskTimeoutError, ClusterClient, ClusterClientError, type ActorRef, type ClusteredActorSystem } from "../../src/index.js";
 import { escapes } from "../support/escapes.js";
 import { GatewayNodes } from "./fixtures/cluster.js";
@@ -101,7 +107,36 @@ describe("the Multiplex stream", () => {
   });
 });
 
+/** A server of the gateway service that answers GetClusterState and takes Multiplex calls without ever answering them. */
+async function silentGateway(): Promise<{ address: string; calls: () => number; stop(): void }> {
+  const server = new grpc.Server();
+  let calls = 0;
+  const unimplemented = (_call: unknown, callback: grpc.sendUnaryData<never>) => callback({ code: grpc.status.UNIMPLEMENTED });
+  const handlers = Object.fromEntries(Object.keys(GatewayServiceService).map((name) => [name, unimplemented])) as unknown as GatewayServiceServer;
+  handlers.getClusterState = (_call, callback) => callback(null, { state: { members: [], leader: "", unreachable: [] } });
+  handlers.multiplex = (call) => call.on("data", (request: MultiplexRequest) => (calls += request.calls.length));
+  server.addService(GatewayServiceService, handlers);
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+  );
+  return { address: `127.0.0.1:${port}`, calls: () => calls, stop: () => server.forceShutdown() };
+}
+
 describe("ClusterClient on the Multiplex stream", () => {
+  it("rejects at each call's own deadline when the node never answers", async () => {
+    const silent = await silentGateway();
+    try {
+      await using quiet = await ClusterClient.connect({ contactPoints: [silent.address], timeout: 300 });
+      const short = quiet.tell("accounts", "a", { kind: "deposit", amount: 1 }, { timeout: 100 }).catch((e: unknown) => e);
+      const long = quiet.ask("accounts", "a", (replyTo) => ({ kind: "getBalance", replyTo })).catch((e: unknown) => e);
+      expect(await short).toBeInstanceOf(AskTimeoutError);
+      expect(await long).toBeInstanceOf(AskTimeoutError);
+      expect(silent.calls()).toBe(2);
+    } finally {
+      silent.stop();
+    }
+  });
+
   it("keeps each call's own timeout: a short one expires while a longer one is answered", async () => {
     const quiet = client.ask<never>("accounts", "still", (replyTo: ActorRef<never>) => ({ kind: "ignore", replyTo }), { timeout: 200 });
     const answered = client.ask<number>("accounts", "still", (replyTo: ActorRef<number>) => ({ kind: "getBalance", replyTo }), { timeout: 5000 });
