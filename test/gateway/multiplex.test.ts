@@ -144,7 +144,7 @@ describe("ClusterClient on the Multiplex stream", () => {
     expect(await answered).toBe(0);
   });
 
-  it("rejects a cancelled call at once with CANCELLED, and the node answers it no more", async () => {
+  it("rejects a cancelled call at once with CANCELLED, multiplexed or unary", async () => {
     const abort = new AbortController();
     const waiting = client.ask<never>("accounts", "cancelled", (replyTo: ActorRef<never>) => ({ kind: "ignore", replyTo }), { signal: abort.signal });
     abort.abort();
@@ -155,6 +155,12 @@ describe("ClusterClient on the Multiplex stream", () => {
     before.abort();
     await expect(client.tell("accounts", "cancelled", { kind: "deposit", amount: 1 }, { signal: before.signal })).rejects.toBeInstanceOf(ClusterClientError);
     expect(await client.ask<number>("accounts", "cancelled", (replyTo: ActorRef<number>) => ({ kind: "getBalance", replyTo }))).toBe(0);
+    // the unary calls too
+    const reading = new AbortController();
+    const members = client.members({ signal: reading.signal }).catch((e: unknown) => e);
+    reading.abort();
+    expect(((await members) as ClusterClientError).code).toBe(grpc.status.CANCELLED);
+    await expect(client.distributed().counter("cancelled", { signal: before.signal }).get()).rejects.toBeInstanceOf(ClusterClientError);
   });
 
   it("rejects with the node's status code, or its own for a message over the size", async () => {
