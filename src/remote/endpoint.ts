@@ -8,6 +8,7 @@ import type { Scheduler, TimerHandle } from "../actor/scheduler.js";
 import { guardListener } from "./contained.js";
 import type { ResolvedRemoteOptions } from "./options.js";
 import { OutboundBatch, type SealedBatch } from "./outbound-batch.js";
+import type { PeerTraffic, TrafficByPeer } from "./peer-traffic.js";
 import { BATCH_MAX_BYTES, BATCH_MAX_ENVELOPES, CONNECT_PATH, HANDSHAKE_TIMEOUT, PROTOCOL_VERSION } from "./protocol.js";
 import type { Serialization } from "../serialization/index.js";
 
@@ -26,6 +27,7 @@ export interface EndpointHost {
   readonly options: ResolvedRemoteOptions;
   readonly serialization: Serialization;
   readonly selfNode: NodeAddress;
+  readonly traffic: TrafficByPeer;
   client(peerKey: string): grpc.Client;
   isBlocked(peerKey: string): boolean;
   deadLetter(message: unknown, recipient: ActorRef<never> | undefined, reason: string): void;
@@ -83,12 +85,14 @@ export class Endpoint {
   private whenAcked: (() => void) | undefined;
   /** Senders waiting in `offer` for room in the outbound queue. */
   private readonly waitingOffers = new Queue<WaitingOffer>();
+  private readonly traffic: PeerTraffic;
 
   constructor(
     readonly peer: Peer,
     private readonly host: EndpointHost,
   ) {
     this.batch = new OutboundBatch(host.serialization, host.options.maxMessageSize);
+    this.traffic = host.traffic.of(peer.key);
   }
 
   /**
@@ -221,6 +225,9 @@ export class Endpoint {
       const batch = this.sealed.shift();
       this.unacked.push(batch);
       this.writing++;
+      this.traffic.batchesSent++;
+      this.traffic.bytesSent += batch.frame.length;
+      this.traffic.envelopesSent += batch.messages.length;
       this.writable = call.write(batch.frame, this.written);
     }
   }
@@ -319,6 +326,7 @@ export class Endpoint {
     if (restarted) this.host.log.info(`${this.peer.key} restarted (new incarnation ${uid}); association replaced`);
     this.peerUid = uid;
     this.state = "connected";
+    this.traffic.associations++;
     this.attempts = 0;
     this.downSince = undefined;
     this.host.associated(this.peer, uid, restarted);

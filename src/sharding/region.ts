@@ -37,13 +37,26 @@ export interface RegionStats {
   readonly entities: number;
   /** Where every shard this region knows of lives: node → shard ids (the coordinator's allocation as seen here). */
   readonly allocation: ReadonlyMap<string, readonly number[]>;
+  /** Shards this region handed off (rebalance, leave) since it started. */
+  readonly handOffs: number;
+  /** Shard moves the coordinator started while it ran on this node. */
+  readonly rebalances: number;
 }
 
 const regions = new WeakMap<ActorRef<never>, ShardRegion<unknown>>();
+/** The live regions of each system, for metrics and the cluster page. */
+const regionsBySystem = new WeakMap<object, Set<ShardRegion<unknown>>>();
 
 /** Statistics of the region behind `ref` (a ref returned by spawning `Behaviors.sharded`), on this node. */
 export function regionStats(ref: ActorRef<never>): RegionStats | undefined {
   return regions.get(ref)?.stats();
+}
+
+/** The statistics of every region running in `system`, by the region's name. */
+export function allRegionStats(system: object): Map<string, RegionStats> {
+  const all = new Map<string, RegionStats>();
+  for (const region of regionsBySystem.get(system) ?? []) all.set(region.name, region.stats());
+  return all;
 }
 
 /**
@@ -93,6 +106,8 @@ class ShardRegion<M> implements ShardHost<M> {
   private leaveDone: (() => void) | undefined;
   private lastLoggedShards = -1;
   private readonly cleanups: (() => void)[] = [];
+  private handOffs = 0;
+  private rebalances = 0;
 
   constructor(
     private readonly ctx: ActorContext<RegionMessage<M>>,
@@ -106,6 +121,10 @@ class ShardRegion<M> implements ShardHost<M> {
     this.remote = new Array<ActorRef<RegionMessage<M>> | undefined>(options.numShards).fill(undefined);
     this.budget = new BufferBudget(options.bufferSize, (envelope) => this.deadLetter(envelope, "shard region buffer is full"));
     regions.set(ctx.self, this as ShardRegion<unknown>);
+    let live = regionsBySystem.get(ctx.system);
+    if (live === undefined) regionsBySystem.set(ctx.system, (live = new Set()));
+    live.add(this as ShardRegion<unknown>);
+    this.cleanups.push(() => live.delete(this as ShardRegion<unknown>));
     ctx.startTimer("tick", TICK, TICK_MS);
     if (host === undefined) return;
     this.cleanups.push(
@@ -140,6 +159,10 @@ class ShardRegion<M> implements ShardHost<M> {
     for (const envelope of undelivered) this.deadLetter(envelope, "shard region stopped");
   }
 
+  get name(): string {
+    return this.ctx.self.path.slice(this.ctx.self.path.lastIndexOf("/") + 1);
+  }
+
   stats(): RegionStats {
     const owned: number[] = [];
     const allocation = new Map<string, number[]>();
@@ -159,7 +182,7 @@ class ShardRegion<M> implements ShardHost<M> {
     let entities = 0;
     for (const shard of this.shards) entities += shard?.entities.size ?? 0;
     for (const shard of this.retiring.values()) entities += shard.entities.size;
-    return { node: this.selfAddress, shards: owned, entities, allocation };
+    return { node: this.selfAddress, shards: owned, entities, allocation, handOffs: this.handOffs, rebalances: this.rebalances };
   }
 
   // ---- routing ----
@@ -356,6 +379,7 @@ class ShardRegion<M> implements ShardHost<M> {
     const allocation = this.allocations[id];
     if (allocation !== undefined && this.isSelf(allocation)) this.allocations[id] = undefined;
     const shard = this.localShard(id);
+    this.handOffs++;
     if (shard.handOff()) this.reportStopped(shard);
   }
 
@@ -393,6 +417,7 @@ class ShardRegion<M> implements ShardHost<M> {
         now: () => this.ctx.system.scheduler.now(),
         upMembers: () => host.upMembers(),
         send: (node, message) => this.peer(node).tell(message),
+        rebalancing: () => this.rebalances++,
       },
       this.options,
     );
