@@ -151,7 +151,8 @@ export class Gateway {
       if (refusal !== undefined) return void call.emit("error", refusal);
       const session = new MultiplexSession(this.multiplexHost, call, () => this.sessions.delete(session));
       this.sessions.add(session);
-      if (!this.up || !this.accepting) session.end(notServing(`${this.remoting.selfAddress} is not Up: ask another node`));
+      const notUp = this.serving();
+      if (notUp !== undefined) session.end(notUp);
     } catch (error) {
       this.system.log.warn(`the gateway's Multiplex stream failed: ${reasonOf(error)}`);
       call.emit("error", serviceError(grpc.status.INTERNAL, reasonOf(error)));
