@@ -1,7 +1,9 @@
 import * as grpc from "@grpc/grpc-js";
 import type { ServerSurfaceCall as ServerCall } from "@grpc/grpc-js/build/src/server-call.js";
+import { SpanStatusCode } from "@opentelemetry/api";
 import { InvalidOptionError } from "../actor/errors.js";
 import { ShutdownPhase } from "../actor/coordinated-shutdown.js";
+import { withSpan } from "../actor/tracing.js";
 import type { ExtensionId } from "../actor/extension.js";
 import type { ActorRef } from "../actor/ref.js";
 import type { ActorSystem } from "../actor/system.js";
@@ -26,6 +28,7 @@ import { distributedHandlers } from "./distributed-rpcs.js";
 import { wireEvent, wireState } from "./membership.js";
 import { resolveGatewayOptions, type GatewayOptions, type ResolvedGatewayOptions } from "./options.js";
 import { manifestOf, toAny } from "./payload.js";
+import { callSpan } from "./call-span.js";
 import { notServing, refuse, serviceError, statusOf } from "./status.js";
 
 const TELL_DONE: TellResponse = {};
@@ -185,27 +188,32 @@ export class Gateway {
         return callback(refusal);
       }
       this.inFlight++;
+      const span = callSpan(what, call, this.remoting.selfAddress);
       const fail = (error: unknown): void => {
         this.inFlight--;
         const code = statusOf(error);
         codes[code]++;
+        span?.setStatus({ code: SpanStatusCode.ERROR, message: reasonOf(error) });
+        span?.end();
         if (code === grpc.status.INTERNAL) this.system.log.warn(`gateway ${what} call from ${call.getPeer()} failed: ${reasonOf(error)}`);
         callback(serviceError(code, reasonOf(error)));
       };
       let result: Res | Promise<Res>;
       try {
-        result = handle(call.request, call);
+        result = withSpan(span, () => handle(call.request, call));
       } catch (error) {
         return fail(error);
       }
       if (!(result instanceof Promise)) {
         this.inFlight--;
         codes[grpc.status.OK]++;
+        span?.end();
         return callback(null, result);
       }
       result.then((response) => {
         this.inFlight--;
         codes[grpc.status.OK]++;
+        span?.end();
         callback(null, response);
       }, fail);
     };

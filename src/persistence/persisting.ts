@@ -1,4 +1,5 @@
 import type { Behavior } from "../actor/behavior.js";
+import { SpanKind, startSpan, traced } from "../actor/tracing.js";
 import type { PersistEffect } from "./effect.js";
 import type { Incarnation, Outcome } from "./incarnation.js";
 
@@ -18,11 +19,15 @@ export async function persisting<C, E, S>(
 ): Promise<Behavior<C>> {
   const { events } = effect;
   const { tagger } = inc.options;
+  // a command that came with a trace context: its write is a span of that trace
+  const span = traced.current === undefined ? undefined : startSpan("casty persist", SpanKind.INTERNAL, { "casty.entity_id": inc.entityId });
   try {
     await inc.options.journal.append(inc.entityId, events, seqNr, { writerUid: inc.writerUid, tags: tagger && events.map((e) => tagger(e)) });
   } catch (error) {
+    span?.end();
     return inc.writeFailed(error);
   }
+  span?.end();
   let next = state;
   for (const event of events) next = inc.options.onEvent(next, event);
   const toSeqNr = seqNr + events.length;
