@@ -60,7 +60,7 @@ export function withinSpan(ctx: Context, span: Span): Context {
 export function traceparentOf(ctx: Context): string | undefined {
   const spanContext = trace.getSpanContext(ctx);
   if (spanContext === undefined) return undefined;
-  const flags = ((spanContext.traceFlags) & (TraceFlags.SAMPLED as number)) === 0 ? "00" : "01";
+  const flags = (spanContext.traceFlags & (TraceFlags.SAMPLED as number)) === 0 ? "00" : "01";
   return `00-${spanContext.traceId}-${spanContext.spanId}-${flags}`;
 }
 
