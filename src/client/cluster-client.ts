@@ -1,6 +1,8 @@
 import * as grpc from "@grpc/grpc-js";
+import { context } from "@opentelemetry/api";
 import { AskTimeoutError } from "../actor/errors.js";
 import type { ActorRef } from "../actor/ref.js";
+import { traceparentOf } from "../actor/tracing.js";
 import type { MemberInfo } from "../cluster/events.js";
 import { Serialization } from "../serialization/serialization.js";
 import type { ClusterState, GatewayServiceClient, MembershipEvent, WatchMembersResponse } from "../../gen/casty/v1/gateway.js";
@@ -182,6 +184,7 @@ export class ClusterClient implements GatewayCalls {
     }
     const timeout = options?.timeout ?? this.options.timeout;
     const deadline = this.options.scheduler.now() + timeout;
+    const metadata = traceMetadata();
     this.inFlight++;
     return new Promise<ResponseOf<K>>((resolve, reject) => {
       const attempt = (left: number): void => {
@@ -192,7 +195,7 @@ export class ClusterClient implements GatewayCalls {
           options: Partial<grpc.CallOptions>,
           callback: (error: grpc.ServiceError | null, response: ResponseOf<K>) => void,
         ) => grpc.ClientUnaryCall;
-        call.call(this.contacts.channel(index), built, NO_METADATA, { deadline }, (error, response) => {
+        call.call(this.contacts.channel(index), built, metadata, { deadline }, (error, response) => {
           if (error === null) {
             this.inFlight--;
             return resolve(response);
@@ -207,6 +210,15 @@ export class ClusterClient implements GatewayCalls {
       attempt(this.options.retries);
     });
   }
+}
+
+/** The caller's trace context (W3C `traceparent`) when its OpenTelemetry span is active: the call joins its trace. */
+function traceMetadata(): grpc.Metadata {
+  const traceparent = traceparentOf(context.active());
+  if (traceparent === undefined) return NO_METADATA;
+  const metadata = new grpc.Metadata();
+  metadata.set("traceparent", traceparent);
+  return metadata;
 }
 
 function clientError(method: string, error: grpc.ServiceError, timeout: number): Error {

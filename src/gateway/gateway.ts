@@ -188,7 +188,7 @@ export class Gateway {
         return callback(refusal);
       }
       this.inFlight++;
-      const span = callSpan(what, call, this.remoting.selfAddress);
+      const span = callSpan(what, call, this.system.addressPrefix);
       const fail = (error: unknown): void => {
         this.inFlight--;
         const code = statusOf(error);
