@@ -9,6 +9,8 @@ const src = resolve(import.meta.dirname, "../src");
 const below = (...layers: string[]): string[] => layers;
 /** Everything up to the gateway: what the node and the ops layers build on. */
 const belowGateway = below("actor", "serialization", "remote", "cluster", "sharding", "persistence", "cluster-tools", "distributed", "projection", "gateway");
+/** The gateway and the node's own gRPC services on it. */
+const belowServices = [...belowGateway, "services"];
 /** What each folder may import besides itself. */
 const allowed: Record<string, readonly string[]> = {
   actor: below(),
@@ -21,12 +23,13 @@ const allowed: Record<string, readonly string[]> = {
   distributed: below("actor", "serialization", "remote", "cluster", "sharding", "persistence", "cluster-tools"),
   projection: below("actor", "serialization", "remote", "cluster", "sharding", "persistence", "cluster-tools"),
   gateway: below("actor", "serialization", "remote", "cluster", "sharding", "persistence", "cluster-tools", "distributed"),
+  services: below("actor", "serialization", "remote", "cluster", "sharding", "persistence", "cluster-tools", "distributed", "gateway"),
   client: below("actor", "serialization", "remote", "cluster", "gateway"),
-  "ops/metrics": belowGateway,
-  "ops/page": [...belowGateway, "ops/metrics"],
-  "ops/http": [...belowGateway, "ops/metrics", "ops/page"],
-  node: [...belowGateway, "ops/http", "ops/page"],
-  ops: [...belowGateway, "node"],
+  "ops/metrics": belowServices,
+  "ops/page": [...belowServices, "ops/metrics"],
+  "ops/http": [...belowServices, "ops/metrics", "ops/page"],
+  node: [...belowServices, "ops/http", "ops/page"],
+  ops: [...belowServices, "node"],
 };
 
 /** Relative imports (type imports included) of every .ts file under `src/`, as paths relative to it. */

@@ -26,6 +26,7 @@ import { opsSection } from "./ops.js";
 import { persistenceSection } from "./persistence.js";
 import { remoteSection } from "./remote.js";
 import type { Section } from "./section.js";
+import { servicesSection } from "./services.js";
 import { shardingSection } from "./sharding.js";
 
 export const sections: readonly Section[] = [
@@ -38,5 +39,6 @@ export const sections: readonly Section[] = [
   persistenceSection, // issue 9: SqliteJournal/PostgresJournal throughput beside raw drivers, persist latency, recovery
   opsSection, // issue 13: SIGTERM → exit with 10,000 live entities, longest client pause in a rolling restart
   gatewaySection, // issue 12: ClusterClient ask/tell from another process beside member asks and raw unary echo
+  servicesSection, // issue 19: own gRPC service unary → sharded entity from another process beside raw unary echo
   metricsSection, // issue 14: local tell and remote batches with metrics on beside metrics off
 ];

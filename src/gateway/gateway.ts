@@ -24,7 +24,9 @@ import {
   type WatchMembersRequest,
   type WatchMembersResponse,
 } from "../../gen/casty/v1/gateway.js";
+import { askTimeoutOf } from "./deadline.js";
 import { distributedHandlers } from "./distributed-rpcs.js";
+import { MultiplexSession, type MultiplexHost, type MultiplexStream } from "./multiplex.js";
 import { wireEvent, wireState } from "./membership.js";
 import { resolveGatewayOptions, type GatewayOptions, type ResolvedGatewayOptions } from "./options.js";
 import { manifestOf, toAny } from "./payload.js";
@@ -36,6 +38,9 @@ const TELL_DONE: TellResponse = {};
 const WATCHER_BACKLOG = 1000;
 
 type Watcher = grpc.ServerWritableStream<WatchMembersRequest, WatchMembersResponse>;
+
+/** The service with Multiplex's responses as the bytes its sessions encode. */
+const SERVICE = { ...GatewayServiceService, multiplex: { ...GatewayServiceService.multiplex, responseSerialize: (frame: Buffer) => frame } };
 
 /**
  * `casty.v1.GatewayService` on this node's port: clients outside the cluster (any language) tell and
@@ -51,6 +56,8 @@ export class Gateway {
   private accepting = true;
   private inFlight = 0;
   private readonly watchers = new Set<Watcher>();
+  private readonly sessions = new Set<MultiplexSession>();
+  private readonly multiplexHost: MultiplexHost;
   /** Unary calls answered, by method, then by status code (index). */
   private readonly answered = new Map<string, number[]>();
   /** Regions found by name, so a call does not walk the actor tree; dropped when they stop. */
@@ -75,9 +82,28 @@ export class Gateway {
     this.up = this.cluster.selfMember?.status === "up";
     this.system.eventStream.subscribe(ClusterEvent, (event) => this.membershipChanged(event));
     this.system.eventStream.subscribe(ActorStopped, (event) => this.regionStopped(event.ref));
+    this.multiplexHost = {
+      serialization: this.remoting.serialization,
+      maxMessageSize: this.remoting.options.maxMessageSize,
+      log: this.system.log,
+      take: () => {
+        const refusal = this.serving() ?? this.capacity();
+        if (refusal === undefined) this.inFlight++;
+        return refusal;
+      },
+      done: () => {
+        this.inFlight--;
+      },
+      tell: (request) => this.tell(request),
+      ask: (request, timeout) => this.askOf(request, timeout),
+      askTimeout: (ms) => (ms === 0 ? this.options.askTimeout : Math.min(ms, this.options.maxAskTimeout)),
+    };
     const handlers: GatewayServiceServer = {
       tell: this.unary("tell", (request: TellRequest) => this.tell(request)),
-      ask: this.unary("ask", (request: AskRequest, call) => this.ask(request, call)),
+      ask: this.unary("ask", async (request: AskRequest, call: grpc.ServerUnaryCall<AskRequest, AskResponse>) => ({
+        reply: this.encode(await this.askOf(request, this.timeoutOf(call))),
+      })),
+      multiplex: (call) => this.multiplex(call as unknown as MultiplexStream), // SERVICE writes its responses as the bytes given
       getClusterState: this.unary("getClusterState", () => ({ state: this.state() })),
       watchMembers: (call) => this.watch(call),
       ...distributedHandlers(this.system, this.options.distributed, {
@@ -87,7 +113,7 @@ export class Gateway {
         timeout: (call) => this.timeoutOf(call),
       }),
     };
-    this.remoting.server.addService(GatewayServiceService, handlers);
+    this.remoting.server.addService(SERVICE, handlers);
     this.system.coordinatedShutdown.addTask(ShutdownPhase.serviceUnbind, "gateway", () => this.unbind());
   }
 
@@ -108,17 +134,28 @@ export class Gateway {
     return TELL_DONE;
   }
 
-  private async ask(request: AskRequest, call: grpc.ServerUnaryCall<AskRequest, AskResponse>): Promise<AskResponse> {
+  /** Sends an ask; its reply as it came. Throws (rather than rejects) for a request it cannot send. */
+  private askOf(request: AskRequest, timeout: number): Promise<unknown> {
     const region = this.region(request.region);
     const entityId = entityIdOf(request.entityId);
     const message = this.decode(request.message);
     if (typeof message !== "object" || message === null || Array.isArray(message)) {
       throw refuse(grpc.status.INVALID_ARGUMENT, "an ask needs an object message: the gateway puts the reply ref into its replyTo (reply_to) field");
     }
-    const reply = await this.system.ask(region, (replyTo: ActorRef<unknown>) => new ShardEnvelope(entityId, withReplyTo(message, replyTo, this.remoting)), {
-      timeout: this.timeoutOf(call),
-    });
-    return { reply: this.encode(reply) };
+    return this.system.ask(region, (replyTo: ActorRef<unknown>) => new ShardEnvelope(entityId, withReplyTo(message, replyTo, this.remoting)), { timeout });
+  }
+
+  private multiplex(call: MultiplexStream): void {
+    try {
+      const refusal = this.authenticate(call);
+      if (refusal !== undefined) return void call.emit("error", refusal);
+      const session = new MultiplexSession(this.multiplexHost, call, () => this.sessions.delete(session));
+      this.sessions.add(session);
+      if (!this.up || !this.accepting) session.end(notServing(`${this.remoting.selfAddress} is not Up: ask another node`));
+    } catch (error) {
+      this.system.log.warn(`the gateway's Multiplex stream failed: ${reasonOf(error)}`);
+      call.emit("error", serviceError(grpc.status.INTERNAL, reasonOf(error)));
+    }
   }
 
   private watch(call: Watcher): void {
@@ -157,6 +194,7 @@ export class Gateway {
     }
     if (!this.up && this.cluster.selfMember !== undefined) {
       for (const watcher of this.watchers) this.endWatcher(watcher, grpc.status.UNAVAILABLE, `${this.remoting.selfAddress} is no longer Up`);
+      this.endSessions(`${this.remoting.selfAddress} is no longer Up: ask another node`);
     }
   }
 
@@ -168,6 +206,11 @@ export class Gateway {
   private unbind(): void {
     this.accepting = false;
     for (const watcher of this.watchers) this.endWatcher(watcher, grpc.status.UNAVAILABLE, `${this.remoting.selfAddress} is shutting down`);
+    this.endSessions(`${this.remoting.selfAddress} is shutting down: ask another node`);
+  }
+
+  private endSessions(details: string): void {
+    for (const session of this.sessions) session.end(notServing(details));
   }
 
   private state() {
@@ -221,9 +264,21 @@ export class Gateway {
 
   /** Why a call is not served here, if it is not. */
   private admit(call: ServerCall): grpc.ServiceError | undefined {
-    if (!this.up || !this.accepting) return notServing(`${this.remoting.selfAddress} is not Up: ask another node`);
-    if (this.inFlight >= this.options.maxInFlight)
-      return serviceError(grpc.status.RESOURCE_EXHAUSTED, `${this.inFlight} gateway calls are in flight: the most this node takes`);
+    return this.serving() ?? this.capacity() ?? this.authenticate(call);
+  }
+
+  private serving(): grpc.ServiceError | undefined {
+    return this.up && this.accepting ? undefined : notServing(`${this.remoting.selfAddress} is not Up: ask another node`);
+  }
+
+  private capacity(): grpc.ServiceError | undefined {
+    return this.inFlight < this.options.maxInFlight
+      ? undefined
+      : serviceError(grpc.status.RESOURCE_EXHAUSTED, `${this.inFlight} gateway calls are in flight: the most this node takes`);
+  }
+
+  /** With TLS: whether the client's certificate is accepted. */
+  private authenticate(call: ServerCall): grpc.ServiceError | undefined {
     if (this.remoting.options.tls === undefined) return undefined;
     const certificate = call.getAuthContext().sslPeerCertificate; // present only when verified against the CA
     if (certificate === undefined) {
@@ -277,10 +332,7 @@ export class Gateway {
 
   /** The ask timeout of a call: its deadline, else the default, at most `maxAskTimeout`. */
   private timeoutOf(call: ServerCall): number {
-    const deadline = call.getDeadline();
-    const until = deadline instanceof Date ? deadline.getTime() : deadline;
-    const left = Number.isFinite(until) ? until - this.system.scheduler.now() : this.options.askTimeout;
-    return Math.min(Math.max(left, 1), this.options.maxAskTimeout);
+    return askTimeoutOf(call, this.system.scheduler.now(), this.options.askTimeout, this.options.maxAskTimeout);
   }
 }
 

@@ -16,11 +16,15 @@ import { ClusterViewsId } from "../ops/page/cluster-views.js";
 import { projection, type Projection } from "../projection/projection.js";
 import type { ProjectionOptions } from "../projection/projection-options.js";
 import { startBound, type BoundServer } from "../remote/server.js";
+import { GrpcServices, GrpcServicesId } from "../services/grpc-services.js";
+import type { ServicesOptions } from "../services/options.js";
 
 /** A node's options: the cluster's, how it serves `casty.v1.GatewayService` on its port, and its HTTP port for operators. */
 export interface NodeOptions extends ClusterOptions {
   /** Options of the gateway every node serves (default: the defaults); `false` serves none. */
   gateway?: GatewayOptions | false;
+  /** Options of the node's own gRPC services (`system.grpc`). */
+  services?: ServicesOptions;
   /** Serve `GET /metrics` (Prometheus) and `GET /` (the live cluster page) on this HTTP port (default: none). */
   http?: HttpOptions;
 }
@@ -29,7 +33,7 @@ export interface NodeOptions extends ClusterOptions {
  * The cluster node of the public API: the cluster facade plus the features above it as members
  * (`distributed`, `singleton`, `receptionist`, `topic`, `projection`), each a shortcut to its extension.
  * Every node hosts distributed data and a receptionist from its start, so that peers reach them on any
- * node, and serves the gateway for clients outside the cluster.
+ * node, serves the gateway for clients outside the cluster, and your own gRPC services (`grpc`).
  */
 export class ClusteredActorSystem extends ClusterFacade {
   static override async start(options: NodeOptions): Promise<ClusteredActorSystem> {
@@ -52,6 +56,12 @@ export class ClusteredActorSystem extends ClusterFacade {
     Receptionist.of(this);
     this.extension(ClusterViewsId);
     if (options.gateway !== false) Gateway.serve(this, options.gateway);
+    GrpcServices.install(this, options.services);
+  }
+
+  /** Your own gRPC services on this node's port: `system.grpc.addService(definition, implementation)`. */
+  get grpc(): GrpcServices {
+    return this.extension(GrpcServicesId);
   }
 
   /** The distributed data structures; with `{ journal }` every mutation is an event in it. */

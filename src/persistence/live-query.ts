@@ -39,7 +39,8 @@ export class ChangeSignal {
 
 /** What a live tag query needs from its journal. */
 export interface LiveSource {
-  currentEventsByTag(tag: string, offset: Offset): AsyncIterable<EventEnvelope>;
+  /** The stored events after `offset`, in batches (none empty). */
+  currentBatchesByTag(tag: string, offset: Offset): AsyncIterable<readonly EventEnvelope[]>;
   isClosed(): boolean;
   readonly changes: ChangeSignal;
   readonly scheduler: Scheduler;
@@ -47,17 +48,17 @@ export interface LiveSource {
 }
 
 /**
- * `eventsByTag`: the current events, then whatever is committed later, read from the last offset seen
- * (so an event is delivered once, in order) until the journal closes or the caller stops iterating.
+ * `eventsByTagBatched`: the current events, then whatever is committed later, read from the last offset
+ * seen (so an event is delivered once, in order) until the journal closes or the caller stops iterating.
  */
-export async function* liveEventsByTag(source: LiveSource, tag: string, offset: Offset): AsyncIterable<EventEnvelope> {
+export async function* liveBatchesByTag(source: LiveSource, tag: string, offset: Offset): AsyncIterable<readonly EventEnvelope[]> {
   let last = offset;
   while (!source.isClosed()) {
     const seen = source.changes.current;
     try {
-      for await (const e of source.currentEventsByTag(tag, last)) {
-        last = e.offset;
-        yield e;
+      for await (const batch of source.currentBatchesByTag(tag, last)) {
+        last = batch[batch.length - 1].offset;
+        yield batch;
       }
     } catch (error) {
       if (error instanceof JournalClosedError) return;
@@ -65,4 +66,9 @@ export async function* liveEventsByTag(source: LiveSource, tag: string, offset: 
     }
     await source.changes.next(seen, source.scheduler, source.pollInterval);
   }
+}
+
+/** The events of batches, one by one. */
+export async function* flatten<T>(batches: AsyncIterable<readonly T[]>): AsyncIterable<T> {
+  for await (const batch of batches) yield* batch;
 }

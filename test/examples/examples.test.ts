@@ -1,8 +1,15 @@
 // Runs every example as its own process (as a user would) and checks its exit code and output,
 // so a broken runtime feature shows up as a failing example.
+import * as grpc from "@grpc/grpc-js";
 import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { AccountServiceClient, type DepositResponse } from "../../examples/bank-service/gen/bank/v1/bank.js";
+import { NodeProcess } from "../support/node-process.js";
+import { waitFor } from "../support/wait.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const TIMEOUT_MS = 20_000;
@@ -277,4 +284,27 @@ describe.concurrent("examples", () => {
     },
     DEMO_TIMEOUT_MS + 5000,
   );
+
+  it("bank-service/server.ts: a node serves bank.v1.AccountService on its port and leaves on SIGTERM", { timeout: 40_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "casty-bank-example-"));
+    const node = new NodeProcess(`${root}examples/bank-service/server.ts`, [], { CASTY_PORT: "0", JOURNAL_PATH: join(dir, "bank.db") });
+    try {
+      const upLine = (): string | undefined => node.output.map((l) => /^stdout: bank node (\S+) is Up$/.exec(l)?.[1]).find((a) => a !== undefined);
+      await waitFor(() => upLine() !== undefined || node.exited !== undefined, 20_000, `the node Up: ${node.describe()}`);
+      const client = new AccountServiceClient(upLine()!, grpc.credentials.createInsecure());
+      const deposit = (amount: number) =>
+        new Promise<DepositResponse>((resolve, reject) =>
+          client.deposit({ accountId: "example", amount }, (error, response) => (error ? reject(error) : resolve(response))),
+        );
+      expect(await deposit(5)).toEqual({ balance: 5 });
+      expect(await deposit(7)).toEqual({ balance: 12 });
+      client.close();
+      node.kill("SIGTERM");
+      await waitFor(() => node.exited !== undefined, 20_000, `the node to exit: ${node.describe()}`);
+      expect(node.exited?.code, node.describe()).toBe(0);
+    } finally {
+      node.kill("SIGKILL");
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
