@@ -97,6 +97,7 @@ export class Gateway {
       tell: (request) => this.tell(request),
       ask: (request, timeout) => this.askOf(request, timeout),
       askTimeout: (ms) => (ms === 0 ? this.options.askTimeout : Math.min(ms, this.options.maxAskTimeout)),
+      answered: (method, code) => this.answeredCodes(method)[code]++,
     };
     const handlers: GatewayServiceServer = {
       tell: this.unary("tell", (request: TellRequest) => this.tell(request)),
@@ -122,9 +123,16 @@ export class Gateway {
     return this.inFlight;
   }
 
-  /** Unary calls answered so far, by method, then by gRPC status code (the array index). */
+  /** Calls answered so far (unary, and tells and asks on Multiplex streams), by method, then by gRPC status code (the array index). */
   get callsAnswered(): ReadonlyMap<string, readonly number[]> {
     return this.answered;
+  }
+
+  /** The answer counts of `method`, by status code. */
+  private answeredCodes(method: string): number[] {
+    let codes = this.answered.get(method);
+    if (codes === undefined) this.answered.set(method, (codes = new Array<number>(grpc.status.UNAUTHENTICATED + 1).fill(0)));
+    return codes;
   }
 
   private tell(request: TellRequest): TellResponse {
@@ -222,8 +230,7 @@ export class Gateway {
    * (INTERNAL ones with a warn line); sync handlers answer without a promise.
    */
   private unary<Req, Res>(what: string, handle: (request: Req, call: grpc.ServerUnaryCall<Req, Res>) => Res | Promise<Res>): grpc.handleUnaryCall<Req, Res> {
-    const codes = new Array<number>(grpc.status.UNAUTHENTICATED + 1).fill(0);
-    this.answered.set(what, codes);
+    const codes = this.answeredCodes(what);
     return (call, callback) => {
       const refusal = this.admit(call);
       if (refusal !== undefined) {

@@ -20,6 +20,8 @@ export interface MultiplexHost {
   ask(request: AskRequest, timeout: number): Promise<unknown>;
   /** The ask timeout of a call that waits `ms` (0: the default). */
   askTimeout(ms: number): number;
+  /** A call of `method` ended with `code` (for metrics). */
+  answered(method: "tell" | "ask", code: grpc.status): void;
 }
 
 const oversize = (bytes: number, limit: number): Error =>
@@ -85,12 +87,17 @@ export class MultiplexSession {
     if (kind === undefined) return this.failed(id, refuse(grpc.status.INVALID_ARGUMENT, "a call needs a tell, an ask or a cancel"));
     if (this.asks.has(id)) return this.failed(id, refuse(grpc.status.INVALID_ARGUMENT, `call id ${id} is taken by an ask in flight`));
     const refusal = this.host.take();
-    if (refusal !== undefined) return this.refused(id, refusal);
+    if (refusal !== undefined) {
+      this.host.answered(kind.$case, refusal.code);
+      return this.refused(id, refusal);
+    }
     if (kind.$case === "tell") {
       try {
         this.host.tell(kind.value);
+        this.host.answered("tell", grpc.status.OK);
         this.told(id);
       } catch (error) {
+        this.host.answered("tell", statusOf(error));
         this.failed(id, error);
       } finally {
         this.host.done();
@@ -102,6 +109,7 @@ export class MultiplexSession {
       asked = this.host.ask(kind.value, this.host.askTimeout(call.timeoutMs));
     } catch (error) {
       this.host.done();
+      this.host.answered("ask", statusOf(error));
       return this.failed(id, error);
     }
     const started = ++this.started;
@@ -109,10 +117,12 @@ export class MultiplexSession {
     asked.then(
       (reply) => {
         this.host.done();
+        this.host.answered("ask", grpc.status.OK);
         if (this.settles(id, started)) this.replied(id, reply);
       },
       (error: unknown) => {
         this.host.done();
+        this.host.answered("ask", statusOf(error));
         if (this.settles(id, started)) this.failed(id, error);
       },
     );
