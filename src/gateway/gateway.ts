@@ -1,7 +1,9 @@
 import * as grpc from "@grpc/grpc-js";
 import type { ServerSurfaceCall as ServerCall } from "@grpc/grpc-js/build/src/server-call.js";
+import { SpanStatusCode } from "@opentelemetry/api";
 import { InvalidOptionError } from "../actor/errors.js";
 import { ShutdownPhase } from "../actor/coordinated-shutdown.js";
+import { withSpan } from "../actor/tracing.js";
 import type { ExtensionId } from "../actor/extension.js";
 import type { ActorRef } from "../actor/ref.js";
 import type { ActorSystem } from "../actor/system.js";
@@ -28,6 +30,7 @@ import { MultiplexSession, type MultiplexHost, type MultiplexStream } from "./mu
 import { wireEvent, wireState } from "./membership.js";
 import { resolveGatewayOptions, type GatewayOptions, type ResolvedGatewayOptions } from "./options.js";
 import { manifestOf, toAny } from "./payload.js";
+import { callSpan } from "./call-span.js";
 import { notServing, refuse, serviceError, statusOf } from "./status.js";
 
 const TELL_DONE: TellResponse = {};
@@ -55,7 +58,7 @@ export class Gateway {
   private readonly watchers = new Set<Watcher>();
   private readonly sessions = new Set<MultiplexSession>();
   private readonly multiplexHost: MultiplexHost;
-  /** Unary calls answered, by method, then by status code (index). */
+  /** Calls answered, by method, then by status code (index). */
   private readonly answered = new Map<string, number[]>();
   /** Regions found by name, so a call does not walk the actor tree; dropped when they stop. */
   private readonly regions = new Map<string, ActorRef<ShardEnvelope<unknown>>>();
@@ -94,6 +97,9 @@ export class Gateway {
       tell: (request) => this.tell(request),
       ask: (request, timeout) => this.askOf(request, timeout),
       askTimeout: (ms) => (ms === 0 ? this.options.askTimeout : Math.min(ms, this.options.maxAskTimeout)),
+      answered: (method, code) => {
+        this.answeredCodes(method)[code]++;
+      },
     };
     const handlers: GatewayServiceServer = {
       tell: this.unary("tell", (request: TellRequest) => this.tell(request)),
@@ -119,9 +125,16 @@ export class Gateway {
     return this.inFlight;
   }
 
-  /** Unary calls answered so far, by method, then by gRPC status code (the array index). */
+  /** Calls answered so far (unary, and those on Multiplex streams as their unary method), by method, then by gRPC status code (the array index). */
   get callsAnswered(): ReadonlyMap<string, readonly number[]> {
     return this.answered;
+  }
+
+  /** The answer counts of `method`, by status code. */
+  private answeredCodes(method: string): number[] {
+    let codes = this.answered.get(method);
+    if (codes === undefined) this.answered.set(method, (codes = new Array<number>(grpc.status.UNAUTHENTICATED + 1).fill(0)));
+    return codes;
   }
 
   private tell(request: TellRequest): TellResponse {
@@ -148,7 +161,8 @@ export class Gateway {
       if (refusal !== undefined) return void call.emit("error", refusal);
       const session = new MultiplexSession(this.multiplexHost, call, () => this.sessions.delete(session));
       this.sessions.add(session);
-      if (!this.up || !this.accepting) session.end(notServing(`${this.remoting.selfAddress} is not Up: ask another node`));
+      const notUp = this.serving();
+      if (notUp !== undefined) session.end(notUp);
     } catch (error) {
       this.system.log.warn(`the gateway's Multiplex stream failed: ${reasonOf(error)}`);
       call.emit("error", serviceError(grpc.status.INTERNAL, reasonOf(error)));
@@ -219,8 +233,7 @@ export class Gateway {
    * (INTERNAL ones with a warn line); sync handlers answer without a promise.
    */
   private unary<Req, Res>(what: string, handle: (request: Req, call: grpc.ServerUnaryCall<Req, Res>) => Res | Promise<Res>): grpc.handleUnaryCall<Req, Res> {
-    const codes = new Array<number>(grpc.status.UNAUTHENTICATED + 1).fill(0);
-    this.answered.set(what, codes);
+    const codes = this.answeredCodes(what);
     return (call, callback) => {
       const refusal = this.admit(call);
       if (refusal !== undefined) {
@@ -228,27 +241,32 @@ export class Gateway {
         return callback(refusal);
       }
       this.inFlight++;
+      const span = callSpan(what, call, this.system.addressPrefix);
       const fail = (error: unknown): void => {
         this.inFlight--;
         const code = statusOf(error);
         codes[code]++;
+        span?.setStatus({ code: SpanStatusCode.ERROR, message: reasonOf(error) });
+        span?.end();
         if (code === grpc.status.INTERNAL) this.system.log.warn(`gateway ${what} call from ${call.getPeer()} failed: ${reasonOf(error)}`);
         callback(serviceError(code, reasonOf(error)));
       };
       let result: Res | Promise<Res>;
       try {
-        result = handle(call.request, call);
+        result = withSpan(span, () => handle(call.request, call));
       } catch (error) {
         return fail(error);
       }
       if (!(result instanceof Promise)) {
         this.inFlight--;
         codes[grpc.status.OK]++;
+        span?.end();
         return callback(null, result);
       }
       result.then((response) => {
         this.inFlight--;
         codes[grpc.status.OK]++;
+        span?.end();
         callback(null, response);
       }, fail);
     };

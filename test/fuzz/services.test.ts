@@ -10,6 +10,7 @@ import { BinaryWriter } from "@bufbuild/protobuf/wire";
 import { GossipRequest, HeartbeatRequest, JoinRequest, LeaveRequest, MemberStatus } from "../../gen/casty/v1/cluster.js";
 import { GatewayServiceService } from "../../gen/casty/v1/gateway.js";
 import { ConnectRequest } from "../../gen/casty/v1/remote.js";
+import { PROTOCOL_VERSION } from "../../src/remote/protocol.js";
 import { GetShardHome, HandOff, RegisterRegion, ShardHomes, ShardStopped } from "../../gen/casty/v1/sharding.js";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
@@ -65,16 +66,17 @@ describe("fuzzing every service of a node", () => {
     const valid: Record<string, Uint8Array[]> = {
       "/casty.v1.RemotingService/Connect": [
         ConnectRequest.encode({
-          frame: { $case: "handshake", value: { protocolVersion: 1, origin: stranger, target: { ...node.selfNode, uid: 0n } } },
+          frame: { $case: "handshake", value: { protocolVersion: PROTOCOL_VERSION, origin: stranger, target: { ...node.selfNode, uid: 0n } } },
         }).finish(),
-        ConnectRequest.encode({ frame: { $case: "handshake", value: { protocolVersion: 1, origin: emptyHost, target: undefined } } }).finish(),
+        ConnectRequest.encode({ frame: { $case: "handshake", value: { protocolVersion: PROTOCOL_VERSION, origin: emptyHost, target: undefined } } }).finish(),
         ConnectRequest.encode({
           frame: {
             $case: "batch",
             value: {
               typeNames: ["casty.v1.Value", "no.such.Type"],
               targetPaths: ["/user/echo", ""],
-              envelopes: [{ targetIndex: 1, typeIndex: 1, payload: Buffer.from([1, 2]) }],
+              envelopes: [{ targetIndex: 1, typeIndex: 1, payload: Buffer.from([1, 2]), hops: 0 }],
+              keys: [],
             },
           },
         }).finish(),
@@ -112,7 +114,7 @@ describe("fuzzing every service of a node", () => {
     );
     // sharding's coordination messages travel in remoting batches to the region: after a valid handshake
     const handshake = valid["/casty.v1.RemotingService/Connect"][0];
-    const homes = [{ shardId: 3, node: "127.0.0.1:65003", epoch: 7n, nodeUid: 77n }];
+    const homes = [{ shardId: 3, node: "127.0.0.1:65003", epoch: 7n, nodeUid: 77n, replicas: [{ node: "127.0.0.1:65004", nodeUid: 78n }] }];
     const sharding: [string, Uint8Array][] = [
       ["casty.v1.RegisterRegion", RegisterRegion.encode({ node: "127.0.0.1:65000", hosting: true, owned: homes, knownEpoch: 9n, nodeUid: 77n }).finish()],
       ["casty.v1.GetShardHome", GetShardHome.encode({ shardId: 3, node: "127.0.0.1:65000" }).finish()],
@@ -174,7 +176,8 @@ describe("fuzzing every service of a node", () => {
           value: {
             typeNames: [typeName],
             targetPaths: [region.path],
-            envelopes: [{ targetIndex: 0, typeIndex: 0, payload: Buffer.from(fuzz.frame([payload])) }],
+            keys: [],
+            envelopes: [{ targetIndex: 0, typeIndex: 0, payload: Buffer.from(fuzz.frame([payload])), hops: 0 }],
           },
         },
       }).finish();
