@@ -41,6 +41,8 @@ export interface ScenarioResult {
   readonly scenario: Scenario;
   readonly mechanism: string;
   readonly counts: ReturnType<typeof tally>;
+  /** The same per model: accounts, replicated accounts, counter, map, queue. */
+  readonly byModel: Readonly<Record<string, ReturnType<typeof tally>>>;
   readonly lost: number;
   readonly violations: readonly Violation[];
   /** From the heal until every node agreed on the membership (ms), undefined when it never did. */
@@ -50,6 +52,12 @@ export interface ScenarioResult {
 }
 
 const STABLE_AFTER = 2000;
+
+/** Which model a history key belongs to (see workload.ts). */
+function modelOf(key: string): string {
+  const prefix = /^(counter|map|queue|replicated)[:/]/.exec(key);
+  return prefix === null ? "accounts" : prefix[1];
+}
 const CONVERGE_TIMEOUT = 45_000;
 const VIEW_POLL = 200;
 
@@ -173,6 +181,7 @@ export async function runScenario(scenario: Scenario, workload: Omit<WorkloadOpt
       scenario,
       mechanism: network.mechanism,
       counts: tally(ops),
+      byModel: Object.fromEntries(["accounts", "replicated", "counter", "map", "queue"].map((m) => [m, tally(ops.filter((op) => modelOf(op.key) === m))])),
       lost: violations.filter((v) => v.check === "lost").reduce((n, v) => n + (v.count ?? 1), 0),
       violations,
       recoveredAfter: converged ? membership.convergedAfter : undefined,
