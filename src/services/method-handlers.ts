@@ -23,6 +23,7 @@ export interface Served {
   failure(method: string, call: ServerSurfaceCall, error: unknown): grpc.ServiceError;
   ended(method: string, code: grpc.status, startedAt: number): void;
   debug(message: string): void;
+  warn(message: string): void;
 }
 
 type UserHandler = (call: never, ctx: CallContext) => unknown;
@@ -77,7 +78,7 @@ function settle(served: Served, path: string, run: () => unknown, outcome: Outco
       (value) => outcome.ok(value),
       (error: unknown) => outcome.fail(error),
     )
-    .catch((error: unknown) => served.debug(`${path}: answering failed: ${String(error)}`));
+    .catch((error: unknown) => served.warn(`${path}: answering the call failed: ${String(error)}`));
 }
 
 /** Answers a unary or client-streaming call once; undefined when the call is refused at once. */
