@@ -181,12 +181,18 @@ function watchStream(served: Served, path: string, call: Readable & ServerSurfac
 }
 
 /**
+ * How close to its deadline a call that went away counts as ended by it: grpc-js's deadline timer may
+ * fire a few ms before its own deadline by the clock, and the scheduler's clock is not Date's.
+ */
+const DEADLINE_SLACK_MS = 50;
+
+/**
  * The code a call ended with: `code`, unless the call went away first, by its deadline (which grpc-js
  * enforces too, so it may beat the ask's own timeout) or cancelled by the client.
  */
 function outcomeCode(served: Served, call: ServerSurfaceCall, code: grpc.status): grpc.status {
   if (!call.cancelled) return code;
-  return deadlineOf(call) <= served.now() ? grpc.status.DEADLINE_EXCEEDED : grpc.status.CANCELLED;
+  return deadlineOf(call) - served.now() <= DEADLINE_SLACK_MS ? grpc.status.DEADLINE_EXCEEDED : grpc.status.CANCELLED;
 }
 
 function tooLarge(served: Served, size?: number, what = "request"): grpc.ServiceError {
