@@ -59,11 +59,17 @@ export {
   type MemberInfo,
 } from "./cluster/events.js";
 export { ShardEnvelope, Passivate, passivate } from "./sharding/envelope.js";
-export type { ShardingOptions } from "./sharding/options.js";
+export type { ShardingOptions, ReplicationOptions } from "./sharding/options.js";
 export { regionStats, type RegionStats } from "./sharding/region.js";
+export type { ShardReplicationStats } from "./sharding/replication-hook.js";
+export { ReplicationTimeoutError } from "./replication/errors.js";
+export { ShardFencedError } from "./persistence/persist-hook.js";
 export { shardOf, fnv1a32 } from "./sharding/shard-id.js";
 export { clusterOptionsFromEnv, castyEnvironment, type CastyVariable } from "./ops/env.js";
 export { runNode, type RunNodeOptions } from "./ops/run-node.js";
+export type { HttpOptions } from "./ops/http/http-options.js";
+export type { ClusterView, MemberView } from "./ops/page/cluster-views.js";
+export type { NodeSnapshot, RegionSummary } from "./ops/page/node-snapshot.js";
 export type { EventSourcedOptions } from "./persistence/event-sourced-options.js";
 export { PersistEffect, type CommandEffect } from "./persistence/effect.js";
 export { SnapshotEvery, type Retention, type SnapshotPolicy, type SnapshotRetentionOptions } from "./persistence/snapshot-policy.js";

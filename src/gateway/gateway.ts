@@ -55,6 +55,8 @@ export class Gateway {
   private readonly watchers = new Set<Watcher>();
   private readonly sessions = new Set<MultiplexSession>();
   private readonly multiplexHost: MultiplexHost;
+  /** Calls answered, by method, then by status code (index). */
+  private readonly answered = new Map<string, number[]>();
   /** Regions found by name, so a call does not walk the actor tree; dropped when they stop. */
   private readonly regions = new Map<string, ActorRef<ShardEnvelope<unknown>>>();
 
@@ -92,6 +94,9 @@ export class Gateway {
       tell: (request) => this.tell(request),
       ask: (request, timeout) => this.askOf(request, timeout),
       askTimeout: (ms) => (ms === 0 ? this.options.askTimeout : Math.min(ms, this.options.maxAskTimeout)),
+      answered: (method, code) => {
+        this.codesOf(method)[code]++;
+      },
     };
     const handlers: GatewayServiceServer = {
       tell: this.unary("tell", (request: TellRequest) => this.tell(request)),
@@ -115,6 +120,11 @@ export class Gateway {
   /** Calls being handled now. */
   get callsInFlight(): number {
     return this.inFlight;
+  }
+
+  /** Calls answered so far (unary, and those on Multiplex streams as their unary method), by method, then by gRPC status code (the array index). */
+  get callsAnswered(): ReadonlyMap<string, readonly number[]> {
+    return this.answered;
   }
 
   private tell(request: TellRequest): TellResponse {
@@ -141,7 +151,8 @@ export class Gateway {
       if (refusal !== undefined) return void call.emit("error", refusal);
       const session = new MultiplexSession(this.multiplexHost, call, () => this.sessions.delete(session));
       this.sessions.add(session);
-      if (!this.up || !this.accepting) session.end(notServing(`${this.remoting.selfAddress} is not Up: ask another node`));
+      const notUp = this.serving();
+      if (notUp !== undefined) session.end(notUp);
     } catch (error) {
       this.system.log.warn(`the gateway's Multiplex stream failed: ${reasonOf(error)}`);
       call.emit("error", serviceError(grpc.status.INTERNAL, reasonOf(error)));
@@ -203,6 +214,15 @@ export class Gateway {
     for (const session of this.sessions) session.end(notServing(details));
   }
 
+  private codesOf(method: string): number[] {
+    let codes = this.answered.get(method);
+    if (codes === undefined) {
+      codes = new Array<number>(grpc.status.UNAUTHENTICATED + 1).fill(0);
+      this.answered.set(method, codes);
+    }
+    return codes;
+  }
+
   private state() {
     return wireState(this.cluster.state, this.cluster.leader);
   }
@@ -212,13 +232,18 @@ export class Gateway {
    * (INTERNAL ones with a warn line); sync handlers answer without a promise.
    */
   private unary<Req, Res>(what: string, handle: (request: Req, call: grpc.ServerUnaryCall<Req, Res>) => Res | Promise<Res>): grpc.handleUnaryCall<Req, Res> {
+    const codes = this.codesOf(what);
     return (call, callback) => {
       const refusal = this.admit(call);
-      if (refusal !== undefined) return callback(refusal);
+      if (refusal !== undefined) {
+        codes[refusal.code]++;
+        return callback(refusal);
+      }
       this.inFlight++;
       const fail = (error: unknown): void => {
         this.inFlight--;
         const code = statusOf(error);
+        codes[code]++;
         if (code === grpc.status.INTERNAL) this.system.log.warn(`gateway ${what} call from ${call.getPeer()} failed: ${reasonOf(error)}`);
         callback(serviceError(code, reasonOf(error)));
       };
@@ -230,10 +255,12 @@ export class Gateway {
       }
       if (!(result instanceof Promise)) {
         this.inFlight--;
+        codes[grpc.status.OK]++;
         return callback(null, result);
       }
       result.then((response) => {
         this.inFlight--;
+        codes[grpc.status.OK]++;
         callback(null, response);
       }, fail);
     };

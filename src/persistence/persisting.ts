@@ -1,6 +1,7 @@
-import type { Behavior } from "../actor/behavior.js";
+import { LocalBehaviors, type Behavior } from "../actor/behavior.js";
 import type { PersistEffect } from "./effect.js";
 import type { Incarnation, Outcome } from "./incarnation.js";
+import { ShardFencedError } from "./persist-hook.js";
 
 /**
  * Writes the events of `effect` after `seqNr`, then applies them, runs `then(newState)` and continues
@@ -18,15 +19,42 @@ export async function persisting<C, E, S>(
 ): Promise<Behavior<C>> {
   const { events } = effect;
   const { tagger } = inc.options;
+  const tags = tagger && events.map((e) => tagger(e));
   try {
-    await inc.options.journal.append(inc.entityId, events, seqNr, { writerUid: inc.writerUid, tags: tagger && events.map((e) => tagger(e)) });
+    await inc.options.journal.append(inc.entityId, events, seqNr, { writerUid: inc.writerUid, tags });
   } catch (error) {
     return inc.writeFailed(error);
+  }
+  let confirmed = true;
+  const written = inc.hook?.written({
+    entityId: inc.entityId,
+    fromSeqNr: seqNr,
+    events,
+    tags,
+    writerUid: inc.writerUid,
+    timestamp: inc.ctx.system.scheduler.now(),
+  });
+  if (written !== undefined) {
+    try {
+      await written;
+    } catch (error) {
+      // the events are in this node's journal (recovery would apply them), but the persist is no success
+      const reason = error instanceof Error ? error.message : String(error);
+      if (error instanceof ShardFencedError) {
+        inc.ctx.log.warn(`entity ${JSON.stringify(inc.entityId)}: ${reason}: stopping this incarnation`);
+        return LocalBehaviors.stopped();
+      }
+      inc.ctx.log.warn(
+        `entity ${JSON.stringify(inc.entityId)}: events ${seqNr + 1}..${seqNr + events.length} not confirmed (${reason}): the command gets no then`,
+      );
+      confirmed = false;
+    }
   }
   let next = state;
   for (const event of events) next = inc.options.onEvent(next, event);
   const toSeqNr = seqNr + events.length;
   inc.maybeSnapshot(seqNr, toSeqNr, next);
+  if (!confirmed) return resume(inc, next, toSeqNr);
   const outcome = inc.outcome(command, effect.andThen?.(next)) as Outcome<C>;
   return outcome ?? resume(inc, next, toSeqNr);
 }
