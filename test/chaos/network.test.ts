@@ -40,12 +40,12 @@ describe.skipIf(!root)("the chaos network", () => {
     try {
       await waitFor(() => child.address !== undefined, 20_000, `the network of the child: ${child.describe()}`);
       expect(namespacesOf(child.pid)).toHaveLength(2);
+      expect(bridgesOf(child.pid)).toHaveLength(1);
     } finally {
       child.kill("SIGKILL");
     }
     await waitFor(() => child.exited !== undefined, 5000, "the child to die");
-    expect(namespacesOf(child.pid)).toHaveLength(2); // killed: nothing ran its cleanup
-    expect(bridgesOf(child.pid)).toHaveLength(1);
+    // killed, it ran no cleanup (a chaos run in another worker may sweep its leftovers already)
     const next = await chaosNetwork(1);
     next.destroy();
     expect(namespacesOf(child.pid)).toEqual([]);
