@@ -22,7 +22,9 @@ describe.skipIf(!root)("the chaos network", () => {
   it("puts each node in a namespace, cuts and heals links there, and removes everything on destroy", async () => {
     const network = await chaosNetwork(2);
     try {
-      const namespaces = namespacesOf(process.pid).map((line) => line.split(" ")[0]);
+      const namespaces = namespacesOf(process.pid)
+        .map((line) => line.split(" ")[0])
+        .sort(); // `ip netns list` lists the newest first
       expect(namespaces).toHaveLength(2);
       expect(network.cut(0, 1)).toBe(true);
       expect(rules(namespaces[0])).toContain(`-A INPUT -s ${network.slots[1].host}/32 -j DROP`);
