@@ -68,7 +68,7 @@ describe("ShardCoordinator with replicas", () => {
     const up = new Set<string>();
     const sent: { to: string; message: Coordination }[] = [];
     const coordinator = new ShardCoordinator(
-      { log: silent, now: () => 0, upMembers: () => up, send: (to, message) => sent.push({ to, message }) },
+      { log: silent, now: () => 0, upMembers: () => up, unreachableMembers: () => new Set<string>(), send: (to, message) => sent.push({ to, message }) },
       { maxSimultaneousRebalance: 5, rebuildWindow: 0, replicas },
     );
     const register = (n: { address: string; uid: bigint }) => {
