@@ -27,6 +27,7 @@ export async function persisting<C, E, S>(
   }
   let confirmed = true;
   const written = inc.hook?.written({
+    entity: inc.ctx.self,
     entityId: inc.entityId,
     fromSeqNr: seqNr,
     events,

@@ -1,4 +1,5 @@
 import type { EventsPushed, HeadsAnnounced, ReplicationFrame } from "../../gen/casty/v1/replication.js";
+import type { ActorRef } from "../actor/ref.js";
 import type { Scheduler } from "../actor/scheduler.js";
 import type { UniqueAddress } from "../cluster/member.js";
 import { eventSourcedOptionsOf } from "../persistence/event-sourced.js";
@@ -22,6 +23,11 @@ export interface ReplicatorHost {
 }
 
 type Reply = (frame: ReplicationFrame) => void;
+
+/** The sharded entity id of an entity actor (the region names it by the encoded id). */
+function shardedIdOf(entity: ActorRef<never>): string {
+  return decodeURIComponent(entity.path.slice(entity.path.lastIndexOf("/") + 1));
+}
 
 /** Events per pushed frame when catching a replica up. */
 const CATCH_UP_CHUNK = 256;
@@ -111,7 +117,8 @@ export class RegionReplicator implements RegionReplication, PersistHook {
 
   // ---- PersistHook ----
 
-  recovering(entityId: string): Promise<void> {
+  recovering(entity: ActorRef<never>): Promise<void> {
+    const entityId = shardedIdOf(entity);
     const track = this.track(entityId);
     const sync = this.syncs.get(track.shard);
     if (sync === undefined || sync.done.has(entityId)) return track.chain;
@@ -121,8 +128,9 @@ export class RegionReplicator implements RegionReplication, PersistHook {
   }
 
   written(written: WrittenEvents): Promise<void> | undefined {
-    const { entityId, fromSeqNr, events, tags, writerUid, timestamp } = written;
-    const track = this.track(entityId);
+    const { fromSeqNr, events, tags, writerUid, timestamp } = written;
+    const track = this.track(shardedIdOf(written.entity));
+    const entityId = track.entityId;
     const shard = track.shard;
     if (this.fenced.has(shard)) return Promise.reject(new ShardFencedError(`shard ${shard} has a newer primary`));
     const toSeqNr = fromSeqNr + events.length;
@@ -130,7 +138,7 @@ export class RegionReplicator implements RegionReplication, PersistHook {
     const allocation = this.primaryOf.get(shard);
     if (allocation === undefined || allocation.replicas.length === 0) return this.awaitAcks(track, toSeqNr);
     const codec = this.host.codec;
-    const rows = events.map((event, i) => codec.encodeEvent(entityId, fromSeqNr + i + 1, event, timestamp, writerUid, tags?.[i]) as Buffer);
+    const rows = events.map((event, i) => codec.encodeEvent(written.entityId, fromSeqNr + i + 1, event, timestamp, writerUid, tags?.[i]) as Buffer);
     const pushed: ReplicationFrame = {
       frame: {
         $case: "pushed",
@@ -305,17 +313,17 @@ export class RegionReplicator implements RegionReplication, PersistHook {
   }
 
   private async appendRows(track: EntityTrack, rows: readonly Uint8Array[], firstSeqNr: number): Promise<void> {
-    const entries = rows.map((row, i) => this.host.codec.decodeEvent(track.entityId, firstSeqNr + i, row));
     const journal = this.journalOf(track);
+    const entries = rows.map((row, i) => this.host.codec.decodeEvent(track.persistenceId, firstSeqNr + i, row));
     try {
       await journal.append(
-        track.entityId,
+        track.persistenceId,
         entries.map((e) => e.event),
         firstSeqNr - 1,
         { writerUid: entries[0].writerUid, tags: entries.map((e) => e.tags) },
       );
     } catch (error) {
-      track.held = await journal.highestSeqNr(track.entityId); // someone else wrote: start again from there
+      track.held = await journal.highestSeqNr(track.persistenceId); // someone else wrote: start again from there
       throw error;
     }
     track.held = firstSeqNr - 1 + rows.length;
@@ -391,7 +399,7 @@ export class RegionReplicator implements RegionReplication, PersistHook {
   }
 
   private async held(track: EntityTrack): Promise<number> {
-    if (track.held < 0) track.held = await this.journalOf(track).highestSeqNr(track.entityId);
+    if (track.held < 0) track.held = await this.journalOf(track).highestSeqNr(track.persistenceId);
     return track.held;
   }
 
@@ -399,7 +407,7 @@ export class RegionReplicator implements RegionReplication, PersistHook {
   private async rowsFrom(track: EntityTrack, fromSeqNr: number): Promise<Buffer[]> {
     const rows: Buffer[] = [];
     const codec = this.host.codec;
-    for await (const e of this.journalOf(track).replay(track.entityId, fromSeqNr))
+    for await (const e of this.journalOf(track).replay(track.persistenceId, fromSeqNr))
       rows.push(codec.encodeEvent(e.entityId, e.seqNr, e.event, e.timestamp, e.writerUid, e.tags) as Buffer);
     return rows;
   }
@@ -409,6 +417,7 @@ export class RegionReplicator implements RegionReplication, PersistHook {
     if (track.journal !== undefined) return track.journal;
     const options = eventSourcedOptionsOf(this.region.factory(track.entityId));
     if (options === undefined) throw new Error(`replication needs the factory of ${this.region.path} to return Behaviors.eventSourced(...)`);
+    track.persistenceId = options.entityId;
     return (track.journal = options.journal);
   }
 }
