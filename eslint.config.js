@@ -2,7 +2,7 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["gen/**", "dist/**", "node_modules/**", "test/fixtures/gen/**", "**/*.js", "**/*.mjs", "**/*.cjs"] },
+  { ignores: ["gen/**", "dist/**", "node_modules/**", "test/fixtures/gen/**", "examples/*/gen/**", "**/*.js", "**/*.mjs", "**/*.cjs"] },
   ...tseslint.configs.strictTypeChecked,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },

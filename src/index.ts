@@ -67,9 +67,12 @@ export { ShardFencedError } from "./persistence/persist-hook.js";
 export { shardOf, fnv1a32 } from "./sharding/shard-id.js";
 export { clusterOptionsFromEnv, castyEnvironment, type CastyVariable } from "./ops/env.js";
 export { runNode, type RunNodeOptions } from "./ops/run-node.js";
+export type { HttpOptions } from "./ops/http/http-options.js";
+export type { ClusterView, MemberView } from "./ops/page/cluster-views.js";
+export type { NodeSnapshot, RegionSummary } from "./ops/page/node-snapshot.js";
 export type { EventSourcedOptions } from "./persistence/event-sourced-options.js";
 export { PersistEffect, type CommandEffect } from "./persistence/effect.js";
-export { SnapshotEvery, type SnapshotPolicy } from "./persistence/snapshot-policy.js";
+export { SnapshotEvery, type Retention, type SnapshotPolicy, type SnapshotRetentionOptions } from "./persistence/snapshot-policy.js";
 export type { AppendOptions, EventJournal, JournalEntry, SnapshotEntry } from "./persistence/journal.js";
 export type { EventEnvelope, Offset, ReadJournal } from "./persistence/read-journal.js";
 export { InMemoryJournal } from "./persistence/in-memory-journal.js";
@@ -92,6 +95,12 @@ export { ServiceKey } from "./cluster-tools/service-key.js";
 export { Topic, Topics, TopicsId } from "./cluster-tools/topic.js";
 export { Gateway, GatewayId } from "./gateway/gateway.js";
 export type { GatewayOptions } from "./gateway/options.js";
+export { GatewayRefusal, refuse } from "./gateway/status.js";
+export { GrpcServices, GrpcServicesId } from "./services/grpc-services.js";
+export type { CallContext } from "./services/call-context.js";
+export type { CallCount, ServedCall } from "./services/call-stats.js";
+export type { BidiHandler, ClientStreamHandler, ServerStreamHandler, ServiceImplementation, UnaryHandler, UntypedHandler } from "./services/definition.js";
+export type { ServicesOptions } from "./services/options.js";
 export {
   ClientCounter,
   ClientDistributed,

@@ -2,7 +2,7 @@
 // raw grpc-js unary echo service on the same server) with a second node process (sharding/node.ts).
 // It measures its own sharded asks of entities on the other node (one network round trip each), then
 // a separate client process (gateway/client.ts) measures ClusterClient asks and tells of entities on
-// this node (one round trip too) and raw unary echo calls.
+// this node (one round trip too), unary Asks of the generated stub and raw unary echo calls.
 import { Behaviors } from "../../src/index.js";
 import { emit, runChild, type Row } from "../harness.js";
 import { NodeProcess, seesAllUp, shutdownAll, startNode, waitUntil } from "../cluster/common.js";
@@ -32,9 +32,10 @@ try {
   }
   await new Promise((r) => setTimeout(r, 1000)); // let a rebalance settle
   const member = await load((n) => system.ask(region, ping(remote[n % remote.length], n), { timeout: 10_000 }), WINDOW);
-  const client = await runChild<{ ask: Load; tell: Load; raw: Load }>("gateway/client.ts", {
+  const client = await runChild<{ ask: Load; tell: Load; unary: Load; raw: Load }>("gateway/client.ts", {
     args: [`--node=${system.selfAddress}`, `--echo=${system.selfAddress}`, `--window=${WINDOW}`, `--ids=${local.join(",")}`],
     timeoutMs: 240_000,
+    nodeArgs: process.execArgv.filter((a) => a.startsWith("--cpu-prof")), // profiled when this process is
   });
   const vsMember = `member: its own sharded ask of an entity on the other node process (${remote.length} entities); gateway: entities on the contacted node (${local.length})`;
   const vsRaw = "raw: grpc-js unary echo of a same-size request on the node's server, from the same client process";
@@ -100,6 +101,20 @@ try {
     },
     { name: "gateway tell p50 (vs raw unary echo)", value: client.tell.p50, unit: "µs", baselineValue: client.raw.p50 },
     { name: "gateway tell p99 (vs raw unary echo)", value: client.tell.p99, unit: "µs", baselineValue: client.raw.p99 },
+    {
+      name: `unary Ask of the generated stub, ${WINDOW} in flight (vs raw unary echo)`,
+      value: client.unary.inflight,
+      unit: "rt/s",
+      baselineValue: client.raw.inflight,
+      note: "one HTTP/2 stream per call, as stubs of other languages call",
+    },
+    {
+      name: "unary Ask of the generated stub, sequential (vs raw unary echo)",
+      value: client.unary.sequential,
+      unit: "rt/s",
+      baselineValue: client.raw.sequential,
+    },
+    { name: "unary Ask p50 (vs raw unary echo)", value: client.unary.p50, unit: "µs", baselineValue: client.raw.p50 },
   ];
 } finally {
   await other.stop(10_000);

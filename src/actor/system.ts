@@ -1,6 +1,7 @@
 import type { ActorRef, ActorSystemView, AskOptions, Behavior, ExtensionIdFor, ReplyOf, SpawnOptions } from "./api.js";
 import { askOfRequest, AskRegistry, PromiseRef } from "./ask.js";
 import { LocalBehaviors } from "./behavior.js";
+import { ActorKinds, type KindCounters } from "./actor-kinds.js";
 import { ActorCell } from "./cell/actor-cell.js";
 import type { CellHost } from "./cell/host.js";
 import { CoordinatedShutdown, ShutdownPhase, type ShutdownOptions } from "./coordinated-shutdown.js";
@@ -51,6 +52,8 @@ export class ActorSystem implements ActorSystemView, CellHost, AsyncDisposable {
   addressPrefix: string;
   /** @internal */ readonly dispatcher: Dispatcher;
   /** @internal */ readonly asks: AskRegistry;
+  /** @internal Counters per kind of actor (messages processed, dead letters), read by metrics. */
+  readonly kinds = new ActorKinds();
   private readonly userGuardian: ActorCell<unknown>;
   private readonly systemGuardian: ActorCell<unknown>;
   private readonly extensions: ExtensionRegistry<ActorSystem>;
@@ -153,6 +156,15 @@ export class ActorSystem implements ActorSystemView, CellHost, AsyncDisposable {
     return this.terminated;
   }
 
+  /** @internal Every live actor's path, kind and mailbox size (walks the whole tree: for scrapes, not hot paths). */
+  visitActors(visit: (path: string, counters: KindCounters, mailboxSize: number) => void): void {
+    for (const guardian of [this.userGuardian, this.systemGuardian]) {
+      guardian.visitDescendants((cell) => {
+        if (cell instanceof ActorCell) visit(cell.self.path, cell.counters, cell.mailboxSize);
+      });
+    }
+  }
+
   /**
    * Runs the coordinated shutdown (reason "shutdown"): the features' phases, then user actors
    * (children before parents), transports, system actors. Each phase is bounded by its timeout.
@@ -194,6 +206,7 @@ export class ActorSystem implements ActorSystemView, CellHost, AsyncDisposable {
   /** @internal A message that could not be delivered: published as `DeadLetter` and logged (rate limited). */
   deadLetter(message: unknown, recipient: ActorRef<never> | undefined, reason?: string): void {
     const count = ++this.deadLetterCount;
+    this.kinds.of(recipient?.path ?? "/deadLetters").deadLetters++;
     const event = new DeadLetter(message, recipient, reason);
     if (count <= DEAD_LETTERS_LOGGED || count % 10_000 === 0) {
       this.log.info(`dead letter #${count} to ${recipient?.path ?? "(unknown)"}: ${event.reason}`);
@@ -236,6 +249,7 @@ export class ActorSystem implements ActorSystemView, CellHost, AsyncDisposable {
       `/${name}`,
       LocalBehaviors.receive(() => LocalBehaviors.same()),
       undefined,
+      this.kinds.of(`/${name}`),
     );
     cell.start();
     return cell;

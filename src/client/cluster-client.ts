@@ -1,5 +1,4 @@
 import * as grpc from "@grpc/grpc-js";
-import { AskTimeoutError } from "../actor/errors.js";
 import type { ActorRef } from "../actor/ref.js";
 import type { MemberInfo } from "../cluster/events.js";
 import { Serialization } from "../serialization/serialization.js";
@@ -12,7 +11,9 @@ import { clientRefs, GatewayReplyRef } from "./client-refs.js";
 import { ContactPoints } from "./contact-points.js";
 import { ClientDistributed } from "./distributed.js";
 import type { CallOptions, GatewayCalls, GatewayRpc, ResponseOf } from "./rpc.js";
-import { ClusterClientError } from "./errors.js";
+import { callError, ClusterClientError } from "./errors.js";
+import { InFlight } from "./in-flight.js";
+import { Multiplexer } from "./multiplexer.js";
 import { resolveClientOptions, type ClusterClientOptions, type ResolvedClientOptions } from "./options.js";
 
 /** The membership as the contacted node sees it. */
@@ -35,11 +36,14 @@ export class ClusterClient implements GatewayCalls {
   /** Registers the application's classes and Protobuf types, as on the nodes. */
   readonly serialization = new Serialization(clientRefs);
   private readonly contacts: ContactPoints;
-  private inFlight = 0;
+  private readonly inFlight: InFlight;
+  private readonly multiplexer: Multiplexer;
   private closed = false;
 
   private constructor(private readonly options: ResolvedClientOptions) {
     this.contacts = new ContactPoints(options);
+    this.inFlight = new InFlight(options.maxInFlight);
+    this.multiplexer = new Multiplexer(options, this.contacts, this.serialization, this.inFlight);
   }
 
   /** Connects once a contact point answers (within `connectTimeout`), else rejects. */
@@ -66,9 +70,13 @@ export class ClusterClient implements GatewayCalls {
     return this.contacts.address;
   }
 
-  /** Sends `message` to an entity; resolves once a node routed it (at most once, never retried). */
+  /**
+   * Sends `message` to an entity; resolves once a node routed it (at most once: sent again only to
+   * another node when one refused it untouched). Tells and asks of one event-loop turn travel together
+   * on the contact point's Multiplex stream.
+   */
   tell(region: string, entityId: string, message: unknown, options?: CallOptions): Promise<void> {
-    const sent = this.invoke("tell", () => ({ region, entityId, message: this.encode(message) }), options, false).then(() => undefined);
+    const sent = this.multiplexer.call(false, region, entityId, message, options) as Promise<unknown> as Promise<void>;
     sent.catch(() => undefined); // a tell nobody awaits does not fail the process
     return sent;
   }
@@ -78,13 +86,8 @@ export class ClusterClient implements GatewayCalls {
    * `replyTo` (the `reply_to` field of a Protobuf message). Rejects with `AskTimeoutError` after `timeout`.
    */
   async ask<Res>(region: string, entityId: string, createRequest: (replyTo: ActorRef<Res>) => object, options?: CallOptions): Promise<Res> {
-    const response = await this.invoke(
-      "ask",
-      () => ({ region, entityId, message: this.encode(withoutReplyTo(createRequest(REPLY as ActorRef<Res>))) }),
-      options,
-      false,
-    );
-    return this.decode(response.reply) as Res;
+    const reply = await this.multiplexer.call(true, region, entityId, withoutReplyTo(createRequest(REPLY)), options);
+    return this.decode(reply) as Res;
   }
 
   /** The cluster's membership, as the contacted node sees it. */
@@ -135,6 +138,7 @@ export class ClusterClient implements GatewayCalls {
   /** Closes every channel; calls after it reject. */
   close(): void {
     this.closed = true;
+    this.multiplexer.close();
     this.contacts.close();
   }
 
@@ -171,19 +175,23 @@ export class ClusterClient implements GatewayCalls {
     idempotent: boolean,
   ): Promise<ResponseOf<K>> {
     if (this.closed) return Promise.reject(new ClusterClientError(grpc.status.CANCELLED, "the client is closed"));
-    if (this.inFlight >= this.options.maxInFlight) {
-      return Promise.reject(new ClusterClientError(grpc.status.RESOURCE_EXHAUSTED, `${this.inFlight} calls are in flight: the most this client makes`));
-    }
+    const refusal = this.inFlight.refusal();
+    if (refusal !== undefined) return Promise.reject(refusal);
     let built: Parameters<GatewayServiceClient[K]>[0];
     try {
       built = request();
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
+    const signal = options?.signal;
+    if (signal?.aborted) return Promise.reject(new ClusterClientError(grpc.status.CANCELLED, `the ${method} call was cancelled`));
     const timeout = options?.timeout ?? this.options.timeout;
     const deadline = this.options.scheduler.now() + timeout;
-    this.inFlight++;
+    this.inFlight.count++;
     return new Promise<ResponseOf<K>>((resolve, reject) => {
+      let current: grpc.ClientUnaryCall | undefined;
+      const cancel = (): void => current?.cancel(); // its callback gets CANCELLED
+      signal?.addEventListener("abort", cancel, { once: true });
       const attempt = (left: number): void => {
         const index = this.contacts.index;
         const call = this.contacts.channel(index)[method] as unknown as (
@@ -192,27 +200,21 @@ export class ClusterClient implements GatewayCalls {
           options: Partial<grpc.CallOptions>,
           callback: (error: grpc.ServiceError | null, response: ResponseOf<K>) => void,
         ) => grpc.ClientUnaryCall;
-        call.call(this.contacts.channel(index), built, NO_METADATA, { deadline }, (error, response) => {
-          if (error === null) {
-            this.inFlight--;
-            return resolve(response);
+        current = call.call(this.contacts.channel(index), built, NO_METADATA, { deadline }, (error, response) => {
+          if (error !== null) {
+            if (error.code === grpc.status.UNAVAILABLE) this.contacts.failed(index);
+            const retry = error.code === grpc.status.UNAVAILABLE && (idempotent || notProcessed(error));
+            if (retry && left > 0 && this.options.scheduler.now() < deadline && !this.closed) return attempt(left - 1);
           }
-          if (error.code === grpc.status.UNAVAILABLE) this.contacts.failed(index);
-          const retry = error.code === grpc.status.UNAVAILABLE && (idempotent || notProcessed(error));
-          if (retry && left > 0 && this.options.scheduler.now() < deadline && !this.closed) return attempt(left - 1);
-          this.inFlight--;
-          reject(clientError(method, error, timeout));
+          this.inFlight.count--;
+          signal?.removeEventListener("abort", cancel);
+          if (error === null) resolve(response);
+          else reject(callError(method, error.code, error.details || error.message, timeout, error));
         });
       };
       attempt(this.options.retries);
     });
   }
-}
-
-function clientError(method: string, error: grpc.ServiceError, timeout: number): Error {
-  if (error.code === grpc.status.DEADLINE_EXCEEDED)
-    return new AskTimeoutError(`gateway ${method} got no answer within ${timeout} ms (it may or may not have taken effect)`, { cause: error });
-  return new ClusterClientError(error.code, `gateway ${method}: ${error.details || error.message}`, { cause: error });
 }
 
 /** A refusal of a node that is not Up: the call was not taken, so another node may take it. */
@@ -224,8 +226,8 @@ function notProcessed(error: grpc.ServiceError): boolean {
 /** The message without the reply placeholder: the gateway puts its own reply ref there. */
 function withoutReplyTo(message: object): object {
   if ((message as { replyTo?: unknown }).replyTo !== REPLY) return message;
-  const rest: { replyTo?: unknown } = { ...message };
-  delete rest.replyTo;
+  const rest: Record<string, unknown> = {}; // copied without the key: a delete would make the object slow
+  for (const key in message) if (key !== "replyTo") rest[key] = (message as Record<string, unknown>)[key];
   return rest;
 }
 

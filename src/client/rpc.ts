@@ -6,6 +6,8 @@ import type { Any } from "../../gen/google/protobuf/any.js";
 export interface CallOptions {
   /** Milliseconds to wait for the answer (default: the client's `timeout`). */
   readonly timeout?: number;
+  /** Aborting it gives up the call: it rejects with CANCELLED at once, and the node answers it no more (an ask already sent may still reach its entity). */
+  readonly signal?: AbortSignal;
 }
 
 /** The unary RPCs of the gateway, by their client method names. */

@@ -105,6 +105,11 @@ export class Cluster {
     shutdown.addTask(ShutdownPhase.beforeActorSystemTerminate, "cluster membership", () => this.stop());
   }
 
+  /** Reports `service` (a full name) in `grpc.health.v1.Health` as the node's readiness: SERVING while this member is Up. */
+  reportHealthOf(service: string): void {
+    this.health.addReadiness(service);
+  }
+
   /** Bytes this node sent for gossip and heartbeats. */
   get traffic(): Readonly<ClusterTraffic> {
     return this.peerStreams.traffic;

@@ -94,6 +94,8 @@ export class ClusterDaemon {
   private stableSince = 0;
   private unreachableSince: number | undefined;
   private ticks = 0;
+  /** Periodic gossip rounds so far (for metrics). */
+  gossipRounds = 0;
 
   private readonly seedSource: SeedSource;
 
@@ -296,6 +298,7 @@ export class ClusterDaemon {
 
   private gossipRound(): void {
     if (this.phase !== "member") return;
+    this.gossipRounds++;
     const peers = selectGossipPeers(this.state, this.self, this.options.gossipFanout, () => this.host.scheduler.random());
     for (const peer of peers) this.gossipTo(peer);
   }

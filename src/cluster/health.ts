@@ -13,15 +13,22 @@ export class NodeHealth {
     [LIVENESS_SERVICE]: "SERVING",
   });
   private current: ServingStatus = "NOT_SERVING";
+  private readonly readiness = new Set<string>(HEALTH_SERVICES);
 
   constructor(server: grpc.Server) {
     this.health.addToServer(server);
+  }
+
+  /** Reports `service` as the node's readiness from now on: SERVING while the member is Up. */
+  addReadiness(service: string): void {
+    this.readiness.add(service);
+    this.health.setStatus(service, this.current);
   }
 
   set serving(serving: boolean) {
     const status: ServingStatus = serving ? "SERVING" : "NOT_SERVING";
     if (status === this.current) return;
     this.current = status;
-    for (const service of HEALTH_SERVICES) this.health.setStatus(service, status);
+    for (const service of this.readiness) this.health.setStatus(service, status);
   }
 }

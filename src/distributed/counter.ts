@@ -15,7 +15,7 @@ export const counterStructure: Structure<number, CounterEvent> = {
       case "get":
         return { events: [], reply: value };
       case "destroy":
-        return { events: [{ kind: "destroyed" }], reply: true };
+        return { events: [{ kind: "destroyed" }], reply: true, erase: true };
       default:
         return unknownOperation(ctx, "counter", command);
     }

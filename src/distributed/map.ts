@@ -55,7 +55,7 @@ export function mapKeyStructure(entityId: string, indexTimeout: number): Structu
         case "delete":
           return state.value === undefined ? { events: [], reply: false } : { events: [{ kind: "deleted" }], reply: true };
         case "destroy":
-          return { events: [{ kind: "destroyed" }], reply: true };
+          return { events: [{ kind: "destroyed" }], reply: true, erase: true };
         default:
           return unknownOperation(ctx, "map", command);
       }
@@ -89,8 +89,11 @@ export const keyIndexStructure: Structure<Buckets<true>, KeyIndexEvent> = {
         );
         return LATER;
       }
-      case "destroyed":
-        return { events: [{ kind: "unindexed", keys: command.arg as string[] }], reply: true };
+      case "destroyed": {
+        const listed = command.arg as string[];
+        // keys indexed meanwhile stay listed, and so stay in the journal
+        return { events: [{ kind: "unindexed", keys: listed }], reply: true, erase: listed.reduce(withoutKey, keys).size === 0 };
+      }
       case "failed":
         ctx.log.warn(`destroying a map: ${String(command.arg)}`);
         return LATER; // the caller's ask times out: its effect may be partial

@@ -62,7 +62,7 @@ export const queueStructure: Structure<QueueState, QueueEvent> = {
       case "size":
         return { events: [], reply: state.size };
       case "destroy":
-        return { events: [{ kind: "destroyed" }], reply: true };
+        return { events: [{ kind: "destroyed" }], reply: true, erase: true };
       default:
         return unknownOperation(ctx, "queue", command);
     }

@@ -35,7 +35,7 @@ export const setStructure: Structure<SetState, SetEvent> = {
       case "size":
         return { events: [], reply: state.size };
       case "destroy":
-        return { events: [{ kind: "destroyed" }], reply: true };
+        return { events: [{ kind: "destroyed" }], reply: true, erase: true };
       default:
         return unknownOperation(ctx, "set", command);
     }

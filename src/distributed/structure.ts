@@ -17,6 +17,8 @@ export interface Command {
 export interface Decision<E> {
   readonly events: readonly E[];
   readonly reply: unknown;
+  /** The events leave the initial state: the journal then deletes the entity's events and snapshots (before the reply). */
+  readonly erase?: boolean;
 }
 
 /** An operation the structure does not have (a peer of another version): logged, left unanswered, the entity keeps running. */
@@ -66,14 +68,28 @@ function inMemory<S, E>(structure: Structure<S, E>): Behavior<Command> {
   });
 }
 
+/**
+ * Deletes everything the journal holds of the entity (it keeps only the highest sequence number, so
+ * that the next incarnation continues after it); queued before any later write of the entity.
+ */
+function erase(ctx: ActorContext<Command>, journal: EventJournal, entityId: string): Promise<void> {
+  return Promise.all([journal.deleteEvents(entityId, Number.MAX_SAFE_INTEGER), journal.deleteSnapshots(entityId, Number.MAX_SAFE_INTEGER)]).then(
+    () => undefined,
+    (error: unknown) => ctx.log.warn(`${entityId}: its state is reset, but its events stay in the journal: ${String(error)}`),
+  );
+}
+
 function persistent<S, E>(structure: Structure<S, E>, entityId: string, journal: EventJournal): Behavior<Command> {
-  const effect = (command: Command, decision: Decision<E>) => {
+  const effect = (ctx: ActorContext<Command>, command: Command, decision: Decision<E>) => {
     if (decision === LATER) return LocalBehaviors.same<Command>();
     if (decision.events.length === 0) {
       command.replyTo.tell(decision.reply);
       return LocalBehaviors.same<Command>();
     }
-    return persisted<E, S, Command>(decision.events, () => command.replyTo.tell(decision.reply));
+    return persisted<E, S, Command>(decision.events, () => {
+      if (decision.erase !== true) command.replyTo.tell(decision.reply);
+      else void erase(ctx, journal, entityId).then(() => command.replyTo.tell(decision.reply));
+    });
   };
   return eventSourced<Command, E, S>({
     entityId,
@@ -82,7 +98,7 @@ function persistent<S, E>(structure: Structure<S, E>, entityId: string, journal:
     onEvent: (state, event) => structure.apply(state, event),
     onCommand: (ctx, state, command) => {
       const decision = structure.decide(ctx, state, command);
-      return decision instanceof Promise ? decision.then((d) => effect(command, d)) : effect(command, decision);
+      return decision instanceof Promise ? decision.then((d) => effect(ctx, command, d)) : effect(ctx, command, decision);
     },
   });
 }

@@ -22,7 +22,9 @@ import {
   type WatchMembersRequest,
   type WatchMembersResponse,
 } from "../../gen/casty/v1/gateway.js";
+import { askTimeoutOf } from "./deadline.js";
 import { distributedHandlers } from "./distributed-rpcs.js";
+import { MultiplexSession, type MultiplexHost, type MultiplexStream } from "./multiplex.js";
 import { wireEvent, wireState } from "./membership.js";
 import { resolveGatewayOptions, type GatewayOptions, type ResolvedGatewayOptions } from "./options.js";
 import { manifestOf, toAny } from "./payload.js";
@@ -33,6 +35,9 @@ const TELL_DONE: TellResponse = {};
 const WATCHER_BACKLOG = 1000;
 
 type Watcher = grpc.ServerWritableStream<WatchMembersRequest, WatchMembersResponse>;
+
+/** The service with Multiplex's responses as the bytes its sessions encode. */
+const SERVICE = { ...GatewayServiceService, multiplex: { ...GatewayServiceService.multiplex, responseSerialize: (frame: Buffer) => frame } };
 
 /**
  * `casty.v1.GatewayService` on this node's port: clients outside the cluster (any language) tell and
@@ -48,6 +53,10 @@ export class Gateway {
   private accepting = true;
   private inFlight = 0;
   private readonly watchers = new Set<Watcher>();
+  private readonly sessions = new Set<MultiplexSession>();
+  private readonly multiplexHost: MultiplexHost;
+  /** Calls answered, by method, then by status code (index). */
+  private readonly answered = new Map<string, number[]>();
   /** Regions found by name, so a call does not walk the actor tree; dropped when they stop. */
   private readonly regions = new Map<string, ActorRef<ShardEnvelope<unknown>>>();
 
@@ -70,9 +79,31 @@ export class Gateway {
     this.up = this.cluster.selfMember?.status === "up";
     this.system.eventStream.subscribe(ClusterEvent, (event) => this.membershipChanged(event));
     this.system.eventStream.subscribe(ActorStopped, (event) => this.regionStopped(event.ref));
+    this.multiplexHost = {
+      serialization: this.remoting.serialization,
+      maxMessageSize: this.remoting.options.maxMessageSize,
+      log: this.system.log,
+      take: () => {
+        const refusal = this.serving() ?? this.capacity();
+        if (refusal === undefined) this.inFlight++;
+        return refusal;
+      },
+      done: () => {
+        this.inFlight--;
+      },
+      tell: (request) => this.tell(request),
+      ask: (request, timeout) => this.askOf(request, timeout),
+      askTimeout: (ms) => (ms === 0 ? this.options.askTimeout : Math.min(ms, this.options.maxAskTimeout)),
+      answered: (method, code) => {
+        this.codesOf(method)[code]++;
+      },
+    };
     const handlers: GatewayServiceServer = {
       tell: this.unary("tell", (request: TellRequest) => this.tell(request)),
-      ask: this.unary("ask", (request: AskRequest, call) => this.ask(request, call)),
+      ask: this.unary("ask", async (request: AskRequest, call: grpc.ServerUnaryCall<AskRequest, AskResponse>) => ({
+        reply: this.encode(await this.askOf(request, this.timeoutOf(call))),
+      })),
+      multiplex: (call) => this.multiplex(call as unknown as MultiplexStream), // SERVICE writes its responses as the bytes given
       getClusterState: this.unary("getClusterState", () => ({ state: this.state() })),
       watchMembers: (call) => this.watch(call),
       ...distributedHandlers(this.system, this.options.distributed, {
@@ -82,13 +113,18 @@ export class Gateway {
         timeout: (call) => this.timeoutOf(call),
       }),
     };
-    this.remoting.server.addService(GatewayServiceService, handlers);
+    this.remoting.server.addService(SERVICE, handlers);
     this.system.coordinatedShutdown.addTask(ShutdownPhase.serviceUnbind, "gateway", () => this.unbind());
   }
 
   /** Calls being handled now. */
   get callsInFlight(): number {
     return this.inFlight;
+  }
+
+  /** Calls answered so far (unary, and those on Multiplex streams as their unary method), by method, then by gRPC status code (the array index). */
+  get callsAnswered(): ReadonlyMap<string, readonly number[]> {
+    return this.answered;
   }
 
   private tell(request: TellRequest): TellResponse {
@@ -98,17 +134,29 @@ export class Gateway {
     return TELL_DONE;
   }
 
-  private async ask(request: AskRequest, call: grpc.ServerUnaryCall<AskRequest, AskResponse>): Promise<AskResponse> {
+  /** Sends an ask; its reply as it came. Throws (rather than rejects) for a request it cannot send. */
+  private askOf(request: AskRequest, timeout: number): Promise<unknown> {
     const region = this.region(request.region);
     const entityId = entityIdOf(request.entityId);
     const message = this.decode(request.message);
     if (typeof message !== "object" || message === null || Array.isArray(message)) {
       throw refuse(grpc.status.INVALID_ARGUMENT, "an ask needs an object message: the gateway puts the reply ref into its replyTo (reply_to) field");
     }
-    const reply = await this.system.ask(region, (replyTo: ActorRef<unknown>) => new ShardEnvelope(entityId, withReplyTo(message, replyTo, this.remoting)), {
-      timeout: this.timeoutOf(call),
-    });
-    return { reply: this.encode(reply) };
+    return this.system.ask(region, (replyTo: ActorRef<unknown>) => new ShardEnvelope(entityId, withReplyTo(message, replyTo, this.remoting)), { timeout });
+  }
+
+  private multiplex(call: MultiplexStream): void {
+    try {
+      const refusal = this.authenticate(call);
+      if (refusal !== undefined) return void call.emit("error", refusal);
+      const session = new MultiplexSession(this.multiplexHost, call, () => this.sessions.delete(session));
+      this.sessions.add(session);
+      const notUp = this.serving();
+      if (notUp !== undefined) session.end(notUp);
+    } catch (error) {
+      this.system.log.warn(`the gateway's Multiplex stream failed: ${reasonOf(error)}`);
+      call.emit("error", serviceError(grpc.status.INTERNAL, reasonOf(error)));
+    }
   }
 
   private watch(call: Watcher): void {
@@ -147,6 +195,7 @@ export class Gateway {
     }
     if (!this.up && this.cluster.selfMember !== undefined) {
       for (const watcher of this.watchers) this.endWatcher(watcher, grpc.status.UNAVAILABLE, `${this.remoting.selfAddress} is no longer Up`);
+      this.endSessions(`${this.remoting.selfAddress} is no longer Up: ask another node`);
     }
   }
 
@@ -158,6 +207,20 @@ export class Gateway {
   private unbind(): void {
     this.accepting = false;
     for (const watcher of this.watchers) this.endWatcher(watcher, grpc.status.UNAVAILABLE, `${this.remoting.selfAddress} is shutting down`);
+    this.endSessions(`${this.remoting.selfAddress} is shutting down: ask another node`);
+  }
+
+  private endSessions(details: string): void {
+    for (const session of this.sessions) session.end(notServing(details));
+  }
+
+  private codesOf(method: string): number[] {
+    let codes = this.answered.get(method);
+    if (codes === undefined) {
+      codes = new Array<number>(grpc.status.UNAUTHENTICATED + 1).fill(0);
+      this.answered.set(method, codes);
+    }
+    return codes;
   }
 
   private state() {
@@ -169,13 +232,18 @@ export class Gateway {
    * (INTERNAL ones with a warn line); sync handlers answer without a promise.
    */
   private unary<Req, Res>(what: string, handle: (request: Req, call: grpc.ServerUnaryCall<Req, Res>) => Res | Promise<Res>): grpc.handleUnaryCall<Req, Res> {
+    const codes = this.codesOf(what);
     return (call, callback) => {
       const refusal = this.admit(call);
-      if (refusal !== undefined) return callback(refusal);
+      if (refusal !== undefined) {
+        codes[refusal.code]++;
+        return callback(refusal);
+      }
       this.inFlight++;
       const fail = (error: unknown): void => {
         this.inFlight--;
         const code = statusOf(error);
+        codes[code]++;
         if (code === grpc.status.INTERNAL) this.system.log.warn(`gateway ${what} call from ${call.getPeer()} failed: ${reasonOf(error)}`);
         callback(serviceError(code, reasonOf(error)));
       };
@@ -187,10 +255,12 @@ export class Gateway {
       }
       if (!(result instanceof Promise)) {
         this.inFlight--;
+        codes[grpc.status.OK]++;
         return callback(null, result);
       }
       result.then((response) => {
         this.inFlight--;
+        codes[grpc.status.OK]++;
         callback(null, response);
       }, fail);
     };
@@ -198,9 +268,21 @@ export class Gateway {
 
   /** Why a call is not served here, if it is not. */
   private admit(call: ServerCall): grpc.ServiceError | undefined {
-    if (!this.up || !this.accepting) return notServing(`${this.remoting.selfAddress} is not Up: ask another node`);
-    if (this.inFlight >= this.options.maxInFlight)
-      return serviceError(grpc.status.RESOURCE_EXHAUSTED, `${this.inFlight} gateway calls are in flight: the most this node takes`);
+    return this.serving() ?? this.capacity() ?? this.authenticate(call);
+  }
+
+  private serving(): grpc.ServiceError | undefined {
+    return this.up && this.accepting ? undefined : notServing(`${this.remoting.selfAddress} is not Up: ask another node`);
+  }
+
+  private capacity(): grpc.ServiceError | undefined {
+    return this.inFlight < this.options.maxInFlight
+      ? undefined
+      : serviceError(grpc.status.RESOURCE_EXHAUSTED, `${this.inFlight} gateway calls are in flight: the most this node takes`);
+  }
+
+  /** With TLS: whether the client's certificate is accepted. */
+  private authenticate(call: ServerCall): grpc.ServiceError | undefined {
     if (this.remoting.options.tls === undefined) return undefined;
     const certificate = call.getAuthContext().sslPeerCertificate; // present only when verified against the CA
     if (certificate === undefined) {
@@ -254,10 +336,7 @@ export class Gateway {
 
   /** The ask timeout of a call: its deadline, else the default, at most `maxAskTimeout`. */
   private timeoutOf(call: ServerCall): number {
-    const deadline = call.getDeadline();
-    const until = deadline instanceof Date ? deadline.getTime() : deadline;
-    const left = Number.isFinite(until) ? until - this.system.scheduler.now() : this.options.askTimeout;
-    return Math.min(Math.max(left, 1), this.options.maxAskTimeout);
+    return askTimeoutOf(call, this.system.scheduler.now(), this.options.askTimeout, this.options.maxAskTimeout);
   }
 }
 

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { InvalidOptionError } from "../actor/errors.js";
 import type { LogLevel } from "../actor/logger.js";
-import type { ClusterOptions } from "../cluster/options.js";
+import type { NodeOptions } from "../node/clustered-system.js";
 
 /** The environment variables `clusterOptionsFromEnv` reads, with what each accepts (also the README table). */
 export const castyEnvironment = {
@@ -17,6 +17,8 @@ export const castyEnvironment = {
   CASTY_TLS_CERT: "path of this node's certificate (PEM)",
   CASTY_TLS_KEY: "path of this node's private key (PEM)",
   CASTY_LOG_LEVEL: "debug, info, warn, error or silent (default info)",
+  CASTY_HTTP_PORT: "port of the HTTP server for operators (/metrics, the cluster page), 0..65535 (default: none)",
+  CASTY_HTTP_HOST: "interface of the HTTP server (default: CASTY_HOST, else 127.0.0.1); needs CASTY_HTTP_PORT",
 } as const;
 
 export type CastyVariable = keyof typeof castyEnvironment;
@@ -72,7 +74,7 @@ function pemFile(variable: CastyVariable, path: string): Buffer {
  * Kubernetes pod passes them. Unset variables keep the option's default; a bad value throws an
  * `InvalidOptionError` that names the variable and what it accepts.
  */
-export function clusterOptionsFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): ClusterOptions {
+export function clusterOptionsFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): NodeOptions {
   const value = (variable: CastyVariable): string | undefined => {
     const raw = env[variable]?.trim();
     return raw === undefined || raw.length === 0 ? undefined : raw;
@@ -80,7 +82,7 @@ export function clusterOptionsFromEnv(env: Readonly<Record<string, string | unde
   const name = value("CASTY_NAME");
   if (name === undefined) throw new InvalidOptionError(`CASTY_NAME is not set: expected ${castyEnvironment.CASTY_NAME}`);
   if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(name)) throw invalid("CASTY_NAME", name);
-  const options: ClusterOptions = { name };
+  const options: NodeOptions = { name };
   const host = value("CASTY_HOST");
   if (host !== undefined) options.host = host;
   const bindPort = value("CASTY_PORT");
@@ -104,6 +106,10 @@ export function clusterOptionsFromEnv(env: Readonly<Record<string, string | unde
     if (!(logLevels as readonly string[]).includes(level)) throw invalid("CASTY_LOG_LEVEL", level);
     options.logLevel = level as LogLevel;
   }
+  const httpPort = value("CASTY_HTTP_PORT");
+  const httpHost = value("CASTY_HTTP_HOST");
+  if (httpPort !== undefined) options.http = { port: port("CASTY_HTTP_PORT", httpPort, 0), ...(httpHost === undefined ? {} : { host: httpHost }) };
+  else if (httpHost !== undefined) throw new InvalidOptionError("CASTY_HTTP_HOST is set without CASTY_HTTP_PORT: give the port too");
   const tlsParts = (["CASTY_TLS_CA", "CASTY_TLS_CERT", "CASTY_TLS_KEY"] as const).map((variable) => [variable, value(variable)] as const);
   const given = tlsParts.filter(([, path]) => path !== undefined);
   if (given.length > 0) {

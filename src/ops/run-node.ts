@@ -1,9 +1,9 @@
 import { ClusteredActorSystem } from "../node/clustered-system.js";
 import { MemberDowned, MemberExited, MemberRemoved } from "../cluster/events.js";
-import type { ClusterOptions } from "../cluster/options.js";
+import type { NodeOptions } from "../node/clustered-system.js";
 import { clusterOptionsFromEnv } from "./env.js";
 
-export interface RunNodeOptions extends Partial<ClusterOptions> {
+export interface RunNodeOptions extends Partial<NodeOptions> {
   /** Where the `CASTY_*` variables come from (default `process.env`). */
   env?: Readonly<Record<string, string | undefined>>;
   /** Signals that make the node leave and exit (default SIGTERM and SIGINT). */

@@ -3,7 +3,7 @@ import type { Serialization } from "../serialization/index.js";
 import { JournalClosedError, JournalCorruptError, rejected } from "./errors.js";
 import { GroupCommit } from "./group-commit.js";
 import { noTags, type AppendOptions, type EventJournal, type JournalEntry, type SnapshotEntry } from "./journal.js";
-import { ChangeSignal, liveEventsByTag } from "./live-query.js";
+import { ChangeSignal, flatten, liveBatchesByTag } from "./live-query.js";
 import type { EventEnvelope, Offset, ReadJournal } from "./read-journal.js";
 import { RowCodec, standaloneSerialization } from "./row-codec.js";
 
@@ -17,7 +17,9 @@ export type JournalWrite =
       /** Per row, its tags (absent: none has any). */
       readonly tags: readonly (readonly string[])[] | undefined;
     }
-  | { readonly kind: "snapshot"; readonly entityId: string; readonly seqNr: number; readonly row: Uint8Array };
+  | { readonly kind: "snapshot"; readonly entityId: string; readonly seqNr: number; readonly row: Uint8Array }
+  /** Deletes the entity's events (with their tags) or snapshots up to `toSeqNr`, after the writes before it. */
+  | { readonly kind: "deleteEvents" | "deleteSnapshots"; readonly entityId: string; readonly toSeqNr: number };
 
 /** A stored event row: its sequence number and its `casty.v1.PersistedEvent` bytes. */
 export interface StoredRow {
@@ -25,11 +27,11 @@ export interface StoredRow {
   readonly row: Uint8Array;
 }
 
-/** A stored event row found by tag: its offset in the tag's stream, its entity and sequence number. */
-export interface TaggedRow extends StoredRow {
-  readonly offset: Offset;
-  readonly entityId: string;
-}
+/**
+ * A stored event row found by tag: its offset in the tag's stream, entity, sequence number and
+ * `casty.v1.PersistedEvent` bytes (a tuple: what better-sqlite3 and pg hand out as rows, no object per row).
+ */
+export type TaggedRow = readonly [offset: Offset, entityId: string, seqNr: number, row: Uint8Array];
 
 export interface DurableJournalOptions {
   /** The registry events go through (default: plain data and nothing registered; refs need the system's). */
@@ -75,7 +77,10 @@ export abstract class DurableJournal implements EventJournal, ReadJournal {
   protected abstract readTagged(tag: string, afterOffset: Offset, limit: number): Promise<readonly TaggedRow[]>;
   /** The entity ids above `after` in string order. */
   protected abstract readEntityIds(after: string, limit: number): Promise<readonly string[]>;
+  /** The highest sequence number the entity's events reached, deleted ones included. */
   protected abstract readHighest(entityId: string): Promise<number>;
+  /** The highest sequence number of the entity's deleted events (0: none deleted). */
+  protected abstract readDeletedTo(entityId: string): Promise<number>;
   protected abstract readSnapshot(entityId: string): Promise<Uint8Array | undefined>;
   protected abstract release(): Promise<void>;
 
@@ -100,6 +105,14 @@ export abstract class DurableJournal implements EventJournal, ReadJournal {
     while (next <= toSeqNr) {
       this.ensureOpen();
       const page = await this.readRows(entityId, next, toSeqNr, this.pageSize);
+      if (page.length > 0 && page[0].seqNr > next) {
+        // events up to a deletion are gone: read on after it (a deletion may have gone further meanwhile)
+        const deletedTo = await this.readDeletedTo(entityId);
+        if (deletedTo >= next) {
+          next = deletedTo + 1;
+          continue;
+        }
+      }
       for (const { seqNr, row } of page) {
         if (seqNr !== next) throw new JournalCorruptError(`entity ${JSON.stringify(entityId)}: event ${next} is missing (found ${seqNr})`);
         yield this.codec.decodeEvent(entityId, seqNr, row);
@@ -110,15 +123,23 @@ export abstract class DurableJournal implements EventJournal, ReadJournal {
     }
   }
 
-  async *currentEventsByTag(tag: string, offset: Offset = 0): AsyncIterable<EventEnvelope> {
+  currentEventsByTag(tag: string, offset: Offset = 0): AsyncIterable<EventEnvelope> {
+    return flatten(this.currentBatchesByTag(tag, offset));
+  }
+
+  /** The tagged events a page at a time, decoded. */
+  async *currentBatchesByTag(tag: string, offset: Offset): AsyncIterable<readonly EventEnvelope[]> {
     let last = offset;
     for (;;) {
       this.ensureOpen();
       const page = await this.readTagged(tag, last, this.pageSize);
-      for (const { offset: at, entityId, seqNr, row } of page) {
-        const { event, timestamp, tags } = this.codec.decodeEvent(entityId, seqNr, row);
-        yield { entityId, seqNr, event, offset: at, timestamp, tags };
-        last = at;
+      if (page.length > 0) {
+        const batch = page.map(([at, entityId, seqNr, row]): EventEnvelope => {
+          const { event, timestamp, tags } = this.codec.decodeEvent(entityId, seqNr, row);
+          return { entityId, seqNr, event, offset: at, timestamp, tags };
+        });
+        last = batch[batch.length - 1].offset;
+        yield batch;
       }
       if (page.length < this.pageSize) return;
       await new Promise<void>((resolve) => this.scheduler.yieldThen(resolve));
@@ -126,7 +147,11 @@ export abstract class DurableJournal implements EventJournal, ReadJournal {
   }
 
   eventsByTag(tag: string, offset: Offset = 0): AsyncIterable<EventEnvelope> {
-    return liveEventsByTag(this, tag, offset);
+    return flatten(liveBatchesByTag(this, tag, offset));
+  }
+
+  eventsByTagBatched(tag: string, offset: Offset = 0, signal?: AbortSignal): AsyncIterable<readonly EventEnvelope[]> {
+    return liveBatchesByTag(this, tag, offset, signal);
   }
 
   async *currentEventsByEntityId(entityId: string, fromSeqNr = 1): AsyncIterable<EventEnvelope> {
@@ -162,6 +187,19 @@ export abstract class DurableJournal implements EventJournal, ReadJournal {
       return rejected(error);
     }
     return this.commits.add({ kind: "snapshot", entityId, seqNr, row });
+  }
+
+  deleteEvents(entityId: string, toSeqNr: number): Promise<void> {
+    return this.delete("deleteEvents", entityId, toSeqNr);
+  }
+
+  deleteSnapshots(entityId: string, toSeqNr: number): Promise<void> {
+    return this.delete("deleteSnapshots", entityId, toSeqNr);
+  }
+
+  private delete(kind: "deleteEvents" | "deleteSnapshots", entityId: string, toSeqNr: number): Promise<void> {
+    if (this.closing !== undefined) return Promise.reject(new JournalClosedError("the journal is closed"));
+    return toSeqNr < 1 ? Promise.resolve() : this.commits.add({ kind, entityId, toSeqNr: Math.min(toSeqNr, Number.MAX_SAFE_INTEGER) });
   }
 
   async loadSnapshot(entityId: string): Promise<SnapshotEntry | undefined> {

@@ -1,4 +1,5 @@
 import type { Scheduler } from "../actor/scheduler.js";
+import { persistBatchesHeard, reportPersistBatch } from "./persist-batches.js";
 
 /** A write waiting for its batch. */
 interface Waiting<W> {
@@ -52,6 +53,7 @@ export class GroupCommit<W> {
     if (this.inFlight !== undefined || this.waiting.length === 0) return;
     const batch = this.waiting;
     this.waiting = [];
+    const started = persistBatchesHeard() ? this.scheduler.now() : undefined;
     let outcome: readonly (Error | undefined)[] | Promise<readonly (Error | undefined)[]>;
     try {
       outcome = this.writeBatch(batch.map((w) => w.write));
@@ -61,12 +63,16 @@ export class GroupCommit<W> {
       return;
     }
     if (!(outcome instanceof Promise)) {
+      this.report(batch.length, started);
       settle(batch, outcome);
       this.schedule();
       return;
     }
     this.inFlight = outcome.then(
-      (results) => settle(batch, results),
+      (results) => {
+        this.report(batch.length, started);
+        settle(batch, results);
+      },
       (error: unknown) => {
         for (const w of batch) w.reject(error);
       },
@@ -75,6 +81,10 @@ export class GroupCommit<W> {
       this.inFlight = undefined;
       if (this.waiting.length > 0) this.schedule();
     });
+  }
+
+  private report(writes: number, started: number | undefined): void {
+    if (started !== undefined) reportPersistBatch(writes, (this.scheduler.now() - started) / 1000);
   }
 }
 

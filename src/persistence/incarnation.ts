@@ -57,15 +57,29 @@ export class Incarnation<C, E, S> {
     throw new PersistFailedError(this.entityId, error);
   }
 
-  /** After a persist from `fromSeqNr` to `toSeqNr`: saves a snapshot when the policy asks (best effort). */
+  /**
+   * After a persist from `fromSeqNr` to `toSeqNr`: saves a snapshot when the policy asks, then deletes
+   * what the policy's retention says it makes obsolete (best effort: a failure is logged).
+   */
   maybeSnapshot(fromSeqNr: number, toSeqNr: number, state: S): void {
-    if (this.options.snapshotPolicy?.shouldSnapshot(fromSeqNr, toSeqNr) !== true) return;
+    const policy = this.options.snapshotPolicy;
+    if (policy?.shouldSnapshot(fromSeqNr, toSeqNr) !== true) return;
+    const { journal } = this.options;
     let saving: Promise<void>;
     try {
-      saving = this.options.journal.saveSnapshot(this.entityId, toSeqNr, state);
+      saving = journal.saveSnapshot(this.entityId, toSeqNr, state);
     } catch (error) {
       saving = rejected(error);
     }
-    saving.catch((error: unknown) => this.ctx.log.warn(`entity ${JSON.stringify(this.entityId)}: snapshot at ${toSeqNr} not saved: ${String(error)}`));
+    saving
+      .then(() => {
+        const retention = policy.retention?.(toSeqNr);
+        if (retention === undefined) return;
+        const deletes: Promise<void>[] = [];
+        if (retention.snapshotsTo > 0) deletes.push(journal.deleteSnapshots(this.entityId, retention.snapshotsTo));
+        if (retention.eventsTo > 0) deletes.push(journal.deleteEvents(this.entityId, retention.eventsTo));
+        return Promise.all(deletes);
+      })
+      .catch((error: unknown) => this.ctx.log.warn(`entity ${JSON.stringify(this.entityId)}: snapshot at ${toSeqNr} or its retention: ${String(error)}`));
   }
 }

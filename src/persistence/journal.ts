@@ -39,11 +39,22 @@ export interface EventJournal {
   append(entityId: string, events: readonly unknown[], expectedSeqNr: number, options?: AppendOptions): Promise<void>;
   /** The events with `fromSeqNr ≤ seqNr ≤ toSeqNr` (default: all later ones), in order. */
   replay(entityId: string, fromSeqNr: number, toSeqNr?: number): AsyncIterable<JournalEntry>;
-  /** 0 for an entity without events. */
+  /**
+   * 0 for an entity that never had events. Deleting events does not lower it: the journal remembers
+   * the highest deleted one, so that an entity never reuses a sequence number.
+   */
   highestSeqNr(entityId: string): Promise<number>;
-  /** Keeps `state` as the entity's snapshot unless a later one is already stored. */
+  /**
+   * Deletes the events with `seqNr ≤ toSeqNr` (all of them when it is beyond the highest), in order with
+   * the writes before and after it; replay and queries then start after them.
+   */
+  deleteEvents(entityId: string, toSeqNr: number): Promise<void>;
+  /** Stores `state` as the entity's snapshot after event `seqNr`; older ones stay until `deleteSnapshots`. */
   saveSnapshot(entityId: string, seqNr: number, state: unknown): Promise<void>;
+  /** The snapshot with the highest sequence number. */
   loadSnapshot(entityId: string): Promise<SnapshotEntry | undefined>;
+  /** Deletes the snapshots with `seqNr ≤ toSeqNr`. */
+  deleteSnapshots(entityId: string, toSeqNr: number): Promise<void>;
   /** Finishes pending writes and releases the storage; later calls reject with `JournalClosedError`. */
   close(): Promise<void>;
 }

@@ -20,18 +20,24 @@ export class ChangeSignal {
     for (const wake of waiters) wake();
   }
 
-  /** Resolves at once if notified since `seen` (a `current`), else at the next `notify()` or after `timeout` ms. */
-  next(seen: number, scheduler: Scheduler, timeout: number): Promise<void> {
-    if (seen !== this.version) return Promise.resolve();
+  /**
+   * Resolves at once if notified since `seen` (a `current`) or `signal` is aborted, else at the next
+   * `notify()`, the abort or after `timeout` ms.
+   */
+  next(seen: number, scheduler: Scheduler, timeout: number, signal?: AbortSignal): Promise<void> {
+    if (seen !== this.version || signal?.aborted === true) return Promise.resolve();
     return new Promise((resolve) => {
       const wake = (): void => {
         scheduler.clearTimeout(timer);
+        signal?.removeEventListener("abort", abort);
         resolve();
       };
-      const timer = scheduler.setTimeout(() => {
+      const abort = (): void => {
         this.waiters = this.waiters.filter((w) => w !== wake);
-        resolve();
-      }, timeout);
+        wake();
+      };
+      const timer = scheduler.setTimeout(abort, timeout);
+      signal?.addEventListener("abort", abort, { once: true });
       this.waiters.push(wake);
     });
   }
@@ -39,7 +45,8 @@ export class ChangeSignal {
 
 /** What a live tag query needs from its journal. */
 export interface LiveSource {
-  currentEventsByTag(tag: string, offset: Offset): AsyncIterable<EventEnvelope>;
+  /** The stored events after `offset`, in batches (none empty). */
+  currentBatchesByTag(tag: string, offset: Offset): AsyncIterable<readonly EventEnvelope[]>;
   isClosed(): boolean;
   readonly changes: ChangeSignal;
   readonly scheduler: Scheduler;
@@ -47,22 +54,28 @@ export interface LiveSource {
 }
 
 /**
- * `eventsByTag`: the current events, then whatever is committed later, read from the last offset seen
- * (so an event is delivered once, in order) until the journal closes or the caller stops iterating.
+ * `eventsByTagBatched`: the current events, then whatever is committed later, read from the last offset
+ * seen (so an event is delivered once, in order) until the journal closes, the caller stops iterating
+ * or `signal` is aborted (which also ends a wait for new events).
  */
-export async function* liveEventsByTag(source: LiveSource, tag: string, offset: Offset): AsyncIterable<EventEnvelope> {
+export async function* liveBatchesByTag(source: LiveSource, tag: string, offset: Offset, signal?: AbortSignal): AsyncIterable<readonly EventEnvelope[]> {
   let last = offset;
-  while (!source.isClosed()) {
+  while (!source.isClosed() && signal?.aborted !== true) {
     const seen = source.changes.current;
     try {
-      for await (const e of source.currentEventsByTag(tag, last)) {
-        last = e.offset;
-        yield e;
+      for await (const batch of source.currentBatchesByTag(tag, last)) {
+        last = batch[batch.length - 1].offset;
+        yield batch;
       }
     } catch (error) {
       if (error instanceof JournalClosedError) return;
       throw error;
     }
-    await source.changes.next(seen, source.scheduler, source.pollInterval);
+    await source.changes.next(seen, source.scheduler, source.pollInterval, signal);
   }
+}
+
+/** The events of batches, one by one. */
+export async function* flatten<T>(batches: AsyncIterable<readonly T[]>): AsyncIterable<T> {
+  for await (const batch of batches) yield* batch;
 }

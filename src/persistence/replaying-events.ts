@@ -2,7 +2,11 @@ import { JournalCorruptError } from "./errors.js";
 import type { Incarnation } from "./incarnation.js";
 import type { Recovered } from "./replaying-snapshot.js";
 
-/** Second phase of recovery: the events after the snapshot, applied in order. */
+/**
+ * Second phase of recovery: the events after the snapshot, applied in order. Without any, the journal's
+ * highest sequence number says where to continue (events past the snapshot may have been deleted, as
+ * `destroy` of a distributed structure does): numbers are never reused.
+ */
 export async function replayingEvents<C, E, S>(inc: Incarnation<C, E, S>, from: Recovered<S>): Promise<Recovered<S>> {
   const { journal, onEvent, entityId } = inc.options;
   let { state, seqNr } = from;
@@ -12,5 +16,6 @@ export async function replayingEvents<C, E, S>(inc: Incarnation<C, E, S>, from: 
     state = onEvent(state, entry.event as E);
     seqNr = entry.seqNr;
   }
+  if (seqNr === from.seqNr) seqNr = Math.max(seqNr, await journal.highestSeqNr(entityId));
   return { state, seqNr };
 }

@@ -100,14 +100,23 @@ export class RowCodec {
 
   encodeSnapshot(entityId: string, seqNr: number, state: unknown, timestamp: number): Uint8Array {
     const { manifest, bytes } = this.serialization.serialize(state);
-    return PersistedSnapshot.encode({ entityId, seqNr: BigInt(seqNr), manifest, payload: bytes as Buffer, timestamp: BigInt(Math.round(timestamp)) }).finish();
+    const version = this.serialization.upcasters.currentVersion(manifest);
+    return PersistedSnapshot.encode({
+      entityId,
+      seqNr: BigInt(seqNr),
+      manifest,
+      payload: bytes as Buffer,
+      timestamp: BigInt(Math.round(timestamp)),
+      version,
+    }).finish();
   }
 
   decodeSnapshot(entityId: string, row: Uint8Array): SnapshotEntry {
     try {
       const s = PersistedSnapshot.decode(row);
       if (s.entityId !== entityId) throw new Error(`the row holds entity ${JSON.stringify(s.entityId)}`);
-      return { entityId, seqNr: Number(s.seqNr), state: this.serialization.deserialize(s.manifest, s.payload), timestamp: Number(s.timestamp) };
+      const state = this.serialization.upcasters.upcast(s.manifest, s.version, this.serialization.deserialize(s.manifest, s.payload));
+      return { entityId, seqNr: Number(s.seqNr), state, timestamp: Number(s.timestamp) };
     } catch (error) {
       throw corrupt(`the snapshot of entity ${JSON.stringify(entityId)}`, error);
     }

@@ -20,9 +20,14 @@ CREATE TABLE IF NOT EXISTS casty_events (
   PRIMARY KEY (entity_id, seq_nr)
 );
 CREATE TABLE IF NOT EXISTS casty_snapshots (
-  entity_id TEXT PRIMARY KEY,
+  entity_id TEXT NOT NULL,
   seq_nr INTEGER NOT NULL,
-  snapshot BLOB NOT NULL
+  snapshot BLOB NOT NULL,
+  PRIMARY KEY (entity_id, seq_nr)
+);
+CREATE TABLE IF NOT EXISTS casty_deleted (
+  entity_id TEXT PRIMARY KEY,
+  to_seq_nr INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS casty_tags (
   ordering INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -30,7 +35,20 @@ CREATE TABLE IF NOT EXISTS casty_tags (
   entity_id TEXT NOT NULL,
   seq_nr INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS casty_tags_by_tag ON casty_tags (tag, ordering);`;
+CREATE INDEX IF NOT EXISTS casty_tags_by_tag ON casty_tags (tag, ordering);
+CREATE INDEX IF NOT EXISTS casty_tags_by_entity ON casty_tags (entity_id, seq_nr);`;
+
+/** A file from before several snapshots per entity keyed them by entity alone: rekeyed by (entity, seq_nr). */
+const REKEY_SNAPSHOTS = `
+ALTER TABLE casty_snapshots RENAME TO casty_snapshots_old;
+CREATE TABLE casty_snapshots (
+  entity_id TEXT NOT NULL,
+  seq_nr INTEGER NOT NULL,
+  snapshot BLOB NOT NULL,
+  PRIMARY KEY (entity_id, seq_nr)
+);
+INSERT INTO casty_snapshots SELECT entity_id, seq_nr, snapshot FROM casty_snapshots_old;
+DROP TABLE casty_snapshots_old;`;
 
 /** Entities whose highest sequence number is remembered; beyond, the memory starts over. */
 const KNOWN_LIMIT = 100_000;
@@ -41,13 +59,20 @@ const KNOWN_LIMIT = 100_000;
  * turn commit in one transaction; several processes may share the file (they wait for its lock).
  * `casty_tags` indexes tagged events; its `ordering` is the offset of the tag queries. SQLite has one
  * writer at a time, so orderings commit in ascending order: no reader skips a later-committed lower one.
- * A journal file from before tags gains the (empty) table when opened.
+ * `casty_deleted` remembers, per entity, up to where its events were deleted (so that its highest
+ * sequence number survives the deletion). A journal file from an earlier version gains the tables
+ * and keys of this one when opened.
  */
 export class SqliteJournal extends DurableJournal {
   private readonly db: Database.Database;
-  private readonly highest: Database.Statement<[string], number | null>;
+  private readonly highestOf: Database.Statement<[string, string], number | null>;
   private readonly insert: Database.Statement<[string, number, Uint8Array]>;
   private readonly upsertSnapshot: Database.Statement<[string, number, Uint8Array]>;
+  private readonly deleteSnapshotsTo: Database.Statement<[string, number]>;
+  private readonly deleteEventsTo: Database.Statement<[string, number]>;
+  private readonly deleteTagsTo: Database.Statement<[string, number]>;
+  private readonly markDeleted: Database.Statement<[string, number]>;
+  private readonly deletedTo: Database.Statement<[string], number>;
   private readonly rows: Database.Statement<[string, number, number, number], [number, Buffer]>;
   private readonly snapshot: Database.Statement<[string], Buffer>;
   private readonly insertTag: Database.Statement<[string, string, number]>;
@@ -69,23 +94,42 @@ export class SqliteJournal extends DurableJournal {
     try {
       this.db.pragma("journal_mode = WAL");
       this.db.pragma(`synchronous = ${options.synchronous === "full" ? "FULL" : "NORMAL"}`);
-      this.db.exec(SCHEMA);
+      this.db
+        .transaction(() => {
+          this.db.exec(SCHEMA);
+          const keys = this.db.prepare("SELECT count(*) FROM pragma_table_info('casty_snapshots') WHERE pk > 0").pluck().get() as number;
+          if (keys === 1) this.db.exec(REKEY_SNAPSHOTS);
+        })
+        .immediate();
     } catch (error) {
       this.db.close();
       throw error;
     }
-    this.highest = this.db.prepare<[string], number | null>("SELECT max(seq_nr) FROM casty_events WHERE entity_id = ?").pluck();
+    this.highestOf = this.db
+      .prepare<[string, string], number | null>(
+        `SELECT max(h) FROM (SELECT max(seq_nr) AS h FROM casty_events WHERE entity_id = ?
+         UNION ALL SELECT to_seq_nr FROM casty_deleted WHERE entity_id = ?)`,
+      )
+      .pluck();
     this.insert = this.db.prepare("INSERT INTO casty_events (entity_id, seq_nr, event) VALUES (?, ?, ?)");
     this.upsertSnapshot = this.db.prepare(
       `INSERT INTO casty_snapshots (entity_id, seq_nr, snapshot) VALUES (?, ?, ?)
-       ON CONFLICT (entity_id) DO UPDATE SET seq_nr = excluded.seq_nr, snapshot = excluded.snapshot WHERE excluded.seq_nr > casty_snapshots.seq_nr`,
+       ON CONFLICT (entity_id, seq_nr) DO UPDATE SET snapshot = excluded.snapshot`,
     );
+    this.deleteSnapshotsTo = this.db.prepare("DELETE FROM casty_snapshots WHERE entity_id = ? AND seq_nr <= ?");
+    this.deleteEventsTo = this.db.prepare("DELETE FROM casty_events WHERE entity_id = ? AND seq_nr <= ?");
+    this.deleteTagsTo = this.db.prepare("DELETE FROM casty_tags WHERE entity_id = ? AND seq_nr <= ?");
+    this.markDeleted = this.db.prepare(
+      `INSERT INTO casty_deleted (entity_id, to_seq_nr) VALUES (?, ?)
+       ON CONFLICT (entity_id) DO UPDATE SET to_seq_nr = excluded.to_seq_nr WHERE excluded.to_seq_nr > casty_deleted.to_seq_nr`,
+    );
+    this.deletedTo = this.db.prepare<[string], number>("SELECT to_seq_nr FROM casty_deleted WHERE entity_id = ?").pluck();
     this.rows = this.db
       .prepare<[string, number, number, number], [number, Buffer]>(
         "SELECT seq_nr, event FROM casty_events WHERE entity_id = ? AND seq_nr >= ? AND seq_nr <= ? ORDER BY seq_nr LIMIT ?",
       )
       .raw();
-    this.snapshot = this.db.prepare<[string], Buffer>("SELECT snapshot FROM casty_snapshots WHERE entity_id = ?").pluck();
+    this.snapshot = this.db.prepare<[string], Buffer>("SELECT snapshot FROM casty_snapshots WHERE entity_id = ? ORDER BY seq_nr DESC LIMIT 1").pluck();
     this.insertTag = this.db.prepare("INSERT INTO casty_tags (tag, entity_id, seq_nr) VALUES (?, ?, ?)");
     this.tagged = this.db
       .prepare<[string, number, number], [number, string, number, Buffer]>(
@@ -112,13 +156,34 @@ export class SqliteJournal extends DurableJournal {
   }
 
   private writeOne(w: JournalWrite): Error | undefined {
-    if (w.kind === "snapshot") {
-      this.upsertSnapshot.run(w.entityId, w.seqNr, w.row);
-      return undefined;
+    switch (w.kind) {
+      case "snapshot":
+        this.upsertSnapshot.run(w.entityId, w.seqNr, w.row);
+        return undefined;
+      case "deleteSnapshots":
+        this.deleteSnapshotsTo.run(w.entityId, w.toSeqNr);
+        return undefined;
+      case "deleteEvents":
+        this.removeEvents(w.entityId, w.toSeqNr);
+        return undefined;
+      case "append":
+        return this.appendOne(w);
     }
+  }
+
+  /** Deletes up to `toSeqNr` (no further than the highest), remembering where: the highest stays. */
+  private removeEvents(entityId: string, toSeqNr: number): void {
+    const to = Math.min(toSeqNr, this.highest(entityId));
+    if (to === 0) return;
+    this.deleteEventsTo.run(entityId, to);
+    this.deleteTagsTo.run(entityId, to);
+    this.markDeleted.run(entityId, to);
+  }
+
+  private appendOne(w: Extract<JournalWrite, { kind: "append" }>): Error | undefined {
     const { entityId, expectedSeqNr, rows } = w;
     if (this.known.get(entityId) !== expectedSeqNr) {
-      const highest = this.highest.get(entityId) ?? 0;
+      const highest = this.highest(entityId);
       this.known.set(entityId, highest);
       if (highest !== expectedSeqNr) return new JournalConflictError(entityId, expectedSeqNr, highest);
     }
@@ -126,7 +191,7 @@ export class SqliteJournal extends DurableJournal {
       this.insert.run(entityId, expectedSeqNr + 1, rows[0]);
     } catch (error) {
       if ((error as { code?: unknown }).code !== "SQLITE_CONSTRAINT_PRIMARYKEY") throw error;
-      const highest = this.highest.get(entityId) ?? 0; // another process appended meanwhile
+      const highest = this.highest(entityId); // another process appended meanwhile
       this.known.set(entityId, highest);
       return new JournalConflictError(entityId, expectedSeqNr, highest);
     }
@@ -138,12 +203,16 @@ export class SqliteJournal extends DurableJournal {
     return undefined;
   }
 
+  private highest(entityId: string): number {
+    return this.highestOf.get(entityId, entityId) ?? 0;
+  }
+
   protected readRows(entityId: string, fromSeqNr: number, toSeqNr: number, limit: number): Promise<readonly StoredRow[]> {
     return Promise.resolve(this.rows.all(entityId, fromSeqNr, toSeqNr, limit).map(([seqNr, row]) => ({ seqNr, row })));
   }
 
   protected readTagged(tag: string, afterOffset: number, limit: number): Promise<readonly TaggedRow[]> {
-    return Promise.resolve(this.tagged.all(tag, afterOffset, limit).map(([offset, entityId, seqNr, row]) => ({ offset, entityId, seqNr, row })));
+    return Promise.resolve(this.tagged.all(tag, afterOffset, limit));
   }
 
   protected readEntityIds(after: string, limit: number): Promise<readonly string[]> {
@@ -151,7 +220,13 @@ export class SqliteJournal extends DurableJournal {
   }
 
   protected readHighest(entityId: string): Promise<number> {
-    return Promise.resolve(this.highest.get(entityId) ?? 0);
+    const highest = this.highest(entityId);
+    this.known.set(entityId, highest); // the append after a recovery skips the lookup
+    return Promise.resolve(highest);
+  }
+
+  protected readDeletedTo(entityId: string): Promise<number> {
+    return Promise.resolve(this.deletedTo.get(entityId) ?? 0);
   }
 
   protected readSnapshot(entityId: string): Promise<Uint8Array | undefined> {

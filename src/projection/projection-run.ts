@@ -57,19 +57,23 @@ export class ProjectionRun<Tx> {
   private async follow(): Promise<boolean> {
     const { name, journal, tag, handler, offsetStore } = this.options;
     const from = (await offsetStore.load(name)) ?? 0;
-    const events = journal.eventsByTag(tag, from)[Symbol.asyncIterator]();
+    // in batches: the race against a stop is per read, not per event
+    const ended = new AbortController(); // a stopped run's query must not go on polling
+    const batches = journal.eventsByTagBatched(tag, from, ended.signal)[Symbol.asyncIterator]();
     try {
       for (;;) {
-        const next: IteratorResult<EventEnvelope> | typeof stop = await Promise.race([events.next(), this.stopping]);
+        const next: IteratorResult<readonly EventEnvelope[]> | typeof stop = await Promise.race([batches.next(), this.stopping]);
         if (next === stop || next.done === true) return true;
-        const e = next.value;
-        await offsetStore.handleAndSave(name, e.offset, (tx) => handler(e, tx));
-        this.offset = e.offset;
-        if (this.stopped) return true;
+        for (const e of next.value) {
+          await offsetStore.handleAndSave(name, e.offset, (tx) => handler(e, tx));
+          this.offset = e.offset;
+          if (this.stopped) return true;
+        }
       }
     } finally {
-      // a pending read finishes first (within the journal's poll interval); its outcome no longer matters
-      void events.return?.().catch(() => {});
+      // a pending read finishes first (at once when it waits for new events); its outcome no longer matters
+      ended.abort();
+      void batches.return?.().catch(() => {});
     }
   }
 }

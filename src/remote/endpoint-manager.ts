@@ -78,6 +78,7 @@ export class EndpointManager {
     }
     this.clients.get(peerKey)?.close();
     this.clients.delete(peerKey);
+    this.host.traffic.forget(peerKey);
   }
 
   /** Graceful close of every endpoint (shutdown), then of the clients. */

@@ -8,6 +8,7 @@ import type { Scheduler, TimerHandle } from "../actor/scheduler.js";
 import { guardListener } from "./contained.js";
 import type { ResolvedRemoteOptions } from "./options.js";
 import { OutboundBatch, type SealedBatch } from "./outbound-batch.js";
+import type { PeerTraffic, TrafficByPeer } from "./peer-traffic.js";
 import { BATCH_MAX_BYTES, BATCH_MAX_ENVELOPES, CONNECT_PATH, HANDSHAKE_TIMEOUT, PROTOCOL_VERSION } from "./protocol.js";
 import type { Serialization } from "../serialization/index.js";
 
@@ -26,6 +27,7 @@ export interface EndpointHost {
   readonly options: ResolvedRemoteOptions;
   readonly serialization: Serialization;
   readonly selfNode: NodeAddress;
+  readonly traffic: TrafficByPeer;
   client(peerKey: string): grpc.Client;
   isBlocked(peerKey: string): boolean;
   deadLetter(message: unknown, recipient: ActorRef<never> | undefined, reason: string): void;
@@ -83,21 +85,24 @@ export class Endpoint {
   private whenAcked: (() => void) | undefined;
   /** Senders waiting in `offer` for room in the outbound queue. */
   private readonly waitingOffers = new Queue<WaitingOffer>();
+  private readonly traffic: PeerTraffic;
 
   constructor(
     readonly peer: Peer,
     private readonly host: EndpointHost,
   ) {
     this.batch = new OutboundBatch(host.serialization, host.options.maxMessageSize);
+    this.traffic = host.traffic.of(peer.key);
   }
 
   /**
    * Serializes at once (so bad messages fail here) and sends with the batch of this event-loop turn.
-   * Returns false when the message became a dead letter instead.
+   * Returns false when the message became a dead letter instead. `hops` (when not negative) is the
+   * forward count a keyed wrapper travels with (see OutboundBatch.append).
    */
-  send(path: string, message: unknown, recipient: ActorRef<never>): boolean {
+  send(path: string, message: unknown, recipient: ActorRef<never>, hops = -1): boolean {
     if (this.state === "closed") {
-      if (this.retired) return this.host.endpointFor(this.peer).send(path, message, recipient);
+      if (this.retired) return this.host.endpointFor(this.peer).send(path, message, recipient, hops);
       this.host.deadLetter(message, recipient, "remoting is shut down");
       return false;
     }
@@ -109,12 +114,12 @@ export class Endpoint {
       this.host.deadLetter(message, recipient, `outbound queue to ${this.peer.key} is full`);
       return false;
     }
-    this.batch.append(path, message, recipient);
+    this.batch.append(path, message, recipient, hops);
     this.queued++;
     if (this.batch.count >= BATCH_MAX_ENVELOPES || this.batch.bytes >= BATCH_MAX_BYTES) this.sealed.push(this.batch.seal());
     if (!this.flushPending) {
       this.flushPending = true;
-      queueMicrotask(this.flushNow);
+      this.host.scheduler.yieldThen(this.flushNow);
     }
     if (this.state === "idle") this.connect();
     return true;
@@ -205,7 +210,9 @@ export class Endpoint {
   /**
    * Seals the open batch and writes it, unless a write is still on its way to the socket: then the
    * batch stays open and grows until that write completes (as Nagle's algorithm does), so busy links
-   * carry full batches while an idle link still sends a lone message at once.
+   * carry full batches while an idle link still sends a lone message at once. It runs after the
+   * event-loop turn's I/O callbacks and microtasks (`yieldThen`), so that what one turn sends from
+   * many promise jobs (replies of asks in flight) is one batch, not one write per reply.
    */
   private flush(): void {
     this.flushPending = false;
@@ -221,6 +228,9 @@ export class Endpoint {
       const batch = this.sealed.shift();
       this.unacked.push(batch);
       this.writing++;
+      this.traffic.batchesSent++;
+      this.traffic.bytesSent += batch.frame.length;
+      this.traffic.envelopesSent += batch.messages.length;
       this.writable = call.write(batch.frame, this.written);
     }
   }
@@ -319,6 +329,7 @@ export class Endpoint {
     if (restarted) this.host.log.info(`${this.peer.key} restarted (new incarnation ${uid}); association replaced`);
     this.peerUid = uid;
     this.state = "connected";
+    this.traffic.associations++;
     this.attempts = 0;
     this.downSince = undefined;
     this.host.associated(this.peer, uid, restarted);

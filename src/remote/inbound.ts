@@ -5,11 +5,13 @@ import type { Scheduler, TimerHandle } from "../actor/scheduler.js";
 import { nodeKey, nodeKeyProblem } from "./address.js";
 import { closeStream, serveStream } from "./contained.js";
 import { readFrame, type InboundHost } from "./inbound-batch.js";
+import type { PeerTraffic, TrafficByPeer } from "./peer-traffic.js";
 import { ACK_DELAY_MS, CONNECT_PATH, HANDSHAKE_TIMEOUT, PROTOCOL_VERSION } from "./protocol.js";
 
 export interface InboundServerHost extends InboundHost {
   readonly selfNode: NodeAddress;
   readonly scheduler: Scheduler;
+  readonly traffic: TrafficByPeer;
   isBlocked(peerKey: string): boolean;
 }
 
@@ -41,6 +43,7 @@ export class InboundAssociations {
   readonly handler = (call: ConnectCall): void => {
     const { log, scheduler } = this.host;
     let peer: string | undefined;
+    let traffic: PeerTraffic | undefined;
     // Batches are acknowledged with the running count of this stream, a few ms after delivery so
     // that one ack covers many batches and stays off the path of request/reply latency.
     let delivered = 0n;
@@ -71,11 +74,14 @@ export class InboundAssociations {
           return;
         }
         peer = this.accept(call, parsed.handshake);
+        if (peer !== undefined) traffic = this.host.traffic.of(peer);
       } else if (peer === undefined) {
         log.error(`refusing a batch before the handshake from ${call.getPeer()}`);
         closeStream(call, grpc.status.FAILED_PRECONDITION, "a batch arrived before the handshake");
       } else {
         delivered++;
+        traffic!.batchesReceived++;
+        traffic!.bytesReceived += frame.length;
         ackTimer ??= scheduler.setTimeout(ack, ACK_DELAY_MS);
       }
     });

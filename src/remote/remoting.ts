@@ -15,6 +15,7 @@ import { routeGrpcLogs } from "./grpc-log.js";
 import { InboundAssociations, remotingServiceDefinition, type InboundServerHost } from "./inbound.js";
 import type { RemoteOptions, ResolvedRemoteOptions } from "./options.js";
 import { MissingActorRef, RemoteActorRef } from "./remote-ref.js";
+import { TrafficByPeer } from "./peer-traffic.js";
 import { RemoteWatch } from "./remote-watch.js";
 import { channelOptions, type BoundServer } from "./server.js";
 import { channelCredentials } from "./tls.js";
@@ -47,6 +48,8 @@ export class Remoting implements RefCodec, EndpointHost, InboundServerHost {
   readonly endpoints: EndpointManager;
   /** Death watch of actors on other nodes. */
   readonly deathWatch: RemoteWatch;
+  /** Bytes and batches to and from each peer, for metrics. */
+  readonly traffic = new TrafficByPeer();
   private readonly inbound: InboundAssociations;
   private readonly blockedPeers = new Set<string>();
   private readonly associationListeners = new Set<(peer: Peer, uid: bigint, restarted: boolean) => void>();

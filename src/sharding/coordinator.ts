@@ -11,6 +11,8 @@ export interface CoordinatorHost {
   /** Addresses of the Up members (regions elsewhere cannot host shards). */
   upMembers(): ReadonlySet<string>;
   send(node: string, message: Coordination): void;
+  /** A rebalance began moving `shard` (for metrics). */
+  rebalancing?(shard: number): void;
 }
 
 export interface CoordinatorOptions {
@@ -78,6 +80,7 @@ export class ShardCoordinator {
     const plan = rebalancePlan(allocations, this.hostingRegions(), moving, this.options.maxSimultaneousRebalance - moving.size);
     for (const { shard, from, to } of plan) {
       this.host.log.info(`rebalancing shard ${shard} from ${from} to ${to}`);
+      this.host.rebalancing?.(shard);
       this.updated({ type: "handOffStarted", shard, target: to });
       this.host.send(from, { $type: TYPE.handOff, shardId: shard });
     }

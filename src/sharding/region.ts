@@ -4,6 +4,7 @@ import { stopAfterPending } from "../actor/internal.js";
 import type { ActorRef } from "../actor/ref.js";
 import { Terminated } from "../actor/terminated.js";
 import { ClusterEvent, LeaderChanged, MemberRemoved } from "../cluster/events.js";
+import { RemoteActorRef } from "../remote/remote-ref.js";
 import { ownerOf, type ShardAllocation } from "./allocation.js";
 import { BufferBudget } from "./buffer-budget.js";
 import { clusterHost } from "./cluster-host.js";
@@ -38,15 +39,28 @@ export interface RegionStats {
   readonly entities: number;
   /** Where every shard this region knows of lives: node → shard ids (the coordinator's allocation as seen here). */
   readonly allocation: ReadonlyMap<string, readonly number[]>;
+  /** Shards this region handed off (rebalance, leave) since it started. */
+  readonly handOffs: number;
+  /** Shard moves the coordinator started while it ran on this node. */
+  readonly rebalances: number;
   /** With replication: each allocated shard's primary, replicas and replication lag (see ShardReplicationStats). */
   readonly replication?: ReadonlyMap<number, ShardReplicationStats>;
 }
 
 const regions = new WeakMap<ActorRef<never>, ShardRegion<unknown>>();
+/** The live regions of each system, for metrics and the cluster page. */
+const regionsBySystem = new WeakMap<object, Set<ShardRegion<unknown>>>();
 
 /** Statistics of the region behind `ref` (a ref returned by spawning `Behaviors.sharded`), on this node. */
 export function regionStats(ref: ActorRef<never>): RegionStats | undefined {
   return regions.get(ref)?.stats();
+}
+
+/** The statistics of every region running in `system`, by the region's name. */
+export function allRegionStats(system: object): Map<string, RegionStats> {
+  const all = new Map<string, RegionStats>();
+  for (const region of regionsBySystem.get(system) ?? []) all.set(region.name, region.stats());
+  return all;
 }
 
 /**
@@ -96,6 +110,8 @@ class ShardRegion<M> implements ShardHost<M> {
   private leaveDone: (() => void) | undefined;
   private lastLoggedShards = -1;
   private readonly cleanups: (() => void)[] = [];
+  private handOffs = 0;
+  private rebalances = 0;
   private readonly replication: RegionReplication | undefined;
 
   constructor(
@@ -110,6 +126,10 @@ class ShardRegion<M> implements ShardHost<M> {
     this.remote = new Array<ActorRef<RegionMessage<M>> | undefined>(options.numShards).fill(undefined);
     this.budget = new BufferBudget(options.bufferSize, (envelope) => this.deadLetter(envelope, "shard region buffer is full"));
     regions.set(ctx.self, this as ShardRegion<unknown>);
+    let live = regionsBySystem.get(ctx.system);
+    if (live === undefined) regionsBySystem.set(ctx.system, (live = new Set()));
+    live.add(this as ShardRegion<unknown>);
+    this.cleanups.push(() => live.delete(this as ShardRegion<unknown>));
     ctx.startTimer("tick", TICK, TICK_MS);
     if (host === undefined) return;
     this.replication = this.attachReplication(host);
@@ -146,6 +166,10 @@ class ShardRegion<M> implements ShardHost<M> {
     for (const envelope of undelivered) this.deadLetter(envelope, "shard region stopped");
   }
 
+  get name(): string {
+    return this.ctx.self.path.slice(this.ctx.self.path.lastIndexOf("/") + 1);
+  }
+
   stats(): RegionStats {
     const owned: number[] = [];
     const allocation = new Map<string, number[]>();
@@ -166,7 +190,15 @@ class ShardRegion<M> implements ShardHost<M> {
     for (const shard of this.shards) entities += shard?.entities.size ?? 0;
     for (const shard of this.retiring.values()) entities += shard.entities.size;
     const replication = this.replication?.stats();
-    return { node: this.selfAddress, shards: owned, entities, allocation, ...(replication && { replication }) };
+    return {
+      node: this.selfAddress,
+      shards: owned,
+      entities,
+      allocation,
+      handOffs: this.handOffs,
+      rebalances: this.rebalances,
+      ...(replication && { replication }),
+    };
   }
 
   // ---- routing ----
@@ -201,18 +233,22 @@ class ShardRegion<M> implements ShardHost<M> {
    * never a failure of the region.
    */
   private forward(shard: number, remote: ActorRef<RegionMessage<M>>, envelope: ShardEnvelope<M>): void {
-    let routed: RoutedEnvelope<M>;
+    let hops = 1;
     if (envelope instanceof RoutedEnvelope) {
       this.requestHome(shard);
-      routed = envelope as RoutedEnvelope<M>;
-      if (routed.hops >= MAX_HOPS) {
-        this.deadLetter(routed, `not delivered after ${MAX_HOPS} forwards between shard regions (their routing tables disagree)`);
+      if (envelope.hops >= MAX_HOPS) {
+        this.deadLetter(envelope, `not delivered after ${MAX_HOPS} forwards between shard regions (their routing tables disagree)`);
         return;
       }
-      routed.hops++; // arrived over the wire: this object is the region's own
-    } else routed = new RoutedEnvelope(envelope.entityId, envelope.message, 1);
+      hops = envelope.hops + 1;
+    }
     try {
-      remote.tell(routed);
+      // over the wire the hop count rides in the remoting envelope: the user's envelope goes as it is
+      if (remote instanceof RemoteActorRef) remote.forward(envelope, hops);
+      else if (envelope instanceof RoutedEnvelope) {
+        envelope.hops = hops; // arrived from another region: this object is the region's own
+        remote.tell(envelope);
+      } else remote.tell(new RoutedEnvelope(envelope.entityId, envelope.message, hops));
     } catch (error) {
       const reason = `cannot be sent to ${remote.address}: ${error instanceof Error ? error.message : String(error)}`;
       this.ctx.log.warn(`message for entity ${envelope.entityId} ${reason}`);
@@ -364,6 +400,7 @@ class ShardRegion<M> implements ShardHost<M> {
     const allocation = this.allocations[id];
     if (allocation !== undefined && this.isSelf(allocation)) this.allocations[id] = undefined;
     const shard = this.localShard(id);
+    this.handOffs++;
     if (shard.handOff()) this.reportStopped(shard);
   }
 
@@ -401,6 +438,7 @@ class ShardRegion<M> implements ShardHost<M> {
         now: () => this.ctx.system.scheduler.now(),
         upMembers: () => host.upMembers(),
         send: (node, message) => this.peer(node).tell(message),
+        rebalancing: () => this.rebalances++,
       },
       { ...this.options, replicas: this.options.replication?.replicas },
     );

@@ -1,5 +1,6 @@
 // Persistent structures: a whole-cluster restart keeps them (InMemoryJournal shared by both clusters;
 // SqliteJournal: the file reopened); a call that gets no answer names its structure.
+import Database from "better-sqlite3";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -62,19 +63,49 @@ describe("persistent distributed data", () => {
     await read(await nodes.cluster(3), second);
   });
 
-  it("destroy removes a persistent structure: after a restart it reads as new", async () => {
-    const journal = new InMemoryJournal();
+  it("destroy removes a persistent structure and its events and snapshots: after a restart of every node it reads as new", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "casty-dd-"));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const path = join(dir, "journal.db");
+    /** The journal's rows of the structures named gone-…: events, snapshots, tags. */
+    const rowsOfGone = () => {
+      const db = new Database(path, { readonly: true });
+      try {
+        return ["casty_events", "casty_snapshots", "casty_tags"].map(
+          (table) => db.prepare(`SELECT count(*) FROM ${table} WHERE entity_id LIKE '%.gone-%'`).pluck().get() as number,
+        );
+      } finally {
+        db.close();
+      }
+    };
     nodes = new Nodes();
-    const [a, b] = await nodes.cluster(2);
-    distributed(b, { journal }); // every node names its journal at start
-    await distributed(a, { journal }).counter("gone").increment(7);
-    await distributed(b, { journal }).map<string, string>("gone-map").put("k", "v");
-    await distributed(b, { journal }).counter("gone").destroy();
-    await distributed(a, { journal }).map<string, string>("gone-map").destroy();
+    const first = new SqliteJournal(path);
+    const [a, b] = (await nodes.cluster(2)).map((s) => distributed(s, { journal: first }));
+    await a.counter("gone-counter").increment(7);
+    await b.counter("kept").increment(3);
+    await b.map<string, string>("gone-map").put("k1", "v1");
+    await a.map<string, string>("gone-map").put("k2", "v2");
+    await a.set<string>("gone-set").add("x");
+    await b.queue<string>("gone-queue").enqueue("job");
+    expect(rowsOfGone()[0]).toBeGreaterThan(0);
+    await b.counter("gone-counter").destroy();
+    await a.map<string, string>("gone-map").destroy();
+    await b.set<string>("gone-set").destroy();
+    await a.queue<string>("gone-queue").destroy();
+    expect(rowsOfGone()).toEqual([0, 0, 0]);
     await nodes.shutdownAll();
-    const [c] = await nodes.cluster(1);
-    expect(await distributed(c, { journal }).counter("gone").get()).toBe(0);
-    expect(await distributed(c, { journal }).map<string, string>("gone-map").contains("k")).toBe(false);
+    await first.close();
+    const second = new SqliteJournal(path);
+    cleanups.push(() => second.close());
+    const [c] = (await nodes.cluster(1)).map((s) => distributed(s, { journal: second }));
+    expect(await c.counter("gone-counter").get()).toBe(0);
+    expect(await c.map<string, string>("gone-map").get("k1")).toBeUndefined();
+    expect(await c.map<string, string>("gone-map").contains("k2")).toBe(false);
+    expect(await c.set<string>("gone-set").size()).toBe(0);
+    expect(await c.queue<string>("gone-queue").dequeue()).toBeUndefined();
+    expect(await c.counter("kept").get()).toBe(3);
+    expect(await c.counter("gone-counter").increment(1)).toBe(1); // continues after the deleted events: no conflict
+    expect(rowsOfGone()[0]).toBe(1);
   });
 
   it("a call without an answer rejects with AskTimeoutError naming the structure", async () => {

@@ -71,6 +71,35 @@ describe("upcasting", () => {
     await again.close();
   });
 
+  it("upcasts snapshots on recovery like events; a snapshot written at the current version is not upcast again", async () => {
+    const path = join(dir, `snapshots-${Date.now()}.db`);
+    const v0 = new SqliteJournal(path); // the first version kept the balance in cents
+    await v0.append("dave", [{ kind: "deposited", amount: 5 }], 0);
+    await v0.saveSnapshot("dave", 1, { cents: 500 });
+    await v0.append("dave", [{ kind: "deposited", amount: 1 }], 1);
+    await v0.close();
+    const inEuros = () => {
+      const serialization = standaloneSerialization();
+      serialization.registerUpcaster("casty.v1.Value", 0, (v) =>
+        typeof v === "object" && v !== null && "cents" in v ? { balance: (v.cents as number) / 100 } : v,
+      );
+      return serialization;
+    };
+    system = new ActorSystem({ name: "upcast" });
+    const journal = new SqliteJournal(path, { serialization: inEuros() });
+    expect(await balance(system.spawn(account(journal)("dave"), "dave"))).toBe(6);
+    await journal.saveSnapshot("dave", 2, { balance: 6 });
+    await journal.close();
+    const later = inEuros();
+    later.registerUpcaster("casty.v1.Value", 1, (v) => (typeof v === "object" && v !== null && "balance" in v ? { ...v, upcast: true } : v));
+    const again = new SqliteJournal(path, { serialization: later });
+    expect((await again.loadSnapshot("dave"))?.state).toEqual({ balance: 6, upcast: true });
+    await again.deleteSnapshots("dave", 2);
+    await again.saveSnapshot("dave", 2, { balance: 6 }); // at version 2 now: no upcaster applies
+    expect((await again.loadSnapshot("dave"))?.state).toEqual({ balance: 6 });
+    await again.close();
+  });
+
   it("without the upcaster the old events keep their old shape; upcasters register in version order", async () => {
     const journal = new SqliteJournal(copyOfV0());
     expect((await collect(journal.replay("bob", 1))).map((e) => e.event)).toEqual([{ kind: "credit", value: 7 }]);

@@ -10,9 +10,11 @@ import {
   type CallOptions,
   type ChannelCredentials,
   Client,
+  type ClientDuplexStream,
   type ClientOptions,
   type ClientReadableStream,
   type ClientUnaryCall,
+  type handleBidiStreamingCall,
   type handleServerStreamingCall,
   type handleUnaryCall,
   makeGenericClientConstructor,
@@ -66,6 +68,54 @@ export interface AskRequest {
 
 export interface AskResponse {
   reply?: Any | undefined;
+}
+
+export interface MultiplexRequest {
+  calls: MultiplexCall[];
+}
+
+export interface MultiplexCall {
+  id: number;
+  kind?:
+    | { $case: "tell"; value: TellRequest }
+    | { $case: "ask"; value: AskRequest }
+    | //
+    /** The caller no longer waits for the call `id` it made earlier: no result comes for it. */
+    { $case: "cancel"; value: CancelCall }
+    | undefined;
+  /**
+   * Milliseconds the caller waits for the result, the deadline of a unary call (0: the node's
+   * default ask timeout). An ask's timeout.
+   */
+  timeoutMs: number;
+}
+
+export interface CancelCall {
+}
+
+export interface MultiplexResponse {
+  results: MultiplexResult[];
+}
+
+export interface MultiplexResult {
+  /** The id of the call this answers. */
+  id: number;
+  result?: { $case: "tell"; value: TellResponse } | { $case: "ask"; value: AskResponse } | {
+    $case: "error";
+    value: CallError;
+  } | undefined;
+}
+
+/** A call that failed: what a unary call would end with. */
+export interface CallError {
+  /** A gRPC status code (5 NOT_FOUND, 4 DEADLINE_EXCEEDED, 3 INVALID_ARGUMENT, 14 UNAVAILABLE, 8 RESOURCE_EXHAUSTED, …). */
+  code: number;
+  message: string;
+  /**
+   * The node refused the call before doing anything with it (it is not Up, or shutting down):
+   * another node may take it, a tell or an ask included. The unary calls' trailer casty-not-processed.
+   */
+  notProcessed: boolean;
 }
 
 export interface GatewayMember {
@@ -509,6 +559,470 @@ export const AskResponse: MessageFns<AskResponse> = {
   fromPartial<I extends Exact<DeepPartial<AskResponse>, I>>(object: I): AskResponse {
     const message = createBaseAskResponse();
     message.reply = (object.reply !== undefined && object.reply !== null) ? Any.fromPartial(object.reply) : undefined;
+    return message;
+  },
+};
+
+function createBaseMultiplexRequest(): MultiplexRequest {
+  return { calls: [] };
+}
+
+export const MultiplexRequest: MessageFns<MultiplexRequest> = {
+  encode(message: MultiplexRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.calls) {
+      MultiplexCall.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MultiplexRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMultiplexRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.calls.push(MultiplexCall.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<MultiplexRequest>, I>>(base?: I): MultiplexRequest {
+    return MultiplexRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MultiplexRequest>, I>>(object: I): MultiplexRequest {
+    const message = createBaseMultiplexRequest();
+    message.calls = object.calls?.map((e) => MultiplexCall.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseMultiplexCall(): MultiplexCall {
+  return { id: 0, kind: undefined, timeoutMs: 0 };
+}
+
+export const MultiplexCall: MessageFns<MultiplexCall> = {
+  encode(message: MultiplexCall, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== 0) {
+      writer.uint32(8).uint32(message.id);
+    }
+    switch (message.kind?.$case) {
+      case "tell":
+        TellRequest.encode(message.kind.value, writer.uint32(18).fork()).join();
+        break;
+      case "ask":
+        AskRequest.encode(message.kind.value, writer.uint32(26).fork()).join();
+        break;
+      case "cancel":
+        CancelCall.encode(message.kind.value, writer.uint32(34).fork()).join();
+        break;
+    }
+    if (message.timeoutMs !== 0) {
+      writer.uint32(40).uint32(message.timeoutMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MultiplexCall {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMultiplexCall();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.id = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.kind = { $case: "tell", value: TellRequest.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.kind = { $case: "ask", value: AskRequest.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.kind = { $case: "cancel", value: CancelCall.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.timeoutMs = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<MultiplexCall>, I>>(base?: I): MultiplexCall {
+    return MultiplexCall.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MultiplexCall>, I>>(object: I): MultiplexCall {
+    const message = createBaseMultiplexCall();
+    message.id = object.id ?? 0;
+    switch (object.kind?.$case) {
+      case "tell": {
+        if (object.kind?.value !== undefined && object.kind?.value !== null) {
+          message.kind = { $case: "tell", value: TellRequest.fromPartial(object.kind.value) };
+        }
+        break;
+      }
+      case "ask": {
+        if (object.kind?.value !== undefined && object.kind?.value !== null) {
+          message.kind = { $case: "ask", value: AskRequest.fromPartial(object.kind.value) };
+        }
+        break;
+      }
+      case "cancel": {
+        if (object.kind?.value !== undefined && object.kind?.value !== null) {
+          message.kind = { $case: "cancel", value: CancelCall.fromPartial(object.kind.value) };
+        }
+        break;
+      }
+    }
+    message.timeoutMs = object.timeoutMs ?? 0;
+    return message;
+  },
+};
+
+function createBaseCancelCall(): CancelCall {
+  return {};
+}
+
+export const CancelCall: MessageFns<CancelCall> = {
+  encode(_: CancelCall, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CancelCall {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCancelCall();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<CancelCall>, I>>(base?: I): CancelCall {
+    return CancelCall.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CancelCall>, I>>(_: I): CancelCall {
+    const message = createBaseCancelCall();
+    return message;
+  },
+};
+
+function createBaseMultiplexResponse(): MultiplexResponse {
+  return { results: [] };
+}
+
+export const MultiplexResponse: MessageFns<MultiplexResponse> = {
+  encode(message: MultiplexResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.results) {
+      MultiplexResult.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MultiplexResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMultiplexResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.results.push(MultiplexResult.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<MultiplexResponse>, I>>(base?: I): MultiplexResponse {
+    return MultiplexResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MultiplexResponse>, I>>(object: I): MultiplexResponse {
+    const message = createBaseMultiplexResponse();
+    message.results = object.results?.map((e) => MultiplexResult.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseMultiplexResult(): MultiplexResult {
+  return { id: 0, result: undefined };
+}
+
+export const MultiplexResult: MessageFns<MultiplexResult> = {
+  encode(message: MultiplexResult, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== 0) {
+      writer.uint32(8).uint32(message.id);
+    }
+    switch (message.result?.$case) {
+      case "tell":
+        TellResponse.encode(message.result.value, writer.uint32(18).fork()).join();
+        break;
+      case "ask":
+        AskResponse.encode(message.result.value, writer.uint32(26).fork()).join();
+        break;
+      case "error":
+        CallError.encode(message.result.value, writer.uint32(34).fork()).join();
+        break;
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MultiplexResult {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMultiplexResult();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.id = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.result = { $case: "tell", value: TellResponse.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.result = { $case: "ask", value: AskResponse.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.result = { $case: "error", value: CallError.decode(reader, reader.uint32()) };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<MultiplexResult>, I>>(base?: I): MultiplexResult {
+    return MultiplexResult.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MultiplexResult>, I>>(object: I): MultiplexResult {
+    const message = createBaseMultiplexResult();
+    message.id = object.id ?? 0;
+    switch (object.result?.$case) {
+      case "tell": {
+        if (object.result?.value !== undefined && object.result?.value !== null) {
+          message.result = { $case: "tell", value: TellResponse.fromPartial(object.result.value) };
+        }
+        break;
+      }
+      case "ask": {
+        if (object.result?.value !== undefined && object.result?.value !== null) {
+          message.result = { $case: "ask", value: AskResponse.fromPartial(object.result.value) };
+        }
+        break;
+      }
+      case "error": {
+        if (object.result?.value !== undefined && object.result?.value !== null) {
+          message.result = { $case: "error", value: CallError.fromPartial(object.result.value) };
+        }
+        break;
+      }
+    }
+    return message;
+  },
+};
+
+function createBaseCallError(): CallError {
+  return { code: 0, message: "", notProcessed: false };
+}
+
+export const CallError: MessageFns<CallError> = {
+  encode(message: CallError, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.code !== 0) {
+      writer.uint32(8).int32(message.code);
+    }
+    if (message.message !== "") {
+      writer.uint32(18).string(message.message);
+    }
+    if (message.notProcessed !== false) {
+      writer.uint32(24).bool(message.notProcessed);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CallError {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCallError();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.code = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.message = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.notProcessed = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<CallError>, I>>(base?: I): CallError {
+    return CallError.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CallError>, I>>(object: I): CallError {
+    const message = createBaseCallError();
+    message.code = object.code ?? 0;
+    message.message = object.message ?? "";
+    message.notProcessed = object.notProcessed ?? false;
     return message;
   },
 };
@@ -2845,6 +3359,23 @@ export const GatewayServiceService = {
     responseSerialize: (value: AskResponse): Buffer => Buffer.from(AskResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): AskResponse => AskResponse.decode(value),
   },
+  /**
+   * Tells and asks multiplexed on one stream, for clients that make many calls at once: each request
+   * carries a batch of calls, each with an id of the caller's choosing (unique among its calls in
+   * flight on the stream), and each response a batch of results, in the order they are ready. Every
+   * call gets exactly one result, except a cancelled one, which gets none. A call's error is its
+   * own (the codes of the unary calls); the stream itself fails only for what concerns them all
+   * (UNAUTHENTICATED, PERMISSION_DENIED, a frame over the message size, the node going away).
+   */
+  multiplex: {
+    path: "/casty.v1.GatewayService/Multiplex" as const,
+    requestStream: true as const,
+    responseStream: true as const,
+    requestSerialize: (value: MultiplexRequest): Buffer => Buffer.from(MultiplexRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): MultiplexRequest => MultiplexRequest.decode(value),
+    responseSerialize: (value: MultiplexResponse): Buffer => Buffer.from(MultiplexResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): MultiplexResponse => MultiplexResponse.decode(value),
+  },
   /** The membership as this node sees it. */
   getClusterState: {
     path: "/casty.v1.GatewayService/GetClusterState" as const,
@@ -3021,6 +3552,15 @@ export interface GatewayServiceServer extends UntypedServiceImplementation {
    * (a casty.v1.ActorRef, casty/v1/actor_ref.proto) of a Protobuf message. The call's deadline is the ask timeout (default 5 s).
    */
   ask: handleUnaryCall<AskRequest, AskResponse>;
+  /**
+   * Tells and asks multiplexed on one stream, for clients that make many calls at once: each request
+   * carries a batch of calls, each with an id of the caller's choosing (unique among its calls in
+   * flight on the stream), and each response a batch of results, in the order they are ready. Every
+   * call gets exactly one result, except a cancelled one, which gets none. A call's error is its
+   * own (the codes of the unary calls); the stream itself fails only for what concerns them all
+   * (UNAUTHENTICATED, PERMISSION_DENIED, a frame over the message size, the node going away).
+   */
+  multiplex: handleBidiStreamingCall<MultiplexRequest, MultiplexResponse>;
   /** The membership as this node sees it. */
   getClusterState: handleUnaryCall<GetClusterStateRequest, GetClusterStateResponse>;
   /** The current membership first, then one response per membership event, each with the state after it. */
@@ -3078,6 +3618,20 @@ export interface GatewayServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: AskResponse) => void,
   ): ClientUnaryCall;
+  /**
+   * Tells and asks multiplexed on one stream, for clients that make many calls at once: each request
+   * carries a batch of calls, each with an id of the caller's choosing (unique among its calls in
+   * flight on the stream), and each response a batch of results, in the order they are ready. Every
+   * call gets exactly one result, except a cancelled one, which gets none. A call's error is its
+   * own (the codes of the unary calls); the stream itself fails only for what concerns them all
+   * (UNAUTHENTICATED, PERMISSION_DENIED, a frame over the message size, the node going away).
+   */
+  multiplex(): ClientDuplexStream<MultiplexRequest, MultiplexResponse>;
+  multiplex(options: Partial<CallOptions>): ClientDuplexStream<MultiplexRequest, MultiplexResponse>;
+  multiplex(
+    metadata: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientDuplexStream<MultiplexRequest, MultiplexResponse>;
   /** The membership as this node sees it. */
   getClusterState(
     request: GetClusterStateRequest,

@@ -40,6 +40,8 @@ export interface PersistedSnapshot {
   payload: Buffer;
   /** When the snapshot was taken: milliseconds since the Unix epoch, UTC. */
   timestamp: bigint;
+  /** As in PersistedEvent: the version of the manifest's shape the state was written at (0 when absent). */
+  version: number;
 }
 
 function createBasePersistedEvent(): PersistedEvent {
@@ -197,7 +199,7 @@ export const PersistedEvent: MessageFns<PersistedEvent> = {
 };
 
 function createBasePersistedSnapshot(): PersistedSnapshot {
-  return { entityId: "", seqNr: 0n, manifest: "", payload: Buffer.alloc(0), timestamp: 0n };
+  return { entityId: "", seqNr: 0n, manifest: "", payload: Buffer.alloc(0), timestamp: 0n, version: 0 };
 }
 
 export const PersistedSnapshot: MessageFns<PersistedSnapshot> = {
@@ -222,6 +224,9 @@ export const PersistedSnapshot: MessageFns<PersistedSnapshot> = {
         throw new globalThis.Error("value provided for field message.timestamp of type int64 too large");
       }
       writer.uint32(40).int64(message.timestamp);
+    }
+    if (message.version !== 0) {
+      writer.uint32(48).uint32(message.version);
     }
     return writer;
   },
@@ -279,6 +284,14 @@ export const PersistedSnapshot: MessageFns<PersistedSnapshot> = {
             message.timestamp = reader.int64() as bigint;
             continue;
           }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.version = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -301,6 +314,7 @@ export const PersistedSnapshot: MessageFns<PersistedSnapshot> = {
     message.manifest = object.manifest ?? "";
     message.payload = object.payload ?? Buffer.alloc(0);
     message.timestamp = (object.timestamp !== undefined && object.timestamp !== null) ? BigInt(object.timestamp) : 0n;
+    message.version = object.version ?? 0;
     return message;
   },
 };

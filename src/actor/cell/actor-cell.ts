@@ -3,6 +3,7 @@ import type { ActorContext, ActorRef, AskOptions, Behavior, Next, ReplyOf, Spawn
 import { describeNonBehavior, isBehavior, Tag, type LifecycleBehavior, type ReceiveBehavior, type SetupBehavior, type SuperviseBehavior } from "../behavior.js";
 import type { Runnable } from "../dispatcher.js";
 import { STOP_AFTER_PENDING } from "../internal.js";
+import type { KindCounters } from "../actor-kinds.js";
 import { prefixed, type Logger } from "../logger.js";
 import { MailboxOverflowStrategy, type Mailbox } from "../mailbox.js";
 import { Queue } from "../queue.js";
@@ -27,8 +28,14 @@ export class ActorCell<M> extends FaultHandlingCell<M> implements ActorContext<M
     path: string,
     private readonly initial: Behavior<M>,
     private readonly mailbox: Mailbox | undefined,
+    /** @internal Shared by every actor of this kind. */ readonly counters: KindCounters,
   ) {
     super(system, parentCell, name, path);
+  }
+
+  /** @internal Messages waiting in the mailbox. */
+  get mailboxSize(): number {
+    return this.queue?.length ?? 0;
   }
 
   get log(): Logger {
@@ -105,6 +112,7 @@ export class ActorCell<M> extends FaultHandlingCell<M> implements ActorContext<M
       processed++;
       this.receive(message);
     }
+    this.counters.processed += processed;
     this.scheduled = false;
     this.kick();
     return processed;
@@ -245,7 +253,9 @@ export class ActorCell<M> extends FaultHandlingCell<M> implements ActorContext<M
   }
 
   protected createChild<C>(behavior: Behavior<C>, name: string, path: string, options: SpawnOptions | undefined): ActorCell<C> {
-    return new ActorCell<C>(this.system, this, name, path, behavior, options?.mailbox);
+    // a guardian's children start a kind of their own; deeper actors belong to their top-level ancestor's
+    const counters = this.parentCell === undefined ? this.system.kinds.of(path) : this.counters;
+    return new ActorCell<C>(this.system, this, name, path, behavior, options?.mailbox, counters);
   }
 
   // ---- helpers ----

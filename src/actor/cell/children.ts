@@ -48,6 +48,15 @@ export abstract class ChildrenCell<M> extends DeathWatchCell<M> implements Paren
     return cell.self;
   }
 
+  /** @internal Calls `visit` for every actor below this one (children before their children). */
+  visitDescendants(visit: (cell: AnyCell) => void): void {
+    if (this.childCells === undefined) return;
+    for (const child of this.childCells.values()) {
+      visit(child);
+      if (child instanceof ChildrenCell) child.visitDescendants(visit);
+    }
+  }
+
   stop(child: ActorRef<never>): void {
     // the ref's cell, not the name: a stopped child's ref stays valid after a sibling took its name
     const cell = child instanceof LocalActorRef ? (child.cell as AnyCell) : undefined;

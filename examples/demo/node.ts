@@ -1,0 +1,39 @@
+// One node of the demo (examples/demo.ts starts three of these as processes): event-sourced bank
+// accounts sharded over the cluster on a SqliteJournal file (JOURNAL_PATH), the gateway's distributed
+// data in the same journal, and the HTTP port with /metrics and the live cluster page. Every setting
+// comes from CASTY_* variables. Prints one JSON line once it serves: {"type":"started","address","http"}.
+import { Behaviors, ShutdownPhase, SqliteJournal, runNode, type ActorRef } from "../../src/index.js";
+
+export type AccountCommand =
+  | { readonly kind: "deposit"; readonly amount: number; readonly replyTo: ActorRef<number> }
+  | { readonly kind: "getBalance"; readonly replyTo: ActorRef<number> };
+type AccountEvent = { readonly kind: "deposited"; readonly amount: number };
+
+const journal = new SqliteJournal(process.env.JOURNAL_PATH ?? "journal.db");
+
+const account = (entityId: string) =>
+  Behaviors.eventSourced<AccountCommand, AccountEvent, number>({
+    entityId,
+    journal,
+    initialState: 0,
+    onEvent: (balance, event) => balance + event.amount,
+    onCommand: (_ctx, balance, command) => {
+      switch (command.kind) {
+        case "deposit":
+          return Behaviors.persisted([{ kind: "deposited", amount: command.amount }], (next) => command.replyTo.tell(next));
+        case "getBalance":
+          command.replyTo.tell(balance);
+          return Behaviors.same();
+      }
+    },
+  });
+
+const system = await runNode(
+  (node) => {
+    node.spawn(Behaviors.sharded(account, { numShards: 30 }), "accounts");
+    node.coordinatedShutdown.addTask(ShutdownPhase.closeTransports, "close the journal", () => journal.close());
+  },
+  // a node killed with -9 is downed 2 s after the others agree it is unreachable (default 5 s)
+  { gateway: { distributed: { journal } }, downing: { stableAfter: 2000 } },
+);
+process.stdout.write(`${JSON.stringify({ type: "started", address: system.selfAddress, http: system.httpUrl })}\n`);
