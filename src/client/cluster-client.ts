@@ -1,5 +1,7 @@
 import * as grpc from "@grpc/grpc-js";
+import { context } from "@opentelemetry/api";
 import type { ActorRef } from "../actor/ref.js";
+import { traceparentOf } from "../actor/tracing.js";
 import type { MemberInfo } from "../cluster/events.js";
 import { Serialization } from "../serialization/serialization.js";
 import type { ClusterState, GatewayServiceClient, MembershipEvent, WatchMembersResponse } from "../../gen/casty/v1/gateway.js";
@@ -187,6 +189,7 @@ export class ClusterClient implements GatewayCalls {
     if (signal?.aborted) return Promise.reject(new ClusterClientError(grpc.status.CANCELLED, `the ${method} call was cancelled`));
     const timeout = options?.timeout ?? this.options.timeout;
     const deadline = this.options.scheduler.now() + timeout;
+    const metadata = traceMetadata();
     this.inFlight.count++;
     return new Promise<ResponseOf<K>>((resolve, reject) => {
       let current: grpc.ClientUnaryCall | undefined;
@@ -200,7 +203,7 @@ export class ClusterClient implements GatewayCalls {
           options: Partial<grpc.CallOptions>,
           callback: (error: grpc.ServiceError | null, response: ResponseOf<K>) => void,
         ) => grpc.ClientUnaryCall;
-        current = call.call(this.contacts.channel(index), built, NO_METADATA, { deadline }, (error, response) => {
+        current = call.call(this.contacts.channel(index), built, metadata, { deadline }, (error, response) => {
           if (error !== null) {
             if (error.code === grpc.status.UNAVAILABLE) this.contacts.failed(index);
             const retry = error.code === grpc.status.UNAVAILABLE && (idempotent || notProcessed(error));
@@ -215,6 +218,15 @@ export class ClusterClient implements GatewayCalls {
       attempt(this.options.retries);
     });
   }
+}
+
+/** The caller's trace context (W3C `traceparent`) when its OpenTelemetry span is active: the call joins its trace. */
+function traceMetadata(): grpc.Metadata {
+  const traceparent = traceparentOf(context.active());
+  if (traceparent === undefined) return NO_METADATA;
+  const metadata = new grpc.Metadata();
+  metadata.set("traceparent", traceparent);
+  return metadata;
 }
 
 /** A refusal of a node that is not Up: the call was not taken, so another node may take it. */

@@ -1,7 +1,9 @@
 import * as grpc from "@grpc/grpc-js";
 import type { ServerSurfaceCall as ServerCall } from "@grpc/grpc-js/build/src/server-call.js";
+import { SpanStatusCode } from "@opentelemetry/api";
 import { InvalidOptionError } from "../actor/errors.js";
 import { ShutdownPhase } from "../actor/coordinated-shutdown.js";
+import { withSpan } from "../actor/tracing.js";
 import type { ExtensionId } from "../actor/extension.js";
 import type { ActorRef } from "../actor/ref.js";
 import type { ActorSystem } from "../actor/system.js";
@@ -28,6 +30,7 @@ import { MultiplexSession, type MultiplexHost, type MultiplexStream } from "./mu
 import { wireEvent, wireState } from "./membership.js";
 import { resolveGatewayOptions, type GatewayOptions, type ResolvedGatewayOptions } from "./options.js";
 import { manifestOf, toAny } from "./payload.js";
+import { callSpan } from "./call-span.js";
 import { notServing, refuse, serviceError, statusOf } from "./status.js";
 
 const TELL_DONE: TellResponse = {};
@@ -95,7 +98,7 @@ export class Gateway {
       ask: (request, timeout) => this.askOf(request, timeout),
       askTimeout: (ms) => (ms === 0 ? this.options.askTimeout : Math.min(ms, this.options.maxAskTimeout)),
       answered: (method, code) => {
-        this.codesOf(method)[code]++;
+        this.answeredCodes(method)[code]++;
       },
     };
     const handlers: GatewayServiceServer = {
@@ -125,6 +128,13 @@ export class Gateway {
   /** Calls answered so far (unary, and those on Multiplex streams as their unary method), by method, then by gRPC status code (the array index). */
   get callsAnswered(): ReadonlyMap<string, readonly number[]> {
     return this.answered;
+  }
+
+  /** The answer counts of `method`, by status code. */
+  private answeredCodes(method: string): number[] {
+    let codes = this.answered.get(method);
+    if (codes === undefined) this.answered.set(method, (codes = new Array<number>(grpc.status.UNAUTHENTICATED + 1).fill(0)));
+    return codes;
   }
 
   private tell(request: TellRequest): TellResponse {
@@ -214,15 +224,6 @@ export class Gateway {
     for (const session of this.sessions) session.end(notServing(details));
   }
 
-  private codesOf(method: string): number[] {
-    let codes = this.answered.get(method);
-    if (codes === undefined) {
-      codes = new Array<number>(grpc.status.UNAUTHENTICATED + 1).fill(0);
-      this.answered.set(method, codes);
-    }
-    return codes;
-  }
-
   private state() {
     return wireState(this.cluster.state, this.cluster.leader);
   }
@@ -232,7 +233,7 @@ export class Gateway {
    * (INTERNAL ones with a warn line); sync handlers answer without a promise.
    */
   private unary<Req, Res>(what: string, handle: (request: Req, call: grpc.ServerUnaryCall<Req, Res>) => Res | Promise<Res>): grpc.handleUnaryCall<Req, Res> {
-    const codes = this.codesOf(what);
+    const codes = this.answeredCodes(what);
     return (call, callback) => {
       const refusal = this.admit(call);
       if (refusal !== undefined) {
@@ -240,27 +241,32 @@ export class Gateway {
         return callback(refusal);
       }
       this.inFlight++;
+      const span = callSpan(what, call, this.system.addressPrefix);
       const fail = (error: unknown): void => {
         this.inFlight--;
         const code = statusOf(error);
         codes[code]++;
+        span?.setStatus({ code: SpanStatusCode.ERROR, message: reasonOf(error) });
+        span?.end();
         if (code === grpc.status.INTERNAL) this.system.log.warn(`gateway ${what} call from ${call.getPeer()} failed: ${reasonOf(error)}`);
         callback(serviceError(code, reasonOf(error)));
       };
       let result: Res | Promise<Res>;
       try {
-        result = handle(call.request, call);
+        result = withSpan(span, () => handle(call.request, call));
       } catch (error) {
         return fail(error);
       }
       if (!(result instanceof Promise)) {
         this.inFlight--;
         codes[grpc.status.OK]++;
+        span?.end();
         return callback(null, result);
       }
       result.then((response) => {
         this.inFlight--;
         codes[grpc.status.OK]++;
+        span?.end();
         callback(null, response);
       }, fail);
     };

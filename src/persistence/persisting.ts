@@ -1,4 +1,5 @@
 import { LocalBehaviors, type Behavior } from "../actor/behavior.js";
+import { SpanKind, startSpan, traced } from "../actor/tracing.js";
 import type { PersistEffect } from "./effect.js";
 import type { Incarnation, Outcome } from "./incarnation.js";
 import { ShardFencedError } from "./persist-hook.js";
@@ -20,11 +21,15 @@ export async function persisting<C, E, S>(
   const { events } = effect;
   const { tagger } = inc.options;
   const tags = tagger && events.map((e) => tagger(e));
+  // a command that came with a trace context: its write is a span of that trace
+  const span = traced.current === undefined ? undefined : startSpan("casty persist", SpanKind.INTERNAL, { "casty.entity_id": inc.entityId });
   try {
     await inc.options.journal.append(inc.entityId, events, seqNr, { writerUid: inc.writerUid, tags });
   } catch (error) {
+    span?.end();
     return inc.writeFailed(error);
   }
+  span?.end();
   let confirmed = true;
   const written = inc.hook?.written({
     entity: inc.ctx.self,

@@ -114,7 +114,7 @@ describe("fuzzing every service of a node", () => {
     );
     // sharding's coordination messages travel in remoting batches to the region: after a valid handshake
     const handshake = valid["/casty.v1.RemotingService/Connect"][0];
-    const homes = [{ shardId: 3, node: "127.0.0.1:65003", epoch: 7n, nodeUid: 77n }];
+    const homes = [{ shardId: 3, node: "127.0.0.1:65003", epoch: 7n, nodeUid: 77n, replicas: [{ node: "127.0.0.1:65004", nodeUid: 78n }] }];
     const sharding: [string, Uint8Array][] = [
       ["casty.v1.RegisterRegion", RegisterRegion.encode({ node: "127.0.0.1:65000", hosting: true, owned: homes, knownEpoch: 9n, nodeUid: 77n }).finish()],
       ["casty.v1.GetShardHome", GetShardHome.encode({ shardId: 3, node: "127.0.0.1:65000" }).finish()],
@@ -169,7 +169,8 @@ describe("fuzzing every service of a node", () => {
           value: {
             typeNames: [typeName],
             targetPaths: [region.path],
-            envelopes: [{ targetIndex: 0, typeIndex: 0, payload: Buffer.from(fuzz.frame([payload])) }],
+            keys: [],
+            envelopes: [{ targetIndex: 0, typeIndex: 0, payload: Buffer.from(fuzz.frame([payload])), hops: 0 }],
           },
         },
       }).finish();

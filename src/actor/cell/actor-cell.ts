@@ -7,6 +7,7 @@ import type { KindCounters } from "../actor-kinds.js";
 import { prefixed, type Logger } from "../logger.js";
 import { MailboxOverflowStrategy, type Mailbox } from "../mailbox.js";
 import { Queue } from "../queue.js";
+import { SpanKind, startSpan, traced, Traced, untraced, withinSpan } from "../tracing.js";
 import { noop, RUNNING, STOPPING, type ParentCell } from "./core.js";
 import { FaultHandlingCell } from "./fault-handling.js";
 import type { CellHost } from "./host.js";
@@ -71,9 +72,15 @@ export class ActorCell<M> extends FaultHandlingCell<M> implements ActorContext<M
     }
     const queue = (this.queue ??= new Queue());
     if (this.mailbox !== undefined && queue.length >= this.mailbox.capacity && !this.makeRoom(message)) return false;
-    queue.push(message);
+    queue.push(traced.current === undefined ? message : this.traced(message));
     this.kick();
     return true;
+  }
+
+  /** The message with the sender's trace context, to be processed within it. */
+  private traced(message: M): M {
+    traced.ever = true;
+    return new Traced(message, traced.current!, traced.fromWire) as M;
   }
 
   /** @internal */
@@ -88,7 +95,7 @@ export class ActorCell<M> extends FaultHandlingCell<M> implements ActorContext<M
   /** A full bounded mailbox: true when the new message may be queued. */
   private makeRoom(message: M): boolean {
     if (this.mailbox!.overflow === MailboxOverflowStrategy.dropOldest) {
-      this.system.deadLetter(this.queue!.shift(), this.self, "mailbox full (dropOldest)");
+      this.system.deadLetter(untraced(this.queue!.shift()), this.self, "mailbox full (dropOldest)");
       return true;
     }
     this.system.deadLetter(message, this.self, `mailbox full (${this.mailbox!.overflow})`);
@@ -110,12 +117,33 @@ export class ActorCell<M> extends FaultHandlingCell<M> implements ActorContext<M
       const message = queue.shift();
       if (this.extras?.waiters !== undefined) this.admitWaiter();
       processed++;
-      this.receive(message);
+      if (traced.ever && message instanceof Traced) this.receiveTraced(message);
+      else this.receive(message);
     }
     this.counters.processed += processed;
     this.scheduled = false;
     this.kick();
     return processed;
+  }
+
+  /** Processes a message within its sender's trace context; one from another node is a span of its own. */
+  private receiveTraced(message: Traced): void {
+    const span = message.fromWire
+      ? startSpan(
+          `casty receive ${this.counters.kind}`,
+          SpanKind.CONSUMER,
+          { "casty.actor": this.self.path, "casty.node": this.system.addressPrefix },
+          message.context,
+        )
+      : undefined;
+    const previous = traced.current;
+    traced.current = span === undefined ? message.context : withinSpan(message.context, span);
+    try {
+      this.receive(message.message as M);
+    } finally {
+      traced.current = previous;
+      span?.end();
+    }
   }
 
   private admitWaiter(): void {
@@ -130,7 +158,7 @@ export class ActorCell<M> extends FaultHandlingCell<M> implements ActorContext<M
   protected closeMailbox(): void {
     this.behavior = undefined;
     const system = this.system;
-    this.queue?.drain((message) => system.deadLetter(message, this.self));
+    this.queue?.drain((message) => system.deadLetter(untraced(message), this.self));
     this.extras?.waiters?.drain((waiter) => {
       system.deadLetter(waiter.message, this.self);
       waiter.resolve(false);

@@ -6,11 +6,11 @@ import { collectedCounter, type Sample } from "./collected.js";
 /** gRPC status names by code, as labels ("OK", "UNAVAILABLE", …). */
 const codeNames = new Map<number, string>(Object.entries(grpc.status).flatMap(([name, code]) => (typeof code === "number" ? [[code, name] as const] : [])));
 
-/** Unary gateway calls answered, by method and status code. */
+/** Gateway calls answered, by method and status code. */
 export function gatewayMetrics(registry: Registry, gateway: Gateway): void {
   collectedCounter(registry, {
     name: "casty_gateway_calls_total",
-    help: "Unary gateway calls answered, by method and gRPC status code",
+    help: "Gateway calls answered (unary, and tells and asks on Multiplex streams), by method and gRPC status code",
     labelNames: ["method", "code"],
     *read(): Iterable<Sample<"method" | "code">> {
       for (const [method, codes] of gateway.callsAnswered) {
