@@ -68,7 +68,15 @@ describe("replica catch-up", () => {
     const ids = Array.from({ length: 20 }, (_, i) => `acct-${i}`);
     for (const id of ids) for (let i = 0; i < 3; i++) await deposit(two[i % 2], id, 1, `${id}-${i}`);
     const third = await nodes.start([two[0].address]);
-    for (const id of ids) await held(third, id, 3, "the new replica");
+    const all = [...two, third];
+    await waitFor(() => ids.every((id) => stats(third).replication?.get(shardOf(id, NUM_SHARDS))?.replicas.length === 2), 10_000, "two replicas per shard");
+    // where the new node holds a replica, it is seeded; where a rebalance made it the primary, the
+    // entity fills its journal from the other holders when it recovers there
+    for (const id of ids) expect((await eventually(() => view(third, id, 1000), 10_000, id)).balance).toBe(3);
+    for (const id of ids) {
+      const { primary, replicas } = holders(all, third, id);
+      for (const node of [primary, ...replicas]) await held(node, id, 3, primary === third ? "the new primary" : "a replica");
+    }
   });
 
   it("a primary cut off from its only replica: the command gets no reply, the entity goes on, the replica catches up", { timeout: 60_000 }, async () => {
