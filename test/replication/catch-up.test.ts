@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { AskTimeoutError, shardOf } from "../../src/index.js";
 import { sleep, waitFor } from "../support/wait.js";
 import { eventually } from "../sharding/fixtures/nodes.js";
-import { deposit, ReplicatedNodes, stats, view, type Node } from "./fixtures/nodes.js";
+import { cut, deposit, ReplicatedNodes, stats, view, type Node } from "./fixtures/nodes.js";
 
 const NUM_SHARDS = 20;
 let nodes: ReplicatedNodes | undefined;
@@ -15,16 +15,6 @@ afterEach(async () => {
 
 /** No downing while traffic is cut for a few seconds. */
 const patient = { downing: { stableAfter: 60_000 } };
-
-function cut(a: Node, b: Node, blocked: boolean): void {
-  if (blocked) {
-    a.system.blockPeer(b.address);
-    b.system.blockPeer(a.address);
-  } else {
-    a.system.unblockPeer(b.address);
-    b.system.unblockPeer(a.address);
-  }
-}
 
 /** The primary and replicas of `id`'s shard as `from` knows them. */
 function holders(all: readonly Node[], from: Node, id: string): { primary: Node; replicas: Node[] } {
