@@ -1,4 +1,4 @@
-// One node of the demo (examples/demo.ts starts three of these as processes): event-sourced bank
+// One node of the demo (the demo script, ../demo.ts, starts three of these as processes): event-sourced bank
 // accounts sharded over the cluster on a SqliteJournal file (JOURNAL_PATH), the gateway's distributed
 // data in the same journal, and the HTTP port with /metrics and the live cluster page. Every setting
 // comes from CASTY_* variables. Prints one JSON line once it serves: {"type":"started","address","http"}.

@@ -129,6 +129,12 @@ describe("fuzzing every service of a node", () => {
     const gatewayRequests: Record<string, object> = {
       tell: { region: "accounts", entityId: "f", message: value },
       ask: { region: "accounts", entityId: "f", message: value },
+      multiplex: {
+        calls: [
+          { id: 1, timeoutMs: 500, kind: { $case: "tell", value: { region: "accounts", entityId: "f", message: value } } },
+          { id: 2, timeoutMs: 500, kind: { $case: "ask", value: { region: "accounts", entityId: "f", message: value } } },
+        ],
+      },
       getClusterState: {},
       watchMembers: {},
       counterAdd: { counter: structure, delta: 2 },
@@ -192,6 +198,10 @@ describe("fuzzing every service of a node", () => {
         }
         for (const { method, frames: valids } of gatewayMethods) {
           for (let i = 0; i < GATEWAY_CALLS_PER_METHOD; i++) {
+            if (method.requestStream) {
+              calls.push(stream(client, method.path, counted(frames(valids))));
+              continue;
+            }
             const frame = counted([fuzz.frame(valids)])[0];
             calls.push(method.responseStream ? serverStream(client, method.path, frame) : unary(client, method.path, frame));
           }
