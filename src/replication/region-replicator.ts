@@ -1,6 +1,6 @@
 import type { EventsPushed, HeadsAnnounced, ReplicationFrame } from "../../gen/casty/v1/replication.js";
 import type { ActorRef } from "../actor/ref.js";
-import type { Scheduler } from "../actor/scheduler.js";
+import type { Scheduler, TimerHandle } from "../actor/scheduler.js";
 import type { UniqueAddress } from "../cluster/member.js";
 import { eventSourcedOptionsOf } from "../persistence/event-sourced.js";
 import type { EventJournal } from "../persistence/journal.js";
@@ -29,6 +29,9 @@ function shardedIdOf(entity: ActorRef<never>): string {
   return decodeURIComponent(entity.path.slice(entity.path.lastIndexOf("/") + 1));
 }
 
+/** How often a primary tells lagging replicas what they miss, in ms. */
+const ANNOUNCE_INTERVAL = 2000;
+
 /** Events per pushed frame when catching a replica up. */
 const CATCH_UP_CHUNK = 256;
 
@@ -54,11 +57,14 @@ export class RegionReplicator implements RegionReplication, PersistHook {
   private readonly pulls = new Map<bigint, (rows: readonly Uint8Array[]) => void>();
   private nextPull = 1n;
   private detached = false;
+  private readonly announcing: TimerHandle;
 
   constructor(
     private readonly region: ReplicatedRegion,
     private readonly host: ReplicatorHost,
-  ) {}
+  ) {
+    this.announcing = host.scheduler.setInterval(() => this.announceLagging(), ANNOUNCE_INTERVAL);
+  }
 
   // ---- RegionReplication ----
 
@@ -104,6 +110,7 @@ export class RegionReplicator implements RegionReplication, PersistHook {
 
   detach(): void {
     this.detached = true;
+    this.host.scheduler.clearInterval(this.announcing);
     for (const track of this.tracks.values())
       for (const wait of track.waits.splice(0)) this.fail(wait, new ReplicationTimeoutError("the shard region stopped"));
     for (const resolve of this.pulls.values()) resolve([]);
@@ -251,6 +258,21 @@ export class RegionReplicator implements RegionReplication, PersistHook {
     const heads = [...tracks].filter((t) => t.held > 0).map((t) => ({ entityId: t.entityId, seqNr: BigInt(t.held) }));
     if (heads.length === 0) return;
     this.host.send(peer, { frame: { $case: "heads", value: { region: this.region.path, shardId: shard, epoch: allocation.primary.epoch, heads } } });
+  }
+
+  /** Periodic: heads of the entities a replica has not acknowledged up to, so it catches up without waiting for the next push. */
+  private announceLagging(): void {
+    for (const [shard, allocation] of this.primaryOf) {
+      const tracks = this.byShard.get(shard);
+      if (tracks === undefined) continue;
+      for (const { address } of allocation.replicas) {
+        const heads = [];
+        for (const t of tracks) if (t.held > (t.acked.get(address) ?? 0)) heads.push({ entityId: t.entityId, seqNr: BigInt(t.held) });
+        if (heads.length === 0) continue;
+        const value = { region: this.region.path, shardId: shard, epoch: allocation.primary.epoch, heads };
+        this.host.send(address, { frame: { $case: "heads", value } });
+      }
+    }
   }
 
   /** Pushes the entity's events from `fromSeqNr` on, from this node's journal. */

@@ -32,7 +32,7 @@ async function held(node: Node, id: string, seqNr: number, what: string): Promis
 }
 
 describe("replica catch-up", () => {
-  it("a replica cut off for a while finds the gap at the next push and catches up", { timeout: 60_000 }, async () => {
+  it("a replica cut off for a while is told what it misses (or finds the gap at the next push) and catches up", { timeout: 60_000 }, async () => {
     nodes = new ReplicatedNodes({ replicas: 2, minAcks: 1, ackTimeout: 3000 }, NUM_SHARDS);
     const all = await nodes.cluster(3, patient);
     const id = "acct-offline";
@@ -44,6 +44,7 @@ describe("replica catch-up", () => {
     await held(online, id, 11, "the replica still reached");
     expect(await offline.journal.highestSeqNr(id)).toBe(1);
     cut(primary, offline, false);
+    await held(offline, id, 11, "the replica that was cut off, told what it misses"); // without a new push
     await deposit(primary, id, 1, "d11");
     await held(offline, id, 12, "the replica that was cut off");
     // its journal has them in order: a promotion there would recover all of them

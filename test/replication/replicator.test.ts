@@ -1,5 +1,5 @@
 // Two or three nodes' replicators of one region wired to each other in memory: acks, fencing, gaps.
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { Behaviors, InMemoryJournal, ShardFencedError, type ActorRef } from "../../src/index.js";
 import { realScheduler } from "../../src/actor/scheduler.js";
 import type { UniqueAddress } from "../../src/cluster/member.js";
@@ -19,6 +19,11 @@ interface Peer {
   /** What this node's region believes of each shard. */
   readonly table: Map<number, ShardAllocation>;
 }
+
+const started: RegionReplicator[] = [];
+afterEach(() => {
+  for (const replicator of started.splice(0)) replicator.detach();
+});
 
 /** Replicators for `addresses`, frames delivered between them a microtask later. */
 function peers(addresses: readonly string[], options = { minAcks: 1, ackTimeout: 2000 }): Peer[] {
@@ -49,6 +54,7 @@ function peers(addresses: readonly string[], options = { minAcks: 1, ackTimeout:
       },
     );
     all.push({ node, journal, replicator, table });
+    started.push(replicator);
   }
   return all;
 }
