@@ -11,10 +11,12 @@ import { GossipRequest, HeartbeatRequest, JoinRequest, LeaveRequest, MemberStatu
 import { GatewayServiceService } from "../../gen/casty/v1/gateway.js";
 import { ConnectRequest } from "../../gen/casty/v1/remote.js";
 import { PROTOCOL_VERSION } from "../../src/remote/protocol.js";
+import { ReplicateRequest, type ReplicationFrame } from "../../gen/casty/v1/replication.js";
 import { GetShardHome, HandOff, RegisterRegion, ShardHomes, ShardStopped } from "../../gen/casty/v1/sharding.js";
+import { RowCodec, standaloneSerialization } from "../../src/persistence/row-codec.js";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { Behaviors, ClusterClient, ClusteredActorSystem, RemoteActorSystem, ShardEnvelope, type ActorRef } from "../../src/index.js";
+import { Behaviors, ClusterClient, ClusteredActorSystem, InMemoryJournal, RemoteActorSystem, ShardEnvelope, type ActorRef } from "../../src/index.js";
 import { HealthClient } from "../cluster/integration/nodes.js";
 import { escapes } from "../support/escapes.js";
 import { Fuzzer, prng, serverStream, stream, unary } from "../support/fuzzer.js";
@@ -112,6 +114,30 @@ describe("fuzzing every service of a node", () => {
       Behaviors.sharded(() => Behaviors.receive<EchoMsg>((_ctx, msg) => (msg.replyTo.tell(msg.value), Behaviors.same())), { numShards: 12 }),
       "accounts",
     );
+    // replication frames reach a region started with replication (its entities event-sourced)
+    const journal = new InMemoryJournal();
+    node.spawn(
+      Behaviors.sharded(
+        (entityId) =>
+          Behaviors.eventSourced<string, string, number>({ entityId, journal, initialState: 0, onEvent: (n) => n + 1, onCommand: () => Behaviors.same() }),
+        { numShards: 12, replication: { replicas: 1, minAcks: 1, ackTimeout: 500 } },
+      ),
+      "replicated",
+    );
+    const row = new RowCodec(standaloneSerialization()).encodeEvent("e", 1, "event", 0, "w", []) as Buffer;
+    const replicationFrames: ReplicationFrame["frame"][] = [
+      { $case: "pushed", value: { region: "/user/replicated", shardId: 3, epoch: 1n, entityId: "e", fromSeqNr: 0n, events: [row] } },
+      { $case: "pushed", value: { region: "/user/replicated", shardId: 3, epoch: 1n, entityId: "e", fromSeqNr: 5n, events: [row, row] } },
+      { $case: "heads", value: { region: "/user/replicated", shardId: 3, epoch: 1n, heads: [{ entityId: "e", seqNr: 4n }] } },
+      { $case: "pull", value: { region: "/user/replicated", shardId: 3, requestId: 1n, entityId: "e", fromSeqNr: 1n } },
+      { $case: "acked", value: { region: "/user/replicated", shardId: 3, entityId: "e", seqNr: 1n } },
+      { $case: "catchUp", value: { region: "/user/replicated", shardId: 3, entityId: "e", fromSeqNr: 1n } },
+      { $case: "refused", value: { region: "/user/replicated", shardId: 3, epoch: 9n } },
+      { $case: "pulled", value: { region: "/user/replicated", requestId: 1n, events: [row] } },
+    ];
+    valid["/casty.v1.ReplicationService/Replicate"] = [stranger, emptyHost].map((from) =>
+      ReplicateRequest.encode({ node: `${from.host}:${from.port}`, nodeUid: from.uid, frames: replicationFrames.map((frame) => ({ frame })) }).finish(),
+    );
     // sharding's coordination messages travel in remoting batches to the region: after a valid handshake
     const handshake = valid["/casty.v1.RemotingService/Connect"][0];
     const homes = [{ shardId: 3, node: "127.0.0.1:65003", epoch: 7n, nodeUid: 77n, replicas: [{ node: "127.0.0.1:65004", nodeUid: 78n }] }];
@@ -188,7 +214,7 @@ describe("fuzzing every service of a node", () => {
         for (const [path, valids] of Object.entries(valid)) {
           for (let i = 0; i < CALLS_PER_METHOD; i++) {
             if (path.endsWith("/Watch")) calls.push(serverStream(client, path, counted([fuzz.frame(valids)])[0]));
-            else if (/\/(Connect|Gossip|Heartbeat)$/.test(path)) calls.push(stream(client, path, counted(frames(valids))));
+            else if (/\/(Connect|Gossip|Heartbeat|Replicate)$/.test(path)) calls.push(stream(client, path, counted(frames(valids))));
             else calls.push(unary(client, path, counted([fuzz.frame(valids)])[0]));
           }
         }
