@@ -32,6 +32,7 @@ export async function persisting<C, E, S>(
   span?.end();
   let confirmed = true;
   const written = inc.hook?.written({
+    entity: inc.ctx.self,
     entityId: inc.entityId,
     fromSeqNr: seqNr,
     events,

@@ -78,10 +78,14 @@ export class ShardCoordinator {
     this.broadcastChanges(before);
   }
 
-  /** Periodic: start the next handoffs of a rebalance. */
+  /** Periodic: add missing replicas (a node that registered before it was Up, a rebuild), then start the next handoffs of a rebalance. */
   rebalance(): void {
+    if (!this.ready()) return;
+    const before = this.current.allocations;
+    this.fillReplicas();
+    this.broadcastChanges(before);
     const { moving, allocations } = this.current;
-    if (!this.ready() || moving.size >= this.options.maxSimultaneousRebalance) return;
+    if (moving.size >= this.options.maxSimultaneousRebalance) return;
     const plan = rebalancePlan(allocations, this.hostingRegions(), moving, this.options.maxSimultaneousRebalance - moving.size);
     for (const { shard, from, to } of plan) {
       this.host.log.info(`rebalancing shard ${shard} from ${from} to ${to}`);
