@@ -98,6 +98,7 @@ export class Gateway {
       ask: (request, timeout) => this.askOf(request, timeout),
       askTimeout: (ms) => (ms === 0 ? this.options.askTimeout : Math.min(ms, this.options.maxAskTimeout)),
       answered: (method, code) => this.answeredCodes(method)[code]++,
+      span: (method, traceparent) => callSpan(method, traceparent, this.system.addressPrefix),
     };
     const handlers: GatewayServiceServer = {
       tell: this.unary("tell", (request: TellRequest) => this.tell(request)),
@@ -238,7 +239,7 @@ export class Gateway {
         return callback(refusal);
       }
       this.inFlight++;
-      const span = callSpan(what, call, this.system.addressPrefix);
+      const span = callSpan(what, call.metadata.get("traceparent")[0], this.system.addressPrefix);
       const fail = (error: unknown): void => {
         this.inFlight--;
         const code = statusOf(error);

@@ -1,9 +1,11 @@
 import * as grpc from "@grpc/grpc-js";
+import type { Span } from "@opentelemetry/api";
 import type { Logger } from "../actor/logger.js";
 import type { Serialization } from "../serialization/index.js";
 import type { AskRequest, MultiplexCall, MultiplexRequest, TellRequest } from "../../gen/casty/v1/gateway.js";
 import { FrameWriter, MUX } from "./multiplex-wire.js";
 import { NOT_PROCESSED, refuse, statusOf } from "./status.js";
+import { withSpan } from "../actor/tracing.js";
 
 export type MultiplexStream = grpc.ServerDuplexStream<MultiplexRequest, Buffer>;
 
@@ -22,6 +24,8 @@ export interface MultiplexHost {
   askTimeout(ms: number): number;
   /** A call of `method` ended with `code` (for metrics). */
   answered(method: "tell" | "ask", code: grpc.status): void;
+  /** The call's server span, when a tracer provider records it. */
+  span(method: "tell" | "ask", traceparent: string | undefined): Span | undefined;
 }
 
 const oversize = (bytes: number, limit: number): Error =>
@@ -91,25 +95,28 @@ export class MultiplexSession {
       this.host.answered(kind.$case, refusal.code);
       return this.refused(id, refusal);
     }
+    const span = this.host.span(kind.$case, call.traceparent);
     if (kind.$case === "tell") {
       try {
-        this.host.tell(kind.value);
+        withSpan(span, () => this.host.tell(kind.value));
         this.host.answered("tell", grpc.status.OK);
         this.told(id);
       } catch (error) {
         this.host.answered("tell", statusOf(error));
         this.failed(id, error);
       } finally {
+        span?.end();
         this.host.done();
       }
       return;
     }
     let asked: Promise<unknown>;
     try {
-      asked = this.host.ask(kind.value, this.host.askTimeout(call.timeoutMs));
+      asked = withSpan(span, () => this.host.ask(kind.value, this.host.askTimeout(call.timeoutMs)));
     } catch (error) {
       this.host.done();
       this.host.answered("ask", statusOf(error));
+      span?.end();
       return this.failed(id, error);
     }
     const started = ++this.started;
@@ -118,11 +125,13 @@ export class MultiplexSession {
       (reply) => {
         this.host.done();
         this.host.answered("ask", grpc.status.OK);
+        span?.end();
         if (this.settles(id, started)) this.replied(id, reply);
       },
       (error: unknown) => {
         this.host.done();
         this.host.answered("ask", statusOf(error));
+        span?.end();
         if (this.settles(id, started)) this.failed(id, error);
       },
     );
