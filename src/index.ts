@@ -59,8 +59,11 @@ export {
   type MemberInfo,
 } from "./cluster/events.js";
 export { ShardEnvelope, Passivate, passivate } from "./sharding/envelope.js";
-export type { ShardingOptions } from "./sharding/options.js";
+export type { ShardingOptions, ReplicationOptions } from "./sharding/options.js";
 export { regionStats, type RegionStats } from "./sharding/region.js";
+export type { ShardReplicationStats } from "./sharding/replication-hook.js";
+export { ReplicationTimeoutError } from "./replication/errors.js";
+export { ShardFencedError } from "./persistence/persist-hook.js";
 export { shardOf, fnv1a32 } from "./sharding/shard-id.js";
 export { clusterOptionsFromEnv, castyEnvironment, type CastyVariable } from "./ops/env.js";
 export { runNode, type RunNodeOptions } from "./ops/run-node.js";

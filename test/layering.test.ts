@@ -8,7 +8,19 @@ const src = resolve(import.meta.dirname, "../src");
 
 const below = (...layers: string[]): string[] => layers;
 /** Everything up to the gateway: what the node and the ops layers build on. */
-const belowGateway = below("actor", "serialization", "remote", "cluster", "sharding", "persistence", "cluster-tools", "distributed", "projection", "gateway");
+const belowGateway = below(
+  "actor",
+  "serialization",
+  "remote",
+  "cluster",
+  "sharding",
+  "persistence",
+  "cluster-tools",
+  "distributed",
+  "projection",
+  "gateway",
+  "replication",
+);
 /** The gateway and the node's own gRPC services on it. */
 const belowServices = [...belowGateway, "services"];
 /** What each folder may import besides itself. */
@@ -22,6 +34,7 @@ const allowed: Record<string, readonly string[]> = {
   "cluster-tools": below("actor", "serialization", "remote", "cluster", "sharding"),
   distributed: below("actor", "serialization", "remote", "cluster", "sharding", "persistence", "cluster-tools"),
   projection: below("actor", "serialization", "remote", "cluster", "sharding", "persistence", "cluster-tools"),
+  replication: below("actor", "serialization", "remote", "cluster", "sharding", "persistence"),
   gateway: below("actor", "serialization", "remote", "cluster", "sharding", "persistence", "cluster-tools", "distributed"),
   services: below("actor", "serialization", "remote", "cluster", "sharding", "persistence", "cluster-tools", "distributed", "gateway"),
   client: below("actor", "serialization", "remote", "cluster", "gateway"),

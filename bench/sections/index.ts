@@ -25,6 +25,7 @@ import { metricsSection } from "./metrics.js";
 import { opsSection } from "./ops.js";
 import { persistenceSection } from "./persistence.js";
 import { remoteSection } from "./remote.js";
+import { replicationSection } from "./replication.js";
 import type { Section } from "./section.js";
 import { servicesSection } from "./services.js";
 import { shardingSection } from "./sharding.js";
@@ -41,4 +42,5 @@ export const sections: readonly Section[] = [
   gatewaySection, // issue 12: ClusterClient ask/tell from another process beside member asks and raw unary echo
   servicesSection, // issue 19: own gRPC service unary → sharded entity from another process beside raw unary echo
   metricsSection, // issue 14: local tell and remote batches with metrics on beside metrics off
+  replicationSection, // issue 10: replicated deposits over 3 processes with minAcks 0/1/2 beside no replication
 ];

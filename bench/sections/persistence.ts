@@ -1,7 +1,9 @@
 // Issue 9: event sourcing. SqliteJournal: 1,000 entities persisting at once beside raw better-sqlite3
 // inserting the same rows in transactions of the same size; one entity's persist → reply latency;
 // recovery of 100,000 events with and without snapshots. PostgresJournal (a throwaway server, or
-// $CASTY_PG_URL): 1,000 entities beside raw pg multi-row inserts of the same size.
+// $CASTY_PG_URL): 1,000 entities beside raw pg multi-row inserts of the same size. Issue 18, the read
+// side on both: a projection over 100,000 tagged events beside a raw SELECT of the same rows, and the
+// live query's persist → handler latency.
 import { startPostgres } from "../../test/support/postgres.js";
 import { runChild, runFigures, type Row } from "../harness.js";
 import type { Section } from "./section.js";
@@ -40,6 +42,7 @@ export const persistenceSection: Section = {
     rows.push(...(await besideRaw("persistence/sqlite.ts", [], "SqliteJournal: 1,000 entities persisting concurrently", true)));
     rows.push(...(await runFigures([{ script: "persistence/sqlite.ts", args: ["--mode=sequential"], timeoutMs: 120_000 }])));
     rows.push(...(await runFigures([{ script: "persistence/sqlite.ts", args: ["--mode=recovery"], timeoutMs: 300_000 }])));
+    rows.push(...(await runFigures([{ script: "persistence/projection.ts", args: [], timeoutMs: 300_000 }])));
     const database = await startPostgres();
     if (typeof database === "string") {
       console.log(`  ${database}`);
@@ -47,6 +50,7 @@ export const persistenceSection: Section = {
     }
     try {
       rows.push(...(await besideRaw("persistence/postgres.ts", [`--url=${database.url}`], "PostgresJournal: 1,000 entities persisting concurrently", false)));
+      rows.push(...(await runFigures([{ script: "persistence/projection.ts", args: [`--url=${database.url}`], timeoutMs: 300_000 }])));
     } finally {
       await database.stop();
     }

@@ -12,7 +12,7 @@ import { AskTimeoutError, Behaviors, ShardEnvelope, shardOf } from "../../src/in
 import { argNumber, argString, emit, formatValue, LatencyRecorder, measureThroughput, type Row } from "../harness.js";
 import { within } from "../local/common.js";
 import { NodeProcess, seesAllUp, shutdownAll, sleep, startNode, waitUntil } from "../cluster/common.js";
-import { entity, NUM_SHARDS, ping, REGION, type EntityMsg, type Pong } from "./entity.js";
+import { entity, NUM_SHARDS, ping, REGION, SINK, type EntityMsg, type Pong } from "./entity.js";
 
 const mode = argString("mode", "inflight");
 const entityCount = argNumber("entities", 10_000);
@@ -84,16 +84,42 @@ try {
   await sleep(1000); // let a rebalance (if the spread was uneven) finish before measuring
 
   if (mode === "inflight") {
+    // the same-run baseline: plain remote asks with as many in flight, to the sink actor of the other two processes
+    const sinks = others.map((p) => system.refFor<EntityMsg>(`casty://sharding@${p.first("started")!.address as string}/user/${SINK}`));
+    const plainLanes = async (total: number, maxMs: number): Promise<number> => {
+      const t0 = performance.now();
+      let started = 0;
+      const lane = async () => {
+        while (started < total && performance.now() - t0 < maxMs) {
+          const k = started++;
+          const pong = await system.ask<EntityMsg, Pong>(sinks[k & 1], (replyTo) => ({ kind: "ping", n: k, replyTo }), { timeout: 5000 });
+          if (pong.n !== k) throw new Error(`pong ${pong.n} for ping ${k}`);
+        }
+      };
+      await Promise.all(Array.from({ length: window }, lane));
+      return started;
+    };
+    const plain = await measureThroughput({ ops: 1_000_000, warmup: 1, warmupOps: 50_000, runs: 3, maxMs: 15_000 }, (ops) =>
+      within(plainLanes(ops, 3000), 30_000, "plain remote asks in flight"),
+    );
     const r = await measureThroughput({ ops: 1_000_000, warmup: 1, warmupOps: 50_000, runs: 3, maxMs: 15_000 }, (ops) =>
       within(lanes(ids, window, ops, 3000), 30_000, "sharded asks in flight"),
     );
     rows = [
       {
+        name: `remote asks, ${window} in flight, 3 processes`,
+        value: plain.best,
+        unit: "rt/s",
+        baseline: "raw.grpc.inflight256",
+        note: `best of ${plain.runs.length}, median ${formatValue(plain.median, "").trim()}; plain actors on the two other processes, alternately`,
+      },
+      {
         name: `sharded asks, ${window} in flight, 3 processes${proxy ? ", driver routes only" : ""}`,
         value: r.best,
         unit: "rt/s",
-        baseline: "raw.grpc.inflight256",
-        note: `best of ${r.runs.length}, median ${formatValue(r.median, "").trim()}; ${entityCount} entities round-robin, ${proxy ? "all remote (2 hosting nodes)" : "~2/3 remote"}; ${spread}; no goal`,
+        baselineValue: plain.best,
+        goal: { atLeastRatio: 0.8 },
+        note: `best of ${r.runs.length}, median ${formatValue(r.median, "").trim()}; beside the remote asks above; ${entityCount} entities round-robin, ${proxy ? "all remote (2 hosting nodes)" : "~2/3 remote"}; ${spread}`,
       },
     ];
   } else if (mode === "latency") {

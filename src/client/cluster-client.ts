@@ -185,11 +185,16 @@ export class ClusterClient implements GatewayCalls {
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
+    const signal = options?.signal;
+    if (signal?.aborted) return Promise.reject(new ClusterClientError(grpc.status.CANCELLED, `the ${method} call was cancelled`));
     const timeout = options?.timeout ?? this.options.timeout;
     const deadline = this.options.scheduler.now() + timeout;
     const metadata = traceMetadata();
     this.inFlight.count++;
     return new Promise<ResponseOf<K>>((resolve, reject) => {
+      let current: grpc.ClientUnaryCall | undefined;
+      const cancel = (): void => current?.cancel(); // its callback gets CANCELLED
+      signal?.addEventListener("abort", cancel, { once: true });
       const attempt = (left: number): void => {
         const index = this.contacts.index;
         const call = this.contacts.channel(index)[method] as unknown as (
@@ -198,16 +203,16 @@ export class ClusterClient implements GatewayCalls {
           options: Partial<grpc.CallOptions>,
           callback: (error: grpc.ServiceError | null, response: ResponseOf<K>) => void,
         ) => grpc.ClientUnaryCall;
-        call.call(this.contacts.channel(index), built, metadata, { deadline }, (error, response) => {
-          if (error === null) {
-            this.inFlight.count--;
-            return resolve(response);
+        current = call.call(this.contacts.channel(index), built, metadata, { deadline }, (error, response) => {
+          if (error !== null) {
+            if (error.code === grpc.status.UNAVAILABLE) this.contacts.failed(index);
+            const retry = error.code === grpc.status.UNAVAILABLE && (idempotent || notProcessed(error));
+            if (retry && left > 0 && this.options.scheduler.now() < deadline && !this.closed) return attempt(left - 1);
           }
-          if (error.code === grpc.status.UNAVAILABLE) this.contacts.failed(index);
-          const retry = error.code === grpc.status.UNAVAILABLE && (idempotent || notProcessed(error));
-          if (retry && left > 0 && this.options.scheduler.now() < deadline && !this.closed) return attempt(left - 1);
           this.inFlight.count--;
-          reject(callError(method, error.code, error.details || error.message, timeout, error));
+          signal?.removeEventListener("abort", cancel);
+          if (error === null) resolve(response);
+          else reject(callError(method, error.code, error.details || error.message, timeout, error));
         });
       };
       attempt(this.options.retries);

@@ -1,5 +1,6 @@
 import * as grpc from "@grpc/grpc-js";
 import { GatewayServiceClient } from "../../gen/casty/v1/gateway.js";
+import { FRAME_ROOM } from "../gateway/multiplex-wire.js";
 import type { ResolvedClientOptions } from "./options.js";
 
 /**
@@ -18,7 +19,7 @@ export class ContactPoints {
       tls === undefined
         ? grpc.credentials.createInsecure()
         : grpc.credentials.createSsl(pem(tls.ca), tls.key === undefined ? null : pem(tls.key), tls.cert === undefined ? null : pem(tls.cert));
-    const limit = options.maxMessageSize + 64 * 1024; // room for the request around the payload
+    const limit = options.maxMessageSize + FRAME_ROOM; // a Multiplex frame holds calls up to its target size, then one more
     this.channelOptions = {
       "grpc.max_send_message_length": limit,
       "grpc.max_receive_message_length": limit,

@@ -58,7 +58,7 @@ export class Gateway {
   private readonly watchers = new Set<Watcher>();
   private readonly sessions = new Set<MultiplexSession>();
   private readonly multiplexHost: MultiplexHost;
-  /** Unary calls answered, by method, then by status code (index). */
+  /** Calls answered, by method, then by status code (index). */
   private readonly answered = new Map<string, number[]>();
   /** Regions found by name, so a call does not walk the actor tree; dropped when they stop. */
   private readonly regions = new Map<string, ActorRef<ShardEnvelope<unknown>>>();
@@ -97,7 +97,9 @@ export class Gateway {
       tell: (request) => this.tell(request),
       ask: (request, timeout) => this.askOf(request, timeout),
       askTimeout: (ms) => (ms === 0 ? this.options.askTimeout : Math.min(ms, this.options.maxAskTimeout)),
-      answered: (method, code) => this.answeredCodes(method)[code]++,
+      answered: (method, code) => {
+        this.codesOf(method)[code]++;
+      },
       span: (method, traceparent) => callSpan(method, traceparent, this.system.addressPrefix),
     };
     const handlers: GatewayServiceServer = {
@@ -124,16 +126,9 @@ export class Gateway {
     return this.inFlight;
   }
 
-  /** Calls answered so far (unary, and tells and asks on Multiplex streams), by method, then by gRPC status code (the array index). */
+  /** Calls answered so far (unary, and those on Multiplex streams as their unary method), by method, then by gRPC status code (the array index). */
   get callsAnswered(): ReadonlyMap<string, readonly number[]> {
     return this.answered;
-  }
-
-  /** The answer counts of `method`, by status code. */
-  private answeredCodes(method: string): number[] {
-    let codes = this.answered.get(method);
-    if (codes === undefined) this.answered.set(method, (codes = new Array<number>(grpc.status.UNAUTHENTICATED + 1).fill(0)));
-    return codes;
   }
 
   private tell(request: TellRequest): TellResponse {
@@ -160,7 +155,8 @@ export class Gateway {
       if (refusal !== undefined) return void call.emit("error", refusal);
       const session = new MultiplexSession(this.multiplexHost, call, () => this.sessions.delete(session));
       this.sessions.add(session);
-      if (!this.up || !this.accepting) session.end(notServing(`${this.remoting.selfAddress} is not Up: ask another node`));
+      const notUp = this.serving();
+      if (notUp !== undefined) session.end(notUp);
     } catch (error) {
       this.system.log.warn(`the gateway's Multiplex stream failed: ${reasonOf(error)}`);
       call.emit("error", serviceError(grpc.status.INTERNAL, reasonOf(error)));
@@ -222,6 +218,15 @@ export class Gateway {
     for (const session of this.sessions) session.end(notServing(details));
   }
 
+  private codesOf(method: string): number[] {
+    let codes = this.answered.get(method);
+    if (codes === undefined) {
+      codes = new Array<number>(grpc.status.UNAUTHENTICATED + 1).fill(0);
+      this.answered.set(method, codes);
+    }
+    return codes;
+  }
+
   private state() {
     return wireState(this.cluster.state, this.cluster.leader);
   }
@@ -231,7 +236,7 @@ export class Gateway {
    * (INTERNAL ones with a warn line); sync handlers answer without a promise.
    */
   private unary<Req, Res>(what: string, handle: (request: Req, call: grpc.ServerUnaryCall<Req, Res>) => Res | Promise<Res>): grpc.handleUnaryCall<Req, Res> {
-    const codes = this.answeredCodes(what);
+    const codes = this.codesOf(what);
     return (call, callback) => {
       const refusal = this.admit(call);
       if (refusal !== undefined) {

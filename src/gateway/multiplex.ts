@@ -1,11 +1,11 @@
 import * as grpc from "@grpc/grpc-js";
 import type { Span } from "@opentelemetry/api";
 import type { Logger } from "../actor/logger.js";
+import { withSpan } from "../actor/tracing.js";
 import type { Serialization } from "../serialization/index.js";
 import type { AskRequest, MultiplexCall, MultiplexRequest, TellRequest } from "../../gen/casty/v1/gateway.js";
 import { FrameWriter, MUX } from "./multiplex-wire.js";
 import { NOT_PROCESSED, refuse, statusOf } from "./status.js";
-import { withSpan } from "../actor/tracing.js";
 
 export type MultiplexStream = grpc.ServerDuplexStream<MultiplexRequest, Buffer>;
 
@@ -22,11 +22,14 @@ export interface MultiplexHost {
   ask(request: AskRequest, timeout: number): Promise<unknown>;
   /** The ask timeout of a call that waits `ms` (0: the default). */
   askTimeout(ms: number): number;
-  /** A call of `method` ended with `code` (for metrics). */
-  answered(method: "tell" | "ask", code: grpc.status): void;
+  /** Counts a call answered on the stream, as its unary method would be counted. */
+  answered(method: CallMethod, code: grpc.status): void;
   /** The call's server span, when a tracer provider records it. */
-  span(method: "tell" | "ask", traceparent: string | undefined): Span | undefined;
+  span(method: "tell" | "ask", traceparent: string): Span | undefined;
 }
+
+/** The unary method a call on the stream stands for ("multiplex": a frame with neither). */
+export type CallMethod = "tell" | "ask" | "multiplex";
 
 const oversize = (bytes: number, limit: number): Error =>
   refuse(grpc.status.RESOURCE_EXHAUSTED, `the ${bytes}-byte answer is over the ${limit}-byte message size`);
@@ -88,22 +91,18 @@ export class MultiplexSession {
   private handle(call: MultiplexCall): void {
     const { id, kind } = call;
     if (kind?.$case === "cancel") return void this.asks.delete(id);
-    if (kind === undefined) return this.failed(id, refuse(grpc.status.INVALID_ARGUMENT, "a call needs a tell, an ask or a cancel"));
-    if (this.asks.has(id)) return this.failed(id, refuse(grpc.status.INVALID_ARGUMENT, `call id ${id} is taken by an ask in flight`));
+    if (kind === undefined) return this.failed(id, "multiplex", refuse(grpc.status.INVALID_ARGUMENT, "a call needs a tell, an ask or a cancel"));
+    const method = kind.$case;
+    if (this.asks.has(id)) return this.failed(id, method, refuse(grpc.status.INVALID_ARGUMENT, `call id ${id} is taken by an ask in flight`));
     const refusal = this.host.take();
-    if (refusal !== undefined) {
-      this.host.answered(kind.$case, refusal.code);
-      return this.refused(id, refusal);
-    }
-    const span = this.host.span(kind.$case, call.traceparent);
-    if (kind.$case === "tell") {
+    if (refusal !== undefined) return this.refused(id, method, refusal);
+    const span = this.host.span(method, call.traceparent);
+    if (method === "tell") {
       try {
         withSpan(span, () => this.host.tell(kind.value));
-        this.host.answered("tell", grpc.status.OK);
         this.told(id);
       } catch (error) {
-        this.host.answered("tell", statusOf(error));
-        this.failed(id, error);
+        this.failed(id, method, error);
       } finally {
         span?.end();
         this.host.done();
@@ -115,24 +114,21 @@ export class MultiplexSession {
       asked = withSpan(span, () => this.host.ask(kind.value, this.host.askTimeout(call.timeoutMs)));
     } catch (error) {
       this.host.done();
-      this.host.answered("ask", statusOf(error));
       span?.end();
-      return this.failed(id, error);
+      return this.failed(id, method, error);
     }
     const started = ++this.started;
     this.asks.set(id, started);
     asked.then(
       (reply) => {
         this.host.done();
-        this.host.answered("ask", grpc.status.OK);
         span?.end();
         if (this.settles(id, started)) this.replied(id, reply);
       },
       (error: unknown) => {
         this.host.done();
-        this.host.answered("ask", statusOf(error));
         span?.end();
-        if (this.settles(id, started)) this.failed(id, error);
+        if (this.settles(id, started)) this.failed(id, method, error);
       },
     );
   }
@@ -148,6 +144,7 @@ export class MultiplexSession {
   private told(id: number): void {
     this.frames.begin(id).uint32(MUX.tell).fork().join();
     this.frames.commit();
+    this.host.answered("tell", grpc.status.OK);
   }
 
   private replied(id: number, reply: unknown): void {
@@ -156,23 +153,25 @@ export class MultiplexSession {
       this.frames.any(MUX.reply, reply, oversize);
     } catch (error) {
       this.frames.abort();
-      return this.failed(id, error);
+      return this.failed(id, "ask", error);
     }
     writer.join();
     this.frames.commit();
+    this.host.answered("ask", grpc.status.OK);
   }
 
-  private failed(id: number, error: unknown): void {
+  private failed(id: number, method: CallMethod, error: unknown): void {
     const code = statusOf(error);
     if (code === grpc.status.INTERNAL) this.host.log.warn(`a gateway call from ${this.call.getPeer()} failed: ${reasonOf(error)}`);
-    this.error(id, code, reasonOf(error), false);
+    this.error(id, method, code, reasonOf(error), false);
   }
 
-  private refused(id: number, refusal: grpc.ServiceError): void {
-    this.error(id, refusal.code, refusal.details, refusal.metadata.get(NOT_PROCESSED)[0] === "1");
+  private refused(id: number, method: CallMethod, refusal: grpc.ServiceError): void {
+    this.error(id, method, refusal.code, refusal.details, refusal.metadata.get(NOT_PROCESSED)[0] === "1");
   }
 
-  private error(id: number, code: grpc.status, message: string, notProcessed: boolean): void {
+  private error(id: number, method: CallMethod, code: grpc.status, message: string, notProcessed: boolean): void {
+    this.host.answered(method, code);
     const writer = this.frames.begin(id).uint32(MUX.error).fork().uint32(MUX.errorCode).int32(code).uint32(MUX.errorMessage).string(message);
     if (notProcessed) writer.uint32(MUX.errorNotProcessed).bool(true);
     writer.join();

@@ -18,6 +18,7 @@ import type { ProjectionOptions } from "../projection/projection-options.js";
 import { startBound, type BoundServer } from "../remote/server.js";
 import { GrpcServices, GrpcServicesId } from "../services/grpc-services.js";
 import type { ServicesOptions } from "../services/options.js";
+import { Replication } from "../replication/replication.js";
 
 /** A node's options: the cluster's, how it serves `casty.v1.GatewayService` on its port, and its HTTP port for operators. */
 export interface NodeOptions extends ClusterOptions {
@@ -32,8 +33,9 @@ export interface NodeOptions extends ClusterOptions {
 /**
  * The cluster node of the public API: the cluster facade plus the features above it as members
  * (`distributed`, `singleton`, `receptionist`, `topic`, `projection`), each a shortcut to its extension.
- * Every node hosts distributed data and a receptionist from its start, so that peers reach them on any
- * node, serves the gateway for clients outside the cluster, and your own gRPC services (`grpc`).
+ * Every node hosts distributed data, a receptionist and shard replication from its start, so that
+ * peers reach them on any node, serves the gateway for clients outside the cluster, and your own gRPC
+ * services (`grpc`).
  */
 export class ClusteredActorSystem extends ClusterFacade {
   static override async start(options: NodeOptions): Promise<ClusteredActorSystem> {
@@ -55,6 +57,7 @@ export class ClusteredActorSystem extends ClusterFacade {
     DistributedData.of(this);
     Receptionist.of(this);
     this.extension(ClusterViewsId);
+    Replication.install(this);
     if (options.gateway !== false) Gateway.serve(this, options.gateway);
     GrpcServices.install(this, options.services);
   }

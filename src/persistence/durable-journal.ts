@@ -27,11 +27,11 @@ export interface StoredRow {
   readonly row: Uint8Array;
 }
 
-/** A stored event row found by tag: its offset in the tag's stream, its entity and sequence number. */
-export interface TaggedRow extends StoredRow {
-  readonly offset: Offset;
-  readonly entityId: string;
-}
+/**
+ * A stored event row found by tag: its offset in the tag's stream, entity, sequence number and
+ * `casty.v1.PersistedEvent` bytes (a tuple: what better-sqlite3 and pg hand out as rows, no object per row).
+ */
+export type TaggedRow = readonly [offset: Offset, entityId: string, seqNr: number, row: Uint8Array];
 
 export interface DurableJournalOptions {
   /** The registry events go through (default: plain data and nothing registered; refs need the system's). */
@@ -134,7 +134,7 @@ export abstract class DurableJournal implements EventJournal, ReadJournal {
       this.ensureOpen();
       const page = await this.readTagged(tag, last, this.pageSize);
       if (page.length > 0) {
-        const batch = page.map(({ offset: at, entityId, seqNr, row }): EventEnvelope => {
+        const batch = page.map(([at, entityId, seqNr, row]): EventEnvelope => {
           const { event, timestamp, tags } = this.codec.decodeEvent(entityId, seqNr, row);
           return { entityId, seqNr, event, offset: at, timestamp, tags };
         });
@@ -150,8 +150,8 @@ export abstract class DurableJournal implements EventJournal, ReadJournal {
     return flatten(liveBatchesByTag(this, tag, offset));
   }
 
-  eventsByTagBatched(tag: string, offset: Offset = 0): AsyncIterable<readonly EventEnvelope[]> {
-    return liveBatchesByTag(this, tag, offset);
+  eventsByTagBatched(tag: string, offset: Offset = 0, signal?: AbortSignal): AsyncIterable<readonly EventEnvelope[]> {
+    return liveBatchesByTag(this, tag, offset, signal);
   }
 
   async *currentEventsByEntityId(entityId: string, fromSeqNr = 1): AsyncIterable<EventEnvelope> {

@@ -14,13 +14,23 @@ import { running } from "./running.js";
  */
 export function eventSourced<C, E, S>(options: EventSourcedOptions<C, E, S>): Behavior<C> {
   if (typeof options.entityId !== "string" || options.entityId === "") throw new InvalidOptionError("eventSourced: entityId must be a non-empty string");
-  return LocalBehaviors.setup(async (ctx) => {
+  const behavior = LocalBehaviors.setup<C>(async (ctx) => {
     const inc = new Incarnation(ctx, options);
     try {
+      await inc.hook?.recovering(options.entityId);
       const { state, seqNr } = await replayingEvents(inc, await replayingSnapshot(inc));
       return running(inc, state, seqNr);
     } catch (error) {
       throw new RecoveryFailedError(options.entityId, error);
     }
   });
+  built.set(behavior, options as EventSourcedOptions<unknown, unknown, unknown>);
+  return behavior;
+}
+
+const built = new WeakMap<Behavior<never>, EventSourcedOptions<unknown, unknown, unknown>>();
+
+/** The options an event-sourced behaviour was built with (its journal, for replication), undefined for any other behaviour. */
+export function eventSourcedOptionsOf(behavior: Behavior<never>): EventSourcedOptions<unknown, unknown, unknown> | undefined {
+  return built.get(behavior);
 }

@@ -82,8 +82,8 @@ export class InMemoryJournal implements EventJournal, ReadJournal {
     return flatten(liveBatchesByTag(this, tag, offset));
   }
 
-  eventsByTagBatched(tag: string, offset: Offset = 0): AsyncIterable<readonly EventEnvelope[]> {
-    return liveBatchesByTag(this, tag, offset);
+  eventsByTagBatched(tag: string, offset: Offset = 0, signal?: AbortSignal): AsyncIterable<readonly EventEnvelope[]> {
+    return liveBatchesByTag(this, tag, offset, signal);
   }
 
   async *currentEventsByEntityId(entityId: string, fromSeqNr = 1): AsyncIterable<EventEnvelope> {

@@ -4,6 +4,7 @@ import { SerializationError } from "../serialization/index.js";
 import { PersistEffect, type CommandEffect } from "./effect.js";
 import { JournalConflictError, PersistFailedError, rejected } from "./errors.js";
 import type { EventSourcedOptions } from "./event-sourced-options.js";
+import { persistHookOf, type PersistHook } from "./persist-hook.js";
 
 /** What an effect leads to: `undefined` = keep running with the current state. */
 export type Outcome<C> = Behavior<C> | undefined;
@@ -14,12 +15,15 @@ export type Outcome<C> = Behavior<C> | undefined;
  */
 export class Incarnation<C, E, S> {
   readonly writerUid: string;
+  /** What watches this entity's persists besides the journal (replication), if anything. */
+  readonly hook: PersistHook | undefined;
 
   constructor(
     readonly ctx: ActorContext<C>,
     readonly options: EventSourcedOptions<C, E, S>,
   ) {
     this.writerUid = Math.floor(ctx.system.scheduler.random() * 2 ** 52).toString(36);
+    this.hook = persistHookOf(ctx);
   }
 
   get entityId(): string {

@@ -20,18 +20,24 @@ export class ChangeSignal {
     for (const wake of waiters) wake();
   }
 
-  /** Resolves at once if notified since `seen` (a `current`), else at the next `notify()` or after `timeout` ms. */
-  next(seen: number, scheduler: Scheduler, timeout: number): Promise<void> {
-    if (seen !== this.version) return Promise.resolve();
+  /**
+   * Resolves at once if notified since `seen` (a `current`) or `signal` is aborted, else at the next
+   * `notify()`, the abort or after `timeout` ms.
+   */
+  next(seen: number, scheduler: Scheduler, timeout: number, signal?: AbortSignal): Promise<void> {
+    if (seen !== this.version || signal?.aborted === true) return Promise.resolve();
     return new Promise((resolve) => {
       const wake = (): void => {
         scheduler.clearTimeout(timer);
+        signal?.removeEventListener("abort", abort);
         resolve();
       };
-      const timer = scheduler.setTimeout(() => {
+      const abort = (): void => {
         this.waiters = this.waiters.filter((w) => w !== wake);
-        resolve();
-      }, timeout);
+        wake();
+      };
+      const timer = scheduler.setTimeout(abort, timeout);
+      signal?.addEventListener("abort", abort, { once: true });
       this.waiters.push(wake);
     });
   }
@@ -49,11 +55,12 @@ export interface LiveSource {
 
 /**
  * `eventsByTagBatched`: the current events, then whatever is committed later, read from the last offset
- * seen (so an event is delivered once, in order) until the journal closes or the caller stops iterating.
+ * seen (so an event is delivered once, in order) until the journal closes, the caller stops iterating
+ * or `signal` is aborted (which also ends a wait for new events).
  */
-export async function* liveBatchesByTag(source: LiveSource, tag: string, offset: Offset): AsyncIterable<readonly EventEnvelope[]> {
+export async function* liveBatchesByTag(source: LiveSource, tag: string, offset: Offset, signal?: AbortSignal): AsyncIterable<readonly EventEnvelope[]> {
   let last = offset;
-  while (!source.isClosed()) {
+  while (!source.isClosed() && signal?.aborted !== true) {
     const seen = source.changes.current;
     try {
       for await (const batch of source.currentBatchesByTag(tag, last)) {
@@ -64,7 +71,7 @@ export async function* liveBatchesByTag(source: LiveSource, tag: string, offset:
       if (error instanceof JournalClosedError) return;
       throw error;
     }
-    await source.changes.next(seen, source.scheduler, source.pollInterval);
+    await source.changes.next(seen, source.scheduler, source.pollInterval, signal);
   }
 }
 

@@ -138,13 +138,14 @@ export class PostgresJournal extends DurableJournal {
 
   protected async readTagged(tag: string, afterOffset: number, limit: number): Promise<readonly TaggedRow[]> {
     await this.ensureSchema();
-    const result = await this.pool.query<{ ordering: string; entity_id: string; seq_nr: string; event: Buffer }>(
-      `SELECT t.ordering, t.entity_id, t.seq_nr, e.event FROM casty_tags t
+    const result = await this.pool.query<[string, string, string, Buffer]>({
+      text: `SELECT t.ordering, t.entity_id, t.seq_nr, e.event FROM casty_tags t
        JOIN casty_events e ON e.entity_id = t.entity_id AND e.seq_nr = t.seq_nr
        WHERE t.tag = $1 AND t.ordering > $2 ORDER BY t.ordering LIMIT $3`,
-      [tag, afterOffset, limit],
-    );
-    return result.rows.map((r) => ({ offset: Number(r.ordering), entityId: r.entity_id, seqNr: Number(r.seq_nr), row: r.event }));
+      values: [tag, afterOffset, limit],
+      rowMode: "array",
+    });
+    return result.rows.map(([ordering, entityId, seqNr, event]) => [Number(ordering), entityId, Number(seqNr), event]);
   }
 
   protected async readEntityIds(after: string, limit: number): Promise<readonly string[]> {

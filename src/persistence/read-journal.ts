@@ -24,8 +24,11 @@ export interface ReadJournal {
    * appends through this journal object); ends when the iteration is broken or the journal closes.
    */
   eventsByTag(tag: string, offset?: Offset): AsyncIterable<EventEnvelope>;
-  /** As `eventsByTag`, in batches (what one read found, never empty): one step per batch for a consumer of many events. */
-  eventsByTagBatched(tag: string, offset?: Offset): AsyncIterable<readonly EventEnvelope[]>;
+  /**
+   * As `eventsByTag`, in batches (what one read found, never empty): one step per batch for a consumer
+   * of many events. Aborting `signal` ends it, also while it waits for new events.
+   */
+  eventsByTagBatched(tag: string, offset?: Offset, signal?: AbortSignal): AsyncIterable<readonly EventEnvelope[]>;
   /** The events of one entity from `fromSeqNr` (default 1), in order; ends at its last one. */
   currentEventsByEntityId(entityId: string, fromSeqNr?: number): AsyncIterable<EventEnvelope>;
   /** Every entity with events, each once, in string order. */

@@ -212,7 +212,7 @@ export class SqliteJournal extends DurableJournal {
   }
 
   protected readTagged(tag: string, afterOffset: number, limit: number): Promise<readonly TaggedRow[]> {
-    return Promise.resolve(this.tagged.all(tag, afterOffset, limit).map(([offset, entityId, seqNr, row]) => ({ offset, entityId, seqNr, row })));
+    return Promise.resolve(this.tagged.all(tag, afterOffset, limit));
   }
 
   protected readEntityIds(after: string, limit: number): Promise<readonly string[]> {

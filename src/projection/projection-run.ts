@@ -58,7 +58,8 @@ export class ProjectionRun<Tx> {
     const { name, journal, tag, handler, offsetStore } = this.options;
     const from = (await offsetStore.load(name)) ?? 0;
     // in batches: the race against a stop is per read, not per event
-    const batches = journal.eventsByTagBatched(tag, from)[Symbol.asyncIterator]();
+    const ended = new AbortController(); // a stopped run's query must not go on polling
+    const batches = journal.eventsByTagBatched(tag, from, ended.signal)[Symbol.asyncIterator]();
     try {
       for (;;) {
         const next: IteratorResult<readonly EventEnvelope[]> | typeof stop = await Promise.race([batches.next(), this.stopping]);
@@ -70,7 +71,8 @@ export class ProjectionRun<Tx> {
         }
       }
     } finally {
-      // a pending read finishes first (within the journal's poll interval); its outcome no longer matters
+      // a pending read finishes first (at once when it waits for new events); its outcome no longer matters
+      ended.abort();
       void batches.return?.().catch(() => {});
     }
   }

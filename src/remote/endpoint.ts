@@ -97,11 +97,12 @@ export class Endpoint {
 
   /**
    * Serializes at once (so bad messages fail here) and sends with the batch of this event-loop turn.
-   * Returns false when the message became a dead letter instead.
+   * Returns false when the message became a dead letter instead. `hops` (when not negative) is the
+   * forward count a keyed wrapper travels with (see OutboundBatch.append).
    */
-  send(path: string, message: unknown, recipient: ActorRef<never>): boolean {
+  send(path: string, message: unknown, recipient: ActorRef<never>, hops = -1): boolean {
     if (this.state === "closed") {
-      if (this.retired) return this.host.endpointFor(this.peer).send(path, message, recipient);
+      if (this.retired) return this.host.endpointFor(this.peer).send(path, message, recipient, hops);
       this.host.deadLetter(message, recipient, "remoting is shut down");
       return false;
     }
@@ -113,12 +114,12 @@ export class Endpoint {
       this.host.deadLetter(message, recipient, `outbound queue to ${this.peer.key} is full`);
       return false;
     }
-    this.batch.append(path, message, recipient);
+    this.batch.append(path, message, recipient, hops);
     this.queued++;
     if (this.batch.count >= BATCH_MAX_ENVELOPES || this.batch.bytes >= BATCH_MAX_BYTES) this.sealed.push(this.batch.seal());
     if (!this.flushPending) {
       this.flushPending = true;
-      queueMicrotask(this.flushNow);
+      this.host.scheduler.yieldThen(this.flushNow);
     }
     if (this.state === "idle") this.connect();
     return true;
@@ -209,7 +210,9 @@ export class Endpoint {
   /**
    * Seals the open batch and writes it, unless a write is still on its way to the socket: then the
    * batch stays open and grows until that write completes (as Nagle's algorithm does), so busy links
-   * carry full batches while an idle link still sends a lone message at once.
+   * carry full batches while an idle link still sends a lone message at once. It runs after the
+   * event-loop turn's I/O callbacks and microtasks (`yieldThen`), so that what one turn sends from
+   * many promise jobs (replies of asks in flight) is one batch, not one write per reply.
    */
   private flush(): void {
     this.flushPending = false;

@@ -3,7 +3,7 @@ import { Handshake } from "../../gen/casty/v1/remote.js";
 import type { ActorRef } from "../actor/ref.js";
 import type { Logger } from "../actor/logger.js";
 import { TAG } from "./protocol.js";
-import { DeserializationError, UnknownManifestError, type Serialization } from "../serialization/index.js";
+import { DeserializationError, StringCache, UnknownManifestError, type Serialization } from "../serialization/index.js";
 
 /** A frame that is not a valid `ConnectRequest`: the stream carrying it is closed. */
 export class MalformedFrameError extends Error {
@@ -32,6 +32,10 @@ export type InboundFrame = { kind: "handshake"; handshake: Handshake } | { kind:
 const FIELD_TYPE_NAME = TAG.batchTypeName >>> 3;
 const FIELD_TARGET_PATH = TAG.batchTargetPath >>> 3;
 const FIELD_ENVELOPE = TAG.batchEnvelope >>> 3;
+const FIELD_KEY = TAG.batchKey >>> 3;
+const NO_KEYS: string[] = [];
+/** Keys (entity ids) recur from batch to batch: decoded once, then found by their bytes. */
+const keyStrings = new StringCache(8192, false);
 
 /**
  * Decodes one `ConnectRequest` frame. A batch on an `associated` stream (handshake accepted) is delivered
@@ -59,6 +63,7 @@ export function readFrame(frame: Uint8Array, host: InboundHost, associated: bool
 function deliverBatch(frame: Uint8Array, reader: BinaryReader, end: number, host: InboundHost): void {
   const typeNames: string[] = [];
   const targetPaths: string[] = [];
+  let keys = NO_KEYS;
   const envelopes: number[] = []; // start, end pairs: tables may follow the envelopes
   while (reader.pos < end) {
     const [field, wireType] = reader.tag();
@@ -72,13 +77,23 @@ function deliverBatch(frame: Uint8Array, reader: BinaryReader, end: number, host
       reader.pos += length;
     } else if (field === FIELD_TYPE_NAME) typeNames.push(reader.string());
     else if (field === FIELD_TARGET_PATH) targetPaths.push(reader.string());
-    else reader.skip(wireType);
+    else if (field === FIELD_KEY) {
+      if (keys === NO_KEYS) keys = [];
+      keys.push(keyStrings.read(reader));
+    } else reader.skip(wireType);
   }
   if (reader.pos !== end) throw new MalformedFrameError("batch runs past its frame");
   const recipients = new Array<ActorRef<unknown> | null | undefined>(targetPaths.length);
   for (let i = 0; i < envelopes.length; i += 2) {
-    deliverEnvelope(frame, reader, envelopes[i], envelopes[i + 1], typeNames, targetPaths, recipients, host);
+    deliverEnvelope(frame, reader, envelopes[i], envelopes[i + 1], { typeNames, targetPaths, keys }, recipients, host);
   }
+}
+
+/** The string tables of one batch. */
+interface BatchTables {
+  readonly typeNames: readonly string[];
+  readonly targetPaths: readonly string[];
+  readonly keys: readonly string[];
 }
 
 function deliverEnvelope(
@@ -86,8 +101,7 @@ function deliverEnvelope(
   reader: BinaryReader,
   start: number,
   end: number,
-  typeNames: string[],
-  targetPaths: string[],
+  tables: BatchTables,
   recipients: (ActorRef<unknown> | null | undefined)[],
   host: InboundHost,
 ): void {
@@ -95,11 +109,15 @@ function deliverEnvelope(
   let type = 0;
   let payloadStart = -1;
   let payloadLength = 0;
+  let keyIndex = -1;
+  let hops = 0;
   reader.pos = start;
   while (reader.pos < end) {
     const tag = reader.uint32();
     if (tag === TAG.envelopeTarget) target = reader.int32();
     else if (tag === TAG.envelopeType) type = reader.int32();
+    else if (tag === TAG.envelopeKey) keyIndex = reader.int32();
+    else if (tag === TAG.envelopeHops) hops = reader.uint32();
     else if (tag === TAG.envelopePayload) {
       payloadLength = reader.uint32();
       payloadStart = reader.pos;
@@ -107,11 +125,13 @@ function deliverEnvelope(
       // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment -- the low three bits of a tag are its wire type
     } else reader.skip(tag & 7);
   }
-  const path = targetPaths[target];
-  const manifest = typeNames[type];
+  const path = tables.targetPaths[target];
+  const manifest = tables.typeNames[type];
+  const key = keyIndex < 0 ? undefined : tables.keys[keyIndex];
+  const keyed = keyIndex < 0 ? undefined : host.serialization.keyed.receiving;
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the indexes come from the wire
-  if (path === undefined || manifest === undefined || payloadStart < 0 || reader.pos !== end) {
-    host.log.warn(`dropping a malformed envelope (target #${target}, type #${type})`);
+  if (path === undefined || manifest === undefined || payloadStart < 0 || reader.pos !== end || (keyIndex >= 0 && (key === undefined || keyed === undefined))) {
+    host.log.warn(`dropping a malformed envelope (target #${target}, type #${type}, key #${keyIndex})`);
     host.deadLetter(undefined, undefined, "malformed envelope");
     return;
   }
@@ -121,6 +141,7 @@ function deliverEnvelope(
   let message: unknown;
   try {
     message = host.serialization.deserializeFrom(manifest, reader, payloadLength);
+    if (keyed !== undefined) message = keyed.wrap(key!, message, hops); // throws for a key the wrapper refuses
   } catch (error) {
     const reason = error instanceof UnknownManifestError ? `unknown manifest ${error.manifest}` : (error as DeserializationError).message;
     host.log.warn(`undeliverable message to ${path}: ${reason}`);

@@ -1,5 +1,6 @@
 import { BinaryWriter } from "@bufbuild/protobuf/wire";
 import type { ActorRef } from "../actor/ref.js";
+import { KeyTable } from "./key-table.js";
 import { TAG } from "./protocol.js";
 import { openForks, rollbackWriter, SerializationError, writerPosition, type Serialization } from "../serialization/index.js";
 
@@ -18,6 +19,7 @@ export interface SealedBatch {
 export class OutboundBatch {
   private readonly writer = new BinaryWriter();
   private targets = new Map<string, number>();
+  private readonly keys = new KeyTable();
   private types = new Map<string, number>();
   private messages: unknown[] = [];
   private recipients: ActorRef<never>[] = [];
@@ -37,20 +39,34 @@ export class OutboundBatch {
     return writerPosition(this.writer);
   }
 
-  /** Appends one envelope; throws (leaving the batch as it was) when the message cannot be sent. */
-  append(path: string, message: unknown, recipient: ActorRef<never>): void {
+  /**
+   * Appends one envelope; throws (leaving the batch as it was) when the message cannot be sent. A
+   * keyed wrapper (see KeyedCodec) goes as its message with key and forward count in the envelope;
+   * `hops` (when not negative) replaces the wrapper's own count.
+   */
+  append(path: string, message: unknown, recipient: ActorRef<never>, hops = -1): void {
     const writer = this.writer;
     const pos = writerPosition(writer);
     const forks = openForks(writer);
     let target = this.targets.get(path);
     const newTarget = target === undefined;
     if (target === undefined) this.targets.set(path, (target = this.targets.size));
+    const keyed = this.serialization.keyed.of(message);
+    let payload = message;
+    const keyCount = this.keys.size;
     try {
       writer.uint32(TAG.batchEnvelope).fork();
       if (target !== 0) writer.uint32(TAG.envelopeTarget).int32(target);
+      if (keyed !== undefined) {
+        const wrapper = message as object;
+        writer.uint32(TAG.envelopeKey).int32(this.keys.indexOf(keyed.key(wrapper)));
+        const count = hops < 0 ? keyed.hops(wrapper) : hops;
+        if (count !== 0) writer.uint32(TAG.envelopeHops).uint32(count);
+        payload = keyed.message(wrapper);
+      }
       writer.uint32(TAG.envelopePayload).fork();
       const start = writerPosition(writer);
-      const manifest = this.serialization.serializeInto(message, writer);
+      const manifest = this.serialization.serializeInto(payload, writer);
       const size = writerPosition(writer) - start;
       if (size > this.maxMessageSize) {
         throw new SerializationError(`message to ${recipient.address} is ${size} bytes, above maxMessageSize ${this.maxMessageSize}`);
@@ -63,6 +79,7 @@ export class OutboundBatch {
     } catch (error) {
       rollbackWriter(writer, { pos, forks });
       if (newTarget) this.targets.delete(path);
+      if (this.keys.size > keyCount) this.keys.dropLast();
       throw error;
     }
     this.messages.push(message);
@@ -74,11 +91,13 @@ export class OutboundBatch {
     const writer = this.writer;
     for (const name of this.types.keys()) writer.uint32(TAG.batchTypeName).string(name);
     for (const path of this.targets.keys()) writer.uint32(TAG.batchTargetPath).string(path);
+    for (const key of this.keys.keys) writer.uint32(TAG.batchKey).string(key);
     writer.join();
     const bytes = writer.finish();
     const sealed = { frame: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), messages: this.messages, recipients: this.recipients };
     this.targets = new Map();
     this.types = new Map();
+    this.keys.clear();
     this.messages = [];
     this.recipients = [];
     this.reset();

@@ -1,5 +1,5 @@
 /** Wire protocol version sent in the handshake; a peer speaking another one is refused. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 export const CONNECT_PATH = "/casty.v1.RemotingService/Connect";
 
@@ -20,7 +20,10 @@ export const TAG = {
   batchTypeName: (1 << 3) | 2,
   batchTargetPath: (2 << 3) | 2,
   batchEnvelope: (4 << 3) | 2,
+  batchKey: (5 << 3) | 2,
   envelopeTarget: (1 << 3) | 0,
   envelopeType: (2 << 3) | 0,
   envelopePayload: (3 << 3) | 2,
+  envelopeKey: (6 << 3) | 0,
+  envelopeHops: (7 << 3) | 0,
 } as const;

@@ -25,6 +25,14 @@ export class RemoteActorRef<M> extends BaseActorRef<M> implements Watchable {
     return this.endpoint.send(this.path, message, this);
   }
 
+  /**
+   * Sends a keyed wrapper (see `Serialization.registerKeyed`) as if its forward count were `hops`, so
+   * that a router forwarding it need not copy it to count the hop.
+   */
+  forward(message: M, hops: number): boolean {
+    return this.endpoint.send(this.path, message, this, hops);
+  }
+
   /** Waits while the outbound queue to the peer is full (backpressure) instead of dropping. */
   override offer(message: M): Promise<boolean> {
     return this.endpoint.offer(this.path, message, this);

@@ -1,4 +1,5 @@
 import type { BinaryWriter } from "@bufbuild/protobuf/wire";
+import { PromiseRef } from "../actor/ask.js";
 import { isActorRef } from "../actor/ref.js";
 import { EncodeFailure, at, mapKeySegment, mapValueSegment, propertySegment } from "./encode-failure.js";
 import { asciiLength, knownSize } from "./known-size.js";
@@ -88,7 +89,10 @@ export class ValueEncoder {
     } else if (proto === Array.prototype) {
       this.list(w, value as unknown[], depth + 1);
     } else if (isActorRef(value)) {
-      w.uint32(Kind.ActorRef).bytes(this.addressBytes(this.refs.addressOf(value)));
+      const address = this.refs.addressOf(value);
+      // an ask's reply ref has an address of its own that never recurs: caching its bytes only churns
+      if (value instanceof PromiseRef) writeString(w, Kind.ActorRef, address);
+      else w.uint32(Kind.ActorRef).bytes(this.addressBytes(address));
     } else {
       this.other(w, value, proto as object, depth);
     }
@@ -265,4 +269,28 @@ function writeSmallField(w: BinaryWriter, entryTag: number, key: string, keyLeng
       buf[pos++] = 1;
   }
   raw.pos = pos;
+}
+
+/** A string field under a one-byte `tag`, ASCII under 128 chars copied byte by byte (BinaryWriter is slow on strings over 32 chars). */
+function writeString(w: BinaryWriter, tag: number, text: string): void {
+  const length = text.length;
+  if (length < 0x80) {
+    const raw = w as unknown as WriterState;
+    raw.ensureCapacity(length + 2);
+    const buf = raw.buffer;
+    let pos = raw.pos;
+    buf[pos++] = tag;
+    buf[pos++] = length;
+    for (let i = 0; i < length; i++) {
+      const code = text.charCodeAt(i);
+      if (code >= 0x80) {
+        w.uint32(tag).string(text); // nothing counted yet: raw.pos is where it was
+        return;
+      }
+      buf[pos++] = code;
+    }
+    raw.pos = pos;
+    return;
+  }
+  w.uint32(tag).string(text);
 }

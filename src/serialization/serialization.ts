@@ -2,6 +2,7 @@ import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { ValueDecoder } from "./decoder.js";
 import { EncodeFailure } from "./encode-failure.js";
 import { ValueEncoder } from "./encoder.js";
+import { KeyedWrappers, type KeyedCodec } from "./keyed.js";
 import { loadProtoFile, type ProtoFileOptions } from "./proto-file.js";
 import { DeserializationError } from "./errors.js";
 import type { RefCodec } from "./ref-codec.js";
@@ -28,6 +29,8 @@ export class Serialization {
   private readonly scratch = new BinaryWriter();
   /** Event evolution: what the journals apply to stored values written at an older version. */
   readonly upcasters = new Upcasters();
+  /** Wrapper classes that remoting carries as key and forward count around their message (see KeyedCodec). */
+  readonly keyed = new KeyedWrappers();
 
   constructor(refs: RefCodec) {
     checkWriterLayout();
@@ -38,6 +41,15 @@ export class Serialization {
   /** Instances of `ctor` travel as their own enumerable fields and arrive with `ctor.prototype`. */
   registerClass(ctor: abstract new (...args: never[]) => object, name: string): void {
     this.registry.registerClass(ctor, name);
+  }
+
+  /**
+   * Instances of `classes` (exactly these, not subclasses) travel between nodes as their message, with
+   * key and forward count in the remoting envelope; the receiver rebuilds them with `codec.wrap`.
+   * Other uses of `serialize` (and other languages) still see them as registered classes.
+   */
+  registerKeyed<W extends object>(classes: readonly (abstract new (...args: never[]) => W)[], codec: KeyedCodec<W>): void {
+    this.keyed.register(classes, codec);
   }
 
   /** Plain objects whose `$type` is `typeName` travel as `codec`'s bytes, under that manifest. */

@@ -8,11 +8,24 @@ interface ReaderState {
   readonly buf: Uint8Array;
 }
 
-const SLOTS = 1024; // a power of two
+const SLOTS = 1024;
 const MAX_LENGTH = 64;
 
 export class StringCache {
-  private readonly slots: (string | undefined)[] = new Array<string | undefined>(SLOTS).fill(undefined);
+  private readonly slots: (string | undefined)[];
+  private readonly mask: number;
+
+  /**
+   * `slots`: a power of two. `intern`: hand out the engine's interned copy (for property keys); strings
+   * used as Map keys (e.g. entity ids) need not pay for it.
+   */
+  constructor(
+    slots = SLOTS,
+    private readonly intern = true,
+  ) {
+    this.slots = new Array<string | undefined>(slots).fill(undefined);
+    this.mask = slots - 1;
+  }
 
   /** Reads a length-prefixed string field, from the cache when it is short ASCII. */
   read(r: BinaryReader): string {
@@ -29,11 +42,12 @@ export class StringCache {
       if (byte > 0x7f) return this.fallback(r, lengthAt);
       hash = (Math.imul(hash, 31) + byte) | 0;
     }
-    const slot = hash & (SLOTS - 1);
+    const slot = hash & this.mask;
     const cached = this.slots[slot];
     r.pos = end;
     if (cached !== undefined && cached.length === length && sameAscii(cached, buf, start)) return cached;
-    const fresh = internalize(String.fromCharCode.apply(null, buf.subarray(start, end) as unknown as number[]));
+    const text = String.fromCharCode.apply(null, buf.subarray(start, end) as unknown as number[]);
+    const fresh = this.intern ? internalize(text) : text;
     this.slots[slot] = fresh;
     return fresh;
   }

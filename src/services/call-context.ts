@@ -78,12 +78,17 @@ export class CallContext {
       },
       { timeout: this.timeout },
     );
-    return asked
-      .finally(() => call.off("cancelled", cancel))
-      .then((reply) => {
+    return asked.then(
+      (reply) => {
+        call.off("cancelled", cancel);
         if (reply === CANCELLED) throw cancelledCall();
         return reply;
-      });
+      },
+      (error: unknown) => {
+        call.off("cancelled", cancel);
+        throw error;
+      },
+    );
   }
 
   /**

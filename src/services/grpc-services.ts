@@ -59,14 +59,14 @@ export class GrpcServices {
     this.served = {
       maxMessageSize: remoting.options.maxMessageSize,
       now: () => system.scheduler.now(),
-      admit: () => (this.up && this.accepting ? undefined : notServing(`${remoting.selfAddress} is not Up: ask another node`)),
+      admit: () => (this.accepting && (this.up || this.isUp()) ? undefined : notServing(`${remoting.selfAddress} is not Up: ask another node`)),
       context: (call) => new CallContext(this.host, call),
       failure: (method, call, error) => this.failure(method, call, error),
       ended: (method, code, startedAt) => this.stats.ended(method, code, system.scheduler.now() - startedAt),
       debug: (message) => log.debug(message),
     };
-    this.up = cluster.selfMember?.status === "up";
-    system.eventStream.subscribe(ClusterEvent, () => (this.up = this.cluster.selfMember?.status === "up"));
+    this.up = this.isUp();
+    system.eventStream.subscribe(ClusterEvent, () => (this.up = this.isUp()));
     system.coordinatedShutdown.addTask(ShutdownPhase.serviceUnbind, "grpc services", () => void (this.accepting = false));
   }
 
@@ -124,6 +124,14 @@ export class GrpcServices {
   /** Tells `listener` of each call as it ends (method, code, duration); returns the unsubscribe. */
   onCallEnded(listener: (call: ServedCall) => void): () => void {
     return this.stats.listen(listener);
+  }
+
+  /**
+   * Whether the member is Up now. The flag follows the cluster's events, which arrive a little after
+   * the change: a refused call asks again, so a node that `whenUp` saw Up serves at once.
+   */
+  private isUp(): boolean {
+    return this.cluster.selfMember?.status === "up";
   }
 
   private checkedDeserialize(method: MethodShape): (bytes: Buffer) => unknown {

@@ -4,6 +4,7 @@
 import * as grpc from "@grpc/grpc-js";
 import type { ServerSurfaceCall } from "@grpc/grpc-js/build/src/server-call.js";
 import type { Readable } from "node:stream";
+import { deadlineOf } from "../gateway/deadline.js";
 import { serviceError } from "../gateway/status.js";
 import type { CallContext } from "./call-context.js";
 import type { MethodKind } from "./definition.js";
@@ -71,7 +72,7 @@ function settle(served: Served, path: string, run: () => unknown, outcome: Outco
     return outcome.fail(error);
   }
   if (!isThenable(result)) return outcome.ok(result);
-  Promise.resolve(result)
+  (result instanceof Promise ? result : Promise.resolve(result))
     .then(
       (value) => outcome.ok(value),
       (error: unknown) => outcome.fail(error),
@@ -99,7 +100,7 @@ function replier(
     if (answered) return;
     answered = true;
     const status = served.failure(path, call, error);
-    served.ended(path, call.cancelled ? grpc.status.CANCELLED : status.code, startedAt);
+    served.ended(path, outcomeCode(served, call, status.code), startedAt);
     callback(status);
   };
   return {
@@ -113,7 +114,7 @@ function replier(
       }
       if (bytes.length > served.maxMessageSize) return fail(tooLarge(served, bytes.length, "response"));
       answered = true;
-      served.ended(path, call.cancelled ? grpc.status.CANCELLED : grpc.status.OK, startedAt);
+      served.ended(path, outcomeCode(served, call, grpc.status.OK), startedAt);
       callback(null, bytes);
     },
     fail,
@@ -140,7 +141,7 @@ function ender(
     if (ended) return;
     ended = true;
     const status = served.failure(path, call, error);
-    served.ended(path, call.cancelled ? grpc.status.CANCELLED : status.code, startedAt);
+    served.ended(path, outcomeCode(served, call, status.code), startedAt);
     if (open()) call.emit("error", status);
   };
   return {
@@ -151,7 +152,7 @@ function ender(
       if (failure !== undefined) return fail(failure);
       if (ended) return;
       ended = true;
-      served.ended(path, call.cancelled ? grpc.status.CANCELLED : grpc.status.OK, startedAt);
+      served.ended(path, outcomeCode(served, call, grpc.status.OK), startedAt);
       if (open()) call.end();
     },
     fail,
@@ -176,6 +177,15 @@ function watchStream(served: Served, path: string, call: Readable & ServerSurfac
     push(null);
     return false;
   };
+}
+
+/**
+ * The code a call ended with: `code`, unless the call went away first, by its deadline (which grpc-js
+ * enforces too, so it may beat the ask's own timeout) or cancelled by the client.
+ */
+function outcomeCode(served: Served, call: ServerSurfaceCall, code: grpc.status): grpc.status {
+  if (!call.cancelled) return code;
+  return deadlineOf(call) <= served.now() ? grpc.status.DEADLINE_EXCEEDED : grpc.status.CANCELLED;
 }
 
 function tooLarge(served: Served, size?: number, what = "request"): grpc.ServiceError {

@@ -10,15 +10,65 @@ export interface ShardHome {
   readonly epoch: bigint;
 }
 
-/** Where a shard lives. Replication adds `replicas: readonly ShardHome[]` beside the primary. */
+/** Where a shard lives: its primary runs the entities, its replicas (other nodes) hold copies of their events. */
 export interface ShardAllocation {
   readonly primary: ShardHome;
+  readonly replicas: readonly UniqueAddress[];
 }
 
 export type Allocations = ReadonlyMap<number, ShardAllocation>;
 
-export function allocationAt(node: UniqueAddress, epoch: bigint): ShardAllocation {
-  return { primary: { node, epoch } };
+const noReplicas: readonly UniqueAddress[] = Object.freeze([]);
+
+export function allocationAt(node: UniqueAddress, epoch: bigint, replicas: readonly UniqueAddress[] = noReplicas): ShardAllocation {
+  return { primary: { node, epoch }, replicas };
+}
+
+/** The same node incarnation. */
+export function sameNode(a: UniqueAddress, b: UniqueAddress): boolean {
+  return a.address === b.address && a.uid === b.uid;
+}
+
+/** Whether `node` (by address) is the shard's primary or one of its replicas. */
+export function holds(allocation: ShardAllocation, node: string): boolean {
+  return allocation.primary.node.address === node || allocation.replicas.some((r) => r.address === node);
+}
+
+/**
+ * After `node` is lost: without it among the replicas; when it was the primary, the replica with the
+ * highest progress (lowest address on ties) is promoted at `epoch`, or undefined without replicas.
+ */
+export function withoutHolder(
+  allocation: ShardAllocation,
+  node: string,
+  progress: ReadonlyMap<string, bigint> | undefined,
+  epoch: bigint,
+): ShardAllocation | undefined {
+  const replicas = allocation.replicas.filter((r) => r.address !== node);
+  if (allocation.primary.node.address !== node) return replicas.length === allocation.replicas.length ? allocation : { ...allocation, replicas };
+  if (replicas.length === 0) return undefined;
+  const rank = (r: UniqueAddress) => progress?.get(r.address) ?? 0n;
+  const best = replicas.reduce((a, b) => (rank(b) > rank(a) || (rank(b) === rank(a) && compareAddresses(b.address, a.address) < 0) ? b : a));
+  return allocationAt(
+    best,
+    epoch,
+    replicas.filter((r) => r !== best),
+  );
+}
+
+/**
+ * Nodes to add as replicas of the shard so it has `wanted` (fewest replicas held first, lowest address
+ * on ties), among `candidates` that do not hold it yet; fewer when there are not enough.
+ */
+export function replicasToAdd(allocations: Allocations, allocation: ShardAllocation, candidates: readonly UniqueAddress[], wanted: number): UniqueAddress[] {
+  const missing = wanted - allocation.replicas.length;
+  if (missing <= 0) return [];
+  const load = new Map<string, number>(candidates.map((c) => [c.address, 0]));
+  for (const a of allocations.values()) for (const r of a.replicas) if (load.has(r.address)) load.set(r.address, load.get(r.address)! + 1);
+  return candidates
+    .filter((c) => !holds(allocation, c.address))
+    .sort((a, b) => load.get(a.address)! - load.get(b.address)! || compareAddresses(a.address, b.address))
+    .slice(0, missing);
 }
 
 /** The address of the node that owns the shard. */

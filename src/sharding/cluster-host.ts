@@ -6,7 +6,7 @@ import { ClusterExtensionId } from "../cluster/cluster.js";
 import { ClusterEvent } from "../cluster/events.js";
 import { nodeUri } from "../remote/address.js";
 import { RemotingId } from "../remote/remoting.js";
-import { RoutedEnvelope, ShardEnvelope } from "./envelope.js";
+import { RoutedEnvelope, shardEnvelopeCodec, ShardEnvelope } from "./envelope.js";
 import { registerCoordination } from "./protocol.js";
 import type { RegionHost } from "./region-host.js";
 
@@ -19,6 +19,7 @@ export function clusterHost(ctx: ActorContext<never>): RegionHost | undefined {
   registerCoordination(remoting.serialization);
   remoting.serialization.registerClass(ShardEnvelope, "casty.ShardEnvelope");
   remoting.serialization.registerClass(RoutedEnvelope, "casty.RoutedEnvelope");
+  remoting.serialization.registerKeyed([ShardEnvelope, RoutedEnvelope], shardEnvelopeCodec);
   const self = ctx.self as ActorRef<unknown>;
   return {
     selfNode: { address: remoting.selfAddress, uid: remoting.selfNode.uid },

@@ -2,7 +2,7 @@
 // decides is an event, so the state can later be persisted (event sourcing) or replicated.
 
 import type { UniqueAddress } from "../cluster/member.js";
-import { ownerOf, type Allocations, type ShardAllocation } from "./allocation.js";
+import { withoutHolder, type Allocations, type ShardAllocation } from "./allocation.js";
 
 export interface RegionEntry {
   readonly node: UniqueAddress;
@@ -20,6 +20,8 @@ export interface CoordinatorState {
   readonly leaving: ReadonlySet<string>;
   /** The highest epoch given or seen; each allocation takes the next one. */
   readonly epoch: bigint;
+  /** With replication: how far each replica of a shard got, by shard then node (see ReplicaProgress). */
+  readonly progress: ReadonlyMap<number, ReadonlyMap<string, bigint>>;
 }
 
 export type CoordinatorEvent =
@@ -29,9 +31,17 @@ export type CoordinatorEvent =
   | { readonly type: "shardDeallocated"; readonly shard: number }
   | { readonly type: "handOffStarted"; readonly shard: number; readonly target: string | undefined }
   | { readonly type: "regionLeaving"; readonly node: string }
-  | { readonly type: "regionGone"; readonly node: string };
+  | { readonly type: "regionGone"; readonly node: string }
+  | { readonly type: "replicaProgressed"; readonly shard: number; readonly node: string; readonly progress: bigint };
 
-export const emptyCoordinatorState: CoordinatorState = { regions: new Map(), allocations: new Map(), moving: new Map(), leaving: new Set(), epoch: 0n };
+export const emptyCoordinatorState: CoordinatorState = {
+  regions: new Map(),
+  allocations: new Map(),
+  moving: new Map(),
+  leaving: new Set(),
+  epoch: 0n,
+  progress: new Map(),
+};
 
 export function apply(state: CoordinatorState, event: CoordinatorEvent): CoordinatorState {
   switch (event.type) {
@@ -70,18 +80,42 @@ export function apply(state: CoordinatorState, event: CoordinatorEvent): Coordin
       leaving.delete(event.node);
       return { ...next, regions, leaving };
     }
+    case "replicaProgressed": {
+      const known = state.progress.get(event.shard);
+      if ((known?.get(event.node) ?? -1n) >= event.progress) return state;
+      const shard = new Map(known).set(event.node, event.progress);
+      return { ...state, progress: new Map(state.progress).set(event.shard, shard) };
+    }
   }
 }
 
-/** The shards of `node` become unallocated; shards moving there have no target any more. */
+/**
+ * The shards of `node` lose it: where it was the primary, the most advanced replica is promoted (with
+ * the next epoch), or the shard becomes unallocated; where it held a replica, that replica is gone.
+ * Shards moving there have no target any more.
+ */
 function withoutNode(state: CoordinatorState, node: string): CoordinatorState {
   const allocations = new Map(state.allocations);
   const moving = new Map(state.moving);
+  const progress = new Map(state.progress);
+  let epoch = state.epoch;
   for (const [shard, allocation] of state.allocations) {
-    if (ownerOf(allocation) !== node) continue;
-    allocations.delete(shard);
-    moving.delete(shard); // its ShardStopped never comes: the shard is free now
+    const promoting = allocation.primary.node.address === node;
+    const next = withoutHolder(allocation, node, state.progress.get(shard), promoting ? epoch + 1n : epoch);
+    if (next === allocation) continue;
+    if (promoting) moving.delete(shard); // its ShardStopped never comes: the shard is free now
+    if (next === undefined) allocations.delete(shard);
+    else {
+      allocations.set(shard, next);
+      if (promoting) epoch = next.primary.epoch;
+    }
+    const shardProgress = progress.get(shard);
+    if (shardProgress?.has(node) === true) {
+      const rest = new Map(shardProgress);
+      rest.delete(node);
+      progress.set(shard, rest);
+    }
   }
   for (const [shard, target] of moving) if (target === node) moving.set(shard, undefined);
-  return { ...state, allocations, moving };
+  return { ...state, allocations, moving, progress, epoch };
 }

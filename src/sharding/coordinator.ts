@@ -1,7 +1,8 @@
 import type { Logger } from "../actor/logger.js";
-import { allocationAt, leastLoaded, ownerOf, rebalancePlan, type ShardAllocation } from "./allocation.js";
+import type { UniqueAddress } from "../cluster/member.js";
+import { allocationAt, leastLoaded, ownerOf, rebalancePlan, replicasToAdd, type Allocations, type ShardAllocation } from "./allocation.js";
 import { apply, emptyCoordinatorState, type CoordinatorEvent, type CoordinatorState } from "./coordinator-state.js";
-import { TYPE, wireHome, type Coordination } from "./protocol.js";
+import { allocationOf, TYPE, wireHome, type Coordination } from "./protocol.js";
 import type * as pb from "../../gen/casty/v1/sharding.js";
 
 export interface CoordinatorHost {
@@ -19,6 +20,8 @@ export interface CoordinatorOptions {
   readonly maxSimultaneousRebalance: number;
   /** A new coordinator allocates new shards only after every Up member registered, or this long. */
   readonly rebuildWindow: number;
+  /** Replicas of each shard on other nodes (0: none). */
+  readonly replicas?: number;
 }
 
 /**
@@ -29,12 +32,15 @@ export interface CoordinatorOptions {
 export class ShardCoordinator {
   private current: CoordinatorState = emptyCoordinatorState;
   private readonly startedAt: number;
+  private readonly replicas: number;
+  private shortOfNodesLogged = false;
 
   constructor(
     private readonly host: CoordinatorHost,
     private readonly options: CoordinatorOptions,
   ) {
     this.startedAt = host.now();
+    this.replicas = options.replicas ?? 0;
   }
 
   get state(): CoordinatorState {
@@ -51,14 +57,20 @@ export class ShardCoordinator {
         return this.shardStopped(message.shardId, message.node);
       case TYPE.gracefulShutdown:
         return this.gracefulShutdown(message.node);
+      case TYPE.progress:
+        for (const { shardId, progress } of message.shards) this.updated({ type: "replicaProgressed", shard: shardId, node: message.node, progress });
+        return;
       default:
         return;
     }
   }
 
-  /** The node of a region is gone (removed): its shards become unallocated. */
+  /** The node of a region is gone (removed): its shards become unallocated, or a replica of each is promoted. */
   memberGone(node: string): void {
+    const before = this.current.allocations;
     this.updated({ type: "regionGone", node });
+    this.fillReplicas();
+    this.broadcastChanges(before);
   }
 
   /** Periodic: start the next handoffs of a rebalance. */
@@ -80,15 +92,18 @@ export class ShardCoordinator {
 
   private register(message: pb.RegisterRegion): void {
     const node = { address: message.node, uid: message.nodeUid };
+    const before = this.current.allocations;
     this.updated({ type: "regionRegistered", region: { node, hosting: message.hosting } });
     this.updated({ type: "epochSeen", epoch: message.knownEpoch });
     for (const owned of message.owned) {
       const current = this.current.allocations.get(owned.shardId);
       if (current === undefined || current.primary.epoch < owned.epoch)
-        this.updated({ type: "shardAllocated", shard: owned.shardId, allocation: allocationAt(node, owned.epoch) });
+        this.updated({ type: "shardAllocated", shard: owned.shardId, allocation: allocationAt(node, owned.epoch, allocationOf(owned)?.replicas) });
       else this.updated({ type: "epochSeen", epoch: owned.epoch });
     }
+    if (this.ready()) this.fillReplicas();
     this.host.send(message.node, { $type: TYPE.homes, homes: [...this.current.allocations].map(([shard, allocation]) => wireHome(shard, allocation)) });
+    if (this.replicas > 0) this.broadcastChanges(before, message.node);
   }
 
   private getHome(shard: number, asking: string): void {
@@ -134,7 +149,7 @@ export class ShardCoordinator {
     const remaining = new Map(this.current.allocations);
     for (const [shard, allocation] of this.current.allocations) {
       if (ownerOf(allocation) !== node || this.current.moving.has(shard)) continue;
-      const target = leastLoaded(remaining, this.hostingRegions());
+      const target = this.mostAdvancedReplica(shard, allocation) ?? leastLoaded(remaining, this.hostingRegions());
       this.updated({ type: "handOffStarted", shard, target });
       if (target !== undefined) remaining.set(shard, allocationAt({ address: target, uid: 0n }, 0n));
       this.host.send(node, { $type: TYPE.handOff, shardId: shard });
@@ -142,16 +157,70 @@ export class ShardCoordinator {
     if (![...this.current.allocations.values()].some((a) => ownerOf(a) === node)) this.host.send(node, { $type: TYPE.homes, homes: [] });
   }
 
+  /**
+   * Allocates the shard to the region at `address`. With replication it keeps the replicas it had
+   * (the old primary becomes one when it stays), then adds replicas up to the wanted number.
+   */
   private allocate(shard: number, address: string): ShardAllocation {
     const region = this.current.regions.get(address)!;
-    const allocation = allocationAt(region.node, this.current.epoch + 1n);
+    const previous = this.current.allocations.get(shard);
+    let replicas: UniqueAddress[] = [];
+    if (this.replicas > 0 && previous !== undefined) {
+      const staying = new Set(this.hostingRegions());
+      replicas = [previous.primary.node, ...previous.replicas].filter((r) => r.address !== address && staying.has(r.address)).slice(0, this.replicas);
+    }
+    const kept = allocationAt(region.node, this.current.epoch + 1n, replicas);
+    const allocation = this.replicas === 0 ? kept : { ...kept, replicas: [...replicas, ...this.replicasFor(kept)] };
     this.updated({ type: "shardAllocated", shard, allocation });
     return allocation;
+  }
+
+  /** Replicas to add to `allocation` among the hosting regions; logs once when there are too few nodes. */
+  private replicasFor(allocation: ShardAllocation): UniqueAddress[] {
+    if (this.replicas === 0) return [];
+    const candidates = this.hostingRegions().map((address) => this.current.regions.get(address)!.node);
+    const added = replicasToAdd(this.current.allocations, allocation, candidates, this.replicas);
+    if (allocation.replicas.length + added.length < this.replicas && !this.shortOfNodesLogged) {
+      this.shortOfNodesLogged = true;
+      this.host.log.info(`${candidates.length} nodes host shards, fewer than 1 + ${this.replicas} replicas: shards get the replicas there are room for`);
+    }
+    return added;
+  }
+
+  /** Every allocated shard with fewer replicas than wanted gets more, as regions join. */
+  private fillReplicas(): void {
+    if (this.replicas === 0) return;
+    for (const [shard, allocation] of [...this.current.allocations].sort((a, b) => a[0] - b[0])) {
+      if (allocation.replicas.length >= this.replicas || this.current.moving.has(shard)) continue;
+      const added = this.replicasFor(allocation);
+      if (added.length === 0) continue;
+      const epoch = this.current.epoch + 1n;
+      this.updated({ type: "shardAllocated", shard, allocation: allocationAt(allocation.primary.node, epoch, [...allocation.replicas, ...added]) });
+    }
+  }
+
+  /** The replica (on a region that stays) that got furthest, to hand the shard to when its primary leaves. */
+  private mostAdvancedReplica(shard: number, allocation: ShardAllocation): string | undefined {
+    const staying = new Set(this.hostingRegions());
+    const progress = this.current.progress.get(shard);
+    let best: string | undefined;
+    for (const { address } of allocation.replicas) {
+      if (!staying.has(address)) continue;
+      if (best === undefined || (progress?.get(address) ?? 0n) > (progress?.get(best) ?? 0n)) best = address;
+    }
+    return best;
   }
 
   private broadcast(shard: number, allocation: ShardAllocation): void {
     const message: Coordination = { $type: TYPE.homes, homes: [wireHome(shard, allocation)] };
     for (const region of this.current.regions.keys()) this.host.send(region, message);
+  }
+
+  /** Announces every allocation that changed since `before` (except to `told`, who got all of them). */
+  private broadcastChanges(before: Allocations, told?: string): void {
+    const homes = [...this.current.allocations].filter(([shard, a]) => before.get(shard) !== a).map(([shard, a]) => wireHome(shard, a));
+    if (homes.length === 0) return;
+    for (const region of this.current.regions.keys()) if (region !== told) this.host.send(region, { $type: TYPE.homes, homes });
   }
 
   private hostingRegions(): string[] {

@@ -1,6 +1,7 @@
 import type { ActorContext } from "../actor/api.js";
 import type { ActorRef } from "../actor/ref.js";
 import { wrappedMessage, type WrapsMessage } from "../actor/wrapped.js";
+import type { KeyedCodec } from "../serialization/index.js";
 
 /** A message for the entity `entityId` of a sharded type; the region routes it to wherever the entity lives. */
 export class ShardEnvelope<M> implements WrapsMessage {
@@ -33,6 +34,17 @@ export class RoutedEnvelope<M> extends ShardEnvelope<M> {
     super(entityId, message);
   }
 }
+
+/**
+ * How remoting carries both envelope classes between nodes: the entity id in the batch's key table,
+ * the hops in the envelope, the message as the payload (no wrapper to encode or decode).
+ */
+export const shardEnvelopeCodec: KeyedCodec<ShardEnvelope<unknown>> = {
+  key: (envelope) => envelope.entityId,
+  message: (envelope) => envelope.message,
+  hops: (envelope) => (envelope instanceof RoutedEnvelope ? envelope.hops : 0),
+  wrap: (entityId, message, hops) => (hops === 0 ? new ShardEnvelope(entityId, message) : new RoutedEnvelope(entityId, message, hops)),
+};
 
 /** Sent by an entity to its region (see `passivate`): stop me now; the next message starts me again. */
 export class Passivate {

@@ -15,8 +15,23 @@ export interface ShardingOptions {
   maxSimultaneousRebalance?: number;
   /** How long a leaving node waits for its shards to move, in ms (default 10000). */
   handOffTimeout?: number;
-  /** Replication of entity state to other nodes: not available in this version. */
-  replication?: { replicas: number; minAcks?: number; ackTimeout?: number };
+  /** Copies of each shard's events on other nodes, for event-sourced entities with node-local journals. */
+  replication?: ReplicationOptions;
+}
+
+export interface ReplicationOptions {
+  /** Nodes besides the primary that hold each shard's events. */
+  replicas: number;
+  /** Replicas that must have stored a persist before `then` runs (default 1; 0 pushes without waiting). */
+  minAcks?: number;
+  /** How long a persist waits for its acks, in ms (default 5000); then the command is not a success. */
+  ackTimeout?: number;
+}
+
+export interface ResolvedReplicationOptions {
+  readonly replicas: number;
+  readonly minAcks: number;
+  readonly ackTimeout: number;
 }
 
 export interface ResolvedShardingOptions {
@@ -28,10 +43,10 @@ export interface ResolvedShardingOptions {
   readonly maxSimultaneousRebalance: number;
   readonly handOffTimeout: number;
   readonly rebuildWindow: number;
+  readonly replication: ResolvedReplicationOptions | undefined;
 }
 
 export function resolveShardingOptions(options: ShardingOptions = {}): ResolvedShardingOptions {
-  if (options.replication !== undefined) throw new InvalidOptionError("sharding replication is not available in this version of casty");
   return {
     numShards: requirePositive(options.numShards ?? 100, "numShards", { integer: true }),
     role: options.role,
@@ -41,5 +56,14 @@ export function resolveShardingOptions(options: ShardingOptions = {}): ResolvedS
     maxSimultaneousRebalance: requirePositive(options.maxSimultaneousRebalance ?? 5, "maxSimultaneousRebalance", { integer: true }),
     handOffTimeout: requirePositive(options.handOffTimeout ?? 10_000, "handOffTimeout"),
     rebuildWindow: 1000,
+    replication: options.replication === undefined ? undefined : resolveReplication(options.replication),
   };
+}
+
+function resolveReplication(options: ReplicationOptions): ResolvedReplicationOptions {
+  const replicas = requirePositive(options.replicas, "replication.replicas", { integer: true });
+  const minAcks = options.minAcks ?? 1;
+  if (!Number.isInteger(minAcks) || minAcks < 0 || minAcks > replicas)
+    throw new InvalidOptionError(`replication.minAcks must be an integer from 0 to replicas (${replicas}), got ${minAcks}`);
+  return { replicas, minAcks, ackTimeout: requirePositive(options.ackTimeout ?? 5000, "replication.ackTimeout") };
 }

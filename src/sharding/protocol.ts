@@ -11,6 +11,7 @@ export const TYPE = {
   handOff: "casty.v1.HandOff",
   stopped: "casty.v1.ShardStopped",
   gracefulShutdown: "casty.v1.GracefulShutdown",
+  progress: "casty.v1.ReplicaProgress",
 } as const;
 
 export type Coordination =
@@ -19,7 +20,8 @@ export type Coordination =
   | (pb.ShardHomes & { $type: typeof TYPE.homes })
   | (pb.HandOff & { $type: typeof TYPE.handOff })
   | (pb.ShardStopped & { $type: typeof TYPE.stopped })
-  | (pb.GracefulShutdown & { $type: typeof TYPE.gracefulShutdown });
+  | (pb.GracefulShutdown & { $type: typeof TYPE.gracefulShutdown })
+  | (pb.ReplicaProgress & { $type: typeof TYPE.progress });
 
 export function isCoordination(message: unknown): message is Coordination {
   const type = (message as { $type?: unknown } | null)?.$type;
@@ -33,16 +35,20 @@ export function registerCoordination(serialization: Serialization): void {
   serialization.registerProtobuf(TYPE.handOff, pb.HandOff);
   serialization.registerProtobuf(TYPE.stopped, pb.ShardStopped);
   serialization.registerProtobuf(TYPE.gracefulShutdown, pb.GracefulShutdown);
+  serialization.registerProtobuf(TYPE.progress, pb.ReplicaProgress);
 }
 
 /** The wire form of a shard's allocation; `undefined` is an unallocated shard (empty node). */
 export function wireHome(shardId: number, allocation: ShardAllocation | undefined, epoch = allocation?.primary.epoch ?? 0n): pb.ShardHome {
-  if (allocation === undefined) return { shardId, node: "", nodeUid: 0n, epoch };
+  if (allocation === undefined) return { shardId, node: "", nodeUid: 0n, epoch, replicas: [] };
   const { node } = allocation.primary;
-  return { shardId, node: node.address, nodeUid: node.uid, epoch };
+  const replicas = allocation.replicas.map((r) => ({ node: r.address, nodeUid: r.uid }));
+  return { shardId, node: node.address, nodeUid: node.uid, epoch, replicas };
 }
 
 /** The allocation a wire home announces, undefined for an unallocated shard. */
 export function allocationOf(home: pb.ShardHome): ShardAllocation | undefined {
-  return home.node === "" ? undefined : allocationAt({ address: home.node, uid: home.nodeUid }, home.epoch);
+  if (home.node === "") return undefined;
+  const replicas = home.replicas.length === 0 ? undefined : home.replicas.map((r) => ({ address: r.node, uid: r.nodeUid }));
+  return allocationAt({ address: home.node, uid: home.nodeUid }, home.epoch, replicas);
 }

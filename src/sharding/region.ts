@@ -4,6 +4,7 @@ import { stopAfterPending } from "../actor/internal.js";
 import type { ActorRef } from "../actor/ref.js";
 import { Terminated } from "../actor/terminated.js";
 import { ClusterEvent, LeaderChanged, MemberRemoved } from "../cluster/events.js";
+import { RemoteActorRef } from "../remote/remote-ref.js";
 import { ownerOf, type ShardAllocation } from "./allocation.js";
 import { BufferBudget } from "./buffer-budget.js";
 import { clusterHost } from "./cluster-host.js";
@@ -12,6 +13,7 @@ import { Passivate, RoutedEnvelope, ShardEnvelope } from "./envelope.js";
 import type { ResolvedShardingOptions } from "./options.js";
 import { allocationOf, isCoordination, TYPE, wireHome, type Coordination } from "./protocol.js";
 import type { RegionHost } from "./region-host.js";
+import { ShardReplicationId, type RegionReplication, type ShardReplicationStats } from "./replication-hook.js";
 import { Shard, type RunningEntity, type ShardHost } from "./shard.js";
 import { shardOf } from "./shard-id.js";
 
@@ -41,6 +43,8 @@ export interface RegionStats {
   readonly handOffs: number;
   /** Shard moves the coordinator started while it ran on this node. */
   readonly rebalances: number;
+  /** With replication: each allocated shard's primary, replicas and replication lag (see ShardReplicationStats). */
+  readonly replication?: ReadonlyMap<number, ShardReplicationStats>;
 }
 
 const regions = new WeakMap<ActorRef<never>, ShardRegion<unknown>>();
@@ -108,6 +112,7 @@ class ShardRegion<M> implements ShardHost<M> {
   private readonly cleanups: (() => void)[] = [];
   private handOffs = 0;
   private rebalances = 0;
+  private readonly replication: RegionReplication | undefined;
 
   constructor(
     private readonly ctx: ActorContext<RegionMessage<M>>,
@@ -127,6 +132,7 @@ class ShardRegion<M> implements ShardHost<M> {
     this.cleanups.push(() => live.delete(this as ShardRegion<unknown>));
     ctx.startTimer("tick", TICK, TICK_MS);
     if (host === undefined) return;
+    this.replication = this.attachReplication(host);
     this.cleanups.push(
       host.subscribe((event) => ctx.self.tell(event)),
       host.beforeLeave(
@@ -153,6 +159,7 @@ class ShardRegion<M> implements ShardHost<M> {
 
   stopped(): void {
     for (const cleanup of this.cleanups) cleanup();
+    this.replication?.detach();
     this.leaveDone?.();
     const undelivered = [...this.pending.values()].flat();
     for (const shard of [...this.shards, ...this.retiring.values()]) if (shard !== undefined) undelivered.push(...shard.drain());
@@ -182,7 +189,16 @@ class ShardRegion<M> implements ShardHost<M> {
     let entities = 0;
     for (const shard of this.shards) entities += shard?.entities.size ?? 0;
     for (const shard of this.retiring.values()) entities += shard.entities.size;
-    return { node: this.selfAddress, shards: owned, entities, allocation, handOffs: this.handOffs, rebalances: this.rebalances };
+    const replication = this.replication?.stats();
+    return {
+      node: this.selfAddress,
+      shards: owned,
+      entities,
+      allocation,
+      handOffs: this.handOffs,
+      rebalances: this.rebalances,
+      ...(replication && { replication }),
+    };
   }
 
   // ---- routing ----
@@ -217,18 +233,22 @@ class ShardRegion<M> implements ShardHost<M> {
    * never a failure of the region.
    */
   private forward(shard: number, remote: ActorRef<RegionMessage<M>>, envelope: ShardEnvelope<M>): void {
-    let routed: RoutedEnvelope<M>;
+    let hops = 1;
     if (envelope instanceof RoutedEnvelope) {
       this.requestHome(shard);
-      routed = envelope as RoutedEnvelope<M>;
-      if (routed.hops >= MAX_HOPS) {
-        this.deadLetter(routed, `not delivered after ${MAX_HOPS} forwards between shard regions (their routing tables disagree)`);
+      if (envelope.hops >= MAX_HOPS) {
+        this.deadLetter(envelope, `not delivered after ${MAX_HOPS} forwards between shard regions (their routing tables disagree)`);
         return;
       }
-      routed.hops++; // arrived over the wire: this object is the region's own
-    } else routed = new RoutedEnvelope(envelope.entityId, envelope.message, 1);
+      hops = envelope.hops + 1;
+    }
     try {
-      remote.tell(routed);
+      // over the wire the hop count rides in the remoting envelope: the user's envelope goes as it is
+      if (remote instanceof RemoteActorRef) remote.forward(envelope, hops);
+      else if (envelope instanceof RoutedEnvelope) {
+        envelope.hops = hops; // arrived from another region: this object is the region's own
+        remote.tell(envelope);
+      } else remote.tell(new RoutedEnvelope(envelope.entityId, envelope.message, hops));
     } catch (error) {
       const reason = `cannot be sent to ${remote.address}: ${error instanceof Error ? error.message : String(error)}`;
       this.ctx.log.warn(`message for entity ${envelope.entityId} ${reason}`);
@@ -344,6 +364,7 @@ class ShardRegion<M> implements ShardHost<M> {
     }
     if (epoch > this.knownEpoch) this.knownEpoch = epoch;
     this.allocations[id] = allocation;
+    this.replication?.allocationChanged(id, allocation, known);
     this.requested.delete(id);
     const shard = this.shards[id];
     let rerouted: readonly ShardEnvelope<M>[] = [];
@@ -419,8 +440,31 @@ class ShardRegion<M> implements ShardHost<M> {
         send: (node, message) => this.peer(node).tell(message),
         rebalancing: () => this.rebalances++,
       },
-      this.options,
+      { ...this.options, replicas: this.options.replication?.replicas },
     );
+  }
+
+  /** The replication extension attached to this region, when the option asks for it. */
+  private attachReplication(host: RegionHost): RegionReplication | undefined {
+    const options = this.options.replication;
+    if (options === undefined) return undefined;
+    const ctx = this.ctx;
+    return ctx.system.extension(ShardReplicationId).attach({
+      ref: ctx.self,
+      path: ctx.self.path,
+      selfNode: host.selfNode,
+      numShards: this.options.numShards,
+      options,
+      factory: this.factory as (entityId: string) => Behavior<unknown>,
+      log: ctx.log,
+      allocation: (shard) => this.allocations[shard],
+    });
+  }
+
+  /** Tells the coordinator how far this node's replicas got (for promotions). */
+  private reportProgress(all: boolean): void {
+    const shards = this.replication?.progress(all);
+    if (shards !== undefined && shards.length > 0) this.toCoordinator({ $type: TYPE.progress, node: this.selfAddress, shards });
   }
 
   // ---- leaving ----
@@ -458,6 +502,7 @@ class ShardRegion<M> implements ShardHost<M> {
       if (this.coordinator !== undefined && this.ticks % Math.max(1, Math.round(this.options.rebalanceInterval / TICK_MS)) === 0) {
         this.coordinator.rebalance();
       }
+      if (this.ticks % 5 === 0) this.reportProgress(this.ticks % 50 === 0);
       if (this.leaveDone !== undefined && this.ticks % 10 === 0) this.toCoordinator({ $type: TYPE.gracefulShutdown, node: this.selfAddress });
     }
     const idleTicks = this.options.passivateAfter === undefined ? undefined : Math.ceil(this.options.passivateAfter / TICK_MS);

@@ -2,10 +2,18 @@
 // the unary calls; cancelled calls get none; a node that does not serve refuses calls untouched.
 import * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { MultiplexCall, MultiplexResult } from "../../gen/casty/v1/gateway.js";
+import {
+  GatewayServiceService,
+  type GatewayServiceServer,
+  type MultiplexCall,
+  type MultiplexRequest,
+  type MultiplexResult,
+} from "../../gen/casty/v1/gateway.js";
 import { AskTimeoutError, ClusterClient, ClusterClientError, type ActorRef, type ClusteredActorSystem } from "../../src/index.js";
 import { escapes } from "../support/escapes.js";
+import { waitFor } from "../support/wait.js";
 import { GatewayNodes } from "./fixtures/cluster.js";
+import { GREETER_PROTO, PROTO_DIR } from "./fixtures/entities.js";
 import { multiplex, stub } from "./fixtures/stub.js";
 
 const escaped = escapes();
@@ -104,7 +112,36 @@ describe("the Multiplex stream", () => {
   });
 });
 
+/** A server of the gateway service that answers GetClusterState and takes Multiplex calls without ever answering them. */
+async function silentGateway(): Promise<{ address: string; calls: () => number; stop(): void }> {
+  const server = new grpc.Server();
+  let calls = 0;
+  const unimplemented = (_call: unknown, callback: grpc.sendUnaryData<never>) => callback({ code: grpc.status.UNIMPLEMENTED });
+  const handlers = Object.fromEntries(Object.keys(GatewayServiceService).map((name) => [name, unimplemented])) as unknown as GatewayServiceServer;
+  handlers.getClusterState = (_call, callback) => callback(null, { state: { members: [], leader: "", unreachable: [] } });
+  handlers.multiplex = (call) => call.on("data", (request: MultiplexRequest) => (calls += request.calls.length));
+  server.addService(GatewayServiceService, handlers);
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+  );
+  return { address: `127.0.0.1:${port}`, calls: () => calls, stop: () => server.forceShutdown() };
+}
+
 describe("ClusterClient on the Multiplex stream", () => {
+  it("rejects at each call's own deadline when the node never answers", async () => {
+    const silent = await silentGateway();
+    try {
+      await using quiet = await ClusterClient.connect({ contactPoints: [silent.address], timeout: 300 });
+      const short = quiet.tell("accounts", "a", { kind: "deposit", amount: 1 }, { timeout: 100 }).catch((e: unknown) => e);
+      const long = quiet.ask("accounts", "a", (replyTo) => ({ kind: "getBalance", replyTo })).catch((e: unknown) => e);
+      expect(await short).toBeInstanceOf(AskTimeoutError);
+      expect(await long).toBeInstanceOf(AskTimeoutError);
+      await waitFor(() => silent.calls() === 2, 5000, "both calls to reach the silent node"); // sent, never answered
+    } finally {
+      silent.stop();
+    }
+  });
+
   it("keeps each call's own timeout: a short one expires while a longer one is answered", async () => {
     const quiet = client.ask<never>("accounts", "still", (replyTo: ActorRef<never>) => ({ kind: "ignore", replyTo }), { timeout: 200 });
     const answered = client.ask<number>("accounts", "still", (replyTo: ActorRef<number>) => ({ kind: "getBalance", replyTo }), { timeout: 5000 });
@@ -112,7 +149,7 @@ describe("ClusterClient on the Multiplex stream", () => {
     expect(await answered).toBe(0);
   });
 
-  it("rejects a cancelled call at once with CANCELLED, and the node answers it no more", async () => {
+  it("rejects a cancelled call at once with CANCELLED, multiplexed or unary", async () => {
     const abort = new AbortController();
     const waiting = client.ask<never>("accounts", "cancelled", (replyTo: ActorRef<never>) => ({ kind: "ignore", replyTo }), { signal: abort.signal });
     abort.abort();
@@ -123,6 +160,20 @@ describe("ClusterClient on the Multiplex stream", () => {
     before.abort();
     await expect(client.tell("accounts", "cancelled", { kind: "deposit", amount: 1 }, { signal: before.signal })).rejects.toBeInstanceOf(ClusterClientError);
     expect(await client.ask<number>("accounts", "cancelled", (replyTo: ActorRef<number>) => ({ kind: "getBalance", replyTo }))).toBe(0);
+    // the unary calls too
+    const reading = new AbortController();
+    const members = client.members({ signal: reading.signal }).catch((e: unknown) => e);
+    reading.abort();
+    expect(((await members) as ClusterClientError).code).toBe(grpc.status.CANCELLED);
+    await expect(client.distributed().counter("cancelled", { signal: before.signal }).get()).rejects.toBeInstanceOf(ClusterClientError);
+  });
+
+  it("takes a frame of several replies each near the message size", async () => {
+    await using tight = await ClusterClient.connect({ contactPoints: [node.selfAddress], maxMessageSize: 64 * 1024 });
+    tight.serialization.registerProtoFile(GREETER_PROTO, { includeDirs: [PROTO_DIR] });
+    const name = "x".repeat(60 * 1024); // the greeting repeats it: one entity's four answers of one turn share a frame
+    const greetings = await Promise.all([1, 2, 3, 4].map(() => tight.ask<{ count: number }>("greeters", "big", () => ({ $type: "greeter.v1.Greet", name }))));
+    expect(greetings.map((g) => g.count).sort()).toEqual([1, 2, 3, 4]);
   });
 
   it("rejects with the node's status code, or its own for a message over the size", async () => {

@@ -1,6 +1,8 @@
 // PostgresJournal specifics: two nodes' journals on one database racing for the same entities.
 import { afterAll, describe, expect, it } from "vitest";
 import { JournalConflictError, PostgresJournal } from "../../src/index.js";
+import pg from "pg";
+import { RowCodec, standaloneSerialization } from "../../src/persistence/row-codec.js";
 import { startPostgres } from "../support/postgres.js";
 import { collect } from "./fixtures/journals.js";
 
@@ -61,6 +63,30 @@ describe.skipIf(typeof database === "string")("PostgresJournal", () => {
       expect(await journals[0].highestSeqNr("schema-3")).toBe(1);
     } finally {
       await Promise.all(journals.map((j) => j.close()));
+    }
+  });
+
+  it("a database with one snapshot per entity (keyed by entity) keeps its snapshots and takes several", async () => {
+    const name = `old_snapshots_${Date.now()}`; // dropped after: with $CASTY_PG_URL the server is yours
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    const oldUrl = url.replace(/\/[^/?]+(\?|$)/, `/${name}$1`);
+    const old = new pg.Client({ connectionString: oldUrl });
+    await old.connect();
+    await old.query("CREATE TABLE casty_snapshots (entity_id text PRIMARY KEY, seq_nr bigint NOT NULL, snapshot bytea NOT NULL)");
+    await old.query("INSERT INTO casty_snapshots VALUES ($1, $2, $3)", ["old", 4, new RowCodec(standaloneSerialization()).encodeSnapshot("old", 4, "at 4", 1)]);
+    await old.end();
+    const journal = new PostgresJournal({ connectionString: oldUrl });
+    try {
+      expect((await journal.loadSnapshot("old"))?.state).toBe("at 4");
+      await journal.saveSnapshot("old", 8, "at 8");
+      await journal.deleteSnapshots("old", 7);
+      expect((await journal.loadSnapshot("old"))?.state).toBe("at 8");
+    } finally {
+      await journal.close();
+      await admin.query(`DROP DATABASE ${name}`);
+      await admin.end();
     }
   });
 });

@@ -57,4 +57,21 @@ describe("tags", () => {
     expect(await collect(journal.currentEntityIds())).toEqual(["old"]);
     await journal.close();
   });
+
+  it("a journal file with one snapshot per entity (keyed by entity) keeps its snapshots and takes several", async () => {
+    const path = join(dir, "old-snapshots.db");
+    const old = new Database(path);
+    old.exec(`CREATE TABLE casty_events (entity_id TEXT NOT NULL, seq_nr INTEGER NOT NULL, event BLOB NOT NULL, PRIMARY KEY (entity_id, seq_nr));
+      CREATE TABLE casty_snapshots (entity_id TEXT PRIMARY KEY, seq_nr INTEGER NOT NULL, snapshot BLOB NOT NULL);`);
+    old.prepare("INSERT INTO casty_snapshots VALUES (?, ?, ?)").run("old", 4, new RowCodec(standaloneSerialization()).encodeSnapshot("old", 4, "at 4", 1));
+    old.close();
+    const journal = new SqliteJournal(path);
+    expect((await journal.loadSnapshot("old"))?.state).toBe("at 4");
+    await journal.saveSnapshot("old", 8, "at 8");
+    await journal.deleteSnapshots("old", 7);
+    expect((await journal.loadSnapshot("old"))?.state).toBe("at 8");
+    await journal.deleteSnapshots("old", 8);
+    expect(await journal.loadSnapshot("old")).toBeUndefined();
+    await journal.close();
+  });
 });

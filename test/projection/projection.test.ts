@@ -18,7 +18,7 @@ import {
   type ReadJournal,
 } from "../../src/index.js";
 import { CapturingLogger } from "../support/capturing-logger.js";
-import { waitFor } from "../support/wait.js";
+import { sleep, waitFor } from "../support/wait.js";
 
 const dir = mkdtempSync(join(tmpdir(), "casty-projection-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -63,6 +63,23 @@ describe("projection", () => {
     await waitFor(() => seen.length === 20, 5000, "the events written while stopped");
     expect(seen.map(amountOf)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1)); // each once, in order
     expect(await offsetStore.load("balances")).toBe(seen[19].offset);
+  });
+
+  it("a stopped projection's live query stops reading the journal", async () => {
+    system = new ActorSystem({ name: "proj" });
+    const journal = new InMemoryJournal({ pollInterval: 5 });
+    let reads = 0;
+    const read = journal.currentBatchesByTag.bind(journal);
+    journal.currentBatchesByTag = (tag, offset) => (reads++, read(tag, offset));
+    await deposits(journal, 2);
+    const seen: EventEnvelope[] = [];
+    const view = projection(system, { name: "stops", journal, tag: "account", offsetStore: new InMemoryOffsetStore(), handler: (e) => void seen.push(e) });
+    await waitFor(() => seen.length === 2 && reads > 3, 5000, "the events and a few polls");
+    await stopProjection(view.ref);
+    await sleep(20); // a read in flight at the stop ends
+    const after = reads;
+    await sleep(100); // 20 poll intervals
+    expect(reads).toBe(after);
   });
 
   it("a failing handler is retried from the stored offset (at-least-once), logging why", async () => {

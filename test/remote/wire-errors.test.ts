@@ -181,10 +181,10 @@ describe("malformed frames from a raw grpc-js client", () => {
         value: {
           typeNames: ["casty.v1.Value"],
           targetPaths: ["/user/inbox"],
-
+          keys: [],
           envelopes: [
-            { targetIndex: 5, typeIndex: 0, payload: Buffer.from([8, 1]) },
-            { targetIndex: 0, typeIndex: 0, payload: Buffer.from([0xff, 0xff, 0xff]) },
+            { targetIndex: 5, typeIndex: 0, payload: Buffer.from([8, 1]), hops: 0 },
+            { targetIndex: 0, typeIndex: 0, payload: Buffer.from([0xff, 0xff, 0xff]), hops: 0 },
           ],
         },
       },

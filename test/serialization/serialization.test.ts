@@ -2,7 +2,9 @@ import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { describe, expect, it } from "vitest";
 import { NodeAddress } from "../../gen/casty/v1/address.js";
 import { Value } from "../../gen/casty/v1/value.js";
+import { AskRegistry } from "../../src/actor/ask.js";
 import { BaseActorRef, type ActorRef } from "../../src/actor/ref.js";
+import { realScheduler } from "../../src/actor/scheduler.js";
 import {
   DeserializationError,
   Serialization,
@@ -616,3 +618,18 @@ describe("bytes that cannot be deserialized", () => {
 });
 
 function print(): void {}
+
+describe("an ask's reply ref", () => {
+  it("travels as its exact address, ASCII or not, short or long", () => {
+    const { ser } = setup();
+    for (const prefix of ["casty://bank@10.0.0.1:25520", "casty://bänk@10.0.0.1:25520", `casty://${"b".repeat(120)}@10.0.0.1:25520`]) {
+      const asks = new AskRegistry({ addressPrefix: prefix, deadLetter: () => undefined }, realScheduler);
+      const ref = asks.create<number>(alice, { timeout: 1000 });
+      const tree = Value.decode(ser.serialize({ replyTo: ref }).bytes);
+      const kind = tree.kind?.$case === "objectValue" ? tree.kind.value.fields[0].value?.kind : undefined;
+      expect(kind).toStrictEqual({ $case: "actorRef", value: ref.address });
+      expect(ref.address.startsWith(prefix)).toBe(true);
+      ref.tell(1); // settles it: no timer left
+    }
+  });
+});

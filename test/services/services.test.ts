@@ -64,6 +64,20 @@ describe("own gRPC services", () => {
         { amount: -15, balance: 45 },
       ]);
       expect(await collect(client.history({ accountId: "never-used" }))).toEqual([]);
+      // from both nodes, so that each account's replies also cross to the other node's relay
+      for (const node of [a, b]) {
+        const near = bankClient(node.system.selfAddress);
+        try {
+          for (const [i, accountId] of ACCOUNTS.entries()) {
+            expect(await collect<HistoryResponse>(near.history({ accountId }))).toEqual([
+              { amount: 100 + i, balance: 100 + i },
+              { amount: -50, balance: 50 + i },
+            ]);
+          }
+        } finally {
+          near.close();
+        }
+      }
     } finally {
       client.close();
     }

@@ -63,4 +63,23 @@ describe("own gRPC services: TLS and message size", () => {
       client.close();
     }
   });
+
+  it("answers RESOURCE_EXHAUSTED to a unary response over maxMessageSize", async () => {
+    const identity = (bytes: Buffer): Buffer => bytes;
+    const blob = {
+      get: { path: "/test.v1.Blob/Get", requestStream: false, responseStream: false, requestDeserialize: identity, responseSerialize: identity },
+    } as const;
+    node.system.grpc.addService(blob, { get: ({ request }) => Buffer.alloc(request.length * 100) });
+    const raw = new grpc.Client(node.system.selfAddress, channelCredentials(trusted));
+    const get = (size: number) =>
+      new Promise<Buffer>((resolve, reject) =>
+        raw.makeUnaryRequest(blob.get.path, identity, identity, Buffer.alloc(size), (error, response) => (error ? reject(error) : resolve(response!))),
+      );
+    try {
+      expect((await get(10)).length).toBe(1000);
+      expect((await failureOf(get(MAX / 50)))?.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
+    } finally {
+      raw.close();
+    }
+  });
 });

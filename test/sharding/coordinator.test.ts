@@ -44,7 +44,7 @@ class Harness {
       node,
       nodeUid: UID,
       hosting,
-      owned: owned.map(([shardId, epoch]) => ({ shardId, node, epoch, nodeUid: UID })),
+      owned: owned.map(([shardId, epoch]) => ({ shardId, node, epoch, nodeUid: UID, replicas: [] })),
       knownEpoch,
     });
   }
@@ -157,9 +157,9 @@ describe("ShardCoordinator rebuild (a new coordinator after a leader change)", (
       [1, 7n],
     ]);
     h.register(B, [[2, 3n]]);
-    expect(h.homeOf(0)).toEqual({ shardId: 0, node: A, epoch: 5n, nodeUid: UID });
-    expect(h.homeOf(1)).toEqual({ shardId: 1, node: A, epoch: 7n, nodeUid: UID });
-    expect(h.homeOf(2)).toEqual({ shardId: 2, node: B, epoch: 3n, nodeUid: UID });
+    expect(h.homeOf(0)).toEqual({ shardId: 0, node: A, epoch: 5n, nodeUid: UID, replicas: [] });
+    expect(h.homeOf(1)).toEqual({ shardId: 1, node: A, epoch: 7n, nodeUid: UID, replicas: [] });
+    expect(h.homeOf(2)).toEqual({ shardId: 2, node: B, epoch: 3n, nodeUid: UID, replicas: [] });
     const fresh = h.homeOf(3)!;
     expect(fresh.node).toBe(B); // B owns fewer
     expect(fresh.epoch).toBeGreaterThan(7n);
@@ -182,11 +182,11 @@ describe("ShardCoordinator rebuild (a new coordinator after a leader change)", (
     const h = new Harness([A, B]);
     h.register(A, [[4, 2n]]);
     h.register(B, [[4, 9n]]);
-    expect(h.homeOf(4)).toEqual({ shardId: 4, node: B, epoch: 9n, nodeUid: UID });
+    expect(h.homeOf(4)).toEqual({ shardId: 4, node: B, epoch: 9n, nodeUid: UID, replicas: [] });
     const h2 = new Harness([A, B]);
     h2.register(B, [[4, 9n]]);
     h2.register(A, [[4, 2n]]);
-    expect(h2.homeOf(4)).toEqual({ shardId: 4, node: B, epoch: 9n, nodeUid: UID });
+    expect(h2.homeOf(4)).toEqual({ shardId: 4, node: B, epoch: 9n, nodeUid: UID, replicas: [] });
   });
 
   it("does not allocate before every Up member registered (or the rebuild window passed)", () => {
@@ -198,9 +198,9 @@ describe("ShardCoordinator rebuild (a new coordinator after a leader change)", (
     expect(h.take()).toEqual([]);
     h.coordinator.rebalance(); // no rebalancing either
     expect(h.take()).toEqual([]);
-    expect(h.homeOf(0, B)).toEqual({ shardId: 0, node: A, epoch: 4n, nodeUid: UID }); // known shards are answered
+    expect(h.homeOf(0, B)).toEqual({ shardId: 0, node: A, epoch: 4n, nodeUid: UID, replicas: [] }); // known shards are answered
     h.register(C, [[9, 6n]]);
-    expect(h.homeOf(9, B)).toEqual({ shardId: 9, node: C, epoch: 6n, nodeUid: UID });
+    expect(h.homeOf(9, B)).toEqual({ shardId: 9, node: C, epoch: 6n, nodeUid: UID, replicas: [] });
     expect(h.homeOf(10, B)?.node).toBeDefined();
   });
 
@@ -236,7 +236,9 @@ describe("ShardCoordinator handoff", () => {
     const moving = handOffs[0].shardId;
     h.take();
     h.getHome(moving, B); // while it moves the old home answers (it buffers and forwards)
-    expect(h.take()).toEqual([{ to: B, message: { $type: TYPE.homes, homes: [{ shardId: moving, node: A, epoch: BigInt(moving + 1), nodeUid: UID }] } }]);
+    expect(h.take()).toEqual([
+      { to: B, message: { $type: TYPE.homes, homes: [{ shardId: moving, node: A, epoch: BigInt(moving + 1), nodeUid: UID, replicas: [] }] } },
+    ]);
     h.coordinator.rebalance(); // nothing more while the limit is in flight
     expect(Harness.handOffs(h.take())).toEqual([]);
 

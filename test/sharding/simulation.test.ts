@@ -138,7 +138,7 @@ describe("stale routing tables in virtual time", () => {
 
   /** Tells `node`'s region that `shard` lives on `home`, with an epoch above every real one. */
   function believe(node: SimNode, shard: number, home: SimNode): void {
-    const homes = [{ shardId: shard, node: home.address, nodeUid: 0n, epoch: 1_000_000n }];
+    const homes = [{ shardId: shard, node: home.address, nodeUid: 0n, epoch: 1_000_000n, replicas: [] }];
     (node.region as unknown as ActorRef<Coordination>).tell({ $type: TYPE.homes, homes });
   }
 

@@ -14,22 +14,31 @@ export interface NodeLine {
 export class NodeProcess<L extends NodeLine = NodeLine> {
   readonly lines: L[] = [];
   readonly output: string[] = [];
+  /** Called with each JSON line as it arrives. */
+  readonly listeners = new Set<(line: L) => void>();
   exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   private readonly child: ChildProcess;
 
-  /** `env` is added to the test runner's environment (CASTY_LOG_LEVEL defaults to "error"). */
-  constructor(script: string, args: readonly string[], env: Readonly<Record<string, string>> = {}) {
-    this.child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
+  /**
+   * `env` is added to the test runner's environment (CASTY_LOG_LEVEL defaults to "error"); `prefix` runs
+   * node through another command that execs it (e.g. `ip netns exec <ns>`), so the pid stays node's.
+   */
+  constructor(script: string, args: readonly string[], env: Readonly<Record<string, string>> = {}, prefix: readonly string[] = []) {
+    const [command, ...rest] = [...prefix, process.execPath, "--import", "tsx", script, ...args];
+    this.child = spawn(command, rest, {
       stdio: ["pipe", "pipe", "pipe"],
       env: { ...process.env, CASTY_LOG_LEVEL: "error", ...env },
     });
     createInterface({ input: this.child.stdout! }).on("line", (text) => {
       try {
-        this.lines.push(JSON.parse(text) as L);
+        const line = JSON.parse(text) as L;
+        this.lines.push(line);
+        for (const listener of this.listeners) listener(line);
       } catch {
         this.output.push(`stdout: ${text}`);
       }
     });
+    this.child.stdin!.on("error", () => undefined); // a write racing the process's death
     this.child.stderr!.on("data", (chunk: Buffer) => this.output.push(chunk.toString()));
     this.child.on("exit", (code, signal) => (this.exited = { code, signal }));
   }
@@ -41,6 +50,11 @@ export class NodeProcess<L extends NodeLine = NodeLine> {
   /** The address from the script's `started` line, once printed. */
   get address(): string | undefined {
     return this.lines.find((l) => l.type === "started")?.address;
+  }
+
+  /** Writes one JSON line to the script's stdin (dropped once it exited). */
+  send(line: Record<string, unknown>): void {
+    if (this.exited === undefined && this.child.stdin!.writable) this.child.stdin!.write(JSON.stringify(line) + "\n");
   }
 
   kill(signal: NodeJS.Signals = "SIGKILL"): void {

@@ -18,7 +18,14 @@ export class VirtualScheduler implements Scheduler {
   private timers: Timer[] = [];
   private seed: number;
 
-  constructor(seed: number) {
+  /**
+   * `microtasks` (a number of promise turns) settles promise callbacks between timers without a trip
+   * through the event loop: much faster, for code that only waits on promises and this scheduler.
+   */
+  constructor(
+    seed: number,
+    private readonly options: { readonly microtasks?: number } = {},
+  ) {
     this.seed = seed >>> 0;
   }
 
@@ -49,7 +56,7 @@ export class VirtualScheduler implements Scheduler {
       this.time = next.at;
       if (next.interval !== undefined) this.insert({ ...next, at: next.at + next.interval, seq: this.seq++ }, next);
       next.fn();
-      await settle();
+      await (this.options.microtasks === undefined ? settle() : turns(this.options.microtasks));
     }
     this.time = end;
   }
@@ -77,6 +84,11 @@ export class VirtualScheduler implements Scheduler {
     while (i > 0 && (this.timers[i - 1].at > entry.at || (this.timers[i - 1].at === entry.at && this.timers[i - 1].seq > entry.seq))) i--;
     this.timers.splice(i, 0, entry);
   }
+}
+
+/** Lets `count` turns of promise callbacks run. */
+async function turns(count: number): Promise<void> {
+  for (let i = 0; i < count; i++) await Promise.resolve();
 }
 
 /** Lets pending promise callbacks run. */

@@ -77,6 +77,8 @@ export interface MessageBatch {
   /** Recipient paths inside the receiving system, e.g. "/user/accounts". */
   targetPaths: string[];
   envelopes: Envelope[];
+  /** Routing keys of envelopes for keyed recipients (see Envelope.key_index), e.g. entity ids. */
+  keys: string[];
 }
 
 export interface Envelope {
@@ -86,6 +88,16 @@ export interface Envelope {
   typeIndex: number;
   /** The message; a reply-to ref travels inside it (as Akka Typed does), so envelopes carry no sender. */
   payload: Buffer;
+  /**
+   * Set when the message is for the entity MessageBatch.keys[key_index] of a recipient that routes by
+   * key (a shard region): the receiver delivers the payload wrapped as a casty.ShardEnvelope (hops 0)
+   * or casty.RoutedEnvelope (hops > 0), so the wrapper costs the wire no more than these two fields.
+   */
+  keyIndex?:
+    | number
+    | undefined;
+  /** Forwards between keyed recipients so far (a RoutedEnvelope's hops). */
+  hops: number;
 }
 
 function createBaseConnectRequest(): ConnectRequest {
@@ -473,7 +485,7 @@ export const HandshakeAck: MessageFns<HandshakeAck> = {
 };
 
 function createBaseMessageBatch(): MessageBatch {
-  return { typeNames: [], targetPaths: [], envelopes: [] };
+  return { typeNames: [], targetPaths: [], envelopes: [], keys: [] };
 }
 
 export const MessageBatch: MessageFns<MessageBatch> = {
@@ -486,6 +498,9 @@ export const MessageBatch: MessageFns<MessageBatch> = {
     }
     for (const v of message.envelopes) {
       Envelope.encode(v!, writer.uint32(34).fork()).join();
+    }
+    for (const v of message.keys) {
+      writer.uint32(42).string(v!);
     }
     return writer;
   },
@@ -527,6 +542,14 @@ export const MessageBatch: MessageFns<MessageBatch> = {
             message.envelopes.push(Envelope.decode(reader, reader.uint32()));
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.keys.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -547,12 +570,13 @@ export const MessageBatch: MessageFns<MessageBatch> = {
     message.typeNames = object.typeNames?.map((e) => e) || [];
     message.targetPaths = object.targetPaths?.map((e) => e) || [];
     message.envelopes = object.envelopes?.map((e) => Envelope.fromPartial(e)) || [];
+    message.keys = object.keys?.map((e) => e) || [];
     return message;
   },
 };
 
 function createBaseEnvelope(): Envelope {
-  return { targetIndex: 0, typeIndex: 0, payload: Buffer.alloc(0) };
+  return { targetIndex: 0, typeIndex: 0, payload: Buffer.alloc(0), keyIndex: undefined, hops: 0 };
 }
 
 export const Envelope: MessageFns<Envelope> = {
@@ -565,6 +589,12 @@ export const Envelope: MessageFns<Envelope> = {
     }
     if (message.payload.length !== 0) {
       writer.uint32(26).bytes(message.payload);
+    }
+    if (message.keyIndex !== undefined) {
+      writer.uint32(48).int32(message.keyIndex);
+    }
+    if (message.hops !== 0) {
+      writer.uint32(56).uint32(message.hops);
     }
     return writer;
   },
@@ -606,6 +636,22 @@ export const Envelope: MessageFns<Envelope> = {
             message.payload = Buffer.from(reader.bytes());
             continue;
           }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.keyIndex = reader.int32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.hops = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -626,6 +672,8 @@ export const Envelope: MessageFns<Envelope> = {
     message.targetIndex = object.targetIndex ?? 0;
     message.typeIndex = object.typeIndex ?? 0;
     message.payload = object.payload ?? Buffer.alloc(0);
+    message.keyIndex = object.keyIndex ?? undefined;
+    message.hops = object.hops ?? 0;
     return message;
   },
 };

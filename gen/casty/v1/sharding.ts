@@ -41,6 +41,30 @@ export interface ShardHome {
   epoch: bigint;
   /** Incarnation uid of the owning node. */
   nodeUid: bigint;
+  /** With replication: the nodes holding copies of the shard's events, on nodes other than the primary. */
+  replicas: ShardReplica[];
+}
+
+/** One node holding a replica of a shard. */
+export interface ShardReplica {
+  /** "host:port" and incarnation uid of the node. */
+  node: string;
+  nodeUid: bigint;
+}
+
+/**
+ * A region → coordinator: how far its replicas got, so that the most advanced one is promoted when the
+ * primary's node is lost. `progress` grows with every event a replica stores (the sum of the highest
+ * sequence numbers it holds of the shard's entities).
+ */
+export interface ReplicaProgress {
+  node: string;
+  shards: ShardProgress[];
+}
+
+export interface ShardProgress {
+  shardId: number;
+  progress: bigint;
 }
 
 /** A region asks the coordinator where a shard lives (allocating it if needed). */
@@ -186,7 +210,7 @@ export const RegisterRegion: MessageFns<RegisterRegion> = {
 };
 
 function createBaseShardHome(): ShardHome {
-  return { shardId: 0, node: "", epoch: 0n, nodeUid: 0n };
+  return { shardId: 0, node: "", epoch: 0n, nodeUid: 0n, replicas: [] };
 }
 
 export const ShardHome: MessageFns<ShardHome> = {
@@ -208,6 +232,9 @@ export const ShardHome: MessageFns<ShardHome> = {
         throw new globalThis.Error("value provided for field message.nodeUid of type uint64 too large");
       }
       writer.uint32(32).uint64(message.nodeUid);
+    }
+    for (const v of message.replicas) {
+      ShardReplica.encode(v!, writer.uint32(42).fork()).join();
     }
     return writer;
   },
@@ -257,6 +284,14 @@ export const ShardHome: MessageFns<ShardHome> = {
             message.nodeUid = reader.uint64() as bigint;
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.replicas.push(ShardReplica.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -278,6 +313,214 @@ export const ShardHome: MessageFns<ShardHome> = {
     message.node = object.node ?? "";
     message.epoch = (object.epoch !== undefined && object.epoch !== null) ? BigInt(object.epoch) : 0n;
     message.nodeUid = (object.nodeUid !== undefined && object.nodeUid !== null) ? BigInt(object.nodeUid) : 0n;
+    message.replicas = object.replicas?.map((e) => ShardReplica.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseShardReplica(): ShardReplica {
+  return { node: "", nodeUid: 0n };
+}
+
+export const ShardReplica: MessageFns<ShardReplica> = {
+  encode(message: ShardReplica, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.node !== "") {
+      writer.uint32(10).string(message.node);
+    }
+    if (message.nodeUid !== 0n) {
+      if (BigInt.asUintN(64, message.nodeUid) !== message.nodeUid) {
+        throw new globalThis.Error("value provided for field message.nodeUid of type uint64 too large");
+      }
+      writer.uint32(16).uint64(message.nodeUid);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ShardReplica {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseShardReplica();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.node = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.nodeUid = reader.uint64() as bigint;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<ShardReplica>, I>>(base?: I): ShardReplica {
+    return ShardReplica.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ShardReplica>, I>>(object: I): ShardReplica {
+    const message = createBaseShardReplica();
+    message.node = object.node ?? "";
+    message.nodeUid = (object.nodeUid !== undefined && object.nodeUid !== null) ? BigInt(object.nodeUid) : 0n;
+    return message;
+  },
+};
+
+function createBaseReplicaProgress(): ReplicaProgress {
+  return { node: "", shards: [] };
+}
+
+export const ReplicaProgress: MessageFns<ReplicaProgress> = {
+  encode(message: ReplicaProgress, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.node !== "") {
+      writer.uint32(10).string(message.node);
+    }
+    for (const v of message.shards) {
+      ShardProgress.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReplicaProgress {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReplicaProgress();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.node = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.shards.push(ShardProgress.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<ReplicaProgress>, I>>(base?: I): ReplicaProgress {
+    return ReplicaProgress.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ReplicaProgress>, I>>(object: I): ReplicaProgress {
+    const message = createBaseReplicaProgress();
+    message.node = object.node ?? "";
+    message.shards = object.shards?.map((e) => ShardProgress.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseShardProgress(): ShardProgress {
+  return { shardId: 0, progress: 0n };
+}
+
+export const ShardProgress: MessageFns<ShardProgress> = {
+  encode(message: ShardProgress, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.shardId !== 0) {
+      writer.uint32(8).uint32(message.shardId);
+    }
+    if (message.progress !== 0n) {
+      if (BigInt.asUintN(64, message.progress) !== message.progress) {
+        throw new globalThis.Error("value provided for field message.progress of type uint64 too large");
+      }
+      writer.uint32(16).uint64(message.progress);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ShardProgress {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseShardProgress();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.shardId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.progress = reader.uint64() as bigint;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<ShardProgress>, I>>(base?: I): ShardProgress {
+    return ShardProgress.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ShardProgress>, I>>(object: I): ShardProgress {
+    const message = createBaseShardProgress();
+    message.shardId = object.shardId ?? 0;
+    message.progress = (object.progress !== undefined && object.progress !== null) ? BigInt(object.progress) : 0n;
     return message;
   },
 };

@@ -1,0 +1,112 @@
+// Keyed wrappers (Serialization.registerKeyed): the key rides in the batch's key table and the
+// forward count in the envelope; only the inner message is a payload, and the receiver wraps it again.
+import { afterEach, describe, expect, it } from "vitest";
+import { ConnectRequest } from "../../gen/casty/v1/remote.js";
+import { RemoteActorRef, type RemoteActorSystem } from "../../src/index.js";
+import { OutboundBatch } from "../../src/remote/outbound-batch.js";
+import { Serialization, type KeyedCodec, type RefCodec } from "../../src/serialization/index.js";
+import { waitFor } from "../support/wait.js";
+import { deadLetters, probe, remoteRef, TestNodes } from "./fixtures/nodes.js";
+
+class ForKey {
+  constructor(
+    readonly key: string,
+    readonly message: unknown,
+    readonly hops = 0,
+  ) {
+    if (key === "") throw new TypeError("empty key");
+  }
+}
+
+const codec: KeyedCodec<ForKey> = {
+  key: (w) => w.key,
+  message: (w) => w.message,
+  hops: (w) => w.hops,
+  wrap: (key, message, hops) => new ForKey(key, message, hops),
+};
+
+const nodes = new TestNodes();
+afterEach(() => nodes.shutdownAll());
+
+async function keyedPair(): Promise<[RemoteActorSystem, RemoteActorSystem]> {
+  const [a, b] = [await nodes.start(), await nodes.start()];
+  for (const system of [a, b]) system.serialization.registerKeyed([ForKey], codec);
+  return [a, b];
+}
+
+describe("keyed wrappers between nodes", () => {
+  it("arrive as the wrapper, with key, message and forward count, in order among plain messages", async () => {
+    const [a, b] = await keyedPair();
+    const inbox = probe(b, "inbox");
+    const ref = remoteRef(a, inbox.ref);
+    ref.tell(new ForKey("alice", { kind: "deposit", amount: 1 }));
+    ref.tell({ kind: "plain" });
+    ref.tell(new ForKey("bob", [1, 2], 3));
+    ref.tell(new ForKey("alice", "again", 1));
+    await waitFor(() => inbox.received.length === 4, 5000, "four messages");
+    expect(inbox.received).toEqual([
+      new ForKey("alice", { kind: "deposit", amount: 1 }, 0),
+      { kind: "plain" },
+      new ForKey("bob", [1, 2], 3),
+      new ForKey("alice", "again", 1),
+    ]);
+    expect(inbox.received[0]).toBeInstanceOf(ForKey);
+  });
+
+  it("forward(wrapper, hops) sends the wrapper with that count, leaving the wrapper as it was", async () => {
+    const [a, b] = await keyedPair();
+    const inbox = probe<ForKey>(b, "inbox");
+    const ref = remoteRef(a, inbox.ref);
+    if (!(ref instanceof RemoteActorRef)) throw new Error("not a remote ref");
+    const wrapper = new ForKey("carol", 7);
+    ref.forward(wrapper, 4);
+    await waitFor(() => inbox.received.length === 1, 5000, "the forwarded wrapper");
+    expect(inbox.received[0]).toEqual(new ForKey("carol", 7, 4));
+    expect(wrapper.hops).toBe(0);
+  });
+
+  it("a key the receiver's wrapper refuses is a dead letter there; the stream goes on", async () => {
+    const [a, b] = await keyedPair();
+    const inbox = probe(b, "inbox");
+    const letters = deadLetters(b);
+    const ref = remoteRef(a, inbox.ref);
+    // a wrapper that another encoder built with an empty key (this one's constructor would refuse it)
+    ref.tell(Object.assign(Object.create(ForKey.prototype) as ForKey, { key: "", message: "x", hops: 0 }));
+    ref.tell("after");
+    await waitFor(() => inbox.received.length === 1 && letters.length === 1, 5000, "the next message and one dead letter");
+    expect(inbox.received).toEqual(["after"]);
+    expect(letters[0].reason).toMatch(/empty key/);
+  });
+
+  it("on the wire: the key in the batch table, the count in the envelope, the message alone as payload", () => {
+    const a = keyedSerialization();
+    const batch = new OutboundBatch(a, 1024 * 1024);
+    const recipient = { address: "casty://test@127.0.0.1:1/user/x" } as never;
+    batch.append("/user/x", new ForKey("alice", "hi", 2), recipient);
+    batch.append("/user/x", new ForKey("alice", "ho"), recipient);
+    batch.append("/user/x", new ForKey("bob", "hu"), recipient);
+    const { frame } = ConnectRequest.decode(batch.seal().frame);
+    if (frame?.$case !== "batch") throw new Error("not a batch frame");
+    const decoded = frame.value;
+    expect(decoded.keys).toEqual(["alice", "bob"]);
+    expect(decoded.envelopes.map((e) => [e.keyIndex, e.hops])).toEqual([
+      [0, 2],
+      [0, 0],
+      [1, 0],
+    ]);
+    expect(decoded.envelopes.map((e) => a.deserialize(decoded.typeNames[e.typeIndex], e.payload))).toEqual(["hi", "ho", "hu"]);
+  });
+});
+
+/** A serialization with the codec, as a node has it (these messages hold no refs). */
+function keyedSerialization(): Serialization {
+  const refs: RefCodec = {
+    addressOf: () => "",
+    resolve: () => {
+      throw new Error("no refs here");
+    },
+  };
+  const serialization = new Serialization(refs);
+  serialization.registerKeyed([ForKey], codec);
+  return serialization;
+}
