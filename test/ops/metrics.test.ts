@@ -19,9 +19,8 @@ import {
   type NodeOptions,
 } from "../../src/index.js";
 import { escapes } from "../support/escapes.js";
+import { depositAccount, type Deposit } from "./fixtures/deposit-account.js";
 import { waitFor } from "../support/wait.js";
-
-type Deposit = { readonly amount: number; readonly replyTo: ActorRef<number> };
 
 const escaped = escapes();
 const dir = mkdtempSync(join(tmpdir(), "casty-metrics-"));
@@ -31,14 +30,7 @@ let nodes: ClusteredActorSystem[] = [];
 let accounts: ActorRef<ShardEnvelope<Deposit>>[] = [];
 let releaseSlow: () => void = () => undefined;
 
-const account = (entityId: string) =>
-  Behaviors.eventSourced<Deposit, { readonly amount: number }, number>({
-    entityId,
-    journal,
-    initialState: 0,
-    onEvent: (balance, event) => balance + event.amount,
-    onCommand: (_ctx, _balance, command) => Behaviors.persisted([{ amount: command.amount }], (balance) => command.replyTo.tell(balance)),
-  });
+const account = depositAccount(journal);
 
 /** Every sample of the text exposition, by its series ("name{labels}"). */
 async function scrape(node: ClusteredActorSystem): Promise<Map<string, number>> {
