@@ -1,6 +1,6 @@
 import { Histogram, type Registry } from "prom-client";
 import type { ActorSystem } from "../../actor/system.js";
-import { onReplicationAck } from "../../replication/ack-latency.js";
+import { replicationAcks } from "../../replication/ack-latency.js";
 import { allRegionStats, type RegionStats } from "../../sharding/region.js";
 import { collectedGauge, type Sample } from "./collected.js";
 
@@ -23,7 +23,7 @@ export function replicationMetrics(registry: Registry, system: ActorSystem): () 
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
-  return onReplicationAck((seconds) => ackLatency.observe(seconds));
+  return replicationAcks.add((seconds) => ackLatency.observe(seconds));
 }
 
 /** Events persisted on this node (as primary) that the slowest replica has not acknowledged; undefined without replication. */
