@@ -1,4 +1,4 @@
-// One node of the demo (examples/demo.ts starts three of these as processes): event-sourced bank
+// One node of the demo (the demo script, ../demo.ts, starts three of these as processes): event-sourced bank
 // accounts sharded over the cluster on this node's own SqliteJournal file (JOURNAL_PATH), each shard
 // replicated to the two other nodes (a persist is confirmed once one replica has it), the gateway's
 // distributed data on a journal file all nodes share (SHARED_JOURNAL_PATH), and the HTTP port with

@@ -64,6 +64,7 @@ export class GrpcServices {
       failure: (method, call, error) => this.failure(method, call, error),
       ended: (method, code, startedAt) => this.stats.ended(method, code, system.scheduler.now() - startedAt),
       debug: (message) => log.debug(message),
+      warn: (message) => log.warn(message),
     };
     this.up = this.isUp();
     system.eventStream.subscribe(ClusterEvent, () => (this.up = this.isUp()));

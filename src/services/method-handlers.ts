@@ -23,6 +23,7 @@ export interface Served {
   failure(method: string, call: ServerSurfaceCall, error: unknown): grpc.ServiceError;
   ended(method: string, code: grpc.status, startedAt: number): void;
   debug(message: string): void;
+  warn(message: string): void;
 }
 
 type UserHandler = (call: never, ctx: CallContext) => unknown;
@@ -77,7 +78,7 @@ function settle(served: Served, path: string, run: () => unknown, outcome: Outco
       (value) => outcome.ok(value),
       (error: unknown) => outcome.fail(error),
     )
-    .catch((error: unknown) => served.debug(`${path}: answering failed: ${String(error)}`));
+    .catch((error: unknown) => served.warn(`${path}: answering the call failed: ${String(error)}`));
 }
 
 /** Answers a unary or client-streaming call once; undefined when the call is refused at once. */
@@ -180,12 +181,18 @@ function watchStream(served: Served, path: string, call: Readable & ServerSurfac
 }
 
 /**
+ * How close to its deadline a call that went away counts as ended by it: grpc-js's deadline timer may
+ * fire a few ms before its own deadline by the clock, and the scheduler's clock is not Date's.
+ */
+const DEADLINE_SLACK_MS = 50;
+
+/**
  * The code a call ended with: `code`, unless the call went away first, by its deadline (which grpc-js
  * enforces too, so it may beat the ask's own timeout) or cancelled by the client.
  */
 function outcomeCode(served: Served, call: ServerSurfaceCall, code: grpc.status): grpc.status {
   if (!call.cancelled) return code;
-  return deadlineOf(call) <= served.now() ? grpc.status.DEADLINE_EXCEEDED : grpc.status.CANCELLED;
+  return deadlineOf(call) - served.now() <= DEADLINE_SLACK_MS ? grpc.status.DEADLINE_EXCEEDED : grpc.status.CANCELLED;
 }
 
 function tooLarge(served: Served, size?: number, what = "request"): grpc.ServiceError {

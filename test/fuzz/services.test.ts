@@ -114,7 +114,7 @@ describe("fuzzing every service of a node", () => {
     );
     // sharding's coordination messages travel in remoting batches to the region: after a valid handshake
     const handshake = valid["/casty.v1.RemotingService/Connect"][0];
-    const homes = [{ shardId: 3, node: "127.0.0.1:65003", epoch: 7n, nodeUid: 77n }];
+    const homes = [{ shardId: 3, node: "127.0.0.1:65003", epoch: 7n, nodeUid: 77n, replicas: [{ node: "127.0.0.1:65004", nodeUid: 78n }] }];
     const sharding: [string, Uint8Array][] = [
       ["casty.v1.RegisterRegion", RegisterRegion.encode({ node: "127.0.0.1:65000", hosting: true, owned: homes, knownEpoch: 9n, nodeUid: 77n }).finish()],
       ["casty.v1.GetShardHome", GetShardHome.encode({ shardId: 3, node: "127.0.0.1:65000" }).finish()],
@@ -129,6 +129,12 @@ describe("fuzzing every service of a node", () => {
     const gatewayRequests: Record<string, object> = {
       tell: { region: "accounts", entityId: "f", message: value },
       ask: { region: "accounts", entityId: "f", message: value },
+      multiplex: {
+        calls: [
+          { id: 1, timeoutMs: 500, kind: { $case: "tell", value: { region: "accounts", entityId: "f", message: value } } },
+          { id: 2, timeoutMs: 500, kind: { $case: "ask", value: { region: "accounts", entityId: "f", message: value } } },
+        ],
+      },
       getClusterState: {},
       watchMembers: {},
       counterAdd: { counter: structure, delta: 2 },
@@ -169,7 +175,8 @@ describe("fuzzing every service of a node", () => {
           value: {
             typeNames: [typeName],
             targetPaths: [region.path],
-            envelopes: [{ targetIndex: 0, typeIndex: 0, payload: Buffer.from(fuzz.frame([payload])) }],
+            keys: [],
+            envelopes: [{ targetIndex: 0, typeIndex: 0, payload: Buffer.from(fuzz.frame([payload])), hops: 0 }],
           },
         },
       }).finish();
@@ -191,6 +198,10 @@ describe("fuzzing every service of a node", () => {
         }
         for (const { method, frames: valids } of gatewayMethods) {
           for (let i = 0; i < GATEWAY_CALLS_PER_METHOD; i++) {
+            if (method.requestStream) {
+              calls.push(stream(client, method.path, counted(frames(valids))));
+              continue;
+            }
             const frame = counted([fuzz.frame(valids)])[0];
             calls.push(method.responseStream ? serverStream(client, method.path, frame) : unary(client, method.path, frame));
           }
