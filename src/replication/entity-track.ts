@@ -8,6 +8,8 @@ export interface AckWait {
   readonly resolve: () => void;
   readonly reject: (error: Error) => void;
   readonly timer: TimerHandle;
+  /** When it began waiting (ms), when ack latency is measured. */
+  readonly since: number | undefined;
 }
 
 /** What this node knows of one entity's replication, as its primary or as a replica. */

@@ -1,3 +1,4 @@
+import { replicationAcks } from "./ack-latency.js";
 import type { EventsPushed, HeadsAnnounced, ReplicationFrame } from "../../gen/casty/v1/replication.js";
 import type { ActorRef } from "../actor/ref.js";
 import type { Scheduler, TimerHandle } from "../actor/scheduler.js";
@@ -218,7 +219,7 @@ export class RegionReplicator implements RegionReplication, PersistHook {
         if (i >= 0) track.waits.splice(i, 1);
         reject(new ReplicationTimeoutError(`fewer than ${minAcks} replicas acknowledged event ${seqNr} within ${ackTimeout} ms`));
       }, ackTimeout);
-      const wait = { seqNr, resolve, reject, timer };
+      const wait = { seqNr, resolve, reject, timer, since: replicationAcks.heard ? this.host.scheduler.now() : undefined };
       track.waits.push(wait);
     });
   }
@@ -231,6 +232,7 @@ export class RegionReplicator implements RegionReplication, PersistHook {
     while (track.waits.length > 0 && track.ackCount(allocation.replicas, track.waits[0].seqNr) >= minAcks) {
       const wait = track.waits.shift()!;
       this.host.scheduler.clearTimeout(wait.timer);
+      if (wait.since !== undefined) replicationAcks.report((this.host.scheduler.now() - wait.since) / 1000);
       wait.resolve();
     }
   }
