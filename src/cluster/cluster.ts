@@ -56,6 +56,7 @@ export class Cluster {
   static install(system: ActorSystem, remoting: Remoting, options: ResolvedClusterOptions): Cluster {
     const cluster = new Cluster(system, remoting, options);
     system.registerExtension(ClusterExtensionId, cluster);
+    remoting.deathWatch.goneByMembershipOnly(); // an unreachable member is gone only once removed
     cluster.daemon.start();
     return cluster;
   }

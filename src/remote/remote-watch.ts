@@ -23,7 +23,8 @@ export interface RemoteWatchHost {
  * watches the target on its behalf (in its `/system/remote-watch` actor) and sends a DeathNotice when
  * it stops. Watch, Unwatch and DeathNotice are system messages, re-sent until acknowledged, so a broken
  * connection does not lose them. When a whole node goes (removed from the cluster, or restarted as a
- * new incarnation), every actor watched there counts as terminated.
+ * new incarnation; without a cluster, also unreachable for `undeliveredTimeout`), every actor watched
+ * there counts as terminated.
  */
 export class RemoteWatch {
   /** Remote targets (by URI) → the local watchers, each with the ref object it watched. */
@@ -31,6 +32,8 @@ export class RemoteWatch {
   /** Local targets (by path) → the nodes watching them. */
   private readonly watchers = new Map<string, Set<string>>();
   private readonly delivery: SystemMessageDelivery;
+  /** Whether a peer unreachable for `undeliveredTimeout` counts as gone (plain remoting; a cluster decides by membership). */
+  private unreachableIsGone = true;
 
   constructor(
     private readonly system: ActorSystem,
@@ -103,6 +106,22 @@ export class RemoteWatch {
       nodes.delete(nodePrefix);
       if (nodes.size === 0) this.watchers.delete(path);
     }
+  }
+
+  /**
+   * The node at `nodePrefix` was unreachable for `undeliveredTimeout`. Without a cluster, its watched
+   * actors count as terminated and what waits for its acknowledgement is given up: nothing is re-sent
+   * to it for ever.
+   */
+  nodeUnreachable(nodePrefix: string): void {
+    if (!this.unreachableIsGone) return;
+    this.delivery.giveUp(nodePrefix);
+    for (const address of [...this.watched.keys()]) if (address.startsWith(`${nodePrefix}/`)) this.notify(address);
+  }
+
+  /** Only `nodeGone` ends watches of a node from now on: the cluster's membership decides when a node is gone. */
+  goneByMembershipOnly(): void {
+    this.unreachableIsGone = false;
   }
 
   private notify(address: string): void {

@@ -177,6 +177,10 @@ export class Remoting implements RefCodec, EndpointHost, InboundServerHost {
     for (const listener of this.associationListeners) listener(peer, uid, restarted);
   }
 
+  unreachable(peer: Peer): void {
+    this.deathWatch.nodeUnreachable(nodeUri(peer.system, peer.key));
+  }
+
   private async closeTransports(): Promise<void> {
     this.deathWatch.stop();
     await this.endpoints.closeEndpoints();
