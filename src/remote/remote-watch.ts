@@ -101,7 +101,7 @@ export class RemoteWatch {
   /** Every watched actor of the node at `nodePrefix` (`casty://name@host:port`) is gone. */
   nodeGone(nodePrefix: string): void {
     this.delivery.forget(nodePrefix);
-    for (const address of [...this.watched.keys()]) if (address.startsWith(`${nodePrefix}/`)) this.notify(address);
+    this.notifyNode(nodePrefix);
     for (const [path, nodes] of this.watchers) {
       nodes.delete(nodePrefix);
       if (nodes.size === 0) this.watchers.delete(path);
@@ -116,12 +116,16 @@ export class RemoteWatch {
   nodeUnreachable(nodePrefix: string): void {
     if (!this.unreachableIsGone) return;
     this.delivery.giveUp(nodePrefix);
-    for (const address of [...this.watched.keys()]) if (address.startsWith(`${nodePrefix}/`)) this.notify(address);
+    this.notifyNode(nodePrefix);
   }
 
   /** Only `nodeGone` ends watches of a node from now on: the cluster's membership decides when a node is gone. */
   goneByMembershipOnly(): void {
     this.unreachableIsGone = false;
+  }
+
+  private notifyNode(nodePrefix: string): void {
+    for (const address of [...this.watched.keys()]) if (address.startsWith(`${nodePrefix}/`)) this.notify(address);
   }
 
   private notify(address: string): void {
