@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AskTimeoutError, ClusterClient, ClusterClientError, SqliteJournal } from "../../src/index.js";
+import { AskTimeoutError, ClusterClient, ClusterClientError, SqliteJournal, type ActorRef } from "../../src/index.js";
 import { prng } from "../support/fuzzer.js";
 import { sleep } from "../support/wait.js";
 import { checkAdds, checkConvergence, checkCounter, checkQueue, checkReads, checkSingleWriter, type Violation, type Write } from "./checker.js";
@@ -11,7 +11,7 @@ import { ChaosCluster } from "./cluster.js";
 import type { Deposited } from "./fixtures/chaos-node.js";
 import { History, tally } from "./history.js";
 import { chaosNetwork } from "./network.js";
-import { COUNTER, MAP, QUEUE, SHARDS, accountId, runWorkload, type WorkloadOptions } from "./workload.js";
+import { COUNTER, MAP, QUEUE, SHARDS, accountId, replicatedKey, runWorkload, type WorkloadOptions } from "./workload.js";
 
 export interface FaultContext {
   readonly cluster: ChaosCluster;
@@ -21,7 +21,7 @@ export interface FaultContext {
   /** Marks the moment the fault ends (links healed, node resumed or restarting): recovery is timed from here. */
   healed(): void;
   /** A deposit through node `via`, recorded like the workload's; answers the index of the node that persisted it. */
-  deposit(via: number, account: string): Promise<number | undefined>;
+  deposit(via: number, account: string, region?: string): Promise<number | undefined>;
 }
 
 export interface Scenario {
@@ -31,6 +31,8 @@ export interface Scenario {
   readonly params: Readonly<Record<string, string | number>>;
   /** Only in the full profile (`npm run test:chaos`). */
   readonly full?: boolean;
+  /** Only where sharding replicates (see fixtures/replication.ts). */
+  readonly replication?: boolean;
   /** Injects the fault while the workload runs and heals it; the nodes expected Up at the end. */
   fault(ctx: FaultContext): Promise<readonly number[]>;
 }
@@ -39,6 +41,8 @@ export interface ScenarioResult {
   readonly scenario: Scenario;
   readonly mechanism: string;
   readonly counts: ReturnType<typeof tally>;
+  /** The same per model: accounts, replicated accounts, counter, map, queue. */
+  readonly byModel: Readonly<Record<string, ReturnType<typeof tally>>>;
   readonly lost: number;
   readonly violations: readonly Violation[];
   /** From the heal until every node agreed on the membership (ms), undefined when it never did. */
@@ -48,6 +52,12 @@ export interface ScenarioResult {
 }
 
 const STABLE_AFTER = 2000;
+
+/** Which model a history key belongs to (see workload.ts). */
+function modelOf(key: string): string {
+  const prefix = /^(counter|map|queue|replicated)[:/]/.exec(key);
+  return prefix === null ? "accounts" : prefix[1];
+}
 const CONVERGE_TIMEOUT = 45_000;
 const VIEW_POLL = 200;
 
@@ -83,11 +93,11 @@ export async function runScenario(scenario: Scenario, workload: Omit<WorkloadOpt
     const load = runWorkload(cluster, client, history, { ...workload, seed: scenario.seed }, () => faultDone && Date.now() > endedAt + tail);
     let endedAt = 0;
     let probes = 0;
-    const deposit = async (via: number, account: string): Promise<number | undefined> => {
+    const deposit = async (via: number, account: string, region = "accounts"): Promise<number | undefined> => {
       let node: number | undefined;
       const op = `probe-${probes++}`;
-      await history.record(`n${via}`, "add", account, op, async () => {
-        const reply = await cluster.call(via, "deposit", { account, op }, workload.timeout + 1000);
+      await history.record(`n${via}`, "add", region === "accounts" ? account : replicatedKey(account), op, async () => {
+        const reply = await cluster.call(via, "deposit", { account, op, region }, workload.timeout + 1000);
         if (!reply.ok) throw new Error(reply.error);
         node = Number(String(reply.value).slice(1));
       });
@@ -132,6 +142,12 @@ export async function runScenario(scenario: Scenario, workload: Omit<WorkloadOpt
     const mapped = ops.filter((op) => op.key === `map:${MAP}`).map((op) => op.value!);
     const map = c.distributed().map<string, string>(MAP, { shards: SHARDS });
     final.set(`map:${MAP}`, (await Promise.all(mapped.map(async (key) => ((await eventually(() => map.contains(key))) ? [key] : [])))).flat());
+    if (workload.replicated) {
+      for (let n = 0; n < workload.accounts; n++) {
+        const id = accountId(n);
+        final.set(replicatedKey(id), await eventually(() => c.ask<string[]>("replicated", id, (replyTo: ActorRef<string[]>) => ({ kind: "read", replyTo }))));
+      }
+    }
     const counterValue = await eventually(() => c.distributed().counter(COUNTER, { shards: SHARDS }).get());
     const queue = c.distributed().queue<string>(QUEUE, { shards: SHARDS });
     const drained: string[] = [];
@@ -165,6 +181,7 @@ export async function runScenario(scenario: Scenario, workload: Omit<WorkloadOpt
       scenario,
       mechanism: network.mechanism,
       counts: tally(ops),
+      byModel: Object.fromEntries(["accounts", "replicated", "counter", "map", "queue"].map((m) => [m, tally(ops.filter((op) => modelOf(op.key) === m))])),
       lost: violations.filter((v) => v.check === "lost").reduce((n, v) => n + (v.count ?? 1), 0),
       violations,
       recoveredAfter: converged ? membership.convergedAfter : undefined,

@@ -145,4 +145,18 @@ export const scenarios: readonly Scenario[] = [
       return killAndReplace(ctx, victim, "the hot entities' node");
     },
   },
+  {
+    name: "kill the primary of hot replicated entities",
+    seed: 108,
+    nodes: 3,
+    replication: true,
+    params: { "hot entities": "acct-0, acct-1 (region replicated)", replication: "replicas 2, minAcks 1, node-local in-memory journals", signal: "SIGKILL" },
+    async fault(ctx) {
+      await sleep(WARM);
+      const homes = await Promise.all([0, 1].map((n) => ctx.deposit(0, accountId(n), "replicated")));
+      const victim = homes.find((h) => h !== undefined) ?? 1;
+      ctx.step(`hot replicated entities' primaries on n${homes.map((h) => h ?? "?").join(", n")}`);
+      return killAndReplace(ctx, victim, "the hot replicated entities' primary");
+    },
+  },
 ];

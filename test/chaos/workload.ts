@@ -21,7 +21,12 @@ export interface WorkloadOptions {
   readonly pace: number;
   readonly maxOps: number;
   readonly timeout: number;
+  /** Also deposits into and reads replicated accounts (region "replicated"). */
+  readonly replicated: boolean;
 }
+
+/** The history key of a replicated account. */
+export const replicatedKey = (account: string): string => `replicated/${account}`;
 
 /** Refusals that say the call was never processed; every other failure may have taken effect. */
 const DEFINITE = new Set([
@@ -64,7 +69,27 @@ export async function runWorkload(
     const account = accountId(Math.floor(random() * options.accounts));
     const roll = random();
     const node = pick(cluster.running().length > 0 ? cluster.running() : [0]);
-    if (roll < 0.3)
+    if (options.replicated && random() < 0.25) {
+      const key = replicatedKey(account);
+      if (roll < 0.75)
+        await history.record(
+          "gateway",
+          "add",
+          key,
+          op,
+          () => client.ask<string>("replicated", account, (replyTo: ActorRef<string>) => ({ kind: "deposit", op, replyTo }), ask).then(() => undefined),
+          definite,
+        );
+      else
+        await history.record(
+          "gateway",
+          "read",
+          key,
+          undefined,
+          () => client.ask<string[]>("replicated", account, (replyTo: ActorRef<string[]>) => ({ kind: "read", replyTo }), ask),
+          definite,
+        );
+    } else if (roll < 0.3)
       await history.record(
         "gateway",
         "add",

@@ -1,5 +1,5 @@
 // Every gRPC service of a running node (remoting, cluster, sharding's coordination messages on the
-// remoting stream, gateway, health) gets seeded random frames through raw grpc-js clients: valid frames
+// remoting stream, replication, gateway, health) gets seeded random frames through raw grpc-js clients: valid frames
 // with fields mutated, truncated, garbage, random fields of random wire types, empty and huge strings,
 // oversized frames, wrong system names; over 10,000 cases in rounds. Nothing may escape to the process,
 // after every round the node still answers health checks, a remote ask and the gateway, and its heap
@@ -10,6 +10,7 @@ import { BinaryWriter } from "@bufbuild/protobuf/wire";
 import { GossipRequest, HeartbeatRequest, JoinRequest, LeaveRequest, MemberStatus } from "../../gen/casty/v1/cluster.js";
 import { GatewayServiceService } from "../../gen/casty/v1/gateway.js";
 import { ConnectRequest } from "../../gen/casty/v1/remote.js";
+import { ReplicateRequest, type ReplicationFrame } from "../../gen/casty/v1/replication.js";
 import { PROTOCOL_VERSION } from "../../src/remote/protocol.js";
 import { GetShardHome, HandOff, RegisterRegion, ShardHomes, ShardStopped } from "../../gen/casty/v1/sharding.js";
 import { setFlagsFromString } from "node:v8";
@@ -112,6 +113,27 @@ describe("fuzzing every service of a node", () => {
       Behaviors.sharded(() => Behaviors.receive<EchoMsg>((_ctx, msg) => (msg.replyTo.tell(msg.value), Behaviors.same())), { numShards: 12 }),
       "accounts",
     );
+    // a replicated region: the node serves ReplicationService from then on
+    const replicated = node.spawn(
+      Behaviors.sharded(() => Behaviors.receive<EchoMsg>((_ctx, msg) => (msg.replyTo.tell(msg.value), Behaviors.same())), {
+        numShards: 12,
+        replication: { replicas: 1, minAcks: 1 },
+      }),
+      "replicated",
+    );
+    const at = { region: replicated.path, shardId: 3 };
+    const replicationFrames: ReplicationFrame[] = [
+      { frame: { $case: "pushed", value: { ...at, epoch: 2n, entityId: "e", fromSeqNr: 0n, events: [Buffer.from([10, 2, 8, 1])] } } },
+      { frame: { $case: "heads", value: { ...at, epoch: 2n, heads: [{ entityId: "e", seqNr: 4n }] } } },
+      { frame: { $case: "pull", value: { ...at, requestId: 1n, entityId: "e", fromSeqNr: 1n } } },
+      { frame: { $case: "acked", value: { ...at, entityId: "e", seqNr: 9n } } },
+      { frame: { $case: "catchUp", value: { ...at, entityId: "e", fromSeqNr: 2n } } },
+      { frame: { $case: "refused", value: { ...at, epoch: 99n } } },
+      { frame: { $case: "pulled", value: { region: replicated.path, requestId: 1n, events: [Buffer.from([1, 2, 3])] } } },
+    ];
+    valid["/casty.v1.ReplicationService/Replicate"] = [stranger, wrongSystem, emptyHost].map((from) =>
+      ReplicateRequest.encode({ node: `${from.host}:${from.port}`, nodeUid: from.uid, frames: replicationFrames }).finish(),
+    );
     // sharding's coordination messages travel in remoting batches to the region: after a valid handshake
     const handshake = valid["/casty.v1.RemotingService/Connect"][0];
     const homes = [{ shardId: 3, node: "127.0.0.1:65003", epoch: 7n, nodeUid: 77n, replicas: [{ node: "127.0.0.1:65004", nodeUid: 78n }] }];
@@ -131,8 +153,9 @@ describe("fuzzing every service of a node", () => {
       ask: { region: "accounts", entityId: "f", message: value },
       multiplex: {
         calls: [
-          { id: 1, timeoutMs: 500, kind: { $case: "tell", value: { region: "accounts", entityId: "f", message: value } } },
-          { id: 2, timeoutMs: 500, kind: { $case: "ask", value: { region: "accounts", entityId: "f", message: value } } },
+          { id: 1, kind: { $case: "ask", value: { region: "accounts", entityId: "f", message: value } }, timeoutMs: 300 },
+          { id: 2, kind: { $case: "tell", value: { region: "accounts", entityId: "g", message: value } }, timeoutMs: 0 },
+          { id: 1, kind: { $case: "cancel", value: {} }, timeoutMs: 0 },
         ],
       },
       getClusterState: {},
@@ -188,7 +211,7 @@ describe("fuzzing every service of a node", () => {
         for (const [path, valids] of Object.entries(valid)) {
           for (let i = 0; i < CALLS_PER_METHOD; i++) {
             if (path.endsWith("/Watch")) calls.push(serverStream(client, path, counted([fuzz.frame(valids)])[0]));
-            else if (/\/(Connect|Gossip|Heartbeat)$/.test(path)) calls.push(stream(client, path, counted(frames(valids))));
+            else if (/\/(Connect|Gossip|Heartbeat|Replicate)$/.test(path)) calls.push(stream(client, path, counted(frames(valids))));
             else calls.push(unary(client, path, counted([fuzz.frame(valids)])[0]));
           }
         }
@@ -223,6 +246,7 @@ describe("fuzzing every service of a node", () => {
       client.close();
       health.close();
     }
+    console.log(`fuzzed ${cases} frames in ${ROUNDS} rounds; heap after each round: ${heap.map((h) => Math.round(h / 1e6)).join(", ")} MB`);
     expect(cases).toBeGreaterThanOrEqual(MIN_CASES);
     expect(heap.at(-1)! - heap[0], `heap after each round: ${heap.map((h) => Math.round(h / 1e6)).join(", ")} MB`).toBeLessThan(HEAP_GROWTH_LIMIT);
     expect(await node.ask(region, (replyTo: ActorRef<string>) => new ShardEnvelope("e1", { value: "sharded", replyTo }), { timeout: 5000 })).toBe("sharded");

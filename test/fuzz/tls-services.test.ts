@@ -1,13 +1,14 @@
 // Every gRPC service of a node under TLS, called by raw clients: with mutual TLS a client without a
 // certificate the cluster's CA signed (none, another CA's, plaintext) is refused on every method of
-// every service (remoting, cluster, gateway, health; sharding rides on remoting); with server-only TLS
+// every service (remoting, cluster, replication, gateway, health; sharding rides on remoting); with server-only TLS
 // (requireClientCertificate: false, which lets probes in) such a client reaches health, and the gateway
 // only when it is configured open.
 import * as grpc from "@grpc/grpc-js";
 import { afterAll, describe, expect, it } from "vitest";
 import { ClusterServiceService, JoinRequest } from "../../gen/casty/v1/cluster.js";
 import { GatewayServiceService } from "../../gen/casty/v1/gateway.js";
-import { ClusteredActorSystem, type GatewayOptions, type TlsOptions } from "../../src/index.js";
+import { ReplicationServiceService } from "../../gen/casty/v1/replication.js";
+import { Behaviors, ClusteredActorSystem, type GatewayOptions, type TlsOptions } from "../../src/index.js";
 import { CONNECT_PATH } from "../../src/remote/protocol.js";
 import { TestPki } from "../remote/fixtures/certs.js";
 import { escapes } from "../support/escapes.js";
@@ -36,7 +37,12 @@ const HEALTH: Method[] = [
   { path: "/grpc.health.v1.Health/Watch", requestStream: false, responseStream: true },
 ];
 const GATEWAY_METHODS: Method[] = Object.values(GatewayServiceService);
-const GUARDED: Method[] = [{ path: CONNECT_PATH, requestStream: true, responseStream: true }, ...Object.values(ClusterServiceService), ...GATEWAY_METHODS];
+const GUARDED: Method[] = [
+  { path: CONNECT_PATH, requestStream: true, responseStream: true },
+  ...Object.values(ClusterServiceService),
+  ...Object.values(ReplicationServiceService),
+  ...GATEWAY_METHODS,
+];
 
 /** The status a call ends with; a stream the node keeps open is cancelled after CALL_TIMEOUT (CANCELLED). */
 function status(client: grpc.Client, method: Method): Promise<grpc.status> {
@@ -64,6 +70,11 @@ async function node(tls: TlsOptions, gateway?: GatewayOptions): Promise<Clustere
   const system = await ClusteredActorSystem.start({ name: "tls", host: "127.0.0.1", port: 0, logLevel: "silent", tls, gateway, leaveTimeout: 500 });
   systems.push(system);
   await system.cluster.whenUp(10_000);
+  // a replicated region, so that the node serves ReplicationService
+  system.spawn(
+    Behaviors.sharded(() => Behaviors.receive(() => Behaviors.same()), { numShards: 4, replication: { replicas: 1, minAcks: 1 } }),
+    "replicated",
+  );
   return system;
 }
 
