@@ -1,7 +1,7 @@
 // The main demo: `npm run demo` (`npm run demo -- --keep` leaves the cluster running for you to watch).
-// Three node processes on 127.0.0.1 run event-sourced bank accounts, sharded over the cluster, on a
-// SqliteJournal in a temp dir, with a distributed counter beside them; each serves the live cluster
-// page. This process is a client (ClusterClient through the nodes' gateway): it deposits into 30
+// Three node processes on 127.0.0.1 run event-sourced bank accounts, sharded over the cluster, each
+// node on its own SqliteJournal file in a temp dir, every shard replicated to the other nodes
+// (minAcks 1), with a distributed counter beside them; each serves the live cluster page. This process is a client (ClusterClient through the nodes' gateway): it deposits into 30
 // accounts without pause, kills one node with SIGKILL, shows that the balances survive and routing
 // continues, restarts the node, and ends with a summary. At most 60 s; every wait is bounded.
 import { spawn, type ChildProcess } from "node:child_process";
@@ -73,7 +73,7 @@ class Node {
   }
 
   /** Starts the process; resolves once it serves (its "started" line), rejects if it exits first. */
-  start(seeds: readonly string[], journal: string): Promise<void> {
+  start(seeds: readonly string[], dir: string): Promise<void> {
     const script = fileURLToPath(new URL("./demo/node.ts", import.meta.url));
     const child = spawn(process.execPath, ["--import", "tsx", script], {
       stdio: ["ignore", "pipe", "pipe"],
@@ -85,7 +85,8 @@ class Node {
         CASTY_SEEDS: seeds.join(","),
         CASTY_HTTP_PORT: String(this.httpPort),
         CASTY_LOG_LEVEL: "error",
-        JOURNAL_PATH: journal,
+        JOURNAL_PATH: join(dir, `node-${this.index}.db`),
+        SHARED_JOURNAL_PATH: join(dir, "shared.db"),
       },
     });
     this.child = child;
@@ -132,7 +133,6 @@ const upAndReachable = async (node: Node, count: number) => {
 };
 
 const dir = mkdtempSync(join(tmpdir(), "casty-demo-"));
-const journal = join(dir, "journal.db");
 const ports = await Promise.all(Array.from({ length: 6 }, () => freePort()));
 const nodes = [0, 1, 2].map((i) => new Node(i + 1, ports[i], ports[i + 3]));
 const seeds = nodes.map((n) => n.address);
@@ -153,8 +153,8 @@ const budget = setTimeout(() => {
 
 try {
   // ---- three nodes ----
-  log(`starting 3 node processes on 127.0.0.1, journal in ${dir}`);
-  await Promise.all(nodes.map((node) => node.start(seeds, journal)));
+  log(`starting 3 node processes on 127.0.0.1, journals in ${dir}, shards replicated with minAcks 1`);
+  await Promise.all(nodes.map((node) => node.start(seeds, dir)));
   await until("3 Up members", 20_000, () => upAndReachable(nodes[0], 3));
   log(`cluster of 3 is up: ${seeds.join(", ")}`);
   log(`live cluster page: ${nodes[0].http}/  (metrics: ${nodes[0].http}/metrics)`);
@@ -220,7 +220,7 @@ try {
   // ---- restart ----
   log(`restarting node ${victim.index} at ${victim.address}`);
   const restartedAt = performance.now();
-  await victim.start(seeds, journal);
+  await victim.start(seeds, dir);
   log(`node ${victim.index}'s process serves after ${since(restartedAt)} ms; it joins`);
   await until("the restarted node Up", 20_000, () => upAndReachable(nodes[0], 3));
   log(`node ${victim.index} is back after ${since(restartedAt)} ms`);

@@ -17,6 +17,8 @@ export interface StreamedCall {
   readonly message: unknown;
   readonly timeout: number;
   readonly deadline: number;
+  /** The caller's W3C trace context, when it traces. */
+  readonly traceparent: string | undefined;
   /** Its id on `stream`, the stream it was last sent on. */
   id: number;
   stream: CallStream | undefined;
@@ -77,6 +79,7 @@ export class CallStream {
         .string(call.entityId);
       this.frames.any(MUX.message, call.message, oversize);
       writer.join().uint32(MUX.timeout).uint32(call.timeout);
+      if (call.traceparent !== undefined) writer.uint32(MUX.traceparent).string(call.traceparent);
     } catch (error) {
       this.frames.abort();
       throw error;

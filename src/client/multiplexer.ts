@@ -1,6 +1,8 @@
+import { context } from "@opentelemetry/api";
 import * as grpc from "@grpc/grpc-js";
 import type { MultiplexResult } from "../../gen/casty/v1/gateway.js";
 import type { Any } from "../../gen/google/protobuf/any.js";
+import { traceparentOf } from "../actor/tracing.js";
 import type { Serialization } from "../serialization/serialization.js";
 import { NOT_PROCESSED } from "../gateway/status.js";
 import { CallStream, type CallStreamHost, type StreamedCall } from "./call-stream.js";
@@ -54,6 +56,7 @@ export class Multiplexer implements CallStreamHost {
         message,
         timeout,
         deadline: this.options.scheduler.now() + timeout,
+        traceparent: traceparentOf(context.active()),
         id: 0,
         stream: undefined,
         settled: false,

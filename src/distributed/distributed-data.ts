@@ -6,6 +6,7 @@ import type { ActorSystem } from "../actor/system.js";
 import { nodeOf } from "../cluster-tools/cluster-node.js";
 import type { EventJournal } from "../persistence/journal.js";
 import { ShardEnvelope } from "../sharding/envelope.js";
+import type { ReplicationOptions } from "../sharding/options.js";
 import { sharded } from "../sharding/sharded.js";
 import type { Serialization } from "../serialization/index.js";
 import { counterStructure } from "./counter.js";
@@ -29,6 +30,8 @@ export class DistributedData {
   private readonly regions = new Map<string, ActorRef<ShardEnvelope<Command>>>();
   /** The journal of this node's persistent structures, once `distributed({ journal })` named it. */
   private journal: EventJournal | undefined;
+  /** How the persistent structures' shards replicate, once `distributed({ journal, replication })` said so. */
+  private replication: ReplicationOptions | undefined;
   /** Persistent structures this node was asked to host without a journal (warned about once each). */
   private readonly unhostable = new Set<string>();
 
@@ -42,12 +45,13 @@ export class DistributedData {
     system.eventStream.subscribe(DeadLetter, (letter) => this.hostOnDemand(letter));
   }
 
-  /** Names the journal of this node's persistent structures; one per node. */
-  useJournal(journal: EventJournal): void {
+  /** Names the journal of this node's persistent structures (one per node), and their replication. */
+  useJournal(journal: EventJournal, replication?: ReplicationOptions): void {
     if (this.journal !== undefined && this.journal !== journal) {
       throw new InvalidOptionError("distributed data already uses another journal on this node: pass the same one to every distributed({ journal })");
     }
     this.journal = journal;
+    this.replication ??= replication;
   }
 
   /** The region of a structure on this node, started on first use. */
@@ -59,7 +63,10 @@ export class DistributedData {
       if (region.storage === "j" && journal === undefined)
         throw new InvalidOptionError(`${region.kind} "${region.name}" is persistent, but this node has no journal for distributed data`);
       ref = this.system.spawnSystemActor(
-        sharded((entityId) => entity(region, entityId, journal), { numShards: region.shards }),
+        sharded((entityId) => entity(region, entityId, journal), {
+          numShards: region.shards,
+          ...(journal !== undefined && this.replication !== undefined && { replication: this.replication }),
+        }),
         actorName,
       );
       this.regions.set(actorName, ref);

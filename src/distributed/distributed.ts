@@ -11,7 +11,7 @@ export class Distributed {
 
   constructor(system: ActorSystem, options: DistributedOptions = {}) {
     this.data = DistributedData.of(system);
-    if (options.journal !== undefined) this.data.useJournal(options.journal);
+    if (options.journal !== undefined) this.data.useJournal(options.journal, options.replication);
     this.storage = options.journal === undefined ? "m" : "j";
   }
 

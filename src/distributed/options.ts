@@ -1,9 +1,15 @@
 import { requirePositive } from "../actor/errors.js";
 import type { EventJournal } from "../persistence/journal.js";
+import type { ReplicationOptions } from "../sharding/options.js";
 
 export interface DistributedOptions {
   /** Every mutation becomes an event in this journal: structures survive restarts (default: in memory). */
   readonly journal?: EventJournal;
+  /**
+   * With a journal of this node's own: the persistent structures' shards keep replicas on other
+   * nodes (see sharding replication), so they survive the loss of a node and its journal.
+   */
+  readonly replication?: ReplicationOptions;
 }
 
 export interface StructureOptions {

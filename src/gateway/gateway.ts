@@ -98,8 +98,9 @@ export class Gateway {
       ask: (request, timeout) => this.askOf(request, timeout),
       askTimeout: (ms) => (ms === 0 ? this.options.askTimeout : Math.min(ms, this.options.maxAskTimeout)),
       answered: (method, code) => {
-        this.answeredCodes(method)[code]++;
+        this.codesOf(method)[code]++;
       },
+      span: (method, traceparent) => callSpan(method, traceparent, this.system.addressPrefix),
     };
     const handlers: GatewayServiceServer = {
       tell: this.unary("tell", (request: TellRequest) => this.tell(request)),
@@ -128,13 +129,6 @@ export class Gateway {
   /** Calls answered so far (unary, and those on Multiplex streams as their unary method), by method, then by gRPC status code (the array index). */
   get callsAnswered(): ReadonlyMap<string, readonly number[]> {
     return this.answered;
-  }
-
-  /** The answer counts of `method`, by status code. */
-  private answeredCodes(method: string): number[] {
-    let codes = this.answered.get(method);
-    if (codes === undefined) this.answered.set(method, (codes = new Array<number>(grpc.status.UNAUTHENTICATED + 1).fill(0)));
-    return codes;
   }
 
   private tell(request: TellRequest): TellResponse {
@@ -224,6 +218,15 @@ export class Gateway {
     for (const session of this.sessions) session.end(notServing(details));
   }
 
+  private codesOf(method: string): number[] {
+    let codes = this.answered.get(method);
+    if (codes === undefined) {
+      codes = new Array<number>(grpc.status.UNAUTHENTICATED + 1).fill(0);
+      this.answered.set(method, codes);
+    }
+    return codes;
+  }
+
   private state() {
     return wireState(this.cluster.state, this.cluster.leader);
   }
@@ -233,7 +236,7 @@ export class Gateway {
    * (INTERNAL ones with a warn line); sync handlers answer without a promise.
    */
   private unary<Req, Res>(what: string, handle: (request: Req, call: grpc.ServerUnaryCall<Req, Res>) => Res | Promise<Res>): grpc.handleUnaryCall<Req, Res> {
-    const codes = this.answeredCodes(what);
+    const codes = this.codesOf(what);
     return (call, callback) => {
       const refusal = this.admit(call);
       if (refusal !== undefined) {
@@ -241,7 +244,7 @@ export class Gateway {
         return callback(refusal);
       }
       this.inFlight++;
-      const span = callSpan(what, call, this.system.addressPrefix);
+      const span = callSpan(what, call.metadata.get("traceparent")[0], this.system.addressPrefix);
       const fail = (error: unknown): void => {
         this.inFlight--;
         const code = statusOf(error);

@@ -17,6 +17,8 @@ export const MUX = {
   ask: (3 << 3) | 2,
   cancel: (4 << 3) | 2,
   timeout: (5 << 3) | 0,
+  /** MultiplexCall.traceparent */
+  traceparent: (6 << 3) | 2,
   /** MultiplexResult.error */
   error: (4 << 3) | 2,
   /** TellRequest / AskRequest */

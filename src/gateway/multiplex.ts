@@ -1,5 +1,7 @@
 import * as grpc from "@grpc/grpc-js";
+import type { Span } from "@opentelemetry/api";
 import type { Logger } from "../actor/logger.js";
+import { withSpan } from "../actor/tracing.js";
 import type { Serialization } from "../serialization/index.js";
 import type { AskRequest, MultiplexCall, MultiplexRequest, TellRequest } from "../../gen/casty/v1/gateway.js";
 import { FrameWriter, MUX } from "./multiplex-wire.js";
@@ -22,6 +24,8 @@ export interface MultiplexHost {
   askTimeout(ms: number): number;
   /** Counts a call answered on the stream, as its unary method would be counted. */
   answered(method: CallMethod, code: grpc.status): void;
+  /** The call's server span, when a tracer provider records it. */
+  span(method: "tell" | "ask", traceparent: string): Span | undefined;
 }
 
 /** The unary method a call on the stream stands for ("multiplex": a frame with neither). */
@@ -92,22 +96,25 @@ export class MultiplexSession {
     if (this.asks.has(id)) return this.failed(id, method, refuse(grpc.status.INVALID_ARGUMENT, `call id ${id} is taken by an ask in flight`));
     const refusal = this.host.take();
     if (refusal !== undefined) return this.refused(id, method, refusal);
+    const span = this.host.span(method, call.traceparent);
     if (method === "tell") {
       try {
-        this.host.tell(kind.value);
+        withSpan(span, () => this.host.tell(kind.value));
         this.told(id);
       } catch (error) {
         this.failed(id, method, error);
       } finally {
+        span?.end();
         this.host.done();
       }
       return;
     }
     let asked: Promise<unknown>;
     try {
-      asked = this.host.ask(kind.value, this.host.askTimeout(call.timeoutMs));
+      asked = withSpan(span, () => this.host.ask(kind.value, this.host.askTimeout(call.timeoutMs)));
     } catch (error) {
       this.host.done();
+      span?.end();
       return this.failed(id, method, error);
     }
     const started = ++this.started;
@@ -115,10 +122,12 @@ export class MultiplexSession {
     asked.then(
       (reply) => {
         this.host.done();
+        span?.end();
         if (this.settles(id, started)) this.replied(id, reply);
       },
       (error: unknown) => {
         this.host.done();
+        span?.end();
         if (this.settles(id, started)) this.failed(id, method, error);
       },
     );

@@ -17,7 +17,7 @@ export function eventSourced<C, E, S>(options: EventSourcedOptions<C, E, S>): Be
   const behavior = LocalBehaviors.setup<C>(async (ctx) => {
     const inc = new Incarnation(ctx, options);
     try {
-      await inc.hook?.recovering(options.entityId);
+      await inc.hook?.recovering(ctx.self);
       const { state, seqNr } = await replayingEvents(inc, await replayingSnapshot(inc));
       return running(inc, state, seqNr);
     } catch (error) {

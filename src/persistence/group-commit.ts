@@ -1,5 +1,5 @@
 import type { Scheduler } from "../actor/scheduler.js";
-import { persistBatchesHeard, reportPersistBatch } from "./persist-batches.js";
+import { persistBatches } from "./persist-batches.js";
 
 /** A write waiting for its batch. */
 interface Waiting<W> {
@@ -53,7 +53,7 @@ export class GroupCommit<W> {
     if (this.inFlight !== undefined || this.waiting.length === 0) return;
     const batch = this.waiting;
     this.waiting = [];
-    const started = persistBatchesHeard() ? this.scheduler.now() : undefined;
+    const started = persistBatches.heard ? this.scheduler.now() : undefined;
     let outcome: readonly (Error | undefined)[] | Promise<readonly (Error | undefined)[]>;
     try {
       outcome = this.writeBatch(batch.map((w) => w.write));
@@ -84,7 +84,7 @@ export class GroupCommit<W> {
   }
 
   private report(writes: number, started: number | undefined): void {
-    if (started !== undefined) reportPersistBatch(writes, (this.scheduler.now() - started) / 1000);
+    if (started !== undefined) persistBatches.report(writes, (this.scheduler.now() - started) / 1000);
   }
 }
 

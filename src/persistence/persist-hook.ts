@@ -7,6 +7,9 @@ import type { ActorRef } from "../actor/ref.js";
 
 /** One persist as the hook sees it: the events written as `fromSeqNr + 1`, `+ 2`, …. */
 export interface WrittenEvents {
+  /** The entity actor (a child of the hook's parent). */
+  readonly entity: ActorRef<never>;
+  /** Its persistence id (the journal's key). */
   readonly entityId: string;
   readonly fromSeqNr: number;
   readonly events: readonly unknown[];
@@ -16,8 +19,8 @@ export interface WrittenEvents {
 }
 
 export interface PersistHook {
-  /** Before an entity recovers from its journal: resolves once the journal is complete (it may fill it first). */
-  recovering(entityId: string): Promise<void> | undefined;
+  /** Before the entity actor recovers from its journal: resolves once the journal is complete (it may fill it first). */
+  recovering(entity: ActorRef<never>): Promise<void> | undefined;
   /**
    * After events were written: `then` runs once the promise resolves (undefined: at once). A rejection
    * means the persist is not a success: `ShardFencedError` stops the entity, any other error skips `then`.

@@ -21,7 +21,7 @@ export async function persisting<C, E, S>(
   const { events } = effect;
   const { tagger } = inc.options;
   const tags = tagger && events.map((e) => tagger(e));
-  // a command that came with a trace context: its write is a span of that trace
+  // a command that came with a trace context: its write (and the replicas' acks) is a span of that trace
   const span = traced.current === undefined ? undefined : startSpan("casty persist", SpanKind.INTERNAL, { "casty.entity_id": inc.entityId });
   try {
     await inc.options.journal.append(inc.entityId, events, seqNr, { writerUid: inc.writerUid, tags });
@@ -29,9 +29,9 @@ export async function persisting<C, E, S>(
     span?.end();
     return inc.writeFailed(error);
   }
-  span?.end();
   let confirmed = true;
   const written = inc.hook?.written({
+    entity: inc.ctx.self,
     entityId: inc.entityId,
     fromSeqNr: seqNr,
     events,
@@ -55,6 +55,7 @@ export async function persisting<C, E, S>(
       confirmed = false;
     }
   }
+  span?.end();
   let next = state;
   for (const event of events) next = inc.options.onEvent(next, event);
   const toSeqNr = seqNr + events.length;

@@ -5,10 +5,13 @@ import type { Logger } from "../actor/logger.js";
 import { Queue } from "../actor/queue.js";
 import type { ActorRef } from "../actor/ref.js";
 import type { Scheduler, TimerHandle } from "../actor/scheduler.js";
+import { nodeKey, nodeUri } from "./address.js";
 import { guardListener } from "./contained.js";
 import type { ResolvedRemoteOptions } from "./options.js";
 import { OutboundBatch, type SealedBatch } from "./outbound-batch.js";
 import type { PeerTraffic, TrafficByPeer } from "./peer-traffic.js";
+import { kindOf } from "../actor/actor-kinds.js";
+import { SpanKind, startSpan, traced, traceparentOf, withinSpan } from "../actor/tracing.js";
 import { BATCH_MAX_BYTES, BATCH_MAX_ENVELOPES, CONNECT_PATH, HANDSHAKE_TIMEOUT, PROTOCOL_VERSION } from "./protocol.js";
 import type { Serialization } from "../serialization/index.js";
 
@@ -116,7 +119,8 @@ export class Endpoint {
       this.host.deadLetter(message, recipient, `outbound queue to ${this.peer.key} is full`);
       return false;
     }
-    this.batch.append(path, message, recipient, hops);
+    if (traced.current === undefined) this.batch.append(path, message, recipient, hops);
+    else this.batch.append(path, message, recipient, hops, this.sendSpan(path));
     this.queued++;
     if (this.batch.count >= BATCH_MAX_ENVELOPES || this.batch.bytes >= BATCH_MAX_BYTES) this.sealed.push(this.batch.seal());
     if (!this.flushPending) {
@@ -125,6 +129,16 @@ export class Endpoint {
     }
     if (this.state === "idle") this.connect();
     return true;
+  }
+
+  /** The traceparent of a producer span for a message sent within a trace (ended at once: the send is one-way). */
+  private sendSpan(path: string): string | undefined {
+    const self = this.host.selfNode;
+    const node = nodeUri(self.system, nodeKey(self.host, self.port));
+    const span = startSpan(`casty send ${kindOf(path)}`, SpanKind.PRODUCER, { "casty.node": node, "casty.peer": this.peer.key, "casty.actor": path });
+    if (span === undefined) return traceparentOf(traced.current!);
+    span.end();
+    return traceparentOf(withinSpan(traced.current!, span));
   }
 
   /** Like `send`, but waits (in order) while the outbound queue is full instead of dropping. */

@@ -2,6 +2,7 @@ import { BinaryReader, WireType } from "@bufbuild/protobuf/wire";
 import { Handshake } from "../../gen/casty/v1/remote.js";
 import type { ActorRef } from "../actor/ref.js";
 import type { Logger } from "../actor/logger.js";
+import { contextOf, traced } from "../actor/tracing.js";
 import { TAG } from "./protocol.js";
 import { DeserializationError, StringCache, UnknownManifestError, type Serialization } from "../serialization/index.js";
 
@@ -111,6 +112,7 @@ function deliverEnvelope(
   let payloadLength = 0;
   let keyIndex = -1;
   let hops = 0;
+  let traceparent: string | undefined;
   reader.pos = start;
   while (reader.pos < end) {
     const tag = reader.uint32();
@@ -122,8 +124,9 @@ function deliverEnvelope(
       payloadLength = reader.uint32();
       payloadStart = reader.pos;
       reader.pos += payloadLength;
-      // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment -- the low three bits of a tag are its wire type
-    } else reader.skip(tag & 7);
+    } else if (tag === TAG.envelopeTraceparent) traceparent = reader.string();
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment -- the low three bits of a tag are its wire type
+    else reader.skip(tag & 7);
   }
   const path = tables.targetPaths[target];
   const manifest = tables.typeNames[type];
@@ -152,5 +155,20 @@ function deliverEnvelope(
   }
   reader.pos = end;
   if (recipient === null) host.deadLetter(message, host.missingRef(path), `no actor at ${path}`);
-  else recipient.tell(message);
+  else if (traceparent === undefined) recipient.tell(message);
+  else tellTraced(recipient, message, traceparent);
+}
+
+/** Delivers a message sent within a trace: queued with the sender's context, processed as a span of it. */
+function tellTraced(recipient: ActorRef<unknown>, message: unknown, traceparent: string): void {
+  const context = contextOf(traceparent);
+  if (context === undefined) return recipient.tell(message); // a malformed header is ignored, as W3C says
+  traced.current = context;
+  traced.fromWire = true;
+  try {
+    recipient.tell(message);
+  } finally {
+    traced.current = undefined;
+    traced.fromWire = false;
+  }
 }

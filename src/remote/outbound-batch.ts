@@ -42,9 +42,10 @@ export class OutboundBatch {
   /**
    * Appends one envelope; throws (leaving the batch as it was) when the message cannot be sent. A
    * keyed wrapper (see KeyedCodec) goes as its message with key and forward count in the envelope;
-   * `hops` (when not negative) replaces the wrapper's own count.
+   * `hops` (when not negative) replaces the wrapper's own count; `traceparent` is the sender's trace
+   * context, when it traces.
    */
-  append(path: string, message: unknown, recipient: ActorRef<never>, hops = -1): void {
+  append(path: string, message: unknown, recipient: ActorRef<never>, hops = -1, traceparent?: string): void {
     const writer = this.writer;
     const pos = writerPosition(writer);
     const forks = openForks(writer);
@@ -75,6 +76,7 @@ export class OutboundBatch {
       let type = this.types.get(manifest);
       if (type === undefined) this.types.set(manifest, (type = this.types.size));
       if (type !== 0) writer.uint32(TAG.envelopeType).int32(type);
+      if (traceparent !== undefined) writer.uint32(TAG.envelopeTraceparent).string(traceparent);
       writer.join();
     } catch (error) {
       rollbackWriter(writer, { pos, forks });

@@ -26,4 +26,5 @@ export const TAG = {
   envelopePayload: (3 << 3) | 2,
   envelopeKey: (6 << 3) | 0,
   envelopeHops: (7 << 3) | 0,
+  envelopeTraceparent: (8 << 3) | 2,
 } as const;

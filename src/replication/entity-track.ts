@@ -8,6 +8,8 @@ export interface AckWait {
   readonly resolve: () => void;
   readonly reject: (error: Error) => void;
   readonly timer: TimerHandle;
+  /** When it began waiting (ms), when ack latency is measured. */
+  readonly since: number | undefined;
 }
 
 /** What this node knows of one entity's replication, as its primary or as a replica. */
@@ -17,6 +19,8 @@ export class EntityTrack {
   /** The journal work on this entity (appends of a replica, a pull), one after the other. */
   chain: Promise<void> = Promise.resolve();
   journal: EventJournal | undefined;
+  /** The entity's key in that journal (its persistence id, which its behaviour names). */
+  persistenceId = "";
   /** Primary: the highest sequence number each replica (by address) acknowledged. */
   readonly acked = new Map<string, number>();
   /** Primary: persists waiting for acks, in sequence order. */
@@ -27,6 +31,7 @@ export class EntityTrack {
   catchUpFrom = 0;
 
   constructor(
+    /** The sharded entity id (what frames name). */
     readonly entityId: string,
     readonly shard: number,
   ) {}

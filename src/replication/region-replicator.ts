@@ -1,5 +1,7 @@
+import { replicationAcks } from "./ack-latency.js";
 import type { EventsPushed, HeadsAnnounced, ReplicationFrame } from "../../gen/casty/v1/replication.js";
-import type { Scheduler } from "../actor/scheduler.js";
+import type { ActorRef } from "../actor/ref.js";
+import type { Scheduler, TimerHandle } from "../actor/scheduler.js";
 import type { UniqueAddress } from "../cluster/member.js";
 import { eventSourcedOptionsOf } from "../persistence/event-sourced.js";
 import type { EventJournal } from "../persistence/journal.js";
@@ -22,6 +24,14 @@ export interface ReplicatorHost {
 }
 
 type Reply = (frame: ReplicationFrame) => void;
+
+/** The sharded entity id of an entity actor (the region names it by the encoded id). */
+function shardedIdOf(entity: ActorRef<never>): string {
+  return decodeURIComponent(entity.path.slice(entity.path.lastIndexOf("/") + 1));
+}
+
+/** How often a primary tells lagging replicas what they miss, in ms. */
+const ANNOUNCE_INTERVAL = 2000;
 
 /** Events per pushed frame when catching a replica up. */
 const CATCH_UP_CHUNK = 256;
@@ -48,11 +58,14 @@ export class RegionReplicator implements RegionReplication, PersistHook {
   private readonly pulls = new Map<bigint, (rows: readonly Uint8Array[]) => void>();
   private nextPull = 1n;
   private detached = false;
+  private readonly announcing: TimerHandle;
 
   constructor(
     private readonly region: ReplicatedRegion,
     private readonly host: ReplicatorHost,
-  ) {}
+  ) {
+    this.announcing = host.scheduler.setInterval(() => this.announceLagging(), ANNOUNCE_INTERVAL);
+  }
 
   // ---- RegionReplication ----
 
@@ -98,6 +111,7 @@ export class RegionReplicator implements RegionReplication, PersistHook {
 
   detach(): void {
     this.detached = true;
+    this.host.scheduler.clearInterval(this.announcing);
     for (const track of this.tracks.values())
       for (const wait of track.waits.splice(0)) this.fail(wait, new ReplicationTimeoutError("the shard region stopped"));
     for (const resolve of this.pulls.values()) resolve([]);
@@ -111,7 +125,8 @@ export class RegionReplicator implements RegionReplication, PersistHook {
 
   // ---- PersistHook ----
 
-  recovering(entityId: string): Promise<void> {
+  recovering(entity: ActorRef<never>): Promise<void> {
+    const entityId = shardedIdOf(entity);
     const track = this.track(entityId);
     const sync = this.syncs.get(track.shard);
     if (sync === undefined || sync.done.has(entityId)) return track.chain;
@@ -121,8 +136,9 @@ export class RegionReplicator implements RegionReplication, PersistHook {
   }
 
   written(written: WrittenEvents): Promise<void> | undefined {
-    const { entityId, fromSeqNr, events, tags, writerUid, timestamp } = written;
-    const track = this.track(entityId);
+    const { fromSeqNr, events, tags, writerUid, timestamp } = written;
+    const track = this.track(shardedIdOf(written.entity));
+    const entityId = track.entityId;
     const shard = track.shard;
     if (this.fenced.has(shard)) return Promise.reject(new ShardFencedError(`shard ${shard} has a newer primary`));
     const toSeqNr = fromSeqNr + events.length;
@@ -130,7 +146,7 @@ export class RegionReplicator implements RegionReplication, PersistHook {
     const allocation = this.primaryOf.get(shard);
     if (allocation === undefined || allocation.replicas.length === 0) return this.awaitAcks(track, toSeqNr);
     const codec = this.host.codec;
-    const rows = events.map((event, i) => codec.encodeEvent(entityId, fromSeqNr + i + 1, event, timestamp, writerUid, tags?.[i]) as Buffer);
+    const rows = events.map((event, i) => codec.encodeEvent(written.entityId, fromSeqNr + i + 1, event, timestamp, writerUid, tags?.[i]) as Buffer);
     const pushed: ReplicationFrame = {
       frame: {
         $case: "pushed",
@@ -203,7 +219,7 @@ export class RegionReplicator implements RegionReplication, PersistHook {
         if (i >= 0) track.waits.splice(i, 1);
         reject(new ReplicationTimeoutError(`fewer than ${minAcks} replicas acknowledged event ${seqNr} within ${ackTimeout} ms`));
       }, ackTimeout);
-      const wait = { seqNr, resolve, reject, timer };
+      const wait = { seqNr, resolve, reject, timer, since: replicationAcks.heard ? this.host.scheduler.now() : undefined };
       track.waits.push(wait);
     });
   }
@@ -216,6 +232,7 @@ export class RegionReplicator implements RegionReplication, PersistHook {
     while (track.waits.length > 0 && track.ackCount(allocation.replicas, track.waits[0].seqNr) >= minAcks) {
       const wait = track.waits.shift()!;
       this.host.scheduler.clearTimeout(wait.timer);
+      if (wait.since !== undefined) replicationAcks.report((this.host.scheduler.now() - wait.since) / 1000);
       wait.resolve();
     }
   }
@@ -243,6 +260,21 @@ export class RegionReplicator implements RegionReplication, PersistHook {
     const heads = [...tracks].filter((t) => t.held > 0).map((t) => ({ entityId: t.entityId, seqNr: BigInt(t.held) }));
     if (heads.length === 0) return;
     this.host.send(peer, { frame: { $case: "heads", value: { region: this.region.path, shardId: shard, epoch: allocation.primary.epoch, heads } } });
+  }
+
+  /** Periodic: heads of the entities a replica has not acknowledged up to, so it catches up without waiting for the next push. */
+  private announceLagging(): void {
+    for (const [shard, allocation] of this.primaryOf) {
+      const tracks = this.byShard.get(shard);
+      if (tracks === undefined) continue;
+      for (const { address } of allocation.replicas) {
+        const heads = [];
+        for (const t of tracks) if (t.held > (t.acked.get(address) ?? 0)) heads.push({ entityId: t.entityId, seqNr: BigInt(t.held) });
+        if (heads.length === 0) continue;
+        const value = { region: this.region.path, shardId: shard, epoch: allocation.primary.epoch, heads };
+        this.host.send(address, { frame: { $case: "heads", value } });
+      }
+    }
   }
 
   /** Pushes the entity's events from `fromSeqNr` on, from this node's journal. */
@@ -305,17 +337,17 @@ export class RegionReplicator implements RegionReplication, PersistHook {
   }
 
   private async appendRows(track: EntityTrack, rows: readonly Uint8Array[], firstSeqNr: number): Promise<void> {
-    const entries = rows.map((row, i) => this.host.codec.decodeEvent(track.entityId, firstSeqNr + i, row));
     const journal = this.journalOf(track);
+    const entries = rows.map((row, i) => this.host.codec.decodeEvent(track.persistenceId, firstSeqNr + i, row));
     try {
       await journal.append(
-        track.entityId,
+        track.persistenceId,
         entries.map((e) => e.event),
         firstSeqNr - 1,
         { writerUid: entries[0].writerUid, tags: entries.map((e) => e.tags) },
       );
     } catch (error) {
-      track.held = await journal.highestSeqNr(track.entityId); // someone else wrote: start again from there
+      track.held = await journal.highestSeqNr(track.persistenceId); // someone else wrote: start again from there
       throw error;
     }
     track.held = firstSeqNr - 1 + rows.length;
@@ -391,7 +423,7 @@ export class RegionReplicator implements RegionReplication, PersistHook {
   }
 
   private async held(track: EntityTrack): Promise<number> {
-    if (track.held < 0) track.held = await this.journalOf(track).highestSeqNr(track.entityId);
+    if (track.held < 0) track.held = await this.journalOf(track).highestSeqNr(track.persistenceId);
     return track.held;
   }
 
@@ -399,7 +431,7 @@ export class RegionReplicator implements RegionReplication, PersistHook {
   private async rowsFrom(track: EntityTrack, fromSeqNr: number): Promise<Buffer[]> {
     const rows: Buffer[] = [];
     const codec = this.host.codec;
-    for await (const e of this.journalOf(track).replay(track.entityId, fromSeqNr))
+    for await (const e of this.journalOf(track).replay(track.persistenceId, fromSeqNr))
       rows.push(codec.encodeEvent(e.entityId, e.seqNr, e.event, e.timestamp, e.writerUid, e.tags) as Buffer);
     return rows;
   }
@@ -409,6 +441,7 @@ export class RegionReplicator implements RegionReplication, PersistHook {
     if (track.journal !== undefined) return track.journal;
     const options = eventSourcedOptionsOf(this.region.factory(track.entityId));
     if (options === undefined) throw new Error(`replication needs the factory of ${this.region.path} to return Behaviors.eventSourced(...)`);
+    track.persistenceId = options.entityId;
     return (track.journal = options.journal);
   }
 }

@@ -25,6 +25,7 @@ export function clusterHost(ctx: ActorContext<never>): RegionHost | undefined {
     selfNode: { address: remoting.selfAddress, uid: remoting.selfNode.uid },
     regionOn: (node) => (node === remoting.selfAddress ? self : remoting.refFor(nodeUri(system.name, node) + self.path)),
     upMembers: () => new Set(cluster.state.members.filter((m) => m.status === "up").map((m) => m.address)),
+    unreachableMembers: () => new Set(cluster.state.unreachable),
     hasRole: (role) => cluster.selfMember?.roles.includes(role) ?? false,
     subscribe: (listener) => cluster.subscribe(ClusterEvent, listener),
     // a task of the coordinated shutdown's cluster-sharding-shutdown-region phase (also run by a leave without shutdown)

@@ -10,6 +10,8 @@ export interface CoordinatorHost {
   now(): number;
   /** Addresses of the Up members (regions elsewhere cannot host shards). */
   upMembers(): ReadonlySet<string>;
+  /** Addresses of the members some member finds unreachable. */
+  unreachableMembers(): ReadonlySet<string>;
   send(node: string, message: Coordination): void;
   /** A rebalance began moving `shard` (for metrics). */
   rebalancing?(shard: number): void;
@@ -18,7 +20,10 @@ export interface CoordinatorHost {
 export interface CoordinatorOptions {
   /** Shards moving at once when loads even out. */
   readonly maxSimultaneousRebalance: number;
-  /** A new coordinator allocates new shards only after every Up member registered, or this long. */
+  /**
+   * A new coordinator allocates new shards only after every Up member registered, or this long (a member
+   * that hosts no region never registers); a member it cannot reach must register or be removed first.
+   */
   readonly rebuildWindow: number;
   /** Replicas of each shard on other nodes (0: none). */
   readonly replicas?: number;
@@ -73,10 +78,14 @@ export class ShardCoordinator {
     this.broadcastChanges(before);
   }
 
-  /** Periodic: start the next handoffs of a rebalance. */
+  /** Periodic: add missing replicas (a node that registered before it was Up, a rebuild), then start the next handoffs of a rebalance. */
   rebalance(): void {
+    if (!this.ready()) return;
+    const before = this.current.allocations;
+    this.fillReplicas();
+    this.broadcastChanges(before);
     const { moving, allocations } = this.current;
-    if (!this.ready() || moving.size >= this.options.maxSimultaneousRebalance) return;
+    if (moving.size >= this.options.maxSimultaneousRebalance) return;
     const plan = rebalancePlan(allocations, this.hostingRegions(), moving, this.options.maxSimultaneousRebalance - moving.size);
     for (const { shard, from, to } of plan) {
       this.host.log.info(`rebalancing shard ${shard} from ${from} to ${to}`);
@@ -230,8 +239,11 @@ export class ShardCoordinator {
   }
 
   private ready(): boolean {
-    if (this.host.now() - this.startedAt >= this.options.rebuildWindow) return true;
     const up = this.host.upMembers();
+    // a member cut off from us may still run shards we do not know of: allocating them here would make
+    // a second writer, so wait until it registers or the downing decision removes it
+    for (const node of this.host.unreachableMembers()) if (up.has(node) && !this.current.regions.has(node)) return false;
+    if (this.host.now() - this.startedAt >= this.options.rebuildWindow) return true;
     return [...up].every((node) => this.current.regions.has(node));
   }
 }

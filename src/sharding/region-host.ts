@@ -13,6 +13,8 @@ export interface RegionHost {
   regionOn(node: string): ActorRef<unknown>;
   /** Addresses of the Up members. */
   upMembers(): ReadonlySet<string>;
+  /** Addresses of the members some member finds unreachable. */
+  unreachableMembers(): ReadonlySet<string>;
   /** Whether this node has `role`. */
   hasRole(role: string): boolean;
   /** Cluster events, the current state replayed first; returns the unsubscribe function. */

@@ -437,6 +437,7 @@ class ShardRegion<M> implements ShardHost<M> {
         log: this.ctx.log,
         now: () => this.ctx.system.scheduler.now(),
         upMembers: () => host.upMembers(),
+        unreachableMembers: () => host.unreachableMembers(),
         send: (node, message) => this.peer(node).tell(message),
         rebalancing: () => this.rebalances++,
       },

@@ -13,9 +13,10 @@ import { ConnectRequest } from "../../gen/casty/v1/remote.js";
 import { ReplicateRequest, type ReplicationFrame } from "../../gen/casty/v1/replication.js";
 import { PROTOCOL_VERSION } from "../../src/remote/protocol.js";
 import { GetShardHome, HandOff, RegisterRegion, ShardHomes, ShardStopped } from "../../gen/casty/v1/sharding.js";
+import { RowCodec, standaloneSerialization } from "../../src/persistence/row-codec.js";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { Behaviors, ClusterClient, ClusteredActorSystem, RemoteActorSystem, ShardEnvelope, type ActorRef } from "../../src/index.js";
+import { Behaviors, ClusterClient, ClusteredActorSystem, InMemoryJournal, RemoteActorSystem, ShardEnvelope, type ActorRef } from "../../src/index.js";
 import { HealthClient } from "../cluster/integration/nodes.js";
 import { escapes } from "../support/escapes.js";
 import { Fuzzer, prng, serverStream, stream, unary } from "../support/fuzzer.js";
@@ -113,26 +114,29 @@ describe("fuzzing every service of a node", () => {
       Behaviors.sharded(() => Behaviors.receive<EchoMsg>((_ctx, msg) => (msg.replyTo.tell(msg.value), Behaviors.same())), { numShards: 12 }),
       "accounts",
     );
-    // a replicated region: the node serves ReplicationService from then on
-    const replicated = node.spawn(
-      Behaviors.sharded(() => Behaviors.receive<EchoMsg>((_ctx, msg) => (msg.replyTo.tell(msg.value), Behaviors.same())), {
-        numShards: 12,
-        replication: { replicas: 1, minAcks: 1 },
-      }),
+    // replication frames reach a region started with replication (its entities event-sourced)
+    const journal = new InMemoryJournal();
+    node.spawn(
+      Behaviors.sharded(
+        (entityId) =>
+          Behaviors.eventSourced<string, string, number>({ entityId, journal, initialState: 0, onEvent: (n) => n + 1, onCommand: () => Behaviors.same() }),
+        { numShards: 12, replication: { replicas: 1, minAcks: 1, ackTimeout: 500 } },
+      ),
       "replicated",
     );
-    const at = { region: replicated.path, shardId: 3 };
-    const replicationFrames: ReplicationFrame[] = [
-      { frame: { $case: "pushed", value: { ...at, epoch: 2n, entityId: "e", fromSeqNr: 0n, events: [Buffer.from([10, 2, 8, 1])] } } },
-      { frame: { $case: "heads", value: { ...at, epoch: 2n, heads: [{ entityId: "e", seqNr: 4n }] } } },
-      { frame: { $case: "pull", value: { ...at, requestId: 1n, entityId: "e", fromSeqNr: 1n } } },
-      { frame: { $case: "acked", value: { ...at, entityId: "e", seqNr: 9n } } },
-      { frame: { $case: "catchUp", value: { ...at, entityId: "e", fromSeqNr: 2n } } },
-      { frame: { $case: "refused", value: { ...at, epoch: 99n } } },
-      { frame: { $case: "pulled", value: { region: replicated.path, requestId: 1n, events: [Buffer.from([1, 2, 3])] } } },
+    const row = new RowCodec(standaloneSerialization()).encodeEvent("e", 1, "event", 0, "w", []) as Buffer;
+    const replicationFrames: ReplicationFrame["frame"][] = [
+      { $case: "pushed", value: { region: "/user/replicated", shardId: 3, epoch: 1n, entityId: "e", fromSeqNr: 0n, events: [row] } },
+      { $case: "pushed", value: { region: "/user/replicated", shardId: 3, epoch: 1n, entityId: "e", fromSeqNr: 5n, events: [row, row] } },
+      { $case: "heads", value: { region: "/user/replicated", shardId: 3, epoch: 1n, heads: [{ entityId: "e", seqNr: 4n }] } },
+      { $case: "pull", value: { region: "/user/replicated", shardId: 3, requestId: 1n, entityId: "e", fromSeqNr: 1n } },
+      { $case: "acked", value: { region: "/user/replicated", shardId: 3, entityId: "e", seqNr: 1n } },
+      { $case: "catchUp", value: { region: "/user/replicated", shardId: 3, entityId: "e", fromSeqNr: 1n } },
+      { $case: "refused", value: { region: "/user/replicated", shardId: 3, epoch: 9n } },
+      { $case: "pulled", value: { region: "/user/replicated", requestId: 1n, events: [row] } },
     ];
-    valid["/casty.v1.ReplicationService/Replicate"] = [stranger, wrongSystem, emptyHost].map((from) =>
-      ReplicateRequest.encode({ node: `${from.host}:${from.port}`, nodeUid: from.uid, frames: replicationFrames }).finish(),
+    valid["/casty.v1.ReplicationService/Replicate"] = [stranger, emptyHost].map((from) =>
+      ReplicateRequest.encode({ node: `${from.host}:${from.port}`, nodeUid: from.uid, frames: replicationFrames.map((frame) => ({ frame })) }).finish(),
     );
     // sharding's coordination messages travel in remoting batches to the region: after a valid handshake
     const handshake = valid["/casty.v1.RemotingService/Connect"][0];

@@ -36,11 +36,13 @@ const tell = (id: number, region: string, entityId: string, message: unknown): M
   id,
   kind: { $case: "tell", value: { region, entityId, message: client.encode(message) } },
   timeoutMs: 0,
+  traceparent: "",
 });
 const ask = (id: number, region: string, entityId: string, message: unknown, timeoutMs = 0): MultiplexCall => ({
   id,
   kind: { $case: "ask", value: { region, entityId, message: client.encode(message) } },
   timeoutMs,
+  traceparent: "",
 });
 const codeOf = (result: MultiplexResult | undefined) => (result?.result?.$case === "error" ? result.result.value.code : result?.result?.$case);
 
@@ -57,13 +59,14 @@ describe("the Multiplex stream", () => {
           id: 4,
           kind: { $case: "tell", value: { region: "accounts", entityId: "m1", message: { typeUrl: "x/shop.v1.Unknown", value: Buffer.alloc(1) } } },
           timeoutMs: 0,
+          traceparent: "",
         },
         ask(5, "accounts", "m1", 42),
         tell(6, "accounts", "m1", { kind: "deposit", amount: 1, padding: "x".repeat(100 * 1024) }),
         ask(7, "accounts", "quiet", { kind: "ignore" }, 200),
         ask(8, "accounts", "quiet", { kind: "ignore" }, 100), // cancelled: would time out before 7
-        { id: 8, kind: { $case: "cancel", value: {} }, timeoutMs: 0 },
-        { id: 9, kind: undefined, timeoutMs: 0 },
+        { id: 8, kind: { $case: "cancel", value: {} }, timeoutMs: 0, traceparent: "" },
+        { id: 9, kind: undefined, timeoutMs: 0, traceparent: "" },
       ],
       8,
     );

@@ -35,7 +35,7 @@ const failure = (promise: Promise<unknown>): Promise<unknown> =>
 async function multiplexStatus(address: string, tls: Partial<TlsOptions>): Promise<grpc.status | undefined> {
   const pem = (value: string | Buffer | undefined) => (value === undefined ? null : Buffer.from(value));
   const raw = stub(address, grpc.credentials.createSsl(pem(tls.ca), pem(tls.key), pem(tls.cert)));
-  const call = { id: 1, kind: { $case: "tell" as const, value: { region: "accounts", entityId: "a", message: undefined } }, timeoutMs: 0 };
+  const call = { id: 1, kind: { $case: "tell" as const, value: { region: "accounts", entityId: "a", message: undefined } }, timeoutMs: 0, traceparent: "" };
   const { results, status } = await multiplex(raw, [call], 1);
   raw.close();
   expect(results.size).toBe(0);

@@ -11,6 +11,7 @@ import {
   Behaviors,
   ClusterClient,
   ClusteredActorSystem,
+  InMemoryJournal,
   ShardEnvelope,
   SqliteJournal,
   regionStats,
@@ -19,9 +20,8 @@ import {
   type NodeOptions,
 } from "../../src/index.js";
 import { escapes } from "../support/escapes.js";
+import { depositAccount, type Deposit } from "./fixtures/deposit-account.js";
 import { waitFor } from "../support/wait.js";
-
-type Deposit = { readonly amount: number; readonly replyTo: ActorRef<number> };
 
 const escaped = escapes();
 const dir = mkdtempSync(join(tmpdir(), "casty-metrics-"));
@@ -31,14 +31,7 @@ let nodes: ClusteredActorSystem[] = [];
 let accounts: ActorRef<ShardEnvelope<Deposit>>[] = [];
 let releaseSlow: () => void = () => undefined;
 
-const account = (entityId: string) =>
-  Behaviors.eventSourced<Deposit, { readonly amount: number }, number>({
-    entityId,
-    journal,
-    initialState: 0,
-    onEvent: (balance, event) => balance + event.amount,
-    onCommand: (_ctx, _balance, command) => Behaviors.persisted([{ amount: command.amount }], (balance) => command.replyTo.tell(balance)),
-  });
+const account = depositAccount(journal);
 
 /** Every sample of the text exposition, by its series ("name{labels}"). */
 async function scrape(node: ClusteredActorSystem): Promise<Map<string, number>> {
@@ -64,6 +57,11 @@ beforeAll(async () => {
   // deposits to 20 accounts from the first node: some live on the second (remote traffic), all persist
   const ids = Array.from({ length: 20 }, (_, i) => `acct-${i}`);
   await Promise.all(ids.map((id) => first.ask(accounts[0], (replyTo) => new ShardEnvelope(id, { amount: 5, replyTo }), { timeout: 5000 })));
+  // a replicated region, each node on a journal of its own: every persist waits for the other node's ack
+  const replicated = nodes.map((node) =>
+    node.spawn(Behaviors.sharded(depositAccount(new InMemoryJournal()), { numShards: 4, replication: { replicas: 1, minAcks: 1 } }), "replicated"),
+  );
+  await Promise.all(ids.map((id) => first.ask(replicated[0], (replyTo) => new ShardEnvelope(id, { amount: 1, replyTo }), { timeout: 10_000 })));
   // a dead letter to a stopped actor, and a mailbox that fills behind a handler that waits
   const gone = first.spawn(Behaviors.stopped(), "gone");
   await waitFor(() => first.lookup("/user/gone") === undefined, 2000, "the actor to stop");
@@ -120,6 +118,14 @@ describe("GET /metrics", () => {
     expect(metrics.get('casty_gateway_calls_total{method="ask",code="NOT_FOUND"}')).toBe(1);
   });
 
+  it("shows the replication lag per region and how long persists waited for the replicas' acks", async () => {
+    const metrics = await scrape(nodes[0]);
+    expect(metrics.get('casty_replication_lag_events{region="replicated"}')).toBeGreaterThanOrEqual(0);
+    expect(metrics.has('casty_replication_lag_events{region="accounts"}')).toBe(false); // not replicated
+    const acked = (await scrape(nodes[1])).get("casty_replication_ack_duration_seconds_count")! + metrics.get("casty_replication_ack_duration_seconds_count")!;
+    expect(acked).toBeGreaterThanOrEqual(20); // one per persist of the 20 accounts, on their primaries
+  });
+
   it("follows the Prometheus conventions: casty_ names, HELP and TYPE for each, counters end in _total", async () => {
     const text = await (await fetch(`${nodes[0].httpUrl}/metrics`)).text();
     const types = [...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map(([, name, type]) => [name, type] as const);
@@ -141,9 +147,12 @@ describe("the cluster page's data", () => {
       for (const [i, other] of nodes.entries()) {
         const member = view.members.find((m) => m.address === other.selfAddress)!;
         expect(member).toMatchObject({ status: "up", reachable: true, stale: false });
-        expect(member.snapshot?.regions).toEqual([
-          { name: "accounts", shards: regionStats(accounts[i])!.shards.length, entities: regionStats(accounts[i])!.entities },
-        ]);
+        expect(member.snapshot?.regions.find((r) => r.name === "accounts")).toEqual({
+          name: "accounts",
+          shards: regionStats(accounts[i])!.shards.length,
+          entities: regionStats(accounts[i])!.entities,
+        });
+        expect(member.snapshot?.regions.find((r) => r.name === "replicated")?.replicationLag).toBeGreaterThanOrEqual(0);
       }
     }
   });

@@ -74,6 +74,8 @@ describe("the packed package", () => {
     for (const entry of entries) expect(packed).toContain(entry.replace(/^\.\//, ""));
     expect(packed).toContain("dist/gen/casty/v1/value.js");
     expect(packed).toContain("proto/casty/v1/value.proto");
+    // the cluster page's static files, served from the package by GET /
+    for (const file of ["index.html", "page.css", "page.mjs"]) expect(packed).toContain(`dist/src/ops/page/assets/${file}`);
     const js = packed.filter((p) => p.endsWith(".js"));
     expect(js.length).toBeGreaterThan(20);
     for (const file of js) expect(packed, `${file} has no declarations`).toContain(file.replace(/\.js$/, ".d.ts"));

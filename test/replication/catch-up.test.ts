@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { AskTimeoutError, shardOf } from "../../src/index.js";
 import { sleep, waitFor } from "../support/wait.js";
 import { eventually } from "../sharding/fixtures/nodes.js";
-import { deposit, ReplicatedNodes, stats, view, type Node } from "./fixtures/nodes.js";
+import { cut, deposit, ReplicatedNodes, stats, view, type Node } from "./fixtures/nodes.js";
 
 const NUM_SHARDS = 20;
 let nodes: ReplicatedNodes | undefined;
@@ -15,16 +15,6 @@ afterEach(async () => {
 
 /** No downing while traffic is cut for a few seconds. */
 const patient = { downing: { stableAfter: 60_000 } };
-
-function cut(a: Node, b: Node, blocked: boolean): void {
-  if (blocked) {
-    a.system.blockPeer(b.address);
-    b.system.blockPeer(a.address);
-  } else {
-    a.system.unblockPeer(b.address);
-    b.system.unblockPeer(a.address);
-  }
-}
 
 /** The primary and replicas of `id`'s shard as `from` knows them. */
 function holders(all: readonly Node[], from: Node, id: string): { primary: Node; replicas: Node[] } {
@@ -42,7 +32,7 @@ async function held(node: Node, id: string, seqNr: number, what: string): Promis
 }
 
 describe("replica catch-up", () => {
-  it("a replica cut off for a while finds the gap at the next push and catches up", { timeout: 60_000 }, async () => {
+  it("a replica cut off for a while is told what it misses (or finds the gap at the next push) and catches up", { timeout: 60_000 }, async () => {
     nodes = new ReplicatedNodes({ replicas: 2, minAcks: 1, ackTimeout: 3000 }, NUM_SHARDS);
     const all = await nodes.cluster(3, patient);
     const id = "acct-offline";
@@ -54,6 +44,7 @@ describe("replica catch-up", () => {
     await held(online, id, 11, "the replica still reached");
     expect(await offline.journal.highestSeqNr(id)).toBe(1);
     cut(primary, offline, false);
+    await held(offline, id, 11, "the replica that was cut off, told what it misses"); // without a new push
     await deposit(primary, id, 1, "d11");
     await held(offline, id, 12, "the replica that was cut off");
     // its journal has them in order: a promotion there would recover all of them
@@ -68,7 +59,15 @@ describe("replica catch-up", () => {
     const ids = Array.from({ length: 20 }, (_, i) => `acct-${i}`);
     for (const id of ids) for (let i = 0; i < 3; i++) await deposit(two[i % 2], id, 1, `${id}-${i}`);
     const third = await nodes.start([two[0].address]);
-    for (const id of ids) await held(third, id, 3, "the new replica");
+    const all = [...two, third];
+    await waitFor(() => ids.every((id) => stats(third).replication?.get(shardOf(id, NUM_SHARDS))?.replicas.length === 2), 10_000, "two replicas per shard");
+    // where the new node holds a replica, it is seeded; where a rebalance made it the primary, the
+    // entity fills its journal from the other holders when it recovers there
+    for (const id of ids) expect((await eventually(() => view(third, id, 1000), 10_000, id)).balance).toBe(3);
+    for (const id of ids) {
+      const { primary, replicas } = holders(all, third, id);
+      for (const node of [primary, ...replicas]) await held(node, id, 3, primary === third ? "the new primary" : "a replica");
+    }
   });
 
   it("a primary cut off from its only replica: the command gets no reply, the entity goes on, the replica catches up", { timeout: 60_000 }, async () => {

@@ -1,6 +1,6 @@
 // Two or three nodes' replicators of one region wired to each other in memory: acks, fencing, gaps.
-import { describe, expect, it } from "vitest";
-import { Behaviors, InMemoryJournal, ShardFencedError } from "../../src/index.js";
+import { afterEach, describe, expect, it } from "vitest";
+import { Behaviors, InMemoryJournal, ShardFencedError, type ActorRef } from "../../src/index.js";
 import { realScheduler } from "../../src/actor/scheduler.js";
 import type { UniqueAddress } from "../../src/cluster/member.js";
 import { RowCodec, standaloneSerialization } from "../../src/persistence/row-codec.js";
@@ -19,6 +19,11 @@ interface Peer {
   /** What this node's region believes of each shard. */
   readonly table: Map<number, ShardAllocation>;
 }
+
+const started: RegionReplicator[] = [];
+afterEach(() => {
+  for (const replicator of started.splice(0)) replicator.detach();
+});
 
 /** Replicators for `addresses`, frames delivered between them a microtask later. */
 function peers(addresses: readonly string[], options = { minAcks: 1, ackTimeout: 2000 }): Peer[] {
@@ -49,6 +54,7 @@ function peers(addresses: readonly string[], options = { minAcks: 1, ackTimeout:
       },
     );
     all.push({ node, journal, replicator, table });
+    started.push(replicator);
   }
   return all;
 }
@@ -66,7 +72,7 @@ function allocate(all: readonly Peer[], shard: number, allocation: ShardAllocati
 async function persist(p: Peer, entityId: string, events: string[]): Promise<{ acked: Promise<void> | undefined }> {
   const fromSeqNr = await p.journal.highestSeqNr(entityId);
   await p.journal.append(entityId, events, fromSeqNr);
-  return { acked: p.replicator.written({ entityId, fromSeqNr, events, tags: undefined, writerUid: "w", timestamp: 0 }) };
+  return { acked: p.replicator.written({ entity: entityRef(entityId), entityId, fromSeqNr, events, tags: undefined, writerUid: "w", timestamp: 0 }) };
 }
 
 async function eventsOf(journal: InMemoryJournal, entityId: string): Promise<unknown[]> {
@@ -74,6 +80,9 @@ async function eventsOf(journal: InMemoryJournal, entityId: string): Promise<unk
   for await (const e of journal.replay(entityId, 1)) events.push(e.event);
   return events;
 }
+
+/** An entity actor as the region names it (only its path is read). */
+const entityRef = (entityId: string) => ({ path: `/user/accounts/${encodeURIComponent(entityId)}` }) as ActorRef<never>;
 
 const id = "acct";
 const shard = shardOf(id, NUM_SHARDS);
@@ -133,7 +142,7 @@ describe("RegionReplicator", () => {
     await b.journal.append("other", ["x"], 0);
     await c.journal.append(id, ["e3"], 2);
     allocate([b, c], shard, allocationAt(b.node, 4n, [c.node]));
-    await b.replicator.recovering(id);
+    await b.replicator.recovering(entityRef(id));
     expect(await eventsOf(b.journal, id)).toEqual(["e1", "e2", "e3"]);
   });
 });

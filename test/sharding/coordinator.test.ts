@@ -21,6 +21,7 @@ interface Home {
 class Harness {
   time = 0;
   up = new Set<string>();
+  unreachable = new Set<string>();
   sent: { to: string; message: Coordination }[] = [];
   readonly coordinator: ShardCoordinator;
 
@@ -30,6 +31,7 @@ class Harness {
       log: silent,
       now: () => this.time,
       upMembers: () => this.up,
+      unreachableMembers: () => this.unreachable,
       send: (to, message) => this.sent.push({ to, message }),
     };
     this.coordinator = new ShardCoordinator(host, {
@@ -212,6 +214,33 @@ describe("ShardCoordinator rebuild (a new coordinator after a leader change)", (
     expect(h.homeOf(1)).toBeUndefined();
     h.time = 1000;
     expect(h.homeOf(1)?.node).toBe(A);
+  });
+
+  it("allocates nothing while an Up member it cannot reach has not registered, past the window too, until it is removed", () => {
+    // a coordinator on the side of a partition: C may still run shards there, so a new home here would be a second writer
+    const h = new Harness([A, B, C], { rebuildWindow: 1000 });
+    h.register(A);
+    h.register(B);
+    h.unreachable = new Set([C]);
+    h.time = 5000;
+    expect(h.homeOf(1)).toBeUndefined();
+    h.coordinator.rebalance();
+    expect(h.take()).toEqual([]);
+    // the downing decision removes C: the shards it may have had are free now
+    h.up = new Set([A, B]);
+    h.unreachable = new Set();
+    h.coordinator.memberGone(C);
+    expect(h.homeOf(1)?.node).toBe(A);
+  });
+
+  it("allocates when the unreachable member registered (its shards are known)", () => {
+    const h = new Harness([A, B, C], { rebuildWindow: 1000 });
+    h.register(A);
+    h.register(C, [[1, 3n]]);
+    h.unreachable = new Set([C]);
+    h.register(B);
+    expect(h.homeOf(1, B)?.node).toBe(C);
+    expect(h.homeOf(2, B)?.node).toBeDefined();
   });
 });
 

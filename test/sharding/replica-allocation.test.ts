@@ -68,7 +68,7 @@ describe("ShardCoordinator with replicas", () => {
     const up = new Set<string>();
     const sent: { to: string; message: Coordination }[] = [];
     const coordinator = new ShardCoordinator(
-      { log: silent, now: () => 0, upMembers: () => up, send: (to, message) => sent.push({ to, message }) },
+      { log: silent, now: () => 0, upMembers: () => up, unreachableMembers: () => new Set<string>(), send: (to, message) => sent.push({ to, message }) },
       { maxSimultaneousRebalance: 5, rebuildWindow: 0, replicas },
     );
     const register = (n: { address: string; uid: bigint }) => {
@@ -120,6 +120,19 @@ describe("ShardCoordinator with replicas", () => {
         .map((m) => m.to)
         .sort(),
     ).toEqual(["a:1", "b:1", "c:1"].filter((n) => n !== primary));
+  });
+
+  it("gives replicas to a region that registered before its node was Up, at the next periodic round", () => {
+    const h = harness(1);
+    h.register(A);
+    h.coordinator.receive({ $type: TYPE.getHome, shardId: 0, node: "a:1" });
+    h.coordinator.receive({ $type: TYPE.register, node: "b:1", nodeUid: 1n, hosting: true, owned: [], knownEpoch: 0n }); // not Up yet
+    expect(h.coordinator.state.allocations.get(0)!.replicas).toEqual([]);
+    h.up.add("b:1");
+    h.sent.length = 0;
+    h.coordinator.rebalance();
+    expect(h.coordinator.state.allocations.get(0)!.replicas).toEqual([B]);
+    expect(h.sent.filter((m) => m.message.$type === TYPE.homes).map((m) => m.to)).toEqual(["a:1", "b:1"]);
   });
 
   it("hands a leaving primary's shard to its replica", () => {

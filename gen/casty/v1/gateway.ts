@@ -88,6 +88,11 @@ export interface MultiplexCall {
    * default ask timeout). An ask's timeout.
    */
   timeoutMs: number;
+  /**
+   * The caller's W3C trace context (a `traceparent` header value), when it traces: the call's span
+   * on the node is its child. A unary call sends it as `traceparent` metadata instead.
+   */
+  traceparent: string;
 }
 
 export interface CancelCall {
@@ -619,7 +624,7 @@ export const MultiplexRequest: MessageFns<MultiplexRequest> = {
 };
 
 function createBaseMultiplexCall(): MultiplexCall {
-  return { id: 0, kind: undefined, timeoutMs: 0 };
+  return { id: 0, kind: undefined, timeoutMs: 0, traceparent: "" };
 }
 
 export const MultiplexCall: MessageFns<MultiplexCall> = {
@@ -640,6 +645,9 @@ export const MultiplexCall: MessageFns<MultiplexCall> = {
     }
     if (message.timeoutMs !== 0) {
       writer.uint32(40).uint32(message.timeoutMs);
+    }
+    if (message.traceparent !== "") {
+      writer.uint32(50).string(message.traceparent);
     }
     return writer;
   },
@@ -697,6 +705,14 @@ export const MultiplexCall: MessageFns<MultiplexCall> = {
             message.timeoutMs = reader.uint32();
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.traceparent = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -736,6 +752,7 @@ export const MultiplexCall: MessageFns<MultiplexCall> = {
       }
     }
     message.timeoutMs = object.timeoutMs ?? 0;
+    message.traceparent = object.traceparent ?? "";
     return message;
   },
 };

@@ -98,6 +98,11 @@ export interface Envelope {
     | undefined;
   /** Forwards between keyed recipients so far (a RoutedEnvelope's hops). */
   hops: number;
+  /**
+   * The sender's W3C trace context (a `traceparent` header value) when the message was sent within a
+   * trace (OpenTelemetry): its processing on the receiver is a span of the same trace.
+   */
+  traceparent?: string | undefined;
 }
 
 function createBaseConnectRequest(): ConnectRequest {
@@ -576,7 +581,14 @@ export const MessageBatch: MessageFns<MessageBatch> = {
 };
 
 function createBaseEnvelope(): Envelope {
-  return { targetIndex: 0, typeIndex: 0, payload: Buffer.alloc(0), keyIndex: undefined, hops: 0 };
+  return {
+    targetIndex: 0,
+    typeIndex: 0,
+    payload: Buffer.alloc(0),
+    keyIndex: undefined,
+    hops: 0,
+    traceparent: undefined,
+  };
 }
 
 export const Envelope: MessageFns<Envelope> = {
@@ -595,6 +607,9 @@ export const Envelope: MessageFns<Envelope> = {
     }
     if (message.hops !== 0) {
       writer.uint32(56).uint32(message.hops);
+    }
+    if (message.traceparent !== undefined) {
+      writer.uint32(66).string(message.traceparent);
     }
     return writer;
   },
@@ -652,6 +667,14 @@ export const Envelope: MessageFns<Envelope> = {
             message.hops = reader.uint32();
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.traceparent = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -674,6 +697,7 @@ export const Envelope: MessageFns<Envelope> = {
     message.payload = object.payload ?? Buffer.alloc(0);
     message.keyIndex = object.keyIndex ?? undefined;
     message.hops = object.hops ?? 0;
+    message.traceparent = object.traceparent ?? undefined;
     return message;
   },
 };

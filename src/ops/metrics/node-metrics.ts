@@ -8,12 +8,13 @@ import { clusterMetrics } from "./cluster-metrics.js";
 import { gatewayMetrics } from "./gateway-metrics.js";
 import { persistenceMetrics } from "./persistence-metrics.js";
 import { remoteMetrics } from "./remote-metrics.js";
+import { replicationMetrics } from "./replication-metrics.js";
 import { shardingMetrics } from "./sharding-metrics.js";
 
 /** The Prometheus metrics of one node, in a registry of its own (several nodes may share a process). */
 export interface NodeMetrics {
   readonly registry: Registry;
-  /** Stops what listens for batches (persistence). */
+  /** Stops what listens for persist batches and replica acks. */
   close(): void;
 }
 
@@ -32,5 +33,12 @@ export function nodeMetrics(system: ActorSystem): NodeMetrics {
   const gateway = system.findExtension(GatewayId);
   if (gateway !== undefined) gatewayMetrics(registry, gateway);
   const stopPersistence = persistenceMetrics(registry);
-  return { registry, close: stopPersistence };
+  const stopReplication = replicationMetrics(registry, system);
+  return {
+    registry,
+    close: () => {
+      stopPersistence();
+      stopReplication();
+    },
+  };
 }

@@ -1,5 +1,5 @@
 import { Histogram, type Registry } from "prom-client";
-import { onPersistBatch } from "../../persistence/persist-batches.js";
+import { persistBatches } from "../../persistence/persist-batches.js";
 
 /** Write latency and size of the journals' group-commit batches in this process; returns the function that stops listening. */
 export function persistenceMetrics(registry: Registry): () => void {
@@ -15,7 +15,7 @@ export function persistenceMetrics(registry: Registry): () => void {
     buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500],
     registers: [registry],
   });
-  return onPersistBatch((writes, seconds) => {
+  return persistBatches.add((writes, seconds) => {
     latency.observe(seconds);
     size.observe(writes);
   });

@@ -1,6 +1,7 @@
 import type { ActorSystem } from "../../actor/system.js";
 import { allRegionStats } from "../../sharding/region.js";
 import { busiest } from "../metrics/actor-metrics.js";
+import { replicationLagOf } from "../metrics/replication-metrics.js";
 
 /** What one node reports about itself to the cluster page (plain data: it travels to other nodes as it is). */
 export interface NodeSnapshot {
@@ -18,6 +19,8 @@ export interface RegionSummary {
   readonly name: string;
   readonly shards: number;
   readonly entities: number;
+  /** With replication: events persisted here (as primary) that the slowest replica has not acknowledged. */
+  readonly replicationLag?: number;
 }
 
 /** This node's snapshot now; `startedAt` is when its ops extension started (about the node's start). */
@@ -28,7 +31,11 @@ export function nodeSnapshot(system: ActorSystem, address: string, startedAt: nu
     processed += counters.processed;
     deadLetters += counters.deadLetters;
   }
-  const regions = [...allRegionStats(system)].map(([name, stats]) => ({ name, shards: stats.shards.length, entities: stats.entities }));
+  const regions = [...allRegionStats(system)].map(([name, stats]): RegionSummary => {
+    const summary = { name, shards: stats.shards.length, entities: stats.entities };
+    const lag = replicationLagOf(stats);
+    return lag === undefined ? summary : { ...summary, replicationLag: lag };
+  });
   return {
     address,
     uptimeMs: Math.max(0, system.scheduler.now() - startedAt),

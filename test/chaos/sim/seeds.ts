@@ -2,16 +2,7 @@
 // to replay it. CASTY_SIM_SEED=<seed> runs only that seed (in the file whose range has it) and prints
 // its trace.
 import { expect, it } from "vitest";
-import { plan, simulate, type FaultKind } from "./scenario.js";
-
-/**
- * Partitions break single-writer today (see test/chaos/README.md, "Known defect"; 16 of the 402
- * partition seeds): the node cut off becomes leader of its side, its region the coordinator, and after
- * the rebuild window it allocates the shards of members it cannot reach but that are still Up, so two
- * instances of an entity run at once (stale reads, and two owners of a shard after the heal). Those seeds run as an expected failure, which
- * fails once the defect is fixed: then move them into the passing runs.
- */
-const KNOWN_BROKEN: readonly FaultKind[] = ["partition"];
+import { simulate } from "./scenario.js";
 
 /** The failing seeds among `seeds` (only the first when `firstOnly`), each with its replay line and trace. */
 async function failures(file: string, seeds: readonly number[], verbose: boolean, firstOnly = false): Promise<string[]> {
@@ -36,20 +27,7 @@ export function seededRuns(file: string, first: number, count: number): void {
     return;
   }
   const seeds = Array.from({ length: count }, (_, i) => first + i);
-  const sound = seeds.filter((s) => !KNOWN_BROKEN.includes(plan(s).kind));
-  const broken = seeds.filter((s) => KNOWN_BROKEN.includes(plan(s).kind));
-  it(
-    `${sound.length} seeds of ${first}..${first + count - 1} with a crash, a leader crash or no fault keep every guarantee`,
-    { timeout: 600_000 },
-    async () => {
-      expect(await failures(file, sound, false)).toEqual([]);
-    },
-  );
-  it.fails(
-    `seeds of ${first}..${first + count - 1} with a partition (${broken.length}) still find the known single-writer defect`,
-    { timeout: 600_000 },
-    async () => {
-      expect(await failures(file, broken, false, true)).toEqual([]);
-    },
-  );
+  it(`seeds ${first}..${first + count - 1} (crash, leader crash, partition or no fault) keep every guarantee`, { timeout: 600_000 }, async () => {
+    expect(await failures(file, seeds, false)).toEqual([]);
+  });
 }

@@ -9,6 +9,7 @@ import { ClusterDaemon } from "../../../src/cluster/daemon.js";
 import { ClusterEvent, LeaderChanged, MemberDowned, MemberUp, memberInfo } from "../../../src/cluster/events.js";
 import { leader } from "../../../src/cluster/leader.js";
 import { compareAddresses } from "../../../src/cluster/member.js";
+import { unreachableAddresses } from "../../../src/cluster/membership.js";
 import { resolveClusterOptions } from "../../../src/cluster/options.js";
 import type { ClusterTransport } from "../../../src/cluster/transport.js";
 import { ActorSystem, Behaviors, InMemoryJournal, ShardEnvelope, regionStats, type ActorRef } from "../../../src/index.js";
@@ -117,6 +118,7 @@ export class SimStack {
               ctx.self.path,
             ),
       upMembers: () => new Set(daemon.state.members.filter((m) => m.status === "up").map((m) => m.address)),
+      unreachableMembers: () => unreachableAddresses(daemon.state),
       hasRole: () => true,
       subscribe: (listener) => {
         for (const m of [...daemon.state.members].filter((x) => x.status === "up").sort((a, b) => compareAddresses(a.address, b.address)))

@@ -79,9 +79,17 @@ function renderRegions(view) {
 
 function renderReplication(view) {
   const rows = view.members.flatMap((m) =>
-    (m.snapshot?.replication ?? []).map((r) =>
-      element("tr", {}, element("td", {}, m.address), element("td", {}, r.region), element("td", {}, r.lag), element("td", {}, `${r.ackLatencyMs} ms`)),
-    ),
+    (m.snapshot?.regions ?? [])
+      .filter((r) => r.replicationLag !== undefined)
+      .map((r) =>
+        element(
+          "tr",
+          { "data-node": m.address, "data-region": r.name },
+          element("td", {}, m.address),
+          element("td", {}, r.name),
+          element("td", { class: "lag" }, r.replicationLag),
+        ),
+      ),
   );
   $("#replication-section").hidden = rows.length === 0;
   $("#replication tbody").replaceChildren(...rows);
