@@ -32,8 +32,8 @@ export class RemoteWatch {
   /** Local targets (by path) → the nodes watching them. */
   private readonly watchers = new Map<string, Set<string>>();
   private readonly delivery: SystemMessageDelivery;
-  /** Whether a peer unreachable for `undeliveredTimeout` counts as gone (plain remoting; a cluster decides by membership). */
-  private unreachableIsGone = true;
+  /** Whether a node unreachable for `undeliveredTimeout` counts as gone (always in plain remoting; a cluster says). */
+  private unreachableIsGone: (nodePrefix: string) => boolean = () => true;
 
   constructor(
     private readonly system: ActorSystem,
@@ -109,19 +109,19 @@ export class RemoteWatch {
   }
 
   /**
-   * The node at `nodePrefix` was unreachable for `undeliveredTimeout`. Without a cluster, its watched
-   * actors count as terminated and what waits for its acknowledgement is given up: nothing is re-sent
-   * to it for ever.
+   * The node at `nodePrefix` was unreachable for `undeliveredTimeout`. Unless the host says otherwise
+   * (a cluster member), its watched actors count as terminated and what waits for its acknowledgement
+   * is given up: nothing is re-sent to it for ever.
    */
   nodeUnreachable(nodePrefix: string): void {
-    if (!this.unreachableIsGone) return;
+    if (!this.unreachableIsGone(nodePrefix)) return;
     this.delivery.giveUp(nodePrefix);
     this.notifyNode(nodePrefix);
   }
 
-  /** Only `nodeGone` ends watches of a node from now on: the cluster's membership decides when a node is gone. */
-  goneByMembershipOnly(): void {
-    this.unreachableIsGone = false;
+  /** Decides from now on whether an unreachable node counts as gone (a cluster: only when it is no member). */
+  decideUnreachable(isGone: (nodePrefix: string) => boolean): void {
+    this.unreachableIsGone = isGone;
   }
 
   private notifyNode(nodePrefix: string): void {
