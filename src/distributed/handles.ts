@@ -6,7 +6,7 @@ import { KEY_INDEX } from "./map.js";
 import type { ResolvedStructureOptions } from "./options.js";
 import type { RegionName } from "./region-name.js";
 import type { Command } from "./structure.js";
-import { decodeValue, encodeValue, valueIdentity, type EncodedValue } from "./value.js";
+import { decodeItem, decodeValue, encodeItem, encodeValue, valueIdentity, type EncodedValue, type Item } from "./value.js";
 
 /** The one entity of a counter, set or queue. */
 const SOLE = "structure";
@@ -124,20 +124,24 @@ export class DistributedSet<T> extends Handle {
 /** A FIFO queue in the cluster: every item enqueued is dequeued once. */
 export class DistributedQueue<T> extends Handle {
   async enqueue(value: T): Promise<void> {
-    await this.call("enqueue", this.encode(value));
+    await this.call("enqueue", encodeItem(this.data.serialization, value));
   }
 
   /** The oldest item, removed; undefined when the queue is empty. */
   async dequeue(): Promise<T | undefined> {
-    return this.decode(await this.call<EncodedValue | undefined>("dequeue")) as T | undefined;
+    return this.item(await this.call<Item | undefined>("dequeue"));
   }
 
   /** The oldest item, left in place. */
   async peek(): Promise<T | undefined> {
-    return this.decode(await this.call<EncodedValue | undefined>("peek")) as T | undefined;
+    return this.item(await this.call<Item | undefined>("peek"));
   }
 
   size(): Promise<number> {
     return this.call("size");
+  }
+
+  private item(item: Item | undefined): T | undefined {
+    return (item === undefined ? undefined : decodeItem(this.data.serialization, item)) as T | undefined;
   }
 }
