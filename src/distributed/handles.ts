@@ -28,8 +28,8 @@ abstract class Handle {
   }
 
   /** Arguments are checked (and encoded) before: a bad one rejects the call, it never throws. */
-  protected call<R>(op: string, arg?: unknown, entityId = SOLE): Promise<R> {
-    return this.data.call<R>(this.ref, this.region, this.options, entityId, op, arg);
+  protected call<R>(op: string, arg?: unknown, entityId = SOLE, answer?: (reply: unknown) => R): Promise<R> {
+    return this.data.call<R>(this.ref, this.region, this.options, entityId, op, arg, answer);
   }
 
   /** Encodes a value where the call is made: an unserializable one rejects with SerializationError. */
@@ -123,25 +123,33 @@ export class DistributedSet<T> extends Handle {
 
 /** A FIFO queue in the cluster: every item enqueued is dequeued once. */
 export class DistributedQueue<T> extends Handle {
-  async enqueue(value: T): Promise<void> {
-    await this.call("enqueue", encodeItem(this.data.serialization, value));
+  /** Decodes a reply in the same step as the call's own promise (one promise per call, as for a plain ask). */
+  private readonly item = (item: unknown): T | undefined =>
+    (item === undefined ? undefined : decodeItem(this.data.serialization, item as Item)) as T | undefined;
+
+  enqueue(value: T): Promise<void> {
+    let item: Item;
+    try {
+      item = encodeItem(this.data.serialization, value);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    return this.call("enqueue", item, undefined, nothing);
   }
 
   /** The oldest item, removed; undefined when the queue is empty. */
-  async dequeue(): Promise<T | undefined> {
-    return this.item(await this.call<Item | undefined>("dequeue"));
+  dequeue(): Promise<T | undefined> {
+    return this.call("dequeue", undefined, undefined, this.item);
   }
 
   /** The oldest item, left in place. */
-  async peek(): Promise<T | undefined> {
-    return this.item(await this.call<Item | undefined>("peek"));
+  peek(): Promise<T | undefined> {
+    return this.call("peek", undefined, undefined, this.item);
   }
 
   size(): Promise<number> {
     return this.call("size");
   }
-
-  private item(item: Item | undefined): T | undefined {
-    return (item === undefined ? undefined : decodeItem(this.data.serialization, item)) as T | undefined;
-  }
 }
+
+function nothing(): void {}
