@@ -82,20 +82,27 @@ export class PromiseRef<T> extends BaseActorRef<T> {
 const MAX_WRAPPING = 4;
 
 /**
- * The pending ask a dead-lettered message belongs to: the message is its reply ref, has it as
- * `replyTo`, or wraps such a message (`wrappedMessage`). Cold path: runs only for dead letters.
+ * The reply ref of class `kind` a message carries: the message is that ref, has it as `replyTo`, or
+ * wraps such a message (`wrappedMessage`). Cold path: runs only for dead letters.
  */
-export function askOfRequest(message: unknown): PromiseRef<unknown> | undefined {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function replyRefOf<R>(message: unknown, kind: abstract new (...args: any[]) => R): R | undefined {
   let current = message;
   for (let depth = 0; depth <= MAX_WRAPPING; depth++) {
-    if (current instanceof PromiseRef) return current.settled ? undefined : current;
+    if (current instanceof kind) return current;
     if (typeof current !== "object" || current === null) return undefined;
     const replyTo = (current as { replyTo?: unknown }).replyTo;
-    if (replyTo instanceof PromiseRef) return replyTo.settled ? undefined : replyTo;
+    if (replyTo instanceof kind) return replyTo;
     if (!(wrappedMessage in current)) return undefined;
     current = current[wrappedMessage];
   }
   return undefined;
+}
+
+/** The pending ask a dead-lettered message is the request of. */
+export function askOfRequest(message: unknown): PromiseRef<unknown> | undefined {
+  const ask = replyRefOf(message, PromiseRef);
+  return ask === undefined || ask.settled ? undefined : ask;
 }
 
 /**

@@ -27,7 +27,7 @@ export function managerName(name: string): string {
 /**
  * The manager of one singleton on one node (every node runs one). On the oldest Up node (with the
  * role) it starts the instance once every other member released it (stopped theirs, or left the
- * membership); elsewhere it forwards messages there. Messages wait in a bounded buffer meanwhile.
+ * membership), unless this node is shutting down; elsewhere it forwards messages there. Messages wait in a bounded buffer meanwhile.
  */
 export function singletonManager<M>(node: ClusterNode, behavior: Behavior<M>, settings: SingletonSettings): Behavior<unknown> {
   return LocalBehaviors.setup<unknown>((ctx) => {
@@ -92,7 +92,8 @@ class SingletonManager<M> {
       if (oldest !== undefined && this.instance === undefined) this.flushTo(oldest);
       return;
     }
-    if (this.instance !== undefined) return;
+    // a node whose shutdown started leaves soon: starting here would only hand the singleton over again
+    if (this.instance !== undefined || this.ctx.system.coordinatedShutdown.isRunning) return;
     const waitingFor = this.node.cluster.state.members.filter((m) => m.address !== this.self && m.status !== "joining" && !this.released.has(m.address));
     if (waitingFor.length === 0) this.start();
     else for (const member of waitingFor) this.manager(member.address).tell(new TakeOver(this.self));

@@ -56,6 +56,8 @@ export class Cluster {
   static install(system: ActorSystem, remoting: Remoting, options: ResolvedClusterOptions): Cluster {
     const cluster = new Cluster(system, remoting, options);
     system.registerExtension(ClusterExtensionId, cluster);
+    // an unreachable member is gone once removed; an address that is no member, once unreachable
+    remoting.deathWatch.decideUnreachable((node) => !cluster.daemon.state.members.some((m) => nodeUri(system.name, m.address) === node));
     cluster.daemon.start();
     return cluster;
   }

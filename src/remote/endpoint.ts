@@ -36,6 +36,8 @@ export interface EndpointHost {
   deadLetter(message: unknown, recipient: ActorRef<never> | undefined, reason: string): void;
   /** A handshake with `peer` succeeded; `restarted` when its incarnation differs from the last one seen. */
   associated(peer: Peer, uid: bigint, restarted: boolean): void;
+  /** `peer` refused the connection or was unreachable for `undeliveredTimeout`: its queue was dropped. */
+  unreachable(peer: Peer): void;
   /** The current endpoint for `peer`: where a retired endpoint sends what refs still hand it. */
   endpointFor(peer: Peer): Endpoint;
 }
@@ -366,6 +368,7 @@ export class Endpoint {
     this.downSince ??= now;
     if (refused || now - this.downSince >= this.host.options.undeliveredTimeout) {
       this.dropQueued(`${this.peer.key} unreachable: ${reason}`);
+      this.host.unreachable(this.peer);
     }
     this.state = "waiting";
     this.connectSettled?.();

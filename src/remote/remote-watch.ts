@@ -23,7 +23,8 @@ export interface RemoteWatchHost {
  * watches the target on its behalf (in its `/system/remote-watch` actor) and sends a DeathNotice when
  * it stops. Watch, Unwatch and DeathNotice are system messages, re-sent until acknowledged, so a broken
  * connection does not lose them. When a whole node goes (removed from the cluster, or restarted as a
- * new incarnation), every actor watched there counts as terminated.
+ * new incarnation; without a cluster, also unreachable for `undeliveredTimeout`), every actor watched
+ * there counts as terminated.
  */
 export class RemoteWatch {
   /** Remote targets (by URI) → the local watchers, each with the ref object it watched. */
@@ -31,6 +32,8 @@ export class RemoteWatch {
   /** Local targets (by path) → the nodes watching them. */
   private readonly watchers = new Map<string, Set<string>>();
   private readonly delivery: SystemMessageDelivery;
+  /** Whether a node unreachable for `undeliveredTimeout` counts as gone (always in plain remoting; a cluster says). */
+  private unreachableIsGone: (nodePrefix: string) => boolean = () => true;
 
   constructor(
     private readonly system: ActorSystem,
@@ -98,11 +101,31 @@ export class RemoteWatch {
   /** Every watched actor of the node at `nodePrefix` (`casty://name@host:port`) is gone. */
   nodeGone(nodePrefix: string): void {
     this.delivery.forget(nodePrefix);
-    for (const address of [...this.watched.keys()]) if (address.startsWith(`${nodePrefix}/`)) this.notify(address);
+    this.notifyNode(nodePrefix);
     for (const [path, nodes] of this.watchers) {
       nodes.delete(nodePrefix);
       if (nodes.size === 0) this.watchers.delete(path);
     }
+  }
+
+  /**
+   * The node at `nodePrefix` was unreachable for `undeliveredTimeout`. Unless the host says otherwise
+   * (a cluster member), its watched actors count as terminated and what waits for its acknowledgement
+   * is given up: nothing is re-sent to it for ever.
+   */
+  nodeUnreachable(nodePrefix: string): void {
+    if (!this.unreachableIsGone(nodePrefix)) return;
+    this.delivery.giveUp(nodePrefix);
+    this.notifyNode(nodePrefix);
+  }
+
+  /** Decides from now on whether an unreachable node counts as gone (a cluster: only when it is no member). */
+  decideUnreachable(isGone: (nodePrefix: string) => boolean): void {
+    this.unreachableIsGone = isGone;
+  }
+
+  private notifyNode(nodePrefix: string): void {
+    for (const address of [...this.watched.keys()]) if (address.startsWith(`${nodePrefix}/`)) this.notify(address);
   }
 
   private notify(address: string): void {

@@ -16,6 +16,7 @@ import { InboundAssociations, remotingServiceDefinition, type InboundServerHost 
 import type { RemoteOptions, ResolvedRemoteOptions } from "./options.js";
 import { MissingActorRef, RemoteActorRef } from "./remote-ref.js";
 import { TrafficByPeer } from "./peer-traffic.js";
+import { installAskNotices } from "./ask-notices.js";
 import { RemoteWatch } from "./remote-watch.js";
 import { channelOptions, type BoundServer } from "./server.js";
 import { channelCredentials } from "./tls.js";
@@ -80,6 +81,7 @@ export class Remoting implements RefCodec, EndpointHost, InboundServerHost {
     this.endpoints = new EndpointManager(this, (peerKey) => new grpc.Client(peerKey, credentials, channelOptions(this.options)));
     this.inbound = new InboundAssociations(this);
     this.deathWatch = new RemoteWatch(system, this);
+    installAskNotices(system, this);
     this.server.addService(remotingServiceDefinition, { connect: this.inbound.handler });
     this.releaseGrpcLogs = routeGrpcLogs(system.log);
     system.coordinatedShutdown.addTask(ShutdownPhase.closeTransports, "remoting", () => this.closeTransports());
@@ -175,6 +177,10 @@ export class Remoting implements RefCodec, EndpointHost, InboundServerHost {
     // a new incarnation means every actor of the old one is gone
     if (restarted) this.deathWatch.nodeGone(nodeUri(peer.system, peer.key));
     for (const listener of this.associationListeners) listener(peer, uid, restarted);
+  }
+
+  unreachable(peer: Peer): void {
+    this.deathWatch.nodeUnreachable(nodeUri(peer.system, peer.key));
   }
 
   private async closeTransports(): Promise<void> {

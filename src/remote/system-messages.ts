@@ -67,6 +67,8 @@ export class SystemMessageDelivery {
     let inbox = this.inboxes.get(from);
     if (inbox === undefined || inbox.uid !== frame.fromUid) {
       this.inboxes.set(from, (inbox = { uid: frame.fromUid, last: frame.unacknowledgedFrom > 0n ? frame.unacknowledgedFrom - 1n : 0n }));
+    } else if (frame.unacknowledgedFrom > inbox.last + 1n) {
+      inbox.last = frame.unacknowledgedFrom - 1n; // the sender gave up the ones before (this node was unreachable)
     }
     // a duplicate (already run) or a gap (an earlier one is still on its way again): only acknowledged
     if (frame.seqNr === inbox.last + 1n && frame.message !== undefined) {
@@ -90,6 +92,17 @@ export class SystemMessageDelivery {
   forget(node: string): void {
     this.outboxes.delete(node);
     this.inboxes.delete(node);
+    this.stopTimerIfIdle();
+  }
+
+  /**
+   * Drops what waits for `node`'s acknowledgement (it was unreachable too long) but keeps the numbering,
+   * so that the node, if it comes back, skips the dropped ones and runs what follows.
+   */
+  giveUp(node: string): void {
+    const outbox = this.outboxes.get(node);
+    if (outbox === undefined) return;
+    outbox.unacked.length = 0;
     this.stopTimerIfIdle();
   }
 

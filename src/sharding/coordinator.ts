@@ -23,6 +23,7 @@ export interface CoordinatorOptions {
   /**
    * A new coordinator allocates new shards only after every Up member registered, or this long (a member
    * that hosts no region never registers); a member it cannot reach must register or be removed first.
+   * Members that join later do not hold it back: they own no shard yet.
    */
   readonly rebuildWindow: number;
   /** Replicas of each shard on other nodes (0: none). */
@@ -39,6 +40,8 @@ export class ShardCoordinator {
   private readonly startedAt: number;
   private readonly replicas: number;
   private shortOfNodesLogged = false;
+  /** Set once every Up member registered, or the rebuild window passed with none of them cut off. */
+  private rebuilt = false;
 
   constructor(
     private readonly host: CoordinatorHost,
@@ -238,12 +241,14 @@ export class ShardCoordinator {
     return [...regions.values()].filter((r) => r.hosting && up.has(r.node.address) && !leaving.has(r.node.address)).map((r) => r.node.address);
   }
 
+  /** Whether this coordinator knows enough of the regions to allocate; once it does, it stays so. */
   private ready(): boolean {
+    if (this.rebuilt) return true;
     const up = this.host.upMembers();
     // a member cut off from us may still run shards we do not know of: allocating them here would make
     // a second writer, so wait until it registers or the downing decision removes it
     for (const node of this.host.unreachableMembers()) if (up.has(node) && !this.current.regions.has(node)) return false;
-    if (this.host.now() - this.startedAt >= this.options.rebuildWindow) return true;
-    return [...up].every((node) => this.current.regions.has(node));
+    this.rebuilt = this.host.now() - this.startedAt >= this.options.rebuildWindow || [...up].every((node) => this.current.regions.has(node));
+    return this.rebuilt;
   }
 }

@@ -1,10 +1,10 @@
 // Cluster singleton on three nodes in this process: where it runs, handover on leave with messages
 // held meanwhile, and never two instances (a registry sees every start and stop).
 import { afterEach, describe, expect, it } from "vitest";
-import { Behaviors, type ActorRef, type ClusteredActorSystem } from "../../src/index.js";
+import { Behaviors, ShutdownPhase, type ActorRef, type ClusteredActorSystem } from "../../src/index.js";
 import { Singletons } from "../../src/cluster-tools/singleton.js";
 import { waitForUp } from "../sharding/fixtures/nodes.js";
-import { waitFor } from "../support/wait.js";
+import { sleep, waitFor } from "../support/wait.js";
 import { Nodes } from "../distributed/fixtures/cluster.js";
 
 type Msg = { readonly kind: "where"; readonly replyTo: ActorRef<string> } | { readonly kind: "record"; readonly id: number };
@@ -91,5 +91,35 @@ describe("cluster singleton", () => {
     await waitFor(() => registry.received.size === sent, 5000, `all ${sent} messages received`);
     expect(registry.starts).toEqual([first.selfAddress, second.selfAddress]);
     expect(registry.maxRunning).toBe(1);
+  });
+
+  it("does not start on a node whose shutdown started when the oldest leaves", async () => {
+    nodes = new Nodes();
+    const first = await nodes.start([]);
+    await first.cluster.whenUp();
+    const second = await nodes.start([first.selfAddress]);
+    await waitForUp([first, second], 15_000);
+    const refs = [first, second].map((s) => Singletons.of(s).start(instance(s.selfAddress), "scheduler"));
+    expect(await where(second, refs[1])).toBe(first.selfAddress);
+    // the second node's shutdown starts and waits in its first phase, so it is still Up
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let holding = false;
+    second.coordinatedShutdown.addTask(ShutdownPhase.beforeServiceUnbind, "hold", () => {
+      holding = true;
+      return held;
+    });
+    const secondDown = nodes.stop(second);
+    try {
+      await waitFor(() => holding, 5000, "the second node's shutdown started");
+      await nodes.stop(first);
+      await waitFor(() => second.cluster.state.members.every((m) => m.address !== first.selfAddress), 10_000, "the first node removed");
+      await sleep(600); // three evaluation ticks of the manager
+      expect(second.cluster.selfMember?.status).toBe("up");
+      expect(registry.starts).toEqual([first.selfAddress]);
+    } finally {
+      release();
+      await secondDown;
+    }
   });
 });

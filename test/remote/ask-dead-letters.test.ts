@@ -1,8 +1,8 @@
 // An ask whose request the endpoint could not deliver reaches `system.deadLetter` with the very
 // request object (and so its replyTo), which lets the asking side fail the ask at once.
 import { afterEach, describe, expect, it } from "vitest";
-import type { ActorRef } from "../../src/index.js";
-import { waitFor } from "../support/wait.js";
+import { AskDeliveryError, type ActorRef } from "../../src/index.js";
+import { sleep, waitFor } from "../support/wait.js";
 import { deadLetters, echo, TestNodes, type EchoMsg } from "./fixtures/nodes.js";
 
 const nodes = new TestNodes();
@@ -35,5 +35,23 @@ describe("asks dead-lettered by the endpoint", () => {
     const ask = a.ask(a.refFor<EchoMsg>(target.address), (replyTo: ActorRef<unknown>) => (request = { kind: "echo", value: 1, replyTo }), { timeout: 1000 });
     ask.catch(() => undefined);
     await waitFor(() => letters.some((l) => l.message === request), 3000, "the request as a dead letter");
+  });
+});
+
+describe("asks dead-lettered on the receiving node", () => {
+  it("fail at once with an AskDeliveryError naming the missing actor", async () => {
+    const a = await nodes.start();
+    const b = await nodes.start();
+    const ghost = a.refFor<EchoMsg>(`${b.addressPrefix}/user/nobody`);
+    const ask = a.ask(ghost, (replyTo: ActorRef<unknown>) => ({ kind: "echo", value: 1, replyTo }), { timeout: 30_000 });
+    const outcome = await Promise.race([
+      ask.then(
+        () => "answered",
+        (error: unknown) => error,
+      ),
+      sleep(5000).then(() => "still waiting"),
+    ]);
+    expect(outcome).toBeInstanceOf(AskDeliveryError);
+    expect((outcome as AskDeliveryError).message).toMatch(/no actor at \/user\/nobody/);
   });
 });

@@ -52,6 +52,7 @@ function endpointOnto(call: RecordingCall): Endpoint {
     isBlocked: () => false,
     deadLetter: () => undefined,
     associated: () => undefined,
+    unreachable: () => undefined,
     endpointFor: () => endpoint,
   };
   const endpoint = new Endpoint({ system: "test", host: "127.0.0.1", port: 2, key: "127.0.0.1:2" }, host);

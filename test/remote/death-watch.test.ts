@@ -2,6 +2,7 @@
 // actor stops, when it is already gone, and when its node restarts as a new incarnation.
 import { afterEach, describe, expect, it } from "vitest";
 import { Behaviors, Terminated, type ActorRef } from "../../src/index.js";
+import { freePort } from "../support/free-port.js";
 import { waitFor } from "../support/wait.js";
 import { TestNodes } from "./fixtures/nodes.js";
 
@@ -100,5 +101,36 @@ describe("remote death watch", () => {
     a.unblockPeer(b.selfAddress);
     await waitFor(() => seen.length === 1, 5000, "Terminated once the watch got through");
     expect(seen).toEqual([target.address]);
+  });
+
+  describe("a peer that is gone", () => {
+    // nothing listens there; the watch gives up once the peer was unreachable for undeliveredTimeout
+    const options = { undeliveredTimeout: 300, minBackoff: 20, maxBackoff: 100 };
+
+    it("delivers Terminated once the peer was unreachable for undeliveredTimeout, and stops re-sending", async () => {
+      const a = await nodes.start(options);
+      const seen: string[] = [];
+      const w = a.spawn(watcher(seen), "watcher");
+      const ghost = a.refFor<never>(`casty://test@127.0.0.1:${await freePort()}/user/gone`);
+      w.tell({ kind: "watch", ref: ghost });
+      await waitFor(() => seen.length === 1, 5000, "Terminated for the actor on the gone peer");
+      expect(seen).toEqual([ghost.address]);
+      expect(a.deathWatch.pending).toBe(0);
+    });
+
+    it("stops re-sending to it after the watcher stopped", async () => {
+      const a = await nodes.start(options);
+      const ghost = a.refFor<never>(`casty://test@127.0.0.1:${await freePort()}/user/gone`);
+      const w = a.spawn(
+        Behaviors.setup<string>((ctx) => {
+          ctx.watch(ghost);
+          return stopOnMessage;
+        }),
+        "watcher",
+      );
+      await waitFor(() => a.deathWatch.pending === 1, 5000, "the watch waiting for its acknowledgement");
+      w.tell("stop");
+      await waitFor(() => a.deathWatch.pending === 0, 5000, "the watch and unwatch given up");
+    });
   });
 });
