@@ -74,7 +74,10 @@ export class DistributedData {
     return ref;
   }
 
-  /** Sends one operation to the entity `entityId` of a structure (its region `ref`); a timeout names the structure. */
+  /**
+   * Sends one operation to the entity `entityId` of a structure (its region `ref`) and answers
+   * `answer(reply)` (the reply itself by default) in the same step; a timeout names the structure.
+   */
   call<R>(
     ref: ActorRef<ShardEnvelope<Command>>,
     region: RegionName,
@@ -82,9 +85,14 @@ export class DistributedData {
     entityId: string,
     op: string,
     arg?: unknown,
+    answer?: (reply: unknown) => R,
   ): Promise<R> {
-    const answer = this.system.ask<ShardEnvelope<Command>, R>(ref, (replyTo) => new ShardEnvelope<Command>(entityId, { op, arg, replyTo: replyTo }), options);
-    return answer.then(undefined, (error: unknown) => {
+    const reply = this.system.ask<ShardEnvelope<Command>, unknown>(
+      ref,
+      (replyTo) => new ShardEnvelope<Command>(entityId, { op, arg, replyTo: replyTo }),
+      options,
+    );
+    return reply.then(answer, (error: unknown) => {
       if (!(error instanceof AskTimeoutError)) throw error;
       throw new AskTimeoutError(`${region.kind} "${region.name}": ${op} got no answer within ${options.timeout} ms (it may or may not have taken effect)`, {
         cause: error,

@@ -6,7 +6,7 @@ import { KEY_INDEX } from "./map.js";
 import type { ResolvedStructureOptions } from "./options.js";
 import type { RegionName } from "./region-name.js";
 import type { Command } from "./structure.js";
-import { decodeValue, encodeValue, valueIdentity, type EncodedValue } from "./value.js";
+import { decodeItem, decodeValue, encodeItem, encodeValue, valueIdentity, type EncodedValue, type Item } from "./value.js";
 
 /** The one entity of a counter, set or queue. */
 const SOLE = "structure";
@@ -28,8 +28,8 @@ abstract class Handle {
   }
 
   /** Arguments are checked (and encoded) before: a bad one rejects the call, it never throws. */
-  protected call<R>(op: string, arg?: unknown, entityId = SOLE): Promise<R> {
-    return this.data.call<R>(this.ref, this.region, this.options, entityId, op, arg);
+  protected call<R>(op: string, arg?: unknown, entityId = SOLE, answer?: (reply: unknown) => R): Promise<R> {
+    return this.data.call<R>(this.ref, this.region, this.options, entityId, op, arg, answer);
   }
 
   /** Encodes a value where the call is made: an unserializable one rejects with SerializationError. */
@@ -123,21 +123,33 @@ export class DistributedSet<T> extends Handle {
 
 /** A FIFO queue in the cluster: every item enqueued is dequeued once. */
 export class DistributedQueue<T> extends Handle {
-  async enqueue(value: T): Promise<void> {
-    await this.call("enqueue", this.encode(value));
+  /** Decodes a reply in the same step as the call's own promise (one promise per call, as for a plain ask). */
+  private readonly item = (item: unknown): T | undefined =>
+    (item === undefined ? undefined : decodeItem(this.data.serialization, item as Item)) as T | undefined;
+
+  enqueue(value: T): Promise<void> {
+    let item: Item;
+    try {
+      item = encodeItem(this.data.serialization, value);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    return this.call("enqueue", item, undefined, nothing);
   }
 
   /** The oldest item, removed; undefined when the queue is empty. */
-  async dequeue(): Promise<T | undefined> {
-    return this.decode(await this.call<EncodedValue | undefined>("dequeue")) as T | undefined;
+  dequeue(): Promise<T | undefined> {
+    return this.call("dequeue", undefined, undefined, this.item);
   }
 
   /** The oldest item, left in place. */
-  async peek(): Promise<T | undefined> {
-    return this.decode(await this.call<EncodedValue | undefined>("peek")) as T | undefined;
+  peek(): Promise<T | undefined> {
+    return this.call("peek", undefined, undefined, this.item);
   }
 
   size(): Promise<number> {
     return this.call("size");
   }
 }
+
+function nothing(): void {}

@@ -1,10 +1,10 @@
 import { type Command, type Decision, type Structure, unknownOperation } from "./structure.js";
-import type { EncodedValue } from "./value.js";
+import type { Item } from "./value.js";
 
-export type QueueEvent = { readonly kind: "enqueued"; readonly value: EncodedValue } | { readonly kind: "dequeued" } | { readonly kind: "destroyed" };
+export type QueueEvent = { readonly kind: "enqueued"; readonly value: Item } | { readonly kind: "dequeued" } | { readonly kind: "destroyed" };
 
 interface Cons {
-  readonly head: EncodedValue;
+  readonly head: Item;
   readonly tail: Cons | undefined;
 }
 
@@ -13,7 +13,7 @@ interface Cons {
  * `index` on) and added to `back` (newest first), which becomes the next front when front runs out.
  */
 export interface QueueState {
-  readonly front: readonly EncodedValue[];
+  readonly front: readonly Item[];
   readonly index: number;
   readonly back: Cons | undefined;
   readonly size: number;
@@ -21,8 +21,8 @@ export interface QueueState {
 
 const empty: QueueState = { front: [], index: 0, back: undefined, size: 0 };
 
-function reversed(list: Cons | undefined): EncodedValue[] {
-  const items: EncodedValue[] = [];
+function reversed(list: Cons | undefined): Item[] {
+  const items: Item[] = [];
   for (let cell = list; cell !== undefined; cell = cell.tail) items.push(cell.head);
   return items.reverse();
 }
@@ -32,8 +32,9 @@ function ready(state: QueueState): QueueState {
   return state.index < state.front.length || state.back === undefined ? state : { front: reversed(state.back), index: 0, back: undefined, size: state.size };
 }
 
-function oldest(state: QueueState): EncodedValue | undefined {
-  return ready(state).front[ready(state).index];
+function oldest(state: QueueState): Item | undefined {
+  const next = ready(state);
+  return next.front[next.index];
 }
 
 export const queueStructure: Structure<QueueState, QueueEvent> = {
@@ -41,11 +42,11 @@ export const queueStructure: Structure<QueueState, QueueEvent> = {
   apply: (state, event) => {
     switch (event.kind) {
       case "enqueued":
-        return { ...state, back: { head: event.value, tail: state.back }, size: state.size + 1 };
+        return { front: state.front, index: state.index, back: { head: event.value, tail: state.back }, size: state.size + 1 };
       case "dequeued": {
         if (state.size === 0) return state;
         const next = ready(state);
-        return { ...next, index: next.index + 1, size: next.size - 1 };
+        return { front: next.front, index: next.index + 1, back: next.back, size: next.size - 1 };
       }
       case "destroyed":
         return empty;
@@ -54,7 +55,7 @@ export const queueStructure: Structure<QueueState, QueueEvent> = {
   decide: (ctx, state, command: Command): Decision<QueueEvent> => {
     switch (command.op) {
       case "enqueue":
-        return { events: [{ kind: "enqueued", value: command.arg as EncodedValue }], reply: state.size + 1 };
+        return { events: [{ kind: "enqueued", value: command.arg as Item }], reply: state.size + 1 };
       case "dequeue":
         return state.size === 0 ? { events: [], reply: undefined } : { events: [{ kind: "dequeued" }], reply: oldest(state) };
       case "peek":

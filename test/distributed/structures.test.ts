@@ -90,6 +90,16 @@ describe("distributed data on three nodes", () => {
     expect(await jobs[1].dequeue()).toEqual({ job: 4 });
     expect(await jobs[0].dequeue()).toBeUndefined();
     expect(await jobs[2].size()).toBe(0);
+    // strings, numbers, booleans and null travel as themselves, other values encoded: all come back as they went in
+    const items = distributed(a).queue<unknown>("mixed-queue");
+    const values = ["", "text", 0, -1.5, false, true, null, [1, "x"], { job: 5 }];
+    for (const value of values) await items.enqueue(value);
+    const mixed = distributed(c).queue<unknown>("mixed-queue");
+    expect(await mixed.peek()).toBe("");
+    const taken = [];
+    for (let i = 0; i < values.length; i++) taken.push(await mixed.dequeue());
+    expect(taken).toEqual(values);
+    expect(await mixed.dequeue()).toBeUndefined();
   });
 
   it("a structure nobody on a node used yet is still hosted there when its shards land there", async () => {
