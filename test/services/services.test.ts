@@ -22,6 +22,8 @@ beforeAll(async () => {
   a.system.grpc.addService(AccountServiceService, accountService(a.accounts));
   b = await nodes.start([a.system.selfAddress]);
   await b.system.cluster.whenUp(15_000);
+  // b may be the leader (the lower address) and Up before its gossip reached a
+  await a.system.cluster.whenUp(15_000);
   b.system.grpc.addService(AccountServiceService, accountService(b.accounts));
 }, 30_000);
 
