@@ -12,6 +12,14 @@ export function emit(line: Record<string, unknown>): void {
   process.stdout.write(JSON.stringify({ ...line, at: Date.now() }) + "\n");
 }
 
+/** Emits `{"type":"up"}` once the node is Up, or `{"type":"error","message"}` when it does not get there in `timeout` ms. */
+export function emitWhenUp(system: { cluster: { whenUp(timeout: number): Promise<void> } }, timeout = 30_000): void {
+  system.cluster.whenUp(timeout).then(
+    () => emit({ type: "up" }),
+    (error: unknown) => emit({ type: "error", message: error instanceof Error ? error.message : String(error) }),
+  );
+}
+
 /** Shuts `system` down and exits 0 on SIGTERM or when stdin ends. */
 export function stopOnExit(system: { shutdown(): Promise<void> }): void {
   let stopping = false;
