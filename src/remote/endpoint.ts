@@ -49,6 +49,8 @@ const ACCEPTED = Promise.resolve(true);
 /** How long a graceful close waits for a dial under way, and then for acknowledgements. */
 const CLOSE_GRACE_MS = 1000;
 const REFUSED = Promise.resolve(false);
+/** Microtask checkpoints without a new send after which a flush on an idle link writes (see `send`). */
+const QUIET_CHECKS = 3;
 
 interface WaitingOffer {
   readonly path: string;
@@ -84,6 +86,18 @@ export class Endpoint {
   private downSince: number | undefined;
   private peerUid: bigint | undefined;
   private readonly flushNow = () => this.flush();
+  /** Sends so far, and at the last quiet check: a flush on an idle link waits while they grow. */
+  private sends = 0;
+  private sendsAtCheck = 0;
+  private quietChecks = 0;
+  private readonly settle = () => {
+    if (!this.flushPending) return; // flushed or closed meanwhile
+    if (this.sends !== this.sendsAtCheck) {
+      this.sendsAtCheck = this.sends;
+      this.quietChecks = 0;
+    } else if (++this.quietChecks >= QUIET_CHECKS) return this.flush();
+    queueMicrotask(this.settle);
+  };
   /** Runs when a dial ends, accepted or not (graceful close waits for it). */
   private connectSettled: (() => void) | undefined;
   /** Runs once every written batch is acknowledged (graceful close). */
@@ -122,10 +136,17 @@ export class Endpoint {
     if (traced.current === undefined) this.batch.append(path, message, recipient, hops);
     else this.batch.append(path, message, recipient, hops, this.sendSpan(path));
     this.queued++;
+    this.sends++;
     if (this.batch.count >= BATCH_MAX_ENVELOPES || this.batch.bytes >= BATCH_MAX_BYTES) this.sealed.push(this.batch.seal());
     if (!this.flushPending) {
       this.flushPending = true;
-      this.host.scheduler.yieldThen(this.flushNow);
+      if (this.writing === 0 && this.state === "connected") {
+        // an idle link: write once the sending code has settled (a few microtask checkpoints without a
+        // new send) instead of a loop iteration later: a lone reply leaves in the turn that produced it
+        this.sendsAtCheck = this.sends;
+        this.quietChecks = 0;
+        queueMicrotask(this.settle);
+      } else this.host.scheduler.yieldThen(this.flushNow);
     }
     if (this.state === "idle") this.connect();
     return true;
@@ -226,9 +247,10 @@ export class Endpoint {
   /**
    * Seals the open batch and writes it, unless a write is still on its way to the socket: then the
    * batch stays open and grows until that write completes (as Nagle's algorithm does), so busy links
-   * carry full batches while an idle link still sends a lone message at once. It runs after the
-   * event-loop turn's I/O callbacks and microtasks (`yieldThen`), so that what one turn sends from
-   * many promise jobs (replies of asks in flight) is one batch, not one write per reply.
+   * carry full batches while an idle link still sends a lone message at once. On a busy link it runs
+   * after the event-loop turn's I/O callbacks and microtasks (`yieldThen`), so that what one turn sends
+   * from many promise jobs (replies of asks in flight) is one batch, not one write per reply; on an
+   * idle link it runs once the sending code settled (`settle`), still in the turn that sent.
    */
   private flush(): void {
     this.flushPending = false;

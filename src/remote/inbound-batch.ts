@@ -37,6 +37,8 @@ const FIELD_KEY = TAG.batchKey >>> 3;
 const NO_KEYS: string[] = [];
 /** Keys (entity ids) recur from batch to batch: decoded once, then found by their bytes. */
 const keyStrings = new StringCache(8192, false);
+/** Type names and recipient paths recur too (reply paths of asks less so, and cost a miss no more than a decode). */
+const tableStrings = new StringCache(1024, false);
 
 /**
  * Decodes one `ConnectRequest` frame. A batch on an `associated` stream (handshake accepted) is delivered
@@ -76,8 +78,8 @@ function deliverBatch(frame: Uint8Array, reader: BinaryReader, end: number, host
       const length = reader.uint32();
       envelopes.push(reader.pos, reader.pos + length);
       reader.pos += length;
-    } else if (field === FIELD_TYPE_NAME) typeNames.push(reader.string());
-    else if (field === FIELD_TARGET_PATH) targetPaths.push(reader.string());
+    } else if (field === FIELD_TYPE_NAME) typeNames.push(tableStrings.read(reader));
+    else if (field === FIELD_TARGET_PATH) targetPaths.push(tableStrings.read(reader));
     else if (field === FIELD_KEY) {
       if (keys === NO_KEYS) keys = [];
       keys.push(keyStrings.read(reader));

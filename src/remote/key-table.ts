@@ -37,6 +37,7 @@ export class KeyTable {
   }
 
   clear(): void {
+    if (this.keys.length === 0) return; // no slot belongs to this batch
     this.keys.length = 0;
     this.batch++;
   }

@@ -2,7 +2,7 @@ import { BinaryWriter } from "@bufbuild/protobuf/wire";
 import type { ActorRef } from "../actor/ref.js";
 import { KeyTable } from "./key-table.js";
 import { TAG } from "./protocol.js";
-import { openForks, rollbackWriter, SerializationError, writerPosition, type Serialization } from "../serialization/index.js";
+import { openForks, rollbackWriter, SerializationError, takeWritten, writerPosition, writeString, type Serialization } from "../serialization/index.js";
 
 /** A batch ready for the stream, with what it carries (to report dead letters if it cannot go). */
 export interface SealedBatch {
@@ -18,9 +18,9 @@ export interface SealedBatch {
  */
 export class OutboundBatch {
   private readonly writer = new BinaryWriter();
-  private targets = new Map<string, number>();
+  private readonly targets = new Map<string, number>();
   private readonly keys = new KeyTable();
-  private types = new Map<string, number>();
+  private readonly types = new Map<string, number>();
   private messages: unknown[] = [];
   private recipients: ActorRef<never>[] = [];
 
@@ -91,14 +91,13 @@ export class OutboundBatch {
   /** Closes the frame (tables, length prefix) and starts an empty batch. */
   seal(): SealedBatch {
     const writer = this.writer;
-    for (const name of this.types.keys()) writer.uint32(TAG.batchTypeName).string(name);
-    for (const path of this.targets.keys()) writer.uint32(TAG.batchTargetPath).string(path);
-    for (const key of this.keys.keys) writer.uint32(TAG.batchKey).string(key);
+    for (const name of this.types.keys()) writeString(writer, TAG.batchTypeName, name);
+    for (const path of this.targets.keys()) writeString(writer, TAG.batchTargetPath, path);
+    for (const key of this.keys.keys) writeString(writer, TAG.batchKey, key);
     writer.join();
-    const bytes = writer.finish();
-    const sealed = { frame: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), messages: this.messages, recipients: this.recipients };
-    this.targets = new Map();
-    this.types = new Map();
+    const sealed = { frame: takeWritten(writer), messages: this.messages, recipients: this.recipients };
+    this.targets.clear();
+    this.types.clear();
     this.keys.clear();
     this.messages = [];
     this.recipients = [];

@@ -14,6 +14,7 @@ import { EndpointManager } from "./endpoint-manager.js";
 import { routeGrpcLogs } from "./grpc-log.js";
 import { InboundAssociations, remotingServiceDefinition, type InboundServerHost } from "./inbound.js";
 import type { RemoteOptions, ResolvedRemoteOptions } from "./options.js";
+import { LocalRefs } from "./local-refs.js";
 import { MissingActorRef, RemoteActorRef } from "./remote-ref.js";
 import { TrafficByPeer } from "./peer-traffic.js";
 import { installAskNotices } from "./ask-notices.js";
@@ -52,6 +53,7 @@ export class Remoting implements RefCodec, EndpointHost, InboundServerHost {
   /** Bytes and batches to and from each peer, for metrics. */
   readonly traffic = new TrafficByPeer();
   private readonly inbound: InboundAssociations;
+  private readonly localRefs: LocalRefs;
   private readonly blockedPeers = new Set<string>();
   private readonly associationListeners = new Set<(peer: Peer, uid: bigint, restarted: boolean) => void>();
   private readonly releaseGrpcLogs: () => void;
@@ -77,6 +79,7 @@ export class Remoting implements RefCodec, EndpointHost, InboundServerHost {
     this.selfNode = { system: system.name, host: this.host, port: this.port, uid: this.uid };
     system.addressPrefix = nodeUri(system.name, nodeKey(this.host, this.port));
     this.serialization = new Serialization(this);
+    this.localRefs = new LocalRefs((path) => system.lookup(path));
     const credentials = channelCredentials(bound.options.tls);
     this.endpoints = new EndpointManager(this, (peerKey) => new grpc.Client(peerKey, credentials, channelOptions(this.options)));
     this.inbound = new InboundAssociations(this);
@@ -154,7 +157,7 @@ export class Remoting implements RefCodec, EndpointHost, InboundServerHost {
   // ---- InboundHost / EndpointHost ----
 
   resolveLocal(path: string): ActorRef<unknown> | undefined {
-    return this.system.lookup(path);
+    return this.localRefs.get(path);
   }
 
   missingRef(path: string): ActorRef<never> {

@@ -272,7 +272,7 @@ function writeSmallField(w: BinaryWriter, entryTag: number, key: string, keyLeng
 }
 
 /** A string field under a one-byte `tag`, ASCII under 128 chars copied byte by byte (BinaryWriter is slow on strings over 32 chars). */
-function writeString(w: BinaryWriter, tag: number, text: string): void {
+export function writeString(w: BinaryWriter, tag: number, text: string): void {
   const length = text.length;
   if (length < 0x80) {
     const raw = w as unknown as WriterState;

@@ -5,6 +5,7 @@ export type { KeyedCodec } from "./keyed.js";
 export type { ProtobufCodec } from "./registry.js";
 export { StringCache } from "./string-cache.js";
 export { Serialization, type SerializedMessage } from "./serialization.js";
+export { writeString } from "./encoder.js";
 export { MAX_DEPTH, VALUE_MANIFEST } from "./wire.js";
-export { markWriter, openForks, rollbackWriter, writerPosition, type WriterMark } from "./writer-state.js";
+export { markWriter, openForks, rollbackWriter, takeWritten, writerPosition, type WriterMark } from "./writer-state.js";
 export { Upcasters, type Upcaster } from "./upcasters.js";
