@@ -2,6 +2,7 @@ import * as grpc from "@grpc/grpc-js";
 import type { ActorRef } from "../actor/ref.js";
 import { nodeUri } from "./address.js";
 import { Endpoint, type EndpointHost, type Peer } from "./endpoint.js";
+import type { ReturnLink } from "./return-link.js";
 
 /** Remote refs kept for reuse; beyond this many the cache starts over. */
 const REF_CACHE_LIMIT = 10_000;
@@ -23,6 +24,8 @@ export class EndpointManager {
   private readonly endpoints = new Map<string, Endpoint>();
   private readonly clients = new Map<string, grpc.Client>();
   private readonly refs = new Map<string, ActorRef<unknown>>();
+  /** The latest stream each peer opened to this node, by node URI prefix: endpoints may send on it. */
+  private readonly links = new Map<string, ReturnLink>();
   private closing = false;
 
   constructor(
@@ -45,8 +48,17 @@ export class EndpointManager {
     if (endpoint === undefined) {
       this.endpoints.set(node, (endpoint = new Endpoint(peer, this.host)));
       if (this.closing) endpoint.retire("remoting is shut down", false);
+      const link = this.links.get(node);
+      if (link !== undefined && !link.isClosed) endpoint.attach(link);
     }
     return endpoint;
+  }
+
+  /** `peer` opened a stream to this node: its endpoint (now or once created) may send on it. */
+  linkOpened(peer: Peer, link: ReturnLink): void {
+    const node = nodeUri(peer.system, peer.key);
+    this.links.set(node, link);
+    this.endpoints.get(node)?.attach(link);
   }
 
   client(peerKey: string): grpc.Client {
@@ -76,6 +88,7 @@ export class EndpointManager {
       endpoint.retire(reason);
       for (const address of this.refs.keys()) if (address.startsWith(`${node}/`)) this.refs.delete(address);
     }
+    for (const [node, link] of this.links) if (link.peerKey === peerKey) this.links.delete(node);
     this.clients.get(peerKey)?.close();
     this.clients.delete(peerKey);
     this.host.traffic.forget(peerKey);

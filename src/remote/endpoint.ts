@@ -7,12 +7,14 @@ import type { ActorRef } from "../actor/ref.js";
 import type { Scheduler, TimerHandle } from "../actor/scheduler.js";
 import { nodeKey, nodeUri } from "./address.js";
 import { guardListener } from "./contained.js";
+import { readReturnBatch, type InboundHost } from "./inbound-batch.js";
 import type { ResolvedRemoteOptions } from "./options.js";
 import { OutboundBatch, type SealedBatch } from "./outbound-batch.js";
 import type { PeerTraffic, TrafficByPeer } from "./peer-traffic.js";
 import { kindOf } from "../actor/actor-kinds.js";
 import { SpanKind, startSpan, traced, traceparentOf, withinSpan } from "../actor/tracing.js";
-import { BATCH_MAX_BYTES, BATCH_MAX_ENVELOPES, CONNECT_PATH, HANDSHAKE_TIMEOUT, PROTOCOL_VERSION } from "./protocol.js";
+import { ACK_DELAY_MS, BATCH_MAX_BYTES, BATCH_MAX_ENVELOPES, CONNECT_PATH, HANDSHAKE_TIMEOUT, PROTOCOL_VERSION, TAG } from "./protocol.js";
+import type { ReturnLink } from "./return-link.js";
 import type { Serialization } from "../serialization/index.js";
 
 /** A peer node as addressed by refs: system name plus `host:port`. */
@@ -24,7 +26,8 @@ export interface Peer {
   readonly key: string;
 }
 
-export interface EndpointHost {
+/** What an endpoint needs of its node; it delivers the return batches of its own stream too (InboundHost). */
+export interface EndpointHost extends InboundHost {
   readonly log: Logger;
   readonly scheduler: Scheduler;
   readonly options: ResolvedRemoteOptions;
@@ -43,7 +46,12 @@ export interface EndpointHost {
 }
 
 const identity = (frame: Buffer): Buffer => frame;
-const decodeResponse = (bytes: Buffer): ConnectResponse => ConnectResponse.decode(bytes);
+const ignore = (): void => undefined;
+
+/** Where batches are written: the endpoint's own stream, or a return link. */
+interface BatchSink {
+  write(frame: Buffer, written: () => void): boolean;
+}
 
 const ACCEPTED = Promise.resolve(true);
 /** How long a graceful close waits for a dial under way, and then for acknowledgements. */
@@ -63,9 +71,12 @@ interface WaitingOffer {
 type State = "idle" | "connecting" | "connected" | "waiting" | "closed";
 
 /**
- * The outbound association to one peer: one Connect stream that carries batches of envelopes. Sends
- * queue (bounded) while it connects, reconnects with exponential backoff and jitter, and respects the
- * stream's flow control (`write()` false → wait for `drain`).
+ * The outbound association to one peer: one Connect stream that carries batches of envelopes, either
+ * dialed by this node or, when the peer dialed this node first, the response side of the peer's stream
+ * (a return link, see ReturnLink): then a request and its reply travel on one stream. It writes to one
+ * stream at a time and changes streams only when nothing written is unacknowledged, so the peer
+ * receives in send order. Sends queue (bounded) while it connects, reconnects with exponential backoff
+ * and jitter, and respects the stream's flow control (`write()` false → wait for `drain`).
  */
 export class Endpoint {
   private state: State = "idle";
@@ -76,7 +87,11 @@ export class Endpoint {
   /** Written to the current stream, not yet acknowledged by the peer (they count as queued). */
   private readonly unacked = new Queue<SealedBatch>();
   private queued = 0;
-  private call: grpc.ClientDuplexStream<Buffer, ConnectResponse> | undefined;
+  private call: grpc.ClientDuplexStream<Buffer, Buffer> | undefined;
+  /** The return link written to instead of `call`. */
+  private link: ReturnLink | undefined;
+  /** The newest link the peer opened: used when the endpoint would otherwise dial. */
+  private spareLink: ReturnLink | undefined;
   private writable = false;
   private flushPending = false;
   /** Writes handed to the stream whose callback has not come yet. */
@@ -185,6 +200,7 @@ export class Endpoint {
     this.clearTimer();
     const call = this.call;
     this.call = undefined;
+    this.link = undefined;
     this.state = "closed";
     this.retired = forward;
     this.flushPending = false;
@@ -218,9 +234,11 @@ export class Endpoint {
     this.flushPending = false;
     if (this.batch.count > 0) this.sealed.push(this.batch.seal()); // also while a write is on its way
     const call = this.call;
+    const link = this.link;
     const wasConnected = this.state === "connected";
     this.state = "closed";
     if (this.timer !== undefined) this.host.scheduler.clearTimeout(this.timer);
+    if (link !== undefined && wasConnected) await this.closeLink(link);
     if (call !== undefined && wasConnected) {
       this.sealed.drain((batch) => {
         call.write(batch.frame);
@@ -244,6 +262,58 @@ export class Endpoint {
     });
   }
 
+  /** Writes what is queued back on the link and waits (bounded) for its acks; the link stays the peer's. */
+  private async closeLink(link: ReturnLink): Promise<void> {
+    this.sealed.drain((batch) => {
+      batch.frame[0] = TAG.responseReturnBatch;
+      link.write(batch.frame, ignore);
+      this.unacked.push(batch);
+    });
+    const { scheduler } = this.host;
+    await new Promise<void>((resolve) => {
+      const done = scheduler.setTimeout(resolve, CLOSE_GRACE_MS);
+      const finish = () => (scheduler.clearTimeout(done), resolve());
+      this.whenAcked = finish;
+      link.onClose = finish;
+      if (this.unacked.length === 0) finish();
+    });
+  }
+
+  /**
+   * A stream the peer opened to this node. The endpoint writes on it whenever it has no stream of its
+   * own (now, if it is between connections); a stream it dialed stays in use while it lasts.
+   */
+  attach(link: ReturnLink): void {
+    if (this.state === "closed") return;
+    this.spareLink = link;
+    if (this.state === "idle" || this.state === "waiting") this.useLink(link);
+  }
+
+  private useLink(link: ReturnLink): void {
+    this.clearTimer();
+    this.link = link;
+    this.state = "connected";
+    this.writable = true;
+    this.writing = 0;
+    this.written = () => {
+      if (this.link === link && --this.writing === 0 && (this.batch.count > 0 || this.sealed.length > 0) && !this.flushPending) this.flush();
+    };
+    let acked = 0n;
+    link.onAck = (total) => {
+      if (this.link !== link) return;
+      this.onAck(Number(total - acked));
+      acked = total;
+    };
+    link.onClose = (reason) => this.broken(link, reason, false, true);
+    link.onDrain(() => {
+      if (this.link !== link) return;
+      this.writable = true;
+      this.writeSealed();
+    });
+    this.associatedWith(link.uid);
+    this.writeSealed();
+  }
+
   /**
    * Seals the open batch and writes it, unless a write is still on its way to the socket: then the
    * batch stays open and grows until that write completes (as Nagle's algorithm does), so busy links
@@ -260,16 +330,18 @@ export class Endpoint {
   }
 
   private writeSealed(): void {
-    const call = this.call;
-    if (this.state !== "connected" || call === undefined) return;
+    const sink: BatchSink | undefined = this.link ?? this.call;
+    if (this.state !== "connected" || sink === undefined) return;
+    const tag = this.link === undefined ? TAG.requestBatch : TAG.responseReturnBatch;
     while (this.writable && this.sealed.length > 0) {
       const batch = this.sealed.shift();
+      batch.frame[0] = tag; // a request batch and a return batch differ only in their field tag
       this.unacked.push(batch);
       this.writing++;
       this.traffic.batchesSent++;
       this.traffic.bytesSent += batch.frame.length;
       this.traffic.envelopesSent += batch.messages.length;
-      this.writable = call.write(batch.frame, this.written);
+      this.writable = sink.write(batch.frame, this.written);
     }
   }
 
@@ -298,9 +370,11 @@ export class Endpoint {
   }
 
   private connect(): void {
+    const spare = this.spareLink;
+    if (spare !== undefined && !spare.isClosed) return this.useLink(spare);
     this.state = "connecting";
     const { host, peer } = this;
-    const call = host.client(peer.key).makeBidiStreamRequest(CONNECT_PATH, identity, decodeResponse);
+    const call = host.client(peer.key).makeBidiStreamRequest(CONNECT_PATH, identity, identity);
     this.call = call;
     this.writable = true;
     this.writing = 0;
@@ -329,13 +403,35 @@ export class Endpoint {
       }
     }, HANDSHAKE_TIMEOUT);
     let acked = 0n;
+    // return batches of this stream: acknowledged like the peer acknowledges this node's batches
+    let returned = 0n;
+    let returnAckTimer: TimerHandle | undefined;
+    const ackReturned = () => {
+      returnAckTimer = undefined;
+      if (this.call === call && this.state !== "closed")
+        call.write(Buffer.from(ConnectRequest.encode({ frame: { $case: "batchAck", value: { batches: returned } } }).finish()));
+    };
+    const stopAcks = () => {
+      if (returnAckTimer !== undefined) host.scheduler.clearTimeout(returnAckTimer);
+      returnAckTimer = undefined;
+    };
     call.on(
       "data",
       guardListener(
         host.log,
         `connection to ${peer.key}`,
         () => call.cancel(),
-        (response: ConnectResponse) => {
+        (frame: Buffer) => {
+          if (frame[0] === TAG.responseReturnBatch) {
+            if (this.call !== call || this.state !== "connected" || host.isBlocked(peer.key)) return;
+            readReturnBatch(frame, host);
+            returned++;
+            this.traffic.batchesReceived++;
+            this.traffic.bytesReceived += frame.length;
+            returnAckTimer ??= host.scheduler.setTimeout(ackReturned, ACK_DELAY_MS);
+            return;
+          }
+          const response = ConnectResponse.decode(frame);
           if (response.frame?.$case === "batchAck" && this.call === call) {
             const total = response.frame.value.batches;
             this.onAck(Number(total - acked));
@@ -349,11 +445,17 @@ export class Endpoint {
       this.writable = true;
       this.writeSealed();
     });
-    call.on("error", (error: grpc.ServiceError) => this.broken(call, error.details || error.message));
-    call.on("end", () => this.broken(call, "the peer closed the stream", false, true));
+    call.on("error", (error: grpc.ServiceError) => {
+      stopAcks();
+      this.broken(call, error.details || error.message);
+    });
+    call.on("end", () => {
+      stopAcks();
+      this.broken(call, "the peer closed the stream", false, true);
+    });
   }
 
-  private acknowledged(call: grpc.ClientDuplexStream<Buffer, ConnectResponse>, ack: HandshakeAck): void {
+  private acknowledged(call: grpc.ClientDuplexStream<Buffer, Buffer>, ack: HandshakeAck): void {
     if (this.call !== call || this.state !== "connecting") return;
     this.clearTimer();
     if (!ack.accepted) {
@@ -362,24 +464,32 @@ export class Endpoint {
       call.cancel();
       return;
     }
-    const uid = ack.responder?.uid ?? 0n;
+    this.state = "connected";
+    this.associatedWith(ack.responder?.uid ?? 0n);
+    this.writeSealed();
+  }
+
+  /** The endpoint can deliver to the incarnation `uid` of its peer (through a handshake or a return link). */
+  private associatedWith(uid: bigint): void {
     const restarted = this.peerUid !== undefined && this.peerUid !== uid;
     if (restarted) this.host.log.info(`${this.peer.key} restarted (new incarnation ${uid}); association replaced`);
     this.peerUid = uid;
-    this.state = "connected";
     this.traffic.associations++;
     this.attempts = 0;
     this.downSince = undefined;
     this.host.associated(this.peer, uid, restarted);
-    this.writeSealed();
     this.connectSettled?.();
   }
 
-  /** `clean`: the peer ended the stream itself (it shuts down or replaced it), which is no failure. */
-  private broken(call: grpc.ClientDuplexStream<Buffer, ConnectResponse>, reason: string, refused = false, clean = false): void {
-    if (this.call !== call || this.state === "closed") return;
+  /**
+   * The stream in use (`stream`: the dialed call or the return link) is gone. `clean`: the peer ended
+   * it itself (it shuts down or replaced it), which is no failure.
+   */
+  private broken(stream: object, reason: string, refused = false, clean = false): void {
+    if ((this.call !== stream && this.link !== stream) || this.state === "closed") return;
     this.clearTimer();
     this.call = undefined;
+    this.link = undefined;
     this.writable = false;
     const now = this.host.scheduler.now();
     if (this.state === "connected") {
@@ -394,6 +504,8 @@ export class Endpoint {
     }
     this.state = "waiting";
     this.connectSettled?.();
+    const spare = this.spareLink;
+    if (spare !== undefined && spare !== stream && !spare.isClosed) return this.useLink(spare); // nothing is in flight: order holds
     const { minBackoff, maxBackoff } = this.host.options;
     const backoff = Math.min(maxBackoff, minBackoff * 2 ** Math.min(this.attempts++, 20));
     const delay = backoff / 2 + (backoff / 2) * this.host.scheduler.random();

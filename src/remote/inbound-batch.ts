@@ -1,5 +1,5 @@
 import { BinaryReader, WireType } from "@bufbuild/protobuf/wire";
-import { Handshake } from "../../gen/casty/v1/remote.js";
+import { BatchAck, Handshake } from "../../gen/casty/v1/remote.js";
 import type { ActorRef } from "../actor/ref.js";
 import type { Logger } from "../actor/logger.js";
 import { contextOf, traced } from "../actor/tracing.js";
@@ -28,7 +28,7 @@ export interface UndecodablePayload {
   readonly bytes: Uint8Array;
 }
 
-export type InboundFrame = { kind: "handshake"; handshake: Handshake } | { kind: "batch" };
+export type InboundFrame = { kind: "handshake"; handshake: Handshake } | { kind: "batch" } | { kind: "ack"; batches: bigint };
 
 const FIELD_TYPE_NAME = TAG.batchTypeName >>> 3;
 const FIELD_TARGET_PATH = TAG.batchTargetPath >>> 3;
@@ -48,19 +48,45 @@ const tableStrings = new StringCache(1024, false);
 export function readFrame(frame: Uint8Array, host: InboundHost, associated: boolean): InboundFrame {
   try {
     const reader = new BinaryReader(frame);
-    const [field, wireType] = reader.tag();
-    if (wireType !== WireType.LengthDelimited) throw new MalformedFrameError(`unexpected wire type ${wireType} for frame field ${field}`);
-    const length = reader.uint32();
-    if (reader.pos + length > reader.len) throw new MalformedFrameError(`frame announces ${length} bytes, ${reader.len - reader.pos} present`);
-    if (field === TAG.requestHandshake >>> 3) return { kind: "handshake", handshake: Handshake.decode(frame.subarray(reader.pos, reader.pos + length)) };
+    const [field, end] = frameField(reader);
+    if (field === TAG.requestHandshake >>> 3) return { kind: "handshake", handshake: Handshake.decode(frame.subarray(reader.pos, end)) };
+    if (field === TAG.requestBatchAck >>> 3) return { kind: "ack", batches: BatchAck.decode(frame.subarray(reader.pos, end)).batches };
     if (field !== TAG.requestBatch >>> 3) throw new MalformedFrameError(`unknown frame field ${field}`);
-    if (!associated) return { kind: "batch" };
-    deliverBatch(frame, reader, reader.pos + length, host);
+    if (associated) deliverBatch(frame, reader, end, host);
     return { kind: "batch" };
   } catch (error) {
-    if (error instanceof MalformedFrameError) throw error;
-    throw new MalformedFrameError(`malformed frame: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw malformed(error);
   }
+}
+
+/**
+ * Delivers a `ConnectResponse` frame when it is a return batch and says true; any other frame is left
+ * to the generated decoder (false).
+ */
+export function readReturnBatch(frame: Uint8Array, host: InboundHost): boolean {
+  if (frame[0] !== TAG.responseReturnBatch) return false;
+  try {
+    const reader = new BinaryReader(frame);
+    const [, end] = frameField(reader);
+    deliverBatch(frame, reader, end, host);
+    return true;
+  } catch (error) {
+    throw malformed(error);
+  }
+}
+
+/** Reads a frame's oneof field tag and length: the field number and where its bytes end. */
+function frameField(reader: BinaryReader): [number, number] {
+  const [field, wireType] = reader.tag();
+  if (wireType !== WireType.LengthDelimited) throw new MalformedFrameError(`unexpected wire type ${wireType} for frame field ${field}`);
+  const length = reader.uint32();
+  if (reader.pos + length > reader.len) throw new MalformedFrameError(`frame announces ${length} bytes, ${reader.len - reader.pos} present`);
+  return [field, reader.pos + length];
+}
+
+function malformed(error: unknown): MalformedFrameError {
+  if (error instanceof MalformedFrameError) return error;
+  return new MalformedFrameError(`malformed frame: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
 }
 
 function deliverBatch(frame: Uint8Array, reader: BinaryReader, end: number, host: InboundHost): void {

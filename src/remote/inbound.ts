@@ -5,17 +5,19 @@ import type { Scheduler, TimerHandle } from "../actor/scheduler.js";
 import { nodeKey, nodeKeyProblem } from "./address.js";
 import { closeStream, serveStream } from "./contained.js";
 import { readFrame, type InboundHost } from "./inbound-batch.js";
+import type { Peer } from "./endpoint.js";
 import type { PeerTraffic, TrafficByPeer } from "./peer-traffic.js";
 import { ACK_DELAY_MS, CONNECT_PATH, HANDSHAKE_TIMEOUT, PROTOCOL_VERSION } from "./protocol.js";
+import { ReturnLink, type ConnectCall } from "./return-link.js";
 
 export interface InboundServerHost extends InboundHost {
   readonly selfNode: NodeAddress;
   readonly scheduler: Scheduler;
   readonly traffic: TrafficByPeer;
   isBlocked(peerKey: string): boolean;
+  /** A peer's stream was accepted: this node may send to that peer on it. */
+  returnLinkOpened(peer: Peer, link: ReturnLink): void;
 }
-
-type ConnectCall = grpc.ServerDuplexStream<Buffer, ConnectResponse>;
 
 /** The server side of `RemotingService.Connect`, decoding request frames by hand (see inbound-batch). */
 export const remotingServiceDefinition: grpc.ServiceDefinition = {
@@ -25,7 +27,8 @@ export const remotingServiceDefinition: grpc.ServiceDefinition = {
     responseStream: true,
     requestSerialize: (frame: Buffer) => frame,
     requestDeserialize: (frame: Buffer) => frame,
-    responseSerialize: (value: ConnectResponse) => Buffer.from(ConnectResponse.encode(value).finish()),
+    // return batches are written as ready frames (see OutboundBatch), the rest as messages
+    responseSerialize: (value: ConnectResponse | Buffer) => (Buffer.isBuffer(value) ? value : Buffer.from(ConnectResponse.encode(value).finish())),
     responseDeserialize: (bytes: Buffer) => ConnectResponse.decode(bytes),
     originalName: "Connect",
   },
@@ -36,13 +39,14 @@ export const remotingServiceDefinition: grpc.ServiceDefinition = {
  * A newer stream from the same peer (reconnect, new incarnation) replaces the older one.
  */
 export class InboundAssociations {
-  private readonly byPeer = new Map<string, { uid: bigint; call: ConnectCall }>();
+  private readonly byPeer = new Map<string, { uid: bigint; call: ConnectCall; link: ReturnLink }>();
 
   constructor(private readonly host: InboundServerHost) {}
 
   readonly handler = (call: ConnectCall): void => {
     const { log, scheduler } = this.host;
     let peer: string | undefined;
+    let link: ReturnLink | undefined;
     let traffic: PeerTraffic | undefined;
     // Batches are acknowledged with the running count of this stream, a few ms after delivery so
     // that one ack covers many batches and stays off the path of request/reply latency.
@@ -73,12 +77,13 @@ export class InboundAssociations {
           closeStream(call, grpc.status.FAILED_PRECONDITION, "second handshake on one stream");
           return;
         }
-        peer = this.accept(call, parsed.handshake);
-        if (peer !== undefined) traffic = this.host.traffic.of(peer);
+        link = this.accept(call, parsed.handshake);
+        if (link !== undefined) traffic = this.host.traffic.of((peer = nodeKey(parsed.handshake.origin!.host, parsed.handshake.origin!.port)));
       } else if (peer === undefined) {
-        log.error(`refusing a batch before the handshake from ${call.getPeer()}`);
-        closeStream(call, grpc.status.FAILED_PRECONDITION, "a batch arrived before the handshake");
-      } else {
+        log.error(`refusing a ${parsed.kind} before the handshake from ${call.getPeer()}`);
+        closeStream(call, grpc.status.FAILED_PRECONDITION, `a ${parsed.kind} arrived before the handshake`);
+      } else if (parsed.kind === "ack") link!.acked(parsed.batches);
+      else {
         delivered++;
         traffic!.batchesReceived++;
         traffic!.bytesReceived += frame.length;
@@ -86,6 +91,7 @@ export class InboundAssociations {
       }
     });
     call.on("close", () => {
+      link?.close("the peer closed the stream");
       scheduler.clearTimeout(handshakeTimer);
       if (ackTimer !== undefined) scheduler.clearTimeout(ackTimer);
       if (peer !== undefined && this.byPeer.get(peer)?.call === call) this.byPeer.delete(peer);
@@ -94,11 +100,15 @@ export class InboundAssociations {
 
   /** Ends every inbound stream (shutdown). */
   closeAll(): void {
-    for (const { call } of this.byPeer.values()) call.end();
+    for (const { call, link } of this.byPeer.values()) {
+      link.close("remoting is shut down");
+      call.end();
+    }
     this.byPeer.clear();
   }
 
-  private accept(call: ConnectCall, handshake: Handshake): string | undefined {
+  /** Answers a handshake; when accepted, the return link of the stream. */
+  private accept(call: ConnectCall, handshake: Handshake): ReturnLink | undefined {
     const self = this.host.selfNode;
     const refusal = this.check(handshake);
     if (refusal !== undefined) {
@@ -112,11 +122,14 @@ export class InboundAssociations {
     const previous = this.byPeer.get(key);
     if (previous !== undefined && previous.call !== call) {
       if (previous.uid !== origin.uid) this.host.log.info(`${key} reconnected with a new incarnation ${origin.uid}`);
+      previous.link.close("the peer replaced the stream");
       previous.call.end();
     }
-    this.byPeer.set(key, { uid: origin.uid, call });
+    const link = new ReturnLink(key, origin.uid, call);
+    this.byPeer.set(key, { uid: origin.uid, call, link });
     call.write({ frame: { $case: "handshakeAck", value: { accepted: true, reason: "", responder: self } } });
-    return key;
+    this.host.returnLinkOpened({ system: origin.system, host: origin.host, port: origin.port, key }, link);
+    return link;
   }
 
   private check(handshake: Handshake): string | undefined {

@@ -1,5 +1,5 @@
 /** Wire protocol version sent in the handshake; a peer speaking another one is refused. */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 export const CONNECT_PATH = "/casty.v1.RemotingService/Connect";
 
@@ -17,6 +17,9 @@ export const BATCH_MAX_BYTES = 256 * 1024;
 export const TAG = {
   requestHandshake: (1 << 3) | 2,
   requestBatch: (2 << 3) | 2,
+  requestBatchAck: (3 << 3) | 2,
+  /** A return batch has the layout of a request batch but for this first byte. */
+  responseReturnBatch: (4 << 3) | 2,
   batchTypeName: (1 << 3) | 2,
   batchTargetPath: (2 << 3) | 2,
   batchEnvelope: (4 << 3) | 2,

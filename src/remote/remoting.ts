@@ -19,6 +19,7 @@ import { MissingActorRef, RemoteActorRef } from "./remote-ref.js";
 import { TrafficByPeer } from "./peer-traffic.js";
 import { installAskNotices } from "./ask-notices.js";
 import { RemoteWatch } from "./remote-watch.js";
+import type { ReturnLink } from "./return-link.js";
 import { channelOptions, type BoundServer } from "./server.js";
 import { channelCredentials } from "./tls.js";
 
@@ -180,6 +181,10 @@ export class Remoting implements RefCodec, EndpointHost, InboundServerHost {
     // a new incarnation means every actor of the old one is gone
     if (restarted) this.deathWatch.nodeGone(nodeUri(peer.system, peer.key));
     for (const listener of this.associationListeners) listener(peer, uid, restarted);
+  }
+
+  returnLinkOpened(peer: Peer, link: ReturnLink): void {
+    this.endpoints.linkOpened(peer, link);
   }
 
   unreachable(peer: Peer): void {

@@ -23,7 +23,7 @@ class RecordingCall extends EventEmitter {
       const ack: ConnectResponse = {
         frame: { $case: "handshakeAck", value: { accepted: true, reason: "", responder: { ...decoded.value.target!, uid: 1n } } },
       };
-      setImmediate(() => this.emit("data", ack));
+      setImmediate(() => this.emit("data", Buffer.from(ConnectResponse.encode(ack).finish())));
     } else if (decoded?.$case === "batch") this.batches.push(decoded.value.envelopes.length);
     if (written !== undefined) setImmediate(written);
     return true;
@@ -33,6 +33,8 @@ class RecordingCall extends EventEmitter {
     this.emit("error", { details: "cancelled" });
   }
 }
+
+const recipient = { address: "casty://test@127.0.0.1:2/user/x" } as never;
 
 function endpointOnto(call: RecordingCall): Endpoint {
   const refs = {
@@ -51,6 +53,8 @@ function endpointOnto(call: RecordingCall): Endpoint {
     client: () => ({ makeBidiStreamRequest: () => call }) as unknown as grpc.Client,
     isBlocked: () => false,
     deadLetter: () => undefined,
+    resolveLocal: () => undefined,
+    missingRef: () => recipient,
     associated: () => undefined,
     unreachable: () => undefined,
     endpointFor: () => endpoint,
@@ -63,7 +67,6 @@ describe("outbound batching", () => {
   it("sends from many microtasks of one turn go out as one batch", async () => {
     const call = new RecordingCall();
     const endpoint = endpointOnto(call);
-    const recipient = { address: "casty://test@127.0.0.1:2/user/x" } as never;
     endpoint.send("/user/x", "first", recipient);
     await waitFor(() => endpoint.isConnected && call.batches.length === 1, 5000, "the connection and the first batch");
     // 100 replies, each sent from its own promise job within one turn

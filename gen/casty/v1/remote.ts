@@ -25,18 +25,23 @@ export const protobufFileName = "casty/v1/remote.proto";
 
 /** A frame from the dialing node. */
 export interface ConnectRequest {
-  frame?: { $case: "handshake"; value: Handshake } | { $case: "batch"; value: MessageBatch } | undefined;
+  frame?: { $case: "handshake"; value: Handshake } | { $case: "batch"; value: MessageBatch } | //
+  /** The dialer has delivered (or dead-lettered) this many return batches of the stream so far. */
+  { $case: "batchAck"; value: BatchAck } | undefined;
 }
 
 /** A frame from the responding node. */
 export interface ConnectResponse {
-  frame?: { $case: "handshakeAck"; value: HandshakeAck } | { $case: "batchAck"; value: BatchAck } | undefined;
+  frame?: { $case: "handshakeAck"; value: HandshakeAck } | { $case: "batchAck"; value: BatchAck } | //
+  /** Messages from the responder for the dialer, in send order, after the HandshakeAck. */
+  { $case: "returnBatch"; value: MessageBatch } | undefined;
 }
 
 /**
- * The responder has delivered (or dead-lettered) this many batches of the stream so far. The dialer
- * keeps what it wrote until acknowledged: if the stream breaks first, those messages become dead
- * letters on its side instead of vanishing.
+ * The receiving side has delivered (or dead-lettered) this many batches of the stream so far (in a
+ * ConnectResponse: the dialer's batches; in a ConnectRequest: the responder's return batches). The
+ * sender keeps what it wrote until acknowledged: if the stream breaks first, those messages become
+ * dead letters on its side instead of vanishing.
  */
 export interface BatchAck {
   batches: bigint;
@@ -118,6 +123,9 @@ export const ConnectRequest: MessageFns<ConnectRequest> = {
       case "batch":
         MessageBatch.encode(message.frame.value, writer.uint32(18).fork()).join();
         break;
+      case "batchAck":
+        BatchAck.encode(message.frame.value, writer.uint32(26).fork()).join();
+        break;
     }
     return writer;
   },
@@ -151,6 +159,14 @@ export const ConnectRequest: MessageFns<ConnectRequest> = {
             message.frame = { $case: "batch", value: MessageBatch.decode(reader, reader.uint32()) };
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.frame = { $case: "batchAck", value: BatchAck.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -181,6 +197,12 @@ export const ConnectRequest: MessageFns<ConnectRequest> = {
         }
         break;
       }
+      case "batchAck": {
+        if (object.frame?.value !== undefined && object.frame?.value !== null) {
+          message.frame = { $case: "batchAck", value: BatchAck.fromPartial(object.frame.value) };
+        }
+        break;
+      }
     }
     return message;
   },
@@ -198,6 +220,9 @@ export const ConnectResponse: MessageFns<ConnectResponse> = {
         break;
       case "batchAck":
         BatchAck.encode(message.frame.value, writer.uint32(26).fork()).join();
+        break;
+      case "returnBatch":
+        MessageBatch.encode(message.frame.value, writer.uint32(34).fork()).join();
         break;
     }
     return writer;
@@ -232,6 +257,14 @@ export const ConnectResponse: MessageFns<ConnectResponse> = {
             message.frame = { $case: "batchAck", value: BatchAck.decode(reader, reader.uint32()) };
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.frame = { $case: "returnBatch", value: MessageBatch.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -259,6 +292,12 @@ export const ConnectResponse: MessageFns<ConnectResponse> = {
       case "batchAck": {
         if (object.frame?.value !== undefined && object.frame?.value !== null) {
           message.frame = { $case: "batchAck", value: BatchAck.fromPartial(object.frame.value) };
+        }
+        break;
+      }
+      case "returnBatch": {
+        if (object.frame?.value !== undefined && object.frame?.value !== null) {
+          message.frame = { $case: "returnBatch", value: MessageBatch.fromPartial(object.frame.value) };
         }
         break;
       }
@@ -706,7 +745,10 @@ export const Envelope: MessageFns<Envelope> = {
  * Remoting between the nodes of one casty system. A node dials a peer and opens one Connect stream;
  * the dialer's first frame is a Handshake and the responder's first frame is a HandshakeAck. After an
  * accepted handshake the dialer sends MessageBatches and the responder acknowledges them with BatchAcks;
- * after a refusal the responder ends the stream. Each direction between two nodes is its own stream.
+ * after a refusal the responder ends the stream. The responder may send its own messages for the
+ * dialer back on the same stream (ConnectResponse.return_batch, acknowledged by the dialer with
+ * ConnectRequest.batch_ack) instead of dialing a stream of its own, e.g. the replies of the dialer's
+ * asks: a node sends to one peer on one stream at a time, so its messages to that peer keep their order.
  */
 export type RemotingServiceService = typeof RemotingServiceService;
 export const RemotingServiceService = {
