@@ -12,6 +12,8 @@ export interface EndpointCounts {
   readonly endpoints: number;
   readonly clients: number;
   readonly refs: number;
+  /** Streams peers opened to this node that it may send back on. */
+  readonly links: number;
 }
 
 /**
@@ -34,7 +36,7 @@ export class EndpointManager {
   ) {}
 
   get counts(): EndpointCounts {
-    return { endpoints: this.endpoints.size, clients: this.clients.size, refs: this.refs.size };
+    return { endpoints: this.endpoints.size, clients: this.clients.size, refs: this.refs.size, links: this.links.size };
   }
 
   /** The endpoint for a node prefix, if one is open. */
@@ -54,11 +56,16 @@ export class EndpointManager {
     return endpoint;
   }
 
-  /** `peer` opened a stream to this node: its endpoint (now or once created) may send on it. */
-  linkOpened(peer: Peer, link: ReturnLink): void {
-    const node = nodeUri(peer.system, peer.key);
+  /** A peer opened a stream to this node: its endpoint (now or once created) may send on it. */
+  linkOpened(link: ReturnLink): void {
+    const node = nodeUri(link.peer.system, link.peer.key);
     this.links.set(node, link);
     this.endpoints.get(node)?.attach(link);
+  }
+
+  linkClosed(link: ReturnLink): void {
+    const node = nodeUri(link.peer.system, link.peer.key);
+    if (this.links.get(node) === link) this.links.delete(node);
   }
 
   client(peerKey: string): grpc.Client {
@@ -88,7 +95,7 @@ export class EndpointManager {
       endpoint.retire(reason);
       for (const address of this.refs.keys()) if (address.startsWith(`${node}/`)) this.refs.delete(address);
     }
-    for (const [node, link] of this.links) if (link.peerKey === peerKey) this.links.delete(node);
+    for (const [node, link] of this.links) if (link.peer.key === peerKey) this.links.delete(node);
     this.clients.get(peerKey)?.close();
     this.clients.delete(peerKey);
     this.host.traffic.forget(peerKey);

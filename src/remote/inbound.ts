@@ -15,8 +15,9 @@ export interface InboundServerHost extends InboundHost {
   readonly scheduler: Scheduler;
   readonly traffic: TrafficByPeer;
   isBlocked(peerKey: string): boolean;
-  /** A peer's stream was accepted: this node may send to that peer on it. */
-  returnLinkOpened(peer: Peer, link: ReturnLink): void;
+  /** A peer's stream was accepted: this node may send to that peer on it (until `returnLinkClosed`). */
+  returnLinkOpened(link: ReturnLink): void;
+  returnLinkClosed(link: ReturnLink): void;
 }
 
 /** The server side of `RemotingService.Connect`, decoding request frames by hand (see inbound-batch). */
@@ -125,10 +126,11 @@ export class InboundAssociations {
       previous.link.close("the peer replaced the stream");
       previous.call.end();
     }
-    const link = new ReturnLink(key, origin.uid, call);
+    const peer: Peer = { system: origin.system, host: origin.host, port: origin.port, key };
+    const link = new ReturnLink(peer, origin.uid, call, (closed) => this.host.returnLinkClosed(closed));
     this.byPeer.set(key, { uid: origin.uid, call, link });
     call.write({ frame: { $case: "handshakeAck", value: { accepted: true, reason: "", responder: self } } });
-    this.host.returnLinkOpened({ system: origin.system, host: origin.host, port: origin.port, key }, link);
+    this.host.returnLinkOpened(link);
     return link;
   }
 

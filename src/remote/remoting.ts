@@ -183,8 +183,12 @@ export class Remoting implements RefCodec, EndpointHost, InboundServerHost {
     for (const listener of this.associationListeners) listener(peer, uid, restarted);
   }
 
-  returnLinkOpened(peer: Peer, link: ReturnLink): void {
-    this.endpoints.linkOpened(peer, link);
+  returnLinkOpened(link: ReturnLink): void {
+    this.endpoints.linkOpened(link);
+  }
+
+  returnLinkClosed(link: ReturnLink): void {
+    this.endpoints.linkClosed(link);
   }
 
   unreachable(peer: Peer): void {

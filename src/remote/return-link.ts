@@ -1,5 +1,6 @@
 import type * as grpc from "@grpc/grpc-js";
 import type { ConnectResponse } from "../../gen/casty/v1/remote.js";
+import type { Peer } from "./endpoint.js";
 
 /** A Connect stream as its responder sees it: it writes acks and handshake answers, and return batches as raw frames. */
 export type ConnectCall = grpc.ServerDuplexStream<Buffer, ConnectResponse | Buffer>;
@@ -17,11 +18,12 @@ export class ReturnLink {
   private closed = false;
 
   constructor(
-    /** `host:port` of the peer. */
-    readonly peerKey: string,
+    readonly peer: Peer,
     /** The peer's incarnation, from its handshake. */
     readonly uid: bigint,
     private readonly call: ConnectCall,
+    /** Runs once the link is closed, after the endpoint heard of it. */
+    private readonly gone: (link: ReturnLink) => void,
   ) {}
 
   get isClosed(): boolean {
@@ -44,5 +46,6 @@ export class ReturnLink {
     if (this.closed) return;
     this.closed = true;
     this.onClose?.(reason);
+    this.gone(this);
   }
 }

@@ -39,6 +39,9 @@ describe("return links", () => {
     expect(clientsOf(a)).toBe(1);
     expect(clientsOf(b)).toBe(0);
     expect(b.remoting.traffic.of(a.selfAddress).batchesSent).toBeGreaterThan(0);
+    expect(b.remoting.endpoints.counts.links).toBe(1);
+    await nodes.stop(a);
+    await waitFor(() => b.remoting.endpoints.counts.links === 0, 5000, "b forgets the stream of a node that left");
   });
 
   it("keeps the order of everything sent to the dialer, replies and tells alike", async () => {
