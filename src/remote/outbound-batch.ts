@@ -95,7 +95,7 @@ export class OutboundBatch {
     for (const path of this.targets.keys()) writeString(writer, TAG.batchTargetPath, path);
     for (const key of this.keys.keys) writeString(writer, TAG.batchKey, key);
     writer.join();
-    const sealed = { frame: takeWritten(writer), messages: this.messages, recipients: this.recipients };
+    const sealed = { frame: takeWritten(writer) as Buffer, messages: this.messages, recipients: this.recipients };
     this.targets.clear();
     this.types.clear();
     this.keys.clear();

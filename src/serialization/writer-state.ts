@@ -65,7 +65,7 @@ export function rollbackWriter(writer: BinaryWriter, mark: WriterMark): void {
  * Like `writer.finish()`, but copies into Node's pooled memory: a small Uint8Array of its own costs
  * far more (its ArrayBuffer is allocated and later swept one by one) than the copy.
  */
-export function takeWritten(writer: BinaryWriter): Buffer {
+export function takeWritten(writer: BinaryWriter): Uint8Array {
   const state = writer as unknown as WriterState;
   const bytes = Buffer.allocUnsafe(state.pos);
   bytes.set(state.buffer.subarray(0, state.pos));
