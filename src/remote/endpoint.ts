@@ -8,7 +8,7 @@ import type { Scheduler, TimerHandle } from "../actor/scheduler.js";
 import { nodeKey, nodeUri } from "./address.js";
 import { guardListener } from "./contained.js";
 import type { ResolvedRemoteOptions } from "./options.js";
-import { OutboundBatch, type SealedBatch } from "./outbound-batch.js";
+import { keyTablePreamble, OutboundBatch, type SealedBatch } from "./outbound-batch.js";
 import type { PeerTraffic, TrafficByPeer } from "./peer-traffic.js";
 import { kindOf } from "../actor/actor-kinds.js";
 import { SpanKind, startSpan, traced, traceparentOf, withinSpan } from "../actor/tracing.js";
@@ -76,6 +76,8 @@ export class Endpoint {
   private queued = 0;
   private call: grpc.ClientDuplexStream<Buffer, ConnectResponse> | undefined;
   private writable = false;
+  /** Nothing written on the current stream yet: its receiver's key table is empty. */
+  private freshStream = true;
   private flushPending = false;
   /** Writes handed to the stream whose callback has not come yet. */
   private writing = 0;
@@ -122,7 +124,8 @@ export class Endpoint {
     if (traced.current === undefined) this.batch.append(path, message, recipient, hops);
     else this.batch.append(path, message, recipient, hops, this.sendSpan(path));
     this.queued++;
-    if (this.batch.count >= BATCH_MAX_ENVELOPES || this.batch.bytes >= BATCH_MAX_BYTES) this.sealed.push(this.batch.seal());
+    const batch = this.batch;
+    if (batch.count >= BATCH_MAX_ENVELOPES || batch.bytes >= BATCH_MAX_BYTES || batch.keysFull) this.sealed.push(batch.seal());
     if (!this.flushPending) {
       this.flushPending = true;
       this.host.scheduler.yieldThen(this.flushNow);
@@ -201,10 +204,7 @@ export class Endpoint {
     this.state = "closed";
     if (this.timer !== undefined) this.host.scheduler.clearTimeout(this.timer);
     if (call !== undefined && wasConnected) {
-      this.sealed.drain((batch) => {
-        call.write(batch.frame);
-        this.unacked.push(batch);
-      });
+      this.sealed.drain((batch) => this.write(call, batch));
       const { scheduler } = this.host;
       await new Promise<void>((resolve) => {
         const done = scheduler.setTimeout(resolve, CLOSE_GRACE_MS);
@@ -242,13 +242,29 @@ export class Endpoint {
     if (this.state !== "connected" || call === undefined) return;
     while (this.writable && this.sealed.length > 0) {
       const batch = this.sealed.shift();
-      this.unacked.push(batch);
       this.writing++;
       this.traffic.batchesSent++;
       this.traffic.bytesSent += batch.frame.length;
       this.traffic.envelopesSent += batch.messages.length;
-      this.writable = call.write(batch.frame, this.written);
+      this.writable = this.write(call, batch, this.written);
     }
+  }
+
+  /**
+   * Writes one batch, first defining on a new stream the keys it takes from batches of an earlier one
+   * (sealed before a reconnect, or lost with the old stream).
+   */
+  private write(call: grpc.ClientDuplexStream<Buffer, ConnectResponse>, batch: SealedBatch, written?: () => void): boolean {
+    if (this.freshStream) {
+      this.freshStream = false;
+      if (batch.keysBefore > 0) {
+        const preamble = keyTablePreamble(batch.keyTable, batch.keysBefore);
+        this.unacked.push(preamble);
+        call.write(preamble.frame);
+      }
+    }
+    this.unacked.push(batch);
+    return call.write(batch.frame, written);
   }
 
   /** Write callback of the current stream (a new one per stream, so late callbacks of a broken one do not count). */
@@ -281,6 +297,7 @@ export class Endpoint {
     const call = host.client(peer.key).makeBidiStreamRequest(CONNECT_PATH, identity, decodeResponse);
     this.call = call;
     this.writable = true;
+    this.freshStream = true;
     this.writing = 0;
     this.written = () => {
       if (this.call === call && --this.writing === 0 && (this.batch.count > 0 || this.sealed.length > 0) && !this.flushPending) this.flush();
