@@ -10,7 +10,7 @@ export class KeyTable {
   keys: string[] = [];
   private indexes = new Map<string, number>();
   /** Index of the open batch's first new key. */
-  private batchStart_ = 0;
+  private firstNewKey = 0;
   private resetInBatch = false;
 
   constructor(private readonly max = MAX_STREAM_KEYS) {}
@@ -46,7 +46,7 @@ export class KeyTable {
 
   /** Keys of the table the open batch found (its own new keys follow them). */
   get batchStart(): number {
-    return this.batchStart_;
+    return this.firstNewKey;
   }
 
   /** The open batch was sealed: the next one begins (with a new table once this one is full). */
@@ -56,6 +56,6 @@ export class KeyTable {
       this.keys = [];
       this.indexes = new Map();
     }
-    this.batchStart_ = this.keys.length;
+    this.firstNewKey = this.keys.length;
   }
 }

@@ -209,7 +209,7 @@ class ShardRegion<M> implements ShardHost<M> {
 
   /** `arrived`: it came to this region (from a user, a client or another region), not from its own buffers. */
   private route(envelope: ShardEnvelope<M>, arrived = false): void {
-    const running = this.running.get(envelope.entityId);
+    const running = this.running.size === 0 ? undefined : this.running.get(envelope.entityId);
     if (running !== undefined) {
       // the common case, without hashing the id: a running entity's shard is active here
       running.lastTick = this.ticks;
