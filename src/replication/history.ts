@@ -1,4 +1,4 @@
-import type { EventJournal } from "../persistence/journal.js";
+import type { EventJournal, JournalEntry, SnapshotEntry } from "../persistence/journal.js";
 import type { RowCodec } from "../persistence/row-codec.js";
 
 /**
@@ -36,4 +36,22 @@ export async function historyFrom(journal: EventJournal, persistenceId: string, 
     after: snapshot.seqNr,
     events: events.slice(snapshot.seqNr + 1 - first),
   };
+}
+
+/** Appends replicated events after event `after`, as their writer wrote them. */
+export function appendEntries(journal: EventJournal, id: string, after: number, entries: readonly JournalEntry[]): Promise<void> {
+  const events = entries.map((e) => e.event);
+  return journal.append(id, events, after, { writerUid: entries[0].writerUid, tags: entries.map((e) => e.tags) });
+}
+
+/**
+ * Replaces the entity's history in `journal` by `snapshot` and the events after it, all issued in one
+ * turn (one transaction of a durable journal); rejects with the first failure once all settled.
+ */
+export async function install(journal: EventJournal, id: string, snapshot: SnapshotEntry, entries: readonly JournalEntry[]): Promise<void> {
+  const { seqNr, state } = snapshot;
+  const writes = [journal.saveSnapshot(id, seqNr, state), journal.deleteSnapshots(id, seqNr - 1), journal.continueAfter(id, seqNr)];
+  if (entries.length > 0) writes.push(appendEntries(journal, id, seqNr, entries));
+  const failed = (await Promise.allSettled(writes)).find((r) => r.status === "rejected");
+  if (failed !== undefined) throw failed.reason;
 }

@@ -13,7 +13,7 @@ import type { RegionReplication, ReplicatedRegion, ShardReplicationStats } from 
 import { shardOf } from "../sharding/shard-id.js";
 import { EntityTrack } from "./entity-track.js";
 import { ReplicationTimeoutError } from "./errors.js";
-import { historyFrom, type History } from "./history.js";
+import { appendEntries, historyFrom, install, type History } from "./history.js";
 
 /** What a region's replicator needs from the node's replication extension. */
 export interface ReplicatorHost {
@@ -395,23 +395,13 @@ export class RegionReplicator implements RegionReplication, PersistHook {
     for (let i = start - after; i < events.length; i++) entries.push(this.host.codec.decodeEvent(track.persistenceId, after + i + 1, events[i]));
     const journal = this.journalOf(track);
     const id = track.persistenceId;
-    const writes: Promise<void>[] = [];
-    if (installs) writes.push(journal.saveSnapshot(id, start, snapshot.state), journal.deleteSnapshots(id, start - 1), journal.continueAfter(id, start));
-    if (entries.length > 0)
-      writes.push(
-        journal.append(
-          id,
-          entries.map((e) => e.event),
-          start,
-          { writerUid: entries[0].writerUid, tags: entries.map((e) => e.tags) },
-        ),
-      );
-    if (writes.length === 0) return;
-    // issued together: one transaction of a durable journal
-    const failed = (await Promise.allSettled(writes)).find((r) => r.status === "rejected");
-    if (failed !== undefined) {
+    try {
+      if (installs) await install(journal, id, snapshot, entries);
+      else if (entries.length > 0) await appendEntries(journal, id, start, entries);
+      else return;
+    } catch (error) {
       track.held = await journal.highestSeqNr(id); // someone else wrote: start again from there
-      throw failed.reason;
+      throw error;
     }
     this.progressOf.set(track.shard, (this.progressOf.get(track.shard) ?? 0n) + BigInt(start + entries.length - held));
     this.progressed.add(track.shard);
