@@ -9,7 +9,7 @@ import { InMemoryJournal, shardOf, SnapshotEvery, SqliteJournal, type EventJourn
 import { sleep, waitFor } from "../support/wait.js";
 import { eventually } from "../sharding/fixtures/nodes.js";
 import type { AccountState, Deposited } from "./fixtures/account.js";
-import { deposit, ReplicatedNodes, stats, view, type Node } from "./fixtures/nodes.js";
+import { cut, deposit, ReplicatedNodes, stats, view, type Node } from "./fixtures/nodes.js";
 
 const NUM_SHARDS = 20;
 let nodes: ReplicatedNodes | undefined;
@@ -94,4 +94,25 @@ describe("catch-up from a snapshot", () => {
       expect((await stored(seeded.journal, id)).at(-1)).toEqual([26, "d25"]);
     },
   );
+
+  it("a replica cut off while the primary snapshots and deletes the events it misses catches up from the snapshot", { timeout: 60_000 }, async () => {
+    nodes = new ReplicatedNodes({ replicas: 2, minAcks: 1, ackTimeout: 3000 }, NUM_SHARDS, { snapshotPolicy: new SnapshotEvery(10, { deleteEvents: true }) });
+    const all = await nodes.cluster(3, { downing: { stableAfter: 60_000 } });
+    const id = "acct-offline-snap";
+    for (let i = 0; i < 3; i++) await deposit(all[0], id, 1, `d${i}`);
+    const { primary, replicas } = holders(all, all[0], id);
+    const [offline, online] = replicas;
+    await until(async () => (await offline.journal.highestSeqNr(id)) === 3, 10_000, "the replica before the cut");
+    cut(primary, offline, true);
+    for (let i = 3; i < 25; i++) await deposit(primary, id, 1, `d${i}`); // acknowledged by the other replica
+    await until(async () => (await primary.journal.loadSnapshot(id))?.seqNr === 20 && (await stored(primary.journal, id))[0]?.[0] === 21, 10_000, "retention");
+    expect(await stored(online.journal, id)).toHaveLength(25);
+    cut(primary, offline, false);
+    await until(async () => (await offline.journal.highestSeqNr(id)) === 25, 15_000, "the replica that was cut off to hold the 25 events");
+    expect((await offline.journal.loadSnapshot(id))?.seqNr).toBe(20);
+    expect(await stored(offline.journal, id)).toEqual(depositIds(20, 25).map((d, i) => [21 + i, d]));
+    await deposit(primary, id, 1, "d25");
+    await until(async () => (await offline.journal.highestSeqNr(id)) === 26, 10_000, "the next push");
+    expect((await stored(offline.journal, id)).at(-1)).toEqual([26, "d25"]);
+  });
 });
