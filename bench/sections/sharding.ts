@@ -13,6 +13,7 @@ const figures: readonly ChildFigure[] = [
   { script: "sharding/single.ts", args: ["--mode=tell", "--system=cluster", "--entities=1000"], timeoutMs: 120_000 },
   { script: "sharding/single.ts", args: ["--mode=tell", "--system=plain", "--entities=1", "--fresh=1"], timeoutMs: 120_000 },
   { script: "sharding/single.ts", args: ["--mode=tell", "--system=plain", "--entities=1000", "--fresh=1"], timeoutMs: 120_000 },
+  { script: "sharding/single.ts", args: ["--mode=tell", "--system=cluster", "--entities=1000", "--fresh=1"], timeoutMs: 120_000 },
   { script: "sharding/single.ts", args: ["--mode=ask", "--system=plain"], timeoutMs: 120_000 },
   { script: "sharding/single.ts", args: ["--mode=ask", "--system=cluster"], timeoutMs: 120_000 },
   { script: "sharding/three.ts", args: ["--mode=inflight", "--entities=10000", "--window=256"], timeoutMs: 240_000 },

@@ -1,8 +1,8 @@
 import type { AskOptions } from "./api.js";
 import { AskDeliveryError, AskTimeoutError, requirePositive, SystemTerminatedError } from "./errors.js";
-import { Queue } from "./queue.js";
+import { Deadlines } from "./deadlines.js";
 import { BaseActorRef, type ActorRef } from "./ref.js";
-import type { Scheduler, TimerHandle } from "./scheduler.js";
+import type { Scheduler } from "./scheduler.js";
 import { wrappedMessage } from "./wrapped.js";
 
 export const DEFAULT_ASK_TIMEOUT = 5000;
@@ -11,14 +11,6 @@ export const DEFAULT_ASK_TIMEOUT = 5000;
 export interface AskHost {
   readonly addressPrefix: string;
   deadLetter(message: unknown, recipient: ActorRef<never>, reason?: string): void;
-}
-
-/** Pending asks of one timeout value, in deadline order, sharing one timer. */
-class Bucket {
-  readonly pending = new Queue<PromiseRef<unknown>>();
-  /** undefined while no ask of this bucket is pending */
-  timer: TimerHandle = undefined;
-  constructor(readonly timeout: number) {}
 }
 
 /** The temporary reply-to ref of one ask: a promise, not an actor (no cell, no mailbox). */
@@ -32,7 +24,7 @@ export class PromiseRef<T> extends BaseActorRef<T> {
     private readonly registry: AskRegistry,
     readonly id: number,
     readonly deadline: number,
-    /** @internal */ readonly bucket: Bucket,
+    readonly timeout: number,
     readonly target: ActorRef<never>,
   ) {
     super();
@@ -107,25 +99,24 @@ export function askOfRequest(message: unknown): PromiseRef<unknown> | undefined 
 
 /**
  * Tracks pending asks. Instead of a timer per ask, asks with the same timeout share one queue
- * (deadlines grow in insertion order) and one timer armed for the oldest.
+ * (deadlines grow in insertion order) and one timer armed for the oldest (see Deadlines).
  */
 export class AskRegistry {
-  private readonly buckets = new Map<number, Bucket>();
+  private readonly deadlines: Deadlines<PromiseRef<unknown>>;
   private readonly exposed = new Map<string, PromiseRef<unknown>>();
   private nextId = 0;
 
   constructor(
     readonly host: AskHost,
     private readonly scheduler: Scheduler,
-  ) {}
+  ) {
+    this.deadlines = new Deadlines(scheduler, (ref) => this.expire(ref));
+  }
 
   create<T>(target: ActorRef<never>, options: AskOptions | undefined): PromiseRef<T> {
     const timeout = options?.timeout === undefined ? DEFAULT_ASK_TIMEOUT : requirePositive(options.timeout, "ask timeout");
-    let bucket = this.buckets.get(timeout);
-    if (bucket === undefined) this.buckets.set(timeout, (bucket = new Bucket(timeout)));
-    const ref = new PromiseRef<T>(this, ++this.nextId, this.scheduler.now() + timeout, bucket, target);
-    bucket.pending.push(ref as PromiseRef<unknown>);
-    if (bucket.timer === undefined) this.arm(bucket);
+    const ref = new PromiseRef<T>(this, ++this.nextId, this.scheduler.now() + timeout, timeout, target);
+    this.deadlines.add(timeout, ref as PromiseRef<unknown>);
     return ref;
   }
 
@@ -140,57 +131,27 @@ export class AskRegistry {
 
   /** Asks not yet answered nor expired (plus answered ones still queued behind an older pending ask). */
   get pendingCount(): number {
-    let count = 0;
-    for (const bucket of this.buckets.values()) count += bucket.pending.length;
-    return count;
+    return this.deadlines.size;
   }
 
   /** @internal */
   settled(ref: PromiseRef<unknown>): void {
     if (this.exposed.size > 0) this.exposed.delete(ref.path);
-    const bucket = ref.bucket;
-    const pending = bucket.pending;
-    if (pending.peek() !== ref) return;
-    while (pending.length > 0 && pending.peek()!.settled) pending.shift();
-    if (pending.length === 0) this.disarm(bucket);
+    this.deadlines.settled(ref.timeout, ref);
   }
 
   /** Fails every pending ask (system shutdown) and releases the timers. */
   failAll(reason: string): void {
-    for (const bucket of [...this.buckets.values()]) {
-      bucket.pending.drain((ref) => {
-        if (ref.settled) return;
-        ref.settled = true;
-        ref.reject(new SystemTerminatedError(reason));
-      });
-      this.disarm(bucket);
+    for (const ref of this.deadlines.clear()) {
+      ref.settled = true;
+      ref.reject(new SystemTerminatedError(reason));
     }
     this.exposed.clear();
   }
 
-  private arm(bucket: Bucket): void {
-    const delay = Math.max(0, bucket.pending.peek()!.deadline - this.scheduler.now());
-    bucket.timer = this.scheduler.setTimeout(() => this.expire(bucket), delay);
-  }
-
-  private disarm(bucket: Bucket): void {
-    if (bucket.timer !== undefined) this.scheduler.clearTimeout(bucket.timer);
-    bucket.timer = undefined;
-    if (this.buckets.get(bucket.timeout) === bucket) this.buckets.delete(bucket.timeout);
-  }
-
-  private expire(bucket: Bucket): void {
-    bucket.timer = undefined;
-    const now = this.scheduler.now();
-    const pending = bucket.pending;
-    while (pending.length > 0 && (pending.peek()!.settled || pending.peek()!.deadline <= now)) {
-      const ref = pending.shift();
-      if (ref.settled) continue;
-      ref.settled = true;
-      this.exposed.delete(ref.path);
-      ref.reject(new AskTimeoutError(`ask to ${ref.target.address} timed out after ${bucket.timeout} ms`));
-    }
-    if (pending.length > 0) this.arm(bucket);
-    else this.disarm(bucket);
+  private expire(ref: PromiseRef<unknown>): void {
+    ref.settled = true;
+    this.exposed.delete(ref.path);
+    ref.reject(new AskTimeoutError(`ask to ${ref.target.address} timed out after ${ref.timeout} ms`));
   }
 }

@@ -15,3 +15,13 @@ export const STOP_AFTER_PENDING: unique symbol = Symbol("stop after pending mess
 export function stopAfterPending(ref: ActorRef<never>): void {
   if (ref instanceof LocalActorRef && !ref.cell.isTerminated) (ref.cell as LocalActorRef<unknown>["cell"]).enqueue(STOP_AFTER_PENDING);
 }
+
+/**
+ * @internal Lets the actor behind a local ref handle the messages `accepts` picks within the sender's
+ * `tell` while it is idle (nothing queued, nothing in flight), instead of in a turn of the dispatcher:
+ * order is kept and one message still runs at a time. For infrastructure actors whose handling of
+ * those messages is short and sync, such as a shard region routing envelopes.
+ */
+export function receiveInline<M>(ref: ActorRef<M>, accepts: (message: M) => boolean): void {
+  if (ref instanceof LocalActorRef) (ref.cell as LocalActorRef<M>["cell"]).inline = accepts;
+}

@@ -9,6 +9,8 @@ export interface LocalCell<M> extends Watchable {
   enqueue(message: M): boolean;
   offer(message: M): Promise<boolean>;
   child(name: string): ActorRef<never> | undefined;
+  /** The messages handled within the sender's tell while the actor is idle (see `receiveInline`). */
+  inline: ((message: M) => boolean) | undefined;
 }
 
 /** Ref to an actor of this process; stays valid (as a dead-letter sink) after the actor stops. */

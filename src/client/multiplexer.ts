@@ -7,7 +7,7 @@ import type { Serialization } from "../serialization/serialization.js";
 import { NOT_PROCESSED } from "../gateway/status.js";
 import { CallStream, type CallStreamHost, type StreamedCall } from "./call-stream.js";
 import type { ContactPoints } from "./contact-points.js";
-import { Deadlines } from "./deadlines.js";
+import { Deadlines } from "../actor/deadlines.js";
 import { callError, ClusterClientError } from "./errors.js";
 import type { InFlight } from "./in-flight.js";
 import type { ResolvedClientOptions } from "./options.js";

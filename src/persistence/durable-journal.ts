@@ -18,8 +18,11 @@ export type JournalWrite =
       readonly tags: readonly (readonly string[])[] | undefined;
     }
   | { readonly kind: "snapshot"; readonly entityId: string; readonly seqNr: number; readonly row: Uint8Array }
-  /** Deletes the entity's events (with their tags) or snapshots up to `toSeqNr`, after the writes before it. */
-  | { readonly kind: "deleteEvents" | "deleteSnapshots"; readonly entityId: string; readonly toSeqNr: number };
+  /**
+   * Deletes the entity's events (with their tags) or snapshots up to `toSeqNr`, after the writes before
+   * it; `continueAfter` also raises the entity's highest sequence number to `toSeqNr`.
+   */
+  | { readonly kind: "deleteEvents" | "continueAfter" | "deleteSnapshots"; readonly entityId: string; readonly toSeqNr: number };
 
 /** A stored event row: its sequence number and its `casty.v1.PersistedEvent` bytes. */
 export interface StoredRow {
@@ -193,11 +196,15 @@ export abstract class DurableJournal implements EventJournal, ReadJournal {
     return this.delete("deleteEvents", entityId, toSeqNr);
   }
 
+  continueAfter(entityId: string, seqNr: number): Promise<void> {
+    return this.delete("continueAfter", entityId, seqNr);
+  }
+
   deleteSnapshots(entityId: string, toSeqNr: number): Promise<void> {
     return this.delete("deleteSnapshots", entityId, toSeqNr);
   }
 
-  private delete(kind: "deleteEvents" | "deleteSnapshots", entityId: string, toSeqNr: number): Promise<void> {
+  private delete(kind: "deleteEvents" | "continueAfter" | "deleteSnapshots", entityId: string, toSeqNr: number): Promise<void> {
     if (this.closing !== undefined) return Promise.reject(new JournalClosedError("the journal is closed"));
     return toSeqNr < 1 ? Promise.resolve() : this.commits.add({ kind, entityId, toSeqNr: Math.min(toSeqNr, Number.MAX_SAFE_INTEGER) });
   }

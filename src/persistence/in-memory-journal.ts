@@ -105,7 +105,22 @@ export class InMemoryJournal implements EventJournal, ReadJournal {
   deleteEvents(entityId: string, toSeqNr: number): Promise<void> {
     if (this.closed) return Promise.reject(new JournalClosedError("the journal is closed"));
     const stored = this.events.get(entityId);
-    if (stored === undefined || toSeqNr <= stored.deletedTo) return Promise.resolve();
+    if (stored !== undefined) this.drop(entityId, stored, toSeqNr);
+    return Promise.resolve();
+  }
+
+  continueAfter(entityId: string, seqNr: number): Promise<void> {
+    if (this.closed) return Promise.reject(new JournalClosedError("the journal is closed"));
+    const stored = this.events.get(entityId) ?? { deletedTo: 0, entries: [] };
+    this.events.set(entityId, stored);
+    this.drop(entityId, stored, seqNr);
+    if (stored.entries.length === 0) stored.deletedTo = Math.max(stored.deletedTo, seqNr);
+    return Promise.resolve();
+  }
+
+  /** Deletes the events up to `toSeqNr` (no further than the highest), with their tags. */
+  private drop(entityId: string, stored: History, toSeqNr: number): void {
+    if (toSeqNr <= stored.deletedTo) return;
     const gone = stored.entries.splice(0, Math.min(toSeqNr - stored.deletedTo, stored.entries.length));
     stored.deletedTo += gone.length;
     const last = stored.deletedTo;
@@ -117,7 +132,6 @@ export class InMemoryJournal implements EventJournal, ReadJournal {
           list.filter((e) => e.entityId !== entityId || e.seqNr > last),
         );
     }
-    return Promise.resolve();
   }
 
   saveSnapshot(entityId: string, seqNr: number, state: unknown): Promise<void> {

@@ -49,6 +49,13 @@ export interface EventJournal {
    * the writes before and after it; replay and queries then start after them.
    */
   deleteEvents(entityId: string, toSeqNr: number): Promise<void>;
+  /**
+   * Makes the entity's history continue after `seqNr`, as if its events up to it had been written and
+   * deleted: deletes those it holds up to `seqNr` and raises its highest sequence number to `seqNr`
+   * when below (unlike `deleteEvents`). For a history that starts from a snapshot taken elsewhere: a
+   * replica caught up from a primary whose retention deleted the events before the snapshot.
+   */
+  continueAfter(entityId: string, seqNr: number): Promise<void>;
   /** Stores `state` as the entity's snapshot after event `seqNr`; older ones stay until `deleteSnapshots`. */
   saveSnapshot(entityId: string, seqNr: number, state: unknown): Promise<void>;
   /** The snapshot with the highest sequence number. */

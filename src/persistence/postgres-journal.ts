@@ -119,10 +119,11 @@ export class PostgresJournal extends DurableJournal {
     }
   }
 
-  /** Keeps the highest sequence number of every entity whose append committed. */
+  /** Keeps the highest sequence number of every entity whose append committed (one that continues elsewhere is looked up again). */
   private remember(writes: readonly JournalWrite[], results: readonly (Error | undefined)[]): readonly (Error | undefined)[] {
     writes.forEach((w, i) => {
       if (w.kind === "append" && results[i] === undefined) this.known.set(w.entityId, w.expectedSeqNr + w.rows.length);
+      else if (w.kind === "continueAfter") this.known.delete(w.entityId);
     });
     return results;
   }
@@ -219,7 +220,7 @@ async function writeAll(client: pg.PoolClient, writes: readonly JournalWrite[], 
   if (tagged) await client.query("SELECT pg_advisory_xact_lock($1)", [TAGS_LOCK]);
   const highest = new Map<string, number>();
   for (const w of writes) if (w.kind === "append" && known.get(w.entityId) === w.expectedSeqNr) highest.set(w.entityId, w.expectedSeqNr);
-  const lookUp = (w: JournalWrite) => (w.kind === "append" || w.kind === "deleteEvents") && !highest.has(w.entityId);
+  const lookUp = (w: JournalWrite) => (w.kind === "append" || w.kind === "deleteEvents" || w.kind === "continueAfter") && !highest.has(w.entityId);
   const lookupIds = [...new Set(writes.filter(lookUp).map((w) => w.entityId))];
   if (lookupIds.length > 0) {
     const stored = await client.query<{ entity_id: string; highest: string }>(HIGHEST, [lookupIds]);
@@ -246,6 +247,10 @@ async function writeAll(client: pg.PoolClient, writes: readonly JournalWrite[], 
         if (to > 0) deletedEvents.set(w.entityId, Math.max(deletedEvents.get(w.entityId) ?? 0, to));
         return undefined;
       }
+      case "continueAfter":
+        deletedEvents.set(w.entityId, Math.max(deletedEvents.get(w.entityId) ?? 0, w.toSeqNr));
+        highest.set(w.entityId, Math.max(highest.get(w.entityId) ?? 0, w.toSeqNr));
+        return undefined;
       case "append":
         return stage(w);
     }

@@ -164,16 +164,19 @@ export class SqliteJournal extends DurableJournal {
         this.deleteSnapshotsTo.run(w.entityId, w.toSeqNr);
         return undefined;
       case "deleteEvents":
+        this.removeEvents(w.entityId, Math.min(w.toSeqNr, this.highest(w.entityId)));
+        return undefined;
+      case "continueAfter":
         this.removeEvents(w.entityId, w.toSeqNr);
+        this.known.delete(w.entityId);
         return undefined;
       case "append":
         return this.appendOne(w);
     }
   }
 
-  /** Deletes up to `toSeqNr` (no further than the highest), remembering where: the highest stays. */
-  private removeEvents(entityId: string, toSeqNr: number): void {
-    const to = Math.min(toSeqNr, this.highest(entityId));
+  /** Deletes up to `to`, remembering where: the highest never drops below it. */
+  private removeEvents(entityId: string, to: number): void {
     if (to === 0) return;
     this.deleteEventsTo.run(entityId, to);
     this.deleteTagsTo.run(entityId, to);

@@ -9,7 +9,7 @@ import { nodeKey, nodeUri } from "./address.js";
 import { guardListener } from "./contained.js";
 import { readReturnBatch, type InboundHost } from "./inbound-batch.js";
 import type { ResolvedRemoteOptions } from "./options.js";
-import { OutboundBatch, type SealedBatch } from "./outbound-batch.js";
+import { keyTablePreamble, OutboundBatch, type SealedBatch } from "./outbound-batch.js";
 import type { PeerTraffic, TrafficByPeer } from "./peer-traffic.js";
 import { kindOf } from "../actor/actor-kinds.js";
 import { SpanKind, startSpan, traced, traceparentOf, withinSpan } from "../actor/tracing.js";
@@ -93,6 +93,8 @@ export class Endpoint {
   /** The newest link the peer opened: used when the endpoint would otherwise dial. */
   private spareLink: ReturnLink | undefined;
   private writable = false;
+  /** Nothing written on the current stream yet: its receiver's key table is empty. */
+  private freshStream = true;
   private flushPending = false;
   /** Writes handed to the stream whose callback has not come yet. */
   private writing = 0;
@@ -152,7 +154,8 @@ export class Endpoint {
     else this.batch.append(path, message, recipient, hops, this.sendSpan(path));
     this.queued++;
     this.sends++;
-    if (this.batch.count >= BATCH_MAX_ENVELOPES || this.batch.bytes >= BATCH_MAX_BYTES) this.sealed.push(this.batch.seal());
+    const batch = this.batch;
+    if (batch.count >= BATCH_MAX_ENVELOPES || batch.bytes >= BATCH_MAX_BYTES || batch.keysFull) this.sealed.push(batch.seal());
     if (!this.flushPending) {
       this.flushPending = true;
       if (this.writing === 0 && this.state === "connected") {
@@ -240,10 +243,7 @@ export class Endpoint {
     if (this.timer !== undefined) this.host.scheduler.clearTimeout(this.timer);
     if (link !== undefined && wasConnected) await this.closeLink(link);
     if (call !== undefined && wasConnected) {
-      this.sealed.drain((batch) => {
-        call.write(batch.frame);
-        this.unacked.push(batch);
-      });
+      this.sealed.drain((batch) => this.write(call, batch, ignore));
       const { scheduler } = this.host;
       await new Promise<void>((resolve) => {
         const done = scheduler.setTimeout(resolve, CLOSE_GRACE_MS);
@@ -264,11 +264,7 @@ export class Endpoint {
 
   /** Writes what is queued back on the link and waits (bounded) for its acks; the link stays the peer's. */
   private async closeLink(link: ReturnLink): Promise<void> {
-    this.sealed.drain((batch) => {
-      batch.frame[0] = TAG.responseReturnBatch;
-      link.write(batch.frame, ignore);
-      this.unacked.push(batch);
-    });
+    this.sealed.drain((batch) => this.write(link, batch, ignore));
     const { scheduler } = this.host;
     await new Promise<void>((resolve) => {
       const done = scheduler.setTimeout(resolve, CLOSE_GRACE_MS);
@@ -294,6 +290,7 @@ export class Endpoint {
     this.link = link;
     this.state = "connected";
     this.writable = true;
+    this.freshStream = true;
     this.writing = 0;
     this.written = () => {
       if (this.link === link && --this.writing === 0 && (this.batch.count > 0 || this.sealed.length > 0) && !this.flushPending) this.flush();
@@ -332,17 +329,35 @@ export class Endpoint {
   private writeSealed(): void {
     const sink: BatchSink | undefined = this.link ?? this.call;
     if (this.state !== "connected" || sink === undefined) return;
-    const tag = this.link === undefined ? TAG.requestBatch : TAG.responseReturnBatch;
     while (this.writable && this.sealed.length > 0) {
       const batch = this.sealed.shift();
-      batch.frame[0] = tag; // a request batch and a return batch differ only in their field tag
-      this.unacked.push(batch);
       this.writing++;
       this.traffic.batchesSent++;
       this.traffic.bytesSent += batch.frame.length;
       this.traffic.envelopesSent += batch.messages.length;
-      this.writable = sink.write(batch.frame, this.written);
+      this.writable = this.write(sink, batch, this.written);
     }
+  }
+
+  /**
+   * Writes one batch, first defining on a new stream the keys it takes from batches of an earlier one
+   * (sealed before a reconnect, or lost with the old stream). On a return link a frame goes as a
+   * return batch: the same bytes but for the first one, the field tag.
+   */
+  private write(sink: BatchSink, batch: SealedBatch, written: () => void): boolean {
+    const tag = this.link === undefined ? TAG.requestBatch : TAG.responseReturnBatch;
+    if (this.freshStream) {
+      this.freshStream = false;
+      if (batch.keysBefore > 0) {
+        const preamble = keyTablePreamble(batch.keyTable, batch.keysBefore);
+        preamble.frame[0] = tag;
+        this.unacked.push(preamble);
+        sink.write(preamble.frame, ignore);
+      }
+    }
+    batch.frame[0] = tag;
+    this.unacked.push(batch);
+    return sink.write(batch.frame, written);
   }
 
   /** Write callback of the current stream (a new one per stream, so late callbacks of a broken one do not count). */
@@ -377,6 +392,7 @@ export class Endpoint {
     const call = host.client(peer.key).makeBidiStreamRequest(CONNECT_PATH, identity, identity);
     this.call = call;
     this.writable = true;
+    this.freshStream = true;
     this.writing = 0;
     this.written = () => {
       if (this.call === call && --this.writing === 0 && (this.batch.count > 0 || this.sealed.length > 0) && !this.flushPending) this.flush();
@@ -405,6 +421,7 @@ export class Endpoint {
     let acked = 0n;
     // return batches of this stream: acknowledged like the peer acknowledges this node's batches
     let returned = 0n;
+    const returnKeys: string[] = []; // the key table of the return batches (see MessageBatch.keys)
     let returnAckTimer: TimerHandle | undefined;
     const ackReturned = () => {
       returnAckTimer = undefined;
@@ -424,7 +441,7 @@ export class Endpoint {
         (frame: Buffer) => {
           if (frame[0] === TAG.responseReturnBatch) {
             if (this.call !== call || this.state !== "connected" || host.isBlocked(peer.key)) return;
-            readReturnBatch(frame, host);
+            readReturnBatch(frame, host, returnKeys);
             returned++;
             this.traffic.batchesReceived++;
             this.traffic.bytesReceived += frame.length;

@@ -3,8 +3,9 @@ import { BatchAck, Handshake } from "../../gen/casty/v1/remote.js";
 import type { ActorRef } from "../actor/ref.js";
 import type { Logger } from "../actor/logger.js";
 import { contextOf, traced } from "../actor/tracing.js";
+import { MAX_STREAM_KEYS } from "./key-table.js";
 import { TAG } from "./protocol.js";
-import { DeserializationError, StringCache, UnknownManifestError, type Serialization } from "../serialization/index.js";
+import { DeserializationError, UnknownManifestError, type Serialization } from "../serialization/index.js";
 
 /** A frame that is not a valid `ConnectRequest`: the stream carrying it is closed. */
 export class MalformedFrameError extends Error {
@@ -34,25 +35,22 @@ const FIELD_TYPE_NAME = TAG.batchTypeName >>> 3;
 const FIELD_TARGET_PATH = TAG.batchTargetPath >>> 3;
 const FIELD_ENVELOPE = TAG.batchEnvelope >>> 3;
 const FIELD_KEY = TAG.batchKey >>> 3;
-const NO_KEYS: string[] = [];
-/** Keys (entity ids) recur from batch to batch: decoded once, then found by their bytes. */
-const keyStrings = new StringCache(8192, false);
-/** Type names and recipient paths recur too (reply paths of asks less so, and cost a miss no more than a decode). */
-const tableStrings = new StringCache(1024, false);
+const FIELD_RESET_KEYS = TAG.batchResetKeys >>> 3;
 
 /**
  * Decodes one `ConnectRequest` frame. A batch on an `associated` stream (handshake accepted) is delivered
  * on the spot: envelope by envelope, each payload decoded straight from the frame bytes; a bad envelope
  * becomes a dead letter and the rest go on. A batch before that is reported but not delivered.
+ * `keys` is the stream's key table (empty when the stream opens), updated by each batch.
  */
-export function readFrame(frame: Uint8Array, host: InboundHost, associated: boolean): InboundFrame {
+export function readFrame(frame: Uint8Array, host: InboundHost, associated: boolean, keys: string[]): InboundFrame {
   try {
     const reader = new BinaryReader(frame);
     const [field, end] = frameField(reader);
     if (field === TAG.requestHandshake >>> 3) return { kind: "handshake", handshake: Handshake.decode(frame.subarray(reader.pos, end)) };
     if (field === TAG.requestBatchAck >>> 3) return { kind: "ack", batches: BatchAck.decode(frame.subarray(reader.pos, end)).batches };
     if (field !== TAG.requestBatch >>> 3) throw new MalformedFrameError(`unknown frame field ${field}`);
-    if (associated) deliverBatch(frame, reader, end, host);
+    if (associated) deliverBatch(frame, reader, end, host, keys);
     return { kind: "batch" };
   } catch (error) {
     throw malformed(error);
@@ -61,14 +59,14 @@ export function readFrame(frame: Uint8Array, host: InboundHost, associated: bool
 
 /**
  * Delivers a `ConnectResponse` frame when it is a return batch and says true; any other frame is left
- * to the generated decoder (false).
+ * to the generated decoder (false). `keys` is the key table of the stream's return batches.
  */
-export function readReturnBatch(frame: Uint8Array, host: InboundHost): boolean {
+export function readReturnBatch(frame: Uint8Array, host: InboundHost, keys: string[]): boolean {
   if (frame[0] !== TAG.responseReturnBatch) return false;
   try {
     const reader = new BinaryReader(frame);
     const [, end] = frameField(reader);
-    deliverBatch(frame, reader, end, host);
+    deliverBatch(frame, reader, end, host, keys);
     return true;
   } catch (error) {
     throw malformed(error);
@@ -89,36 +87,41 @@ function malformed(error: unknown): MalformedFrameError {
   return new MalformedFrameError(`malformed frame: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
 }
 
-function deliverBatch(frame: Uint8Array, reader: BinaryReader, end: number, host: InboundHost): void {
+function deliverBatch(frame: Uint8Array, reader: BinaryReader, end: number, host: InboundHost, keys: string[]): void {
   const typeNames: string[] = [];
   const targetPaths: string[] = [];
-  let keys = NO_KEYS;
+  let newKeys: string[] | undefined;
+  let resetKeys = false;
   const envelopes: number[] = []; // start, end pairs: tables may follow the envelopes
   while (reader.pos < end) {
     const [field, wireType] = reader.tag();
     if (wireType !== WireType.LengthDelimited) {
-      reader.skip(wireType);
+      if (field === FIELD_RESET_KEYS && wireType === WireType.Varint) resetKeys = reader.bool();
+      else reader.skip(wireType);
       continue;
     }
     if (field === FIELD_ENVELOPE) {
       const length = reader.uint32();
       envelopes.push(reader.pos, reader.pos + length);
       reader.pos += length;
-    } else if (field === FIELD_TYPE_NAME) typeNames.push(tableStrings.read(reader));
-    else if (field === FIELD_TARGET_PATH) targetPaths.push(tableStrings.read(reader));
-    else if (field === FIELD_KEY) {
-      if (keys === NO_KEYS) keys = [];
-      keys.push(keyStrings.read(reader));
-    } else reader.skip(wireType);
+    } else if (field === FIELD_TYPE_NAME) typeNames.push(reader.string());
+    else if (field === FIELD_TARGET_PATH) targetPaths.push(reader.string());
+    else if (field === FIELD_KEY) (newKeys ??= []).push(reader.string());
+    else reader.skip(wireType);
   }
   if (reader.pos !== end) throw new MalformedFrameError("batch runs past its frame");
+  if (resetKeys) keys.length = 0;
+  if (newKeys !== undefined) {
+    if (keys.length + newKeys.length > MAX_STREAM_KEYS) throw new MalformedFrameError(`the stream's key table grows beyond ${MAX_STREAM_KEYS} keys`);
+    for (const key of newKeys) keys.push(key);
+  }
   const recipients = new Array<ActorRef<unknown> | null | undefined>(targetPaths.length);
   for (let i = 0; i < envelopes.length; i += 2) {
     deliverEnvelope(frame, reader, envelopes[i], envelopes[i + 1], { typeNames, targetPaths, keys }, recipients, host);
   }
 }
 
-/** The string tables of one batch. */
+/** The string tables of one batch (keys: the stream's). */
 interface BatchTables {
   readonly typeNames: readonly string[];
   readonly targetPaths: readonly string[];

@@ -49,6 +49,7 @@ export class InboundAssociations {
     let peer: string | undefined;
     let link: ReturnLink | undefined;
     let traffic: PeerTraffic | undefined;
+    const keys: string[] = []; // the stream's key table (see MessageBatch.keys)
     // Batches are acknowledged with the running count of this stream, a few ms after delivery so
     // that one ack covers many batches and stays off the path of request/reply latency.
     let delivered = 0n;
@@ -67,7 +68,7 @@ export class InboundAssociations {
       if (peer !== undefined && this.host.isBlocked(peer)) return;
       let parsed;
       try {
-        parsed = readFrame(frame, this.host, peer !== undefined);
+        parsed = readFrame(frame, this.host, peer !== undefined, keys);
       } catch (error) {
         log.error(`closing the stream from ${peer ?? call.getPeer()}: ${(error as Error).message}`);
         closeStream(call, grpc.status.INVALID_ARGUMENT, (error as Error).message);

@@ -1,44 +1,61 @@
-const SLOTS = 1024; // a power of two
+/** Keys an outbound stream's table holds at most; then the dialer starts a new table. */
+export const MAX_STREAM_KEYS = 16_384;
 
 /**
- * The `keys` table of one outbound batch. A key already in the table is found through a small
- * direct-mapped cache (no Map to grow and drop per batch); a key whose slot another key took is simply
- * added again: the table may repeat a key, the receiver only follows indexes.
+ * The key table of an outbound stream (see MessageBatch.keys): a key is sent once, in the batch that
+ * first uses it, and then referenced by index. A reset starts a new `keys` array, so a sealed batch
+ * keeps the table it was encoded against (to replay it on a new stream, see `keysBefore`).
  */
 export class KeyTable {
-  readonly keys: string[] = [];
-  private readonly slotKeys = new Array<string | undefined>(SLOTS).fill(undefined);
-  private readonly slotIndexes = new Int32Array(SLOTS);
-  /** Which batch a slot's index belongs to: bumping it empties the cache at once. */
-  private readonly slotBatches = new Int32Array(SLOTS);
-  private batch = 1;
+  keys: string[] = [];
+  private indexes = new Map<string, number>();
+  /** Index of the open batch's first new key. */
+  private firstNewKey = 0;
+  private resetInBatch = false;
 
-  /** The index of `key` in this batch's table, adding it when needed. */
+  constructor(private readonly max = MAX_STREAM_KEYS) {}
+
+  /** The index of `key`, adding it to the table (and to the open batch) when new. */
   indexOf(key: string): number {
-    const length = key.length;
-    // cheap and good enough for ids that differ at the end ("entity-17", "entity-18")
-    const slot = (length * 31 + (length > 0 ? key.charCodeAt(length - 1) * 7 : 0) + (length > 1 ? key.charCodeAt(length - 2) * 131 : 0)) & (SLOTS - 1);
-    if (this.slotBatches[slot] === this.batch && this.slotKeys[slot] === key) return this.slotIndexes[slot];
-    const index = this.keys.push(key) - 1;
-    this.slotKeys[slot] = key;
-    this.slotIndexes[slot] = index;
-    this.slotBatches[slot] = this.batch;
+    let index = this.indexes.get(key);
+    if (index === undefined) {
+      index = this.keys.push(key) - 1;
+      this.indexes.set(key, index);
+    }
     return index;
   }
 
   /** Undoes the last `indexOf` that added a key (its envelope could not be encoded). */
   dropLast(): void {
-    this.keys.pop();
-    this.batch++; // the dropped index may be cached
+    this.indexes.delete(this.keys.pop()!);
   }
 
   get size(): number {
     return this.keys.length;
   }
 
-  clear(): void {
-    if (this.keys.length === 0) return; // no slot belongs to this batch
-    this.keys.length = 0;
-    this.batch++;
+  /** The table is full: the batch must be sealed now, and the next one starts a new table. */
+  get full(): boolean {
+    return this.keys.length >= this.max;
+  }
+
+  /** The open batch starts a new table (the receiver empties its own first). */
+  get batchResets(): boolean {
+    return this.resetInBatch;
+  }
+
+  /** Keys of the table the open batch found (its own new keys follow them). */
+  get batchStart(): number {
+    return this.firstNewKey;
+  }
+
+  /** The open batch was sealed: the next one begins (with a new table once this one is full). */
+  nextBatch(): void {
+    this.resetInBatch = this.full;
+    if (this.resetInBatch) {
+      this.keys = [];
+      this.indexes = new Map();
+    }
+    this.firstNewKey = this.keys.length;
   }
 }

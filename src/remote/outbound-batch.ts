@@ -9,6 +9,21 @@ export interface SealedBatch {
   readonly frame: Buffer;
   readonly messages: unknown[];
   readonly recipients: ActorRef<never>[];
+  /** The key table the batch was encoded against, and how many of its keys earlier batches defined. */
+  readonly keyTable: readonly string[];
+  readonly keysBefore: number;
+}
+
+/**
+ * A batch without envelopes that defines the first `count` keys of `keyTable` on a new stream: written
+ * before a batch sealed for an earlier stream whose keys the new stream's receiver never got.
+ */
+export function keyTablePreamble(keyTable: readonly string[], count: number): SealedBatch {
+  const writer = new BinaryWriter().uint32(TAG.requestBatch).fork();
+  writer.uint32(TAG.batchResetKeys).bool(true);
+  for (let i = 0; i < count; i++) writer.uint32(TAG.batchKey).string(keyTable[i]);
+  const bytes = writer.join().finish();
+  return { frame: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), messages: [], recipients: [], keyTable, keysBefore: 0 };
 }
 
 /**
@@ -19,7 +34,7 @@ export interface SealedBatch {
 export class OutboundBatch {
   private readonly writer = new BinaryWriter();
   private readonly targets = new Map<string, number>();
-  private readonly keys = new KeyTable();
+  private readonly keys: KeyTable;
   private readonly types = new Map<string, number>();
   private messages: unknown[] = [];
   private recipients: ActorRef<never>[] = [];
@@ -27,7 +42,9 @@ export class OutboundBatch {
   constructor(
     private readonly serialization: Serialization,
     private readonly maxMessageSize: number,
+    maxKeys?: number,
   ) {
+    this.keys = new KeyTable(maxKeys);
     this.reset();
   }
 
@@ -39,9 +56,15 @@ export class OutboundBatch {
     return writerPosition(this.writer);
   }
 
+  /** The stream's key table is full: seal now (the next batch starts a new one). */
+  get keysFull(): boolean {
+    return this.keys.full;
+  }
+
   /**
    * Appends one envelope; throws (leaving the batch as it was) when the message cannot be sent. A
-   * keyed wrapper (see KeyedCodec) goes as its message with key and forward count in the envelope;
+   * keyed wrapper (see KeyedCodec) goes as its message with its key's index in the stream's key table
+   * and its forward count in the envelope;
    * `hops` (when not negative) replaces the wrapper's own count; `traceparent` is the sender's trace
    * context, when it traces.
    */
@@ -93,12 +116,21 @@ export class OutboundBatch {
     const writer = this.writer;
     for (const name of this.types.keys()) writeString(writer, TAG.batchTypeName, name);
     for (const path of this.targets.keys()) writeString(writer, TAG.batchTargetPath, path);
-    for (const key of this.keys.keys) writeString(writer, TAG.batchKey, key);
+    const keys = this.keys;
+    const table = keys.keys;
+    if (keys.batchResets) writer.uint32(TAG.batchResetKeys).bool(true);
+    for (let i = keys.batchStart; i < table.length; i++) writeString(writer, TAG.batchKey, table[i]);
     writer.join();
-    const sealed = { frame: takeWritten(writer) as Buffer, messages: this.messages, recipients: this.recipients };
+    const sealed: SealedBatch = {
+      frame: takeWritten(writer) as Buffer,
+      messages: this.messages,
+      recipients: this.recipients,
+      keyTable: table,
+      keysBefore: keys.batchResets ? 0 : keys.batchStart,
+    };
     this.targets.clear();
     this.types.clear();
-    this.keys.clear();
+    keys.nextBatch();
     this.messages = [];
     this.recipients = [];
     this.reset();

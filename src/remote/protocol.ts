@@ -1,5 +1,5 @@
 /** Wire protocol version sent in the handshake; a peer speaking another one is refused. */
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
 export const CONNECT_PATH = "/casty.v1.RemotingService/Connect";
 
@@ -24,6 +24,7 @@ export const TAG = {
   batchTargetPath: (2 << 3) | 2,
   batchEnvelope: (4 << 3) | 2,
   batchKey: (5 << 3) | 2,
+  batchResetKeys: (6 << 3) | 0,
   envelopeTarget: (1 << 3) | 0,
   envelopeType: (2 << 3) | 0,
   envelopePayload: (3 << 3) | 2,

@@ -1,10 +1,11 @@
 import { replicationAcks } from "./ack-latency.js";
-import type { EventsPushed, HeadsAnnounced, ReplicationFrame } from "../../gen/casty/v1/replication.js";
+import type { EventsPulled, EventsPushed, HeadsAnnounced, ReplicationFrame, SnapshotPushed } from "../../gen/casty/v1/replication.js";
 import type { ActorRef } from "../actor/ref.js";
 import type { Scheduler, TimerHandle } from "../actor/scheduler.js";
 import type { UniqueAddress } from "../cluster/member.js";
 import { eventSourcedOptionsOf } from "../persistence/event-sourced.js";
-import type { EventJournal } from "../persistence/journal.js";
+import { JournalCorruptError } from "../persistence/errors.js";
+import type { EventJournal, JournalEntry, SnapshotEntry } from "../persistence/journal.js";
 import { ShardFencedError, type PersistHook, type WrittenEvents } from "../persistence/persist-hook.js";
 import type { RowCodec } from "../persistence/row-codec.js";
 import { sameNode, type ShardAllocation } from "../sharding/allocation.js";
@@ -12,6 +13,7 @@ import type { RegionReplication, ReplicatedRegion, ShardReplicationStats } from 
 import { shardOf } from "../sharding/shard-id.js";
 import { EntityTrack } from "./entity-track.js";
 import { ReplicationTimeoutError } from "./errors.js";
+import { appendEntries, historyFrom, install, type History } from "./history.js";
 
 /** What a region's replicator needs from the node's replication extension. */
 export interface ReplicatorHost {
@@ -24,6 +26,11 @@ export interface ReplicatorHost {
 }
 
 type Reply = (frame: ReplicationFrame) => void;
+
+/** What a pull brings back: a holder's events, from a snapshot when it has one. */
+type Pulled = Pick<EventsPulled, "snapshot" | "events">;
+
+const nothingPulled: Pulled = { events: [] };
 
 /** The sharded entity id of an entity actor (the region names it by the encoded id). */
 function shardedIdOf(entity: ActorRef<never>): string {
@@ -55,7 +62,7 @@ export class RegionReplicator implements RegionReplication, PersistHook {
   /** Replica: events stored per shard (the coordinator promotes the furthest replica). */
   private readonly progressOf = new Map<number, bigint>();
   private readonly progressed = new Set<number>();
-  private readonly pulls = new Map<bigint, (rows: readonly Uint8Array[]) => void>();
+  private readonly pulls = new Map<bigint, (pulled: Pulled) => void>();
   private nextPull = 1n;
   private detached = false;
   private readonly announcing: TimerHandle;
@@ -114,7 +121,7 @@ export class RegionReplicator implements RegionReplication, PersistHook {
     this.host.scheduler.clearInterval(this.announcing);
     for (const track of this.tracks.values())
       for (const wait of track.waits.splice(0)) this.fail(wait, new ReplicationTimeoutError("the shard region stopped"));
-    for (const resolve of this.pulls.values()) resolve([]);
+    for (const resolve of this.pulls.values()) resolve(nothingPulled);
     this.pulls.clear();
   }
 
@@ -166,11 +173,12 @@ export class RegionReplicator implements RegionReplication, PersistHook {
     const reply: Reply = (answer) => this.host.send(from.address, answer);
     const peer = from.address;
     switch (frame.$case) {
-      case "pushed": {
+      case "pushed":
+      case "snapshot": {
         const { shardId, epoch, entityId } = frame.value;
         if (this.refuses(from, shardId, epoch, reply)) return;
         const track = this.track(entityId);
-        void this.enqueue(track, () => this.store(track, frame.value, reply));
+        void this.enqueue(track, () => (frame.$case === "pushed" ? this.store(track, frame.value, reply) : this.storeSnapshot(track, frame.value, reply)));
         return;
       }
       case "heads":
@@ -180,8 +188,11 @@ export class RegionReplicator implements RegionReplication, PersistHook {
         const { entityId, fromSeqNr, requestId } = frame.value;
         const track = this.track(entityId);
         void this.enqueue(track, async () => {
-          const rows = await this.rowsFrom(track, Number(fromSeqNr)).catch((): Buffer[] => []);
-          reply({ frame: { $case: "pulled", value: { region: this.region.path, requestId, events: rows } } });
+          const { snapshot, events } = await this.historyOf(track, Number(fromSeqNr)).catch((error: unknown): Pulled => {
+            this.region.log.warn(`entity ${JSON.stringify(entityId)}: ${peer} pulled its history, which this node cannot give: ${String(error)}`);
+            return nothingPulled;
+          });
+          reply({ frame: { $case: "pulled", value: { region: this.region.path, requestId, events, snapshot } } });
         });
         return;
       }
@@ -202,7 +213,7 @@ export class RegionReplicator implements RegionReplication, PersistHook {
         this.fence(frame.value.shardId, frame.value.epoch, peer);
         return;
       case "pulled":
-        this.pulls.get(frame.value.requestId)?.(frame.value.events);
+        this.pulls.get(frame.value.requestId)?.(frame.value);
         this.pulls.delete(frame.value.requestId);
         return;
     }
@@ -277,20 +288,18 @@ export class RegionReplicator implements RegionReplication, PersistHook {
     }
   }
 
-  /** Pushes the entity's events from `fromSeqNr` on, from this node's journal. */
+  /**
+   * Pushes the entity's events from `fromSeqNr` on, from this node's journal; from its latest snapshot
+   * when the journal no longer has them.
+   */
   private async catchUp(peer: string, shard: number, entityId: string, fromSeqNr: number): Promise<void> {
     const allocation = this.primaryOf.get(shard);
     if (allocation === undefined) return;
-    const rows = await this.rowsFrom(this.track(entityId), fromSeqNr);
-    for (let i = 0; i < rows.length; i += CATCH_UP_CHUNK) {
-      const value = {
-        region: this.region.path,
-        shardId: shard,
-        epoch: allocation.primary.epoch,
-        entityId,
-        fromSeqNr: BigInt(fromSeqNr - 1 + i),
-        events: rows.slice(i, i + CATCH_UP_CHUNK),
-      };
+    const { snapshot, after, events } = await this.historyOf(this.track(entityId), fromSeqNr);
+    const about = { region: this.region.path, shardId: shard, epoch: allocation.primary.epoch, entityId };
+    if (snapshot !== undefined) this.host.send(peer, { frame: { $case: "snapshot", value: { ...about, snapshot, events: events.slice(0, CATCH_UP_CHUNK) } } });
+    for (let i = snapshot === undefined ? 0 : CATCH_UP_CHUNK; i < events.length; i += CATCH_UP_CHUNK) {
+      const value = { ...about, fromSeqNr: BigInt(after + i), events: events.slice(i, i + CATCH_UP_CHUNK) };
       this.host.send(peer, { frame: { $case: "pushed", value } });
     }
   }
@@ -308,19 +317,55 @@ export class RegionReplicator implements RegionReplication, PersistHook {
   /** Appends a push in sequence order: what this node holds is skipped, a gap asks for a catch-up. */
   private async store(track: EntityTrack, pushed: EventsPushed, reply: Reply): Promise<void> {
     const held = await this.held(track);
-    const from = Number(pushed.fromSeqNr);
-    if (from > held) {
+    if (Number(pushed.fromSeqNr) > held) {
       track.early.push(pushed);
-      if (track.catchUpFrom !== held + 1) {
-        track.catchUpFrom = held + 1;
-        const value = { region: this.region.path, shardId: track.shard, entityId: track.entityId, fromSeqNr: BigInt(held + 1) };
-        reply({ frame: { $case: "catchUp", value } });
-      }
-      return;
+      return this.askCatchUp(track, reply);
     }
-    await this.appendPushed(track, pushed);
-    for (let next = this.nextEarly(track); next !== undefined; next = this.nextEarly(track)) await this.appendPushed(track, next);
+    try {
+      await this.continueWith(track, Number(pushed.fromSeqNr), pushed.events, undefined);
+    } catch (error) {
+      this.refuse(track, error);
+      return this.askCatchUp(track, reply);
+    }
+    await this.appendEarly(track);
+    this.ack(track, reply);
+  }
+
+  /** Stores a catch-up from a snapshot: the snapshot (unless this node holds its events), then the events after it. */
+  private async storeSnapshot(track: EntityTrack, pushed: SnapshotPushed, reply: Reply): Promise<void> {
+    await this.held(track);
+    try {
+      const snapshot = this.host.codec.decodeSnapshot(track.persistenceId, pushed.snapshot);
+      await this.continueWith(track, snapshot.seqNr, pushed.events, snapshot);
+    } catch (error) {
+      this.refuse(track, error);
+      return this.askCatchUp(track, reply);
+    }
+    await this.appendEarly(track);
+    this.ack(track, reply);
+  }
+
+  private ack(track: EntityTrack, reply: Reply): void {
     reply({ frame: { $case: "acked", value: { region: this.region.path, shardId: track.shard, entityId: track.entityId, seqNr: BigInt(track.held) } } });
+  }
+
+  /** Asks the primary for the events after the ones held, once per gap (the primary's heads announcements ask again). */
+  private askCatchUp(track: EntityTrack, reply: Reply): void {
+    const fromSeqNr = track.held + 1;
+    if (track.catchUpFrom === fromSeqNr) return;
+    track.catchUpFrom = fromSeqNr;
+    reply({ frame: { $case: "catchUp", value: { region: this.region.path, shardId: track.shard, entityId: track.entityId, fromSeqNr: BigInt(fromSeqNr) } } });
+  }
+
+  /** Appends the kept pushes that continue what is held now; one refused is dropped. */
+  private async appendEarly(track: EntityTrack): Promise<void> {
+    for (let next = this.nextEarly(track); next !== undefined; next = this.nextEarly(track)) {
+      try {
+        await this.continueWith(track, Number(next.fromSeqNr), next.events, undefined);
+      } catch (error) {
+        this.refuse(track, error);
+      }
+    }
   }
 
   /** A kept push that starts at or before what is held now (taken out of the list). */
@@ -329,30 +374,38 @@ export class RegionReplicator implements RegionReplication, PersistHook {
     return i < 0 ? undefined : track.early.splice(i, 1)[0];
   }
 
-  /** Appends the events of `pushed` after the ones held. */
-  private async appendPushed(track: EntityTrack, pushed: EventsPushed): Promise<void> {
-    const from = Number(pushed.fromSeqNr);
-    const rows = pushed.events.slice(track.held - from);
-    if (rows.length > 0) await this.appendRows(track, rows, track.held + 1);
+  /** Replicated events that are not what they claim to be are refused (logged, nothing stored); other errors go on. */
+  private refuse(track: EntityTrack, error: unknown): void {
+    if (!(error instanceof JournalCorruptError)) throw error;
+    this.region.log.warn(`entity ${JSON.stringify(track.entityId)}: replicated events refused: ${error.message}`);
   }
 
-  private async appendRows(track: EntityTrack, rows: readonly Uint8Array[], firstSeqNr: number): Promise<void> {
+  /**
+   * Stores `events` (those after event `after`) beyond what the entity holds here; from `snapshot` (at
+   * `after`) when it holds less than that, which replaces what it holds. What it holds already is
+   * skipped. Every row must be the event its place says (entity and sequence number) and continue what
+   * is held, or nothing is stored: `JournalCorruptError`.
+   */
+  private async continueWith(track: EntityTrack, after: number, events: readonly Uint8Array[], snapshot: SnapshotEntry | undefined): Promise<void> {
+    const held = track.held;
+    const installs = snapshot !== undefined && snapshot.seqNr > held;
+    if (!installs && after > held) throw new JournalCorruptError(`events after ${after} do not continue the ${held} held here`);
+    const start = installs ? after : held;
+    const entries: JournalEntry[] = [];
+    for (let i = start - after; i < events.length; i++) entries.push(this.host.codec.decodeEvent(track.persistenceId, after + i + 1, events[i]));
     const journal = this.journalOf(track);
-    const entries = rows.map((row, i) => this.host.codec.decodeEvent(track.persistenceId, firstSeqNr + i, row));
+    const id = track.persistenceId;
     try {
-      await journal.append(
-        track.persistenceId,
-        entries.map((e) => e.event),
-        firstSeqNr - 1,
-        { writerUid: entries[0].writerUid, tags: entries.map((e) => e.tags) },
-      );
+      if (installs) await install(journal, id, snapshot, entries);
+      else if (entries.length > 0) await appendEntries(journal, id, start, entries);
+      else return;
     } catch (error) {
-      track.held = await journal.highestSeqNr(track.persistenceId); // someone else wrote: start again from there
+      track.held = await journal.highestSeqNr(id); // someone else wrote: start again from there
       throw error;
     }
-    track.held = firstSeqNr - 1 + rows.length;
-    this.progressOf.set(track.shard, (this.progressOf.get(track.shard) ?? 0n) + BigInt(rows.length));
+    this.progressOf.set(track.shard, (this.progressOf.get(track.shard) ?? 0n) + BigInt(start + entries.length - held));
     this.progressed.add(track.shard);
+    track.held = start + entries.length;
   }
 
   /** Asks for what this node misses of the announced entities, and acks what it holds. */
@@ -371,15 +424,34 @@ export class RegionReplicator implements RegionReplication, PersistHook {
 
   // ---- a new primary fills its journal ----
 
-  /** Before the entity recovers here: the longest history of it among `sources` joins this node's journal. */
+  /**
+   * Before the entity recovers here: the longest history of it among `sources` joins this node's
+   * journal (the next longest when one is refused).
+   */
   private async fill(track: EntityTrack, sources: readonly string[]): Promise<void> {
     const held = await this.held(track);
     const answers = await Promise.all(sources.map((source) => this.pull(source, track, held + 1)));
-    const longest = answers.reduce((a, b) => (b.length > a.length ? b : a), []);
-    if (longest.length > 0) await this.appendRows(track, longest, held + 1);
+    const histories: { snapshot: SnapshotEntry | undefined; after: number; events: readonly Uint8Array[] }[] = [];
+    for (const { snapshot, events } of answers) {
+      try {
+        const from = snapshot === undefined ? undefined : this.host.codec.decodeSnapshot(track.persistenceId, snapshot);
+        histories.push({ snapshot: from, after: from?.seqNr ?? held, events });
+      } catch (error) {
+        this.refuse(track, error);
+      }
+    }
+    histories.sort((a, b) => b.after + b.events.length - (a.after + a.events.length));
+    for (const { snapshot, after, events } of histories) {
+      if (after + events.length <= held) return;
+      try {
+        return await this.continueWith(track, after, events, snapshot);
+      } catch (error) {
+        this.refuse(track, error);
+      }
+    }
   }
 
-  private pull(source: string, track: EntityTrack, fromSeqNr: number): Promise<readonly Uint8Array[]> {
+  private pull(source: string, track: EntityTrack, fromSeqNr: number): Promise<Pulled> {
     return new Promise((resolve) => {
       const requestId = this.nextPull++;
       const timer = this.host.scheduler.setTimeout(() => {
@@ -387,11 +459,11 @@ export class RegionReplicator implements RegionReplication, PersistHook {
         this.region.log.warn(
           `entity ${JSON.stringify(track.entityId)}: ${source} did not answer within ${this.region.options.ackTimeout} ms; recovering without it`,
         );
-        resolve([]);
+        resolve(nothingPulled);
       }, this.region.options.ackTimeout);
-      this.pulls.set(requestId, (rows) => {
+      this.pulls.set(requestId, (pulled) => {
         this.host.scheduler.clearTimeout(timer);
-        resolve(rows);
+        resolve(pulled);
       });
       const value = { region: this.region.path, shardId: track.shard, requestId, entityId: track.entityId, fromSeqNr: BigInt(fromSeqNr) };
       this.host.send(source, { frame: { $case: "pull", value } });
@@ -427,13 +499,10 @@ export class RegionReplicator implements RegionReplication, PersistHook {
     return track.held;
   }
 
-  /** The entity's events from `fromSeqNr` on, as rows (the codec's rows are Buffers). */
-  private async rowsFrom(track: EntityTrack, fromSeqNr: number): Promise<Buffer[]> {
-    const rows: Buffer[] = [];
-    const codec = this.host.codec;
-    for await (const e of this.journalOf(track).replay(track.persistenceId, fromSeqNr))
-      rows.push(codec.encodeEvent(e.entityId, e.seqNr, e.event, e.timestamp, e.writerUid, e.tags) as Buffer);
-    return rows;
+  /** The entity's history from `fromSeqNr` on in this node's journal. */
+  private historyOf(track: EntityTrack, fromSeqNr: number): Promise<History> {
+    const journal = this.journalOf(track);
+    return historyFrom(journal, track.persistenceId, fromSeqNr, this.host.codec);
   }
 
   /** The journal the entity's behaviour on this node uses (what `factory(entityId)` builds). */

@@ -11,8 +11,6 @@ import { FIELD1, FIELD1_VARINT, FIELD2, Kind, MAX_DEPTH } from "./wire.js";
  */
 export class ValueDecoder {
   private readonly strings = new StringCache();
-  /** Ref addresses: those of actors recur, reply addresses of asks (/temp/…) are decoded as fast as a miss allows. */
-  private readonly addresses = new StringCache(1024, false);
 
   constructor(
     private readonly registry: TypeRegistry,
@@ -66,7 +64,7 @@ export class ValueDecoder {
           result = new Set(this.list(r, limit(r, end), depth, []));
           break;
         case Kind.ActorRef:
-          result = this.refs.resolve(this.addresses.read(r));
+          result = this.refs.resolve(r.string()); // not cached: reply addresses are mostly unique (/temp/…)
           break;
         case Kind.Class:
           result = this.instance(r, limit(r, end), depth);

@@ -3,7 +3,6 @@ export type { RefCodec } from "./ref-codec.js";
 export { ProtoFileError, type ProtoFileOptions } from "./proto-file.js";
 export type { KeyedCodec } from "./keyed.js";
 export type { ProtobufCodec } from "./registry.js";
-export { StringCache } from "./string-cache.js";
 export { Serialization, type SerializedMessage } from "./serialization.js";
 export { writeString } from "./encoder.js";
 export { MAX_DEPTH, VALUE_MANIFEST } from "./wire.js";

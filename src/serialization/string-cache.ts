@@ -12,20 +12,8 @@ const SLOTS = 1024;
 const MAX_LENGTH = 64;
 
 export class StringCache {
-  private readonly slots: (string | undefined)[];
-  private readonly mask: number;
-
-  /**
-   * `slots`: a power of two. `intern`: hand out the engine's interned copy (for property keys); strings
-   * used as Map keys (e.g. entity ids) need not pay for it.
-   */
-  constructor(
-    slots = SLOTS,
-    private readonly intern = true,
-  ) {
-    this.slots = new Array<string | undefined>(slots).fill(undefined);
-    this.mask = slots - 1;
-  }
+  private readonly slots = new Array<string | undefined>(SLOTS).fill(undefined);
+  private readonly mask = SLOTS - 1;
 
   /** Reads a length-prefixed string field, from the cache when it is short ASCII. */
   read(r: BinaryReader): string {
@@ -47,7 +35,7 @@ export class StringCache {
     r.pos = end;
     if (cached !== undefined && cached.length === length && sameAscii(cached, buf, start)) return cached;
     const text = String.fromCharCode.apply(null, buf.subarray(start, end) as unknown as number[]);
-    const fresh = this.intern ? internalize(text) : text;
+    const fresh = internalize(text);
     this.slots[slot] = fresh;
     return fresh;
   }

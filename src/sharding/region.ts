@@ -1,6 +1,6 @@
 import { LocalBehaviors, type Behavior } from "../actor/behavior.js";
 import type { ActorContext } from "../actor/api.js";
-import { stopAfterPending } from "../actor/internal.js";
+import { receiveInline, stopAfterPending } from "../actor/internal.js";
 import type { ActorRef } from "../actor/ref.js";
 import { Terminated } from "../actor/terminated.js";
 import { ClusterEvent, LeaderChanged, MemberRemoved } from "../cluster/events.js";
@@ -75,6 +75,8 @@ export function shardRegion<M>(
 ): Behavior<RegionMessage<M>> {
   return LocalBehaviors.setup<RegionMessage<M>>((ctx) => {
     const region = new ShardRegion(ctx, factory, options, hostOf(ctx));
+    // routing an envelope is short and sync: an idle region routes it within the sender's tell
+    receiveInline(ctx.self, isEnvelope);
     return LocalBehaviors.withLifecycle(
       LocalBehaviors.receive<RegionMessage<M>>((_ctx, message) => {
         region.receive(message);
@@ -84,6 +86,8 @@ export function shardRegion<M>(
     );
   });
 }
+
+const isEnvelope = (message: unknown): boolean => message instanceof ShardEnvelope;
 
 class ShardRegion<M> implements ShardHost<M> {
   private readonly selfAddress: string;
@@ -205,7 +209,7 @@ class ShardRegion<M> implements ShardHost<M> {
 
   /** `arrived`: it came to this region (from a user, a client or another region), not from its own buffers. */
   private route(envelope: ShardEnvelope<M>, arrived = false): void {
-    const running = this.running.get(envelope.entityId);
+    const running = this.running.size === 0 ? undefined : this.running.get(envelope.entityId);
     if (running !== undefined) {
       // the common case, without hashing the id: a running entity's shard is active here
       running.lastTick = this.ticks;

@@ -80,6 +80,7 @@ describe("fuzzing every service of a node", () => {
               targetPaths: ["/user/echo", ""],
               envelopes: [{ targetIndex: 1, typeIndex: 1, payload: Buffer.from([1, 2]), hops: 0 }],
               keys: [],
+              resetKeys: false,
             },
           },
         }).finish(),
@@ -125,7 +126,9 @@ describe("fuzzing every service of a node", () => {
       ),
       "replicated",
     );
-    const row = new RowCodec(standaloneSerialization()).encodeEvent("e", 1, "event", 0, "w", []) as Buffer;
+    const codec = new RowCodec(standaloneSerialization());
+    const row = codec.encodeEvent("e", 1, "event", 0, "w", []) as Buffer;
+    const snapshot = codec.encodeSnapshot("e", 4, 4, 0) as Buffer;
     const replicationFrames: ReplicationFrame["frame"][] = [
       { $case: "pushed", value: { region: "/user/replicated", shardId: 3, epoch: 1n, entityId: "e", fromSeqNr: 0n, events: [row] } },
       { $case: "pushed", value: { region: "/user/replicated", shardId: 3, epoch: 1n, entityId: "e", fromSeqNr: 5n, events: [row, row] } },
@@ -135,6 +138,8 @@ describe("fuzzing every service of a node", () => {
       { $case: "catchUp", value: { region: "/user/replicated", shardId: 3, entityId: "e", fromSeqNr: 1n } },
       { $case: "refused", value: { region: "/user/replicated", shardId: 3, epoch: 9n } },
       { $case: "pulled", value: { region: "/user/replicated", requestId: 1n, events: [row] } },
+      { $case: "pulled", value: { region: "/user/replicated", requestId: 2n, events: [row], snapshot } },
+      { $case: "snapshot", value: { region: "/user/replicated", shardId: 3, epoch: 1n, entityId: "e", snapshot, events: [row] } },
     ];
     valid["/casty.v1.ReplicationService/Replicate"] = [stranger, emptyHost].map((from) =>
       ReplicateRequest.encode({ node: `${from.host}:${from.port}`, nodeUid: from.uid, frames: replicationFrames.map((frame) => ({ frame })) }).finish(),
@@ -204,6 +209,7 @@ describe("fuzzing every service of a node", () => {
             typeNames: [typeName],
             targetPaths: [region.path],
             keys: [],
+            resetKeys: false,
             envelopes: [{ targetIndex: 0, typeIndex: 0, payload: Buffer.from(fuzz.frame([payload])), hops: 0 }],
           },
         },

@@ -128,6 +128,30 @@ function retention(name: string, subject: () => Subject): void {
       const again = system.spawn(factory(id), "carol-again");
       expect(await deposit(again, 7)).toBe(7); // its history is gone; its next event is number 4
       expect((await collect(journal.replay(id, 1))).map((e) => e.seqNr)).toEqual([4]);
+      // and it recovers from what came after the deletion (as after destroy() and reuse of the id)
+      await stopped(again);
+      const third = system.spawn(factory(id), "carol-third");
+      expect(await balance(third)).toBe(7);
+      expect(await deposit(third, 1)).toBe(8);
+      expect(await journal.highestSeqNr(id)).toBe(5);
+      await journal.close();
+    });
+
+    it("events missing after the snapshot are corruption: recovery fails and says where", async () => {
+      const journal = subject().open();
+      const id = uid("dave");
+      await journal.append(
+        id,
+        Array.from({ length: 10 }, () => ({ kind: "deposited", amount: 1 })),
+        0,
+      );
+      await journal.saveSnapshot(id, 5, { balance: 5 });
+      await journal.deleteEvents(id, 7); // 6 and 7 gone, though no kept snapshot covers them
+      system = new ActorSystem({ name: "retention", logLevel: "silent" });
+      const dave = system.spawn(account(journal)(id), "dave");
+      const error: unknown = await balance(dave).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(Error);
+      await waitFor(() => system!.lookup(dave.path) === undefined, 3000, "the entity to stop after its failed recovery");
       await journal.close();
     });
   });

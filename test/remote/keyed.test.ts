@@ -1,12 +1,15 @@
-// Keyed wrappers (Serialization.registerKeyed): the key rides in the batch's key table and the
-// forward count in the envelope; only the inner message is a payload, and the receiver wraps it again.
+// Keyed wrappers (Serialization.registerKeyed): the key rides in the stream's key table (sent once per
+// stream) and the forward count in the envelope; only the inner message is a payload, and the receiver
+// wraps it again.
 import { afterEach, describe, expect, it } from "vitest";
 import { ConnectRequest } from "../../gen/casty/v1/remote.js";
 import { RemoteActorRef, type RemoteActorSystem } from "../../src/index.js";
-import { OutboundBatch } from "../../src/remote/outbound-batch.js";
+import { keyTablePreamble, OutboundBatch } from "../../src/remote/outbound-batch.js";
+import { MalformedFrameError, readFrame, type InboundHost } from "../../src/remote/inbound-batch.js";
+import { MAX_STREAM_KEYS } from "../../src/remote/key-table.js";
 import { Serialization, type KeyedCodec, type RefCodec } from "../../src/serialization/index.js";
 import { waitFor } from "../support/wait.js";
-import { deadLetters, probe, remoteRef, TestNodes } from "./fixtures/nodes.js";
+import { deadLetters, isAssociated, probe, remoteRef, TestNodes } from "./fixtures/nodes.js";
 
 class ForKey {
   constructor(
@@ -76,6 +79,77 @@ describe("keyed wrappers between nodes", () => {
     await waitFor(() => inbox.received.length === 1 && letters.length === 1, 5000, "the next message and one dead letter");
     expect(inbox.received).toEqual(["after"]);
     expect(letters[0].reason).toMatch(/empty key/);
+  });
+
+  it("keys sent before a reconnect are defined again on the new stream for what was queued meanwhile", async () => {
+    const a = await nodes.start({ minBackoff: 20, maxBackoff: 100, undeliveredTimeout: 10_000 });
+    a.serialization.registerKeyed([ForKey], codec);
+    let b = await nodes.start();
+    b.serialization.registerKeyed([ForKey], codec);
+    const port = b.port;
+    const ref = a.refFor<ForKey>(`casty://test@127.0.0.1:${port}/user/inbox`);
+    let inbox = probe<ForKey>(b, "inbox");
+    ref.tell(new ForKey("alice", 1));
+    ref.tell(new ForKey("bob", 2));
+    await waitFor(() => inbox.received.length === 2, 5000, "the first two messages");
+
+    await nodes.stop(b);
+    await waitFor(() => !isAssociated(ref), 5000, "A noticing the lost connection");
+    const letters = deadLetters(a);
+    ref.tell(new ForKey("bob", 3)); // bob and alice are in A's table already: only their indexes go
+    ref.tell(new ForKey("alice", 4));
+    ref.tell(new ForKey("carol", 5));
+    b = await nodes.start({ port });
+    b.serialization.registerKeyed([ForKey], codec);
+    inbox = probe<ForKey>(b, "inbox");
+    const bLetters = deadLetters(b);
+    await waitFor(() => inbox.received.length === 3, 10_000, "the queued messages on the new B");
+    expect(inbox.received).toEqual([new ForKey("bob", 3), new ForKey("alice", 4), new ForKey("carol", 5)]);
+    expect(letters).toHaveLength(0);
+    expect(bLetters).toHaveLength(0);
+  });
+
+  it("on the wire: a key once per stream, its index in the envelope, a new table once the table is full", () => {
+    const batch = new OutboundBatch(keyedSerialization(), 1024 * 1024, 3);
+    const recipient = { address: "casty://test@127.0.0.1:1/user/x" } as never;
+    batch.append("/user/x", new ForKey("alice", 1), recipient);
+    batch.append("/user/x", new ForKey("bob", 2), recipient);
+    const first = batch.seal();
+    batch.append("/user/x", new ForKey("bob", 3), recipient);
+    batch.append("/user/x", new ForKey("carol", 4), recipient);
+    batch.append("/user/x", new ForKey("alice", 5), recipient);
+    expect(batch.keysFull).toBe(true);
+    const second = batch.seal();
+    batch.append("/user/x", new ForKey("bob", 6), recipient);
+    const third = batch.seal();
+    const wire = [first, second, third].map((sealed) => {
+      const { frame } = ConnectRequest.decode(sealed.frame);
+      if (frame?.$case !== "batch") throw new Error("not a batch frame");
+      return { keys: frame.value.keys, reset: frame.value.resetKeys, indexes: frame.value.envelopes.map((e) => e.keyIndex) };
+    });
+    expect(wire).toEqual([
+      { keys: ["alice", "bob"], reset: false, indexes: [0, 1] },
+      { keys: ["carol"], reset: false, indexes: [1, 2, 0] },
+      { keys: ["bob"], reset: true, indexes: [0] },
+    ]);
+    expect([first.keysBefore, second.keysBefore, third.keysBefore]).toEqual([0, 2, 0]);
+
+    // a receiver that missed the first batch (a new stream) gets its keys from a preamble
+    const { frame } = ConnectRequest.decode(keyTablePreamble(second.keyTable, second.keysBefore).frame);
+    expect(frame?.$case === "batch" && [frame.value.resetKeys, frame.value.keys, frame.value.envelopes.length]).toEqual([true, ["alice", "bob"], 0]);
+  });
+
+  it("a stream whose key table grows beyond the limit is refused", () => {
+    const host = { serialization: keyedSerialization(), log: console } as unknown as InboundHost;
+    const keys = Array.from({ length: MAX_STREAM_KEYS }, (_, i) => `k${i}`);
+    const batchOf = (keys: string[], resetKeys: boolean) =>
+      ConnectRequest.encode({ frame: { $case: "batch", value: { typeNames: [], targetPaths: [], envelopes: [], keys, resetKeys } } }).finish();
+    const table: string[] = [];
+    readFrame(batchOf(keys, false), host, true, table);
+    expect(table).toHaveLength(MAX_STREAM_KEYS);
+    expect(() => readFrame(batchOf(["one more"], false), host, true, table)).toThrow(MalformedFrameError);
+    readFrame(batchOf(["fresh"], true), host, true, table); // a reset starts over
+    expect(table).toEqual(["fresh"]);
   });
 
   it("on the wire: the key in the batch table, the count in the envelope, the message alone as payload", () => {

@@ -182,6 +182,7 @@ describe("malformed frames from a raw grpc-js client", () => {
           typeNames: ["casty.v1.Value"],
           targetPaths: ["/user/inbox"],
           keys: [],
+          resetKeys: false,
           envelopes: [
             { targetIndex: 5, typeIndex: 0, payload: Buffer.from([8, 1]), hops: 0 },
             { targetIndex: 0, typeIndex: 0, payload: Buffer.from([0xff, 0xff, 0xff]), hops: 0 },

@@ -1,12 +1,14 @@
 // Two or three nodes' replicators of one region wired to each other in memory: acks, fencing, gaps.
 import { afterEach, describe, expect, it } from "vitest";
 import { Behaviors, InMemoryJournal, ShardFencedError, type ActorRef } from "../../src/index.js";
+import type { ReplicationFrame } from "../../gen/casty/v1/replication.js";
 import { realScheduler } from "../../src/actor/scheduler.js";
 import type { UniqueAddress } from "../../src/cluster/member.js";
 import { RowCodec, standaloneSerialization } from "../../src/persistence/row-codec.js";
 import { RegionReplicator } from "../../src/replication/region-replicator.js";
 import { allocationAt, type ShardAllocation } from "../../src/sharding/allocation.js";
 import { shardOf } from "../../src/sharding/shard-id.js";
+import { waitFor } from "../support/wait.js";
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const codec = new RowCodec(standaloneSerialization());
@@ -144,5 +146,105 @@ describe("RegionReplicator", () => {
     allocate([b, c], shard, allocationAt(b.node, 4n, [c.node]));
     await b.replicator.recovering(entityRef(id));
     expect(await eventsOf(b.journal, id)).toEqual(["e1", "e2", "e3"]);
+  });
+});
+
+describe("RegionReplicator over a primary's retention", () => {
+  /** Events e1..e`count` in `journal`, then a snapshot at `snapshotAt` and the events up to it deleted. */
+  async function retained(journal: InMemoryJournal, count: number, snapshotAt: number): Promise<void> {
+    await journal.append(
+      id,
+      Array.from({ length: count }, (_, i) => `e${i + 1}`),
+      0,
+    );
+    await journal.saveSnapshot(id, snapshotAt, snapshotAt);
+    await journal.deleteEvents(id, snapshotAt);
+  }
+
+  async function seqNrsOf(journal: InMemoryJournal): Promise<[number, unknown][]> {
+    const events: [number, unknown][] = [];
+    for await (const e of journal.replay(id, 1)) events.push([e.seqNr, e.event]);
+    return events;
+  }
+
+  const numbered = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i): [number, string] => [from + i, `e${from + i}`]);
+
+  it("a replica behind the primary's first event gets its snapshot, then the events after it under their own numbers", async () => {
+    const [a, b] = peers(["a:1", "b:1"]);
+    allocate([a], shard, allocationAt(a.node, 3n, []));
+    await retained(a.journal, 600, 20); // more than one frame of events after the snapshot
+    await b.journal.append(id, ["e1", "e2", "e3", "e4", "e5"], 0);
+    allocate([a, b], shard, allocationAt(a.node, 4n, [b.node]));
+    await (
+      await persist(a, id, ["e601"])
+    ).acked;
+    expect(await b.journal.loadSnapshot(id)).toMatchObject({ seqNr: 20, state: 20 });
+    expect(await b.journal.highestSeqNr(id)).toBe(601);
+    expect(await seqNrsOf(b.journal)).toEqual(numbered(21, 601)); // e1..e5 went with the snapshot
+  });
+
+  it("a replica that holds events older than the primary's snapshot, up to one the primary kept, continues with events only", async () => {
+    const [a, b] = peers(["a:1", "b:1"]);
+    allocate([a], shard, allocationAt(a.node, 3n, []));
+    await retained(a.journal, 25, 10); // keeping two snapshots: 10 and 20, the events after 10
+    await a.journal.saveSnapshot(id, 20, 20);
+    await b.journal.append(
+      id,
+      numbered(1, 15).map(([, e]) => e),
+      0,
+    );
+    allocate([a, b], shard, allocationAt(a.node, 4n, [b.node]));
+    await (
+      await persist(a, id, ["e26"])
+    ).acked;
+    expect(await b.journal.loadSnapshot(id)).toBeUndefined();
+    expect(await seqNrsOf(b.journal)).toEqual(numbered(1, 26));
+  });
+
+  it("a new primary fills from the holder that reaches furthest, from its snapshot", async () => {
+    const [a, b, c] = peers(["a:1", "b:1", "c:1"]);
+    allocate([a, b, c], shard, allocationAt(a.node, 3n, [c.node]));
+    await retained(a.journal, 25, 20);
+    await c.journal.append(
+      id,
+      numbered(1, 22).map(([, e]) => e),
+      0,
+    );
+    allocate([a, b, c], shard, allocationAt(b.node, 4n, [a.node, c.node]));
+    await b.replicator.recovering(entityRef(id));
+    expect(await b.journal.loadSnapshot(id)).toMatchObject({ seqNr: 20, state: 20 });
+    expect(await seqNrsOf(b.journal)).toEqual(numbered(21, 25));
+    expect(await b.journal.highestSeqNr(id)).toBe(25);
+  });
+
+  it("pushes whose rows are not the events they claim to be are refused without touching the journal; the replica asks to catch up", async () => {
+    const [a, b] = peers(["a:1", "b:1"]);
+    allocate([b], shard, allocationAt(a.node, 3n, [b.node])); // a does not know: it answers no catch-up
+    const asked: ReplicationFrame[] = [];
+    const receive = a.replicator.received.bind(a.replicator);
+    a.replicator.received = (from, frame) => {
+      asked.push(frame);
+      receive(from, frame);
+    };
+    const row = (seqNr: number) => codec.encodeEvent(id, seqNr, `e${seqNr}`, 0, "w") as Buffer;
+    const about = { region: "/user/accounts", shardId: shard, epoch: 3n, entityId: id };
+    const send = (frame: ReplicationFrame["frame"]) => b.replicator.received(a.node, { frame });
+    send({ $case: "pushed", value: { ...about, fromSeqNr: 0n, events: [row(21), row(22)] } }); // labelled by position
+    send({ $case: "pushed", value: { ...about, fromSeqNr: 0n, events: [Buffer.from([0xff, 0x01])] } }); // no PersistedEvent
+    send({ $case: "pushed", value: { ...about, fromSeqNr: 0n, events: [codec.encodeEvent("other", 1, "x", 0, "w") as Buffer] } });
+    const snapshot = codec.encodeSnapshot(id, 20, 20, 0) as Buffer;
+    send({ $case: "snapshot", value: { ...about, snapshot, events: [row(22), row(23)] } }); // a gap after the snapshot
+    send({ $case: "snapshot", value: { ...about, snapshot: Buffer.from([0x0a]), events: [] } });
+    send({ $case: "pushed", value: { ...about, fromSeqNr: 0n, events: [row(1), row(2)] } }); // a good one, after them
+    await waitFor(() => asked.some((f) => f.frame?.$case === "acked"), 2000, "the ack of the good push");
+    expect(await b.journal.loadSnapshot(id)).toBeUndefined();
+    expect(await seqNrsOf(b.journal)).toEqual(numbered(1, 2));
+    const catchUps = asked.flatMap((f) => (f.frame?.$case === "catchUp" ? [Number(f.frame.value.fromSeqNr)] : []));
+    expect(catchUps).toEqual([1]); // once for the gap the refusals left, not once per refusal
+    // a push after what it holds, whose rows hold other numbers, is refused too
+    send({ $case: "pushed", value: { ...about, fromSeqNr: 2n, events: [row(5), row(6)] } });
+    send({ $case: "pushed", value: { ...about, fromSeqNr: 2n, events: [row(3)] } });
+    await waitFor(() => asked.filter((f) => f.frame?.$case === "acked").length === 2, 2000, "the ack of the second good push");
+    expect(await seqNrsOf(b.journal)).toEqual(numbered(1, 3));
   });
 });

@@ -27,8 +27,14 @@ describe("an ask through a region to an entity on a node that died", () => {
       20_000,
       "two nodes Up",
     );
-    const replies = await Promise.all(ids(40).map((id) => eventually(() => inc(first, id), 10_000, `entity ${id}`)));
-    const onChild = replies.find((r) => r.node === child.address)!.id;
+    // shards go to the child's region once it registered with the coordinator (later on a loaded machine)
+    let onChild: string | undefined;
+    for (const deadline = Date.now() + 20_000; onChild === undefined;) {
+      const replies = await Promise.all(ids(40).map((id) => eventually(() => inc(first, id), 10_000, `entity ${id}`)));
+      onChild = replies.find((r) => r.node === child.address)?.id;
+      if (onChild === undefined && Date.now() > deadline) throw new Error("no entity on the child node within 20 s");
+      if (onChild === undefined) await new Promise((resolve) => setTimeout(resolve, 200));
+    }
 
     child.kill("SIGKILL");
     await waitFor(() => child.exited !== undefined, 5000, "the node process to die");

@@ -82,8 +82,17 @@ export interface MessageBatch {
   /** Recipient paths inside the receiving system, e.g. "/user/accounts". */
   targetPaths: string[];
   envelopes: Envelope[];
-  /** Routing keys of envelopes for keyed recipients (see Envelope.key_index), e.g. entity ids. */
+  /**
+   * Routing keys (e.g. entity ids) this batch adds to the stream's key table, which envelopes of this
+   * and later batches of the same stream reference by index (see Envelope.key_index). The table starts
+   * empty on every stream; a key is sent once per stream, not once per batch.
+   */
   keys: string[];
+  /**
+   * The stream's key table is emptied before `keys` are added (the dialer bounds the table: after
+   * MAX_STREAM_KEYS keys it starts a new one; a responder refuses a table that grows beyond it).
+   */
+  resetKeys: boolean;
 }
 
 export interface Envelope {
@@ -94,9 +103,10 @@ export interface Envelope {
   /** The message; a reply-to ref travels inside it (as Akka Typed does), so envelopes carry no sender. */
   payload: Buffer;
   /**
-   * Set when the message is for the entity MessageBatch.keys[key_index] of a recipient that routes by
-   * key (a shard region): the receiver delivers the payload wrapped as a casty.ShardEnvelope (hops 0)
-   * or casty.RoutedEnvelope (hops > 0), so the wrapper costs the wire no more than these two fields.
+   * Set when the message is for the entity at index key_index of the stream's key table (see
+   * MessageBatch.keys) of a recipient that routes by key (a shard region): the receiver delivers the
+   * payload wrapped as a casty.ShardEnvelope (hops 0) or casty.RoutedEnvelope (hops > 0), so the
+   * wrapper costs the wire no more than these two fields.
    */
   keyIndex?:
     | number
@@ -529,7 +539,7 @@ export const HandshakeAck: MessageFns<HandshakeAck> = {
 };
 
 function createBaseMessageBatch(): MessageBatch {
-  return { typeNames: [], targetPaths: [], envelopes: [], keys: [] };
+  return { typeNames: [], targetPaths: [], envelopes: [], keys: [], resetKeys: false };
 }
 
 export const MessageBatch: MessageFns<MessageBatch> = {
@@ -545,6 +555,9 @@ export const MessageBatch: MessageFns<MessageBatch> = {
     }
     for (const v of message.keys) {
       writer.uint32(42).string(v!);
+    }
+    if (message.resetKeys !== false) {
+      writer.uint32(48).bool(message.resetKeys);
     }
     return writer;
   },
@@ -594,6 +607,14 @@ export const MessageBatch: MessageFns<MessageBatch> = {
             message.keys.push(reader.string());
             continue;
           }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.resetKeys = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -615,6 +636,7 @@ export const MessageBatch: MessageFns<MessageBatch> = {
     message.targetPaths = object.targetPaths?.map((e) => e) || [];
     message.envelopes = object.envelopes?.map((e) => Envelope.fromPartial(e)) || [];
     message.keys = object.keys?.map((e) => e) || [];
+    message.resetKeys = object.resetKeys ?? false;
     return message;
   },
 };

@@ -43,6 +43,7 @@ export interface ReplicationFrame {
     | { $case: "catchUp"; value: CatchUpRequested }
     | { $case: "refused"; value: PushRefused }
     | { $case: "pulled"; value: EventsPulled }
+    | { $case: "snapshot"; value: SnapshotPushed }
     | undefined;
 }
 
@@ -55,6 +56,27 @@ export interface EventsPushed {
   /** The sequence number before the first event: the events are from_seq_nr + 1, + 2, …. */
   fromSeqNr: bigint;
   /** Each a casty.v1.PersistedEvent (persistence.proto), as the durable journals store it. */
+  events: Buffer[];
+}
+
+/**
+ * Primary → replica, to catch up a replica that asked for events the primary's journal no longer has
+ * (retention deleted them once a snapshot covered them): the primary's latest snapshot, then the events
+ * after it. The replica stores the snapshot, continues its journal after the snapshot's sequence number
+ * (what it held before goes) and appends the events; the rest of a long history follows as EventsPushed.
+ * A replica that already holds the snapshot's sequence number only appends what it misses of the events.
+ */
+export interface SnapshotPushed {
+  region: string;
+  shardId: number;
+  epoch: bigint;
+  entityId: string;
+  /**
+   * A casty.v1.PersistedSnapshot (persistence.proto), as the durable journals store it; its seq_nr is
+   * the sequence number before the first event.
+   */
+  snapshot: Buffer;
+  /** Each a casty.v1.PersistedEvent: snapshot.seq_nr + 1, + 2, …. */
   events: Buffer[];
 }
 
@@ -111,12 +133,15 @@ export interface PushRefused {
 
 /**
  * The answer to EventsPullRequested: the events from the requested sequence number on, each a
- * casty.v1.PersistedEvent (none: nothing there).
+ * casty.v1.PersistedEvent (none: nothing there). When the holder's journal no longer has them (deleted
+ * by retention), `snapshot` is its latest casty.v1.PersistedSnapshot and `events` are those after it,
+ * as in SnapshotPushed (absent: no snapshot).
  */
 export interface EventsPulled {
   region: string;
   requestId: bigint;
   events: Buffer[];
+  snapshot?: Buffer | undefined;
 }
 
 function createBaseReplicateRequest(): ReplicateRequest {
@@ -272,6 +297,9 @@ export const ReplicationFrame: MessageFns<ReplicationFrame> = {
       case "pulled":
         EventsPulled.encode(message.frame.value, writer.uint32(58).fork()).join();
         break;
+      case "snapshot":
+        SnapshotPushed.encode(message.frame.value, writer.uint32(66).fork()).join();
+        break;
     }
     return writer;
   },
@@ -345,6 +373,14 @@ export const ReplicationFrame: MessageFns<ReplicationFrame> = {
             message.frame = { $case: "pulled", value: EventsPulled.decode(reader, reader.uint32()) };
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.frame = { $case: "snapshot", value: SnapshotPushed.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -402,6 +438,12 @@ export const ReplicationFrame: MessageFns<ReplicationFrame> = {
       case "pulled": {
         if (object.frame?.value !== undefined && object.frame?.value !== null) {
           message.frame = { $case: "pulled", value: EventsPulled.fromPartial(object.frame.value) };
+        }
+        break;
+      }
+      case "snapshot": {
+        if (object.frame?.value !== undefined && object.frame?.value !== null) {
+          message.frame = { $case: "snapshot", value: SnapshotPushed.fromPartial(object.frame.value) };
         }
         break;
       }
@@ -526,6 +568,124 @@ export const EventsPushed: MessageFns<EventsPushed> = {
     message.epoch = (object.epoch !== undefined && object.epoch !== null) ? BigInt(object.epoch) : 0n;
     message.entityId = object.entityId ?? "";
     message.fromSeqNr = (object.fromSeqNr !== undefined && object.fromSeqNr !== null) ? BigInt(object.fromSeqNr) : 0n;
+    message.events = object.events?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseSnapshotPushed(): SnapshotPushed {
+  return { region: "", shardId: 0, epoch: 0n, entityId: "", snapshot: Buffer.alloc(0), events: [] };
+}
+
+export const SnapshotPushed: MessageFns<SnapshotPushed> = {
+  encode(message: SnapshotPushed, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.region !== "") {
+      writer.uint32(10).string(message.region);
+    }
+    if (message.shardId !== 0) {
+      writer.uint32(16).uint32(message.shardId);
+    }
+    if (message.epoch !== 0n) {
+      if (BigInt.asUintN(64, message.epoch) !== message.epoch) {
+        throw new globalThis.Error("value provided for field message.epoch of type uint64 too large");
+      }
+      writer.uint32(24).uint64(message.epoch);
+    }
+    if (message.entityId !== "") {
+      writer.uint32(34).string(message.entityId);
+    }
+    if (message.snapshot.length !== 0) {
+      writer.uint32(42).bytes(message.snapshot);
+    }
+    for (const v of message.events) {
+      writer.uint32(50).bytes(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SnapshotPushed {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSnapshotPushed();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.region = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.shardId = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.epoch = reader.uint64() as bigint;
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.entityId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.snapshot = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.events.push(Buffer.from(reader.bytes()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<SnapshotPushed>, I>>(base?: I): SnapshotPushed {
+    return SnapshotPushed.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SnapshotPushed>, I>>(object: I): SnapshotPushed {
+    const message = createBaseSnapshotPushed();
+    message.region = object.region ?? "";
+    message.shardId = object.shardId ?? 0;
+    message.epoch = (object.epoch !== undefined && object.epoch !== null) ? BigInt(object.epoch) : 0n;
+    message.entityId = object.entityId ?? "";
+    message.snapshot = object.snapshot ?? Buffer.alloc(0);
     message.events = object.events?.map((e) => e) || [];
     return message;
   },
@@ -1075,7 +1235,7 @@ export const PushRefused: MessageFns<PushRefused> = {
 };
 
 function createBaseEventsPulled(): EventsPulled {
-  return { region: "", requestId: 0n, events: [] };
+  return { region: "", requestId: 0n, events: [], snapshot: undefined };
 }
 
 export const EventsPulled: MessageFns<EventsPulled> = {
@@ -1091,6 +1251,9 @@ export const EventsPulled: MessageFns<EventsPulled> = {
     }
     for (const v of message.events) {
       writer.uint32(26).bytes(v!);
+    }
+    if (message.snapshot !== undefined) {
+      writer.uint32(34).bytes(message.snapshot);
     }
     return writer;
   },
@@ -1132,6 +1295,14 @@ export const EventsPulled: MessageFns<EventsPulled> = {
             message.events.push(Buffer.from(reader.bytes()));
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.snapshot = Buffer.from(reader.bytes());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1152,6 +1323,7 @@ export const EventsPulled: MessageFns<EventsPulled> = {
     message.region = object.region ?? "";
     message.requestId = (object.requestId !== undefined && object.requestId !== null) ? BigInt(object.requestId) : 0n;
     message.events = object.events?.map((e) => e) || [];
+    message.snapshot = object.snapshot ?? undefined;
     return message;
   },
 };
@@ -1166,8 +1338,8 @@ export const EventsPulled: MessageFns<EventsPulled> = {
 export type ReplicationServiceService = typeof ReplicationServiceService;
 export const ReplicationServiceService = {
   /**
-   * Each node opens one stream to each peer it talks to and sends all its frames on it (pushes, heads
-   * and pulls of a primary; acks, catch-up requests, refusals and pulled events of a replica); the
+   * Each node opens one stream to each peer it talks to and sends all its frames on it (pushes, snapshot
+   * pushes, heads and pulls of a primary; acks, catch-up requests, refusals and pulled events of a replica); the
    * peer answers on its own stream, so nothing comes back on this one.
    */
   replicate: {
@@ -1183,8 +1355,8 @@ export const ReplicationServiceService = {
 
 export interface ReplicationServiceServer extends UntypedServiceImplementation {
   /**
-   * Each node opens one stream to each peer it talks to and sends all its frames on it (pushes, heads
-   * and pulls of a primary; acks, catch-up requests, refusals and pulled events of a replica); the
+   * Each node opens one stream to each peer it talks to and sends all its frames on it (pushes, snapshot
+   * pushes, heads and pulls of a primary; acks, catch-up requests, refusals and pulled events of a replica); the
    * peer answers on its own stream, so nothing comes back on this one.
    */
   replicate: handleBidiStreamingCall<ReplicateRequest, ReplicateResponse>;
@@ -1192,8 +1364,8 @@ export interface ReplicationServiceServer extends UntypedServiceImplementation {
 
 export interface ReplicationServiceClient extends Client {
   /**
-   * Each node opens one stream to each peer it talks to and sends all its frames on it (pushes, heads
-   * and pulls of a primary; acks, catch-up requests, refusals and pulled events of a replica); the
+   * Each node opens one stream to each peer it talks to and sends all its frames on it (pushes, snapshot
+   * pushes, heads and pulls of a primary; acks, catch-up requests, refusals and pulled events of a replica); the
    * peer answers on its own stream, so nothing comes back on this one.
    */
   replicate(): ClientDuplexStream<ReplicateRequest, ReplicateResponse>;

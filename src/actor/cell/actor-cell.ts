@@ -21,6 +21,8 @@ export class ActorCell<M> extends FaultHandlingCell<M> implements ActorContext<M
   private behavior: ReceiveBehavior<M> | undefined;
   private queue: Queue<M> | undefined;
   private scheduled = false;
+  /** An inline message is being handled (a tell from within it is queued, not nested). */
+  private receivingInline = false;
 
   constructor(
     system: CellHost,
@@ -70,11 +72,31 @@ export class ActorCell<M> extends FaultHandlingCell<M> implements ActorContext<M
       this.system.deadLetter(message, this.self);
       return false;
     }
+    if (this.inline !== undefined && this.idle() && traced.current === undefined && this.inline(message)) {
+      this.receiveNow(message);
+      return true;
+    }
     const queue = (this.queue ??= new Queue());
     if (this.mailbox !== undefined && queue.length >= this.mailbox.capacity && !this.makeRoom(message)) return false;
     queue.push(traced.current === undefined ? message : this.traced(message));
     this.kick();
     return true;
+  }
+
+  /** Nothing queued, scheduled or in flight: a message may run at once without overtaking another. */
+  private idle(): boolean {
+    return !this.scheduled && !this.busy && !this.receivingInline && this.state === RUNNING && (this.queue === undefined || this.queue.length === 0);
+  }
+
+  /** Handles one message in the caller's stack, as `run` would (what it sends to itself is queued). */
+  private receiveNow(message: M): void {
+    this.receivingInline = true;
+    try {
+      this.receive(message);
+    } finally {
+      this.receivingInline = false;
+    }
+    this.counters.processed++;
   }
 
   /** The message with the sender's trace context, to be processed within it. */

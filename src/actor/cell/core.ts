@@ -46,6 +46,8 @@ export abstract class CellCore<M> implements LocalCell<M>, DeathWatcher {
   /** An async handler, setup or hook is in flight: no other message runs meanwhile. */
   protected busy = false;
   protected extras: Extras<M> | undefined;
+  /** @internal Set by `receiveInline`: the messages an idle actor handles within the sender's tell. */
+  inline: ((message: M) => boolean) | undefined;
 
   constructor(
     readonly system: CellHost,

@@ -1,5 +1,5 @@
-import { Queue } from "../actor/queue.js";
-import type { Scheduler, TimerHandle } from "../actor/scheduler.js";
+import { Queue } from "./queue.js";
+import type { Scheduler, TimerHandle } from "./scheduler.js";
 
 /** Something that waits until `deadline` unless it is `settled` first. */
 export interface Waiting {
@@ -13,9 +13,9 @@ interface Lane<T> {
 }
 
 /**
- * Deadlines of many calls with one timer per timeout value instead of one per call: calls with the
- * same timeout expire in the order they started, so each timeout's queue is in deadline order.
- * A settled call leaves its queue when it reaches the front.
+ * Deadlines of many calls (asks, a client's calls) with one timer per timeout value instead of one per
+ * call: calls with the same timeout expire in the order they started, so each timeout's queue is in
+ * deadline order. A settled call leaves its queue when it reaches the front.
  */
 export class Deadlines<T extends Waiting> {
   private readonly lanes = new Map<number, Lane<T>>();
@@ -40,10 +40,17 @@ export class Deadlines<T extends Waiting> {
     if (lane.waiting.length === 0) this.disarm(timeout, lane);
   }
 
+  /** Items in the queues (settled ones still queued behind an older waiting one count too). */
+  get size(): number {
+    let count = 0;
+    for (const lane of this.lanes.values()) count += lane.waiting.length;
+    return count;
+  }
+
   /** Every item still waiting, in no particular order; the timers are released. */
   clear(): T[] {
     const left: T[] = [];
-    for (const [timeout, lane] of this.lanes) {
+    for (const [timeout, lane] of [...this.lanes]) {
       lane.waiting.drain((item) => {
         if (!item.settled) left.push(item);
       });
@@ -60,7 +67,7 @@ export class Deadlines<T extends Waiting> {
   private disarm(timeout: number, lane: Lane<T>): void {
     if (lane.timer !== undefined) this.scheduler.clearTimeout(lane.timer);
     lane.timer = undefined;
-    this.lanes.delete(timeout);
+    if (this.lanes.get(timeout) === lane) this.lanes.delete(timeout);
   }
 
   private expired(timeout: number, lane: Lane<T>): void {
