@@ -56,6 +56,36 @@ describe("keyed wrappers between nodes", () => {
     expect(inbox.received[0]).toBeInstanceOf(ForKey);
   });
 
+  it("ride a return link too: the dialer keeps a key table for the batches coming back on its stream", async () => {
+    const [a, b] = await keyedPair();
+    const inboxA = probe(a, "inbox");
+    const inboxB = probe(b, "inbox");
+    remoteRef(a, inboxB.ref).tell({ kind: "hello" }); // a dials b: b has a's stream to answer on
+    await waitFor(() => inboxB.received.length === 1, 5000, "a's hello on b");
+    const back = remoteRef(b, inboxA.ref);
+    for (let i = 0; i < 3; i++) back.tell(new ForKey(`entity-${i % 2}`, i));
+    await waitFor(() => inboxA.received.length === 3, 5000, "three keyed messages on a");
+    expect(inboxA.received).toEqual([new ForKey("entity-0", 0), new ForKey("entity-1", 1), new ForKey("entity-0", 2)]);
+    expect(b.remoting.endpoints.counts.clients).toBe(0); // they came back on a's stream
+  });
+
+  it("after the dialer's stream is cut, keys defined on it are defined again on the next stream", async () => {
+    const [a, b] = await keyedPair();
+    const inboxA = probe(a, "inbox");
+    const inboxB = probe(b, "inbox");
+    remoteRef(a, inboxB.ref).tell({ kind: "hello" });
+    await waitFor(() => inboxB.received.length === 1, 5000, "a's hello on b");
+    const back = remoteRef(b, inboxA.ref);
+    back.tell(new ForKey("alice", 1));
+    await waitFor(() => inboxA.received.length === 1, 5000, "the first keyed message on a");
+    a.remoting.endpoints.remove(b.selfAddress, "test: stream cut"); // b's return link closes
+    remoteRef(a, inboxB.ref).tell({ kind: "hello again" }); // a dials b again
+    await waitFor(() => inboxB.received.length === 2, 5000, "a's second hello on b");
+    back.tell(new ForKey("alice", 2)); // "alice" is in b's key table already: the new stream must learn it
+    await waitFor(() => inboxA.received.length === 2, 5000, "the second keyed message on a");
+    expect(inboxA.received).toEqual([new ForKey("alice", 1), new ForKey("alice", 2)]);
+  });
+
   it("forward(wrapper, hops) sends the wrapper with that count, leaving the wrapper as it was", async () => {
     const [a, b] = await keyedPair();
     const inbox = probe<ForKey>(b, "inbox");
