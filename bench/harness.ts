@@ -180,9 +180,12 @@ export interface ChildOptions {
   readonly timeoutMs?: number; // the child is killed after this (default 120 s)
 }
 
+/** BENCH_NODE_ARGS (space-separated, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"): node options of every bench child, for profiling runs. */
+const profilingArgs = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter((a) => a.length > 0);
+
 function spawnBench(script: string, opts: ChildOptions, stdin: "pipe" | "ignore"): ChildProcess {
   const file = isAbsolute(script) ? script : resolve(BENCH_DIR, script);
-  const args = ["--expose-gc", ...(opts.nodeArgs ?? []), "--import", "tsx", file, ...(opts.args ?? [])];
+  const args = ["--expose-gc", ...profilingArgs, ...(opts.nodeArgs ?? []), "--import", "tsx", file, ...(opts.args ?? [])];
   return spawn(process.execPath, args, { cwd: ROOT_DIR, stdio: [stdin, "pipe", "inherit"] });
 }
 
