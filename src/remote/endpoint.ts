@@ -7,24 +7,18 @@ import type { ActorRef } from "../actor/ref.js";
 import type { Scheduler, TimerHandle } from "../actor/scheduler.js";
 import { nodeKey, nodeUri } from "./address.js";
 import { guardListener } from "./contained.js";
-import { readReturnBatch, type InboundHost } from "./inbound-batch.js";
+import type { InboundHost } from "./inbound-batch.js";
 import type { ResolvedRemoteOptions } from "./options.js";
 import { keyTablePreamble, OutboundBatch, type SealedBatch } from "./outbound-batch.js";
+import type { Peer } from "./peer.js";
 import type { PeerTraffic, TrafficByPeer } from "./peer-traffic.js";
 import { kindOf } from "../actor/actor-kinds.js";
 import { SpanKind, startSpan, traced, traceparentOf, withinSpan } from "../actor/tracing.js";
-import { ACK_DELAY_MS, BATCH_MAX_BYTES, BATCH_MAX_ENVELOPES, CONNECT_PATH, HANDSHAKE_TIMEOUT, PROTOCOL_VERSION, TAG } from "./protocol.js";
-import type { ReturnLink } from "./return-link.js";
+import { BATCH_MAX_BYTES, BATCH_MAX_ENVELOPES, CONNECT_PATH, HANDSHAKE_TIMEOUT, PROTOCOL_VERSION, TAG } from "./protocol.js";
+import { ReturnBatches, type ReturnLink } from "./return-link.js";
 import type { Serialization } from "../serialization/index.js";
 
-/** A peer node as addressed by refs: system name plus `host:port`. */
-export interface Peer {
-  readonly system: string;
-  readonly host: string;
-  readonly port: number;
-  /** `host:port` */
-  readonly key: string;
-}
+export type { Peer } from "./peer.js";
 
 /** What an endpoint needs of its node; it delivers the return batches of its own stream too (InboundHost). */
 export interface EndpointHost extends InboundHost {
@@ -419,19 +413,9 @@ export class Endpoint {
       }
     }, HANDSHAKE_TIMEOUT);
     let acked = 0n;
-    // return batches of this stream: acknowledged like the peer acknowledges this node's batches
-    let returned = 0n;
-    const returnKeys: string[] = []; // the key table of the return batches (see MessageBatch.keys)
-    let returnAckTimer: TimerHandle | undefined;
-    const ackReturned = () => {
-      returnAckTimer = undefined;
-      if (this.call === call && this.state !== "closed")
-        call.write(Buffer.from(ConnectRequest.encode({ frame: { $case: "batchAck", value: { batches: returned } } }).finish()));
-    };
-    const stopAcks = () => {
-      if (returnAckTimer !== undefined) host.scheduler.clearTimeout(returnAckTimer);
-      returnAckTimer = undefined;
-    };
+    const returned = new ReturnBatches(host, host.scheduler, (frame) => {
+      if (this.call === call && this.state !== "closed") call.write(frame);
+    });
     call.on(
       "data",
       guardListener(
@@ -441,11 +425,9 @@ export class Endpoint {
         (frame: Buffer) => {
           if (frame[0] === TAG.responseReturnBatch) {
             if (this.call !== call || this.state !== "connected" || host.isBlocked(peer.key)) return;
-            readReturnBatch(frame, host, returnKeys);
-            returned++;
+            returned.receive(frame);
             this.traffic.batchesReceived++;
             this.traffic.bytesReceived += frame.length;
-            returnAckTimer ??= host.scheduler.setTimeout(ackReturned, ACK_DELAY_MS);
             return;
           }
           const response = ConnectResponse.decode(frame);
@@ -463,11 +445,11 @@ export class Endpoint {
       this.writeSealed();
     });
     call.on("error", (error: grpc.ServiceError) => {
-      stopAcks();
+      returned.stop();
       this.broken(call, error.details || error.message);
     });
     call.on("end", () => {
-      stopAcks();
+      returned.stop();
       this.broken(call, "the peer closed the stream", false, true);
     });
   }

@@ -5,7 +5,7 @@ import type { Scheduler, TimerHandle } from "../actor/scheduler.js";
 import { nodeKey, nodeKeyProblem } from "./address.js";
 import { closeStream, serveStream } from "./contained.js";
 import { readFrame, type InboundHost } from "./inbound-batch.js";
-import type { Peer } from "./endpoint.js";
+import type { Peer } from "./peer.js";
 import type { PeerTraffic, TrafficByPeer } from "./peer-traffic.js";
 import { ACK_DELAY_MS, CONNECT_PATH, HANDSHAKE_TIMEOUT, PROTOCOL_VERSION } from "./protocol.js";
 import { ReturnLink, type ConnectCall } from "./return-link.js";

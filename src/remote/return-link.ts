@@ -1,6 +1,9 @@
 import type * as grpc from "@grpc/grpc-js";
-import type { ConnectResponse } from "../../gen/casty/v1/remote.js";
-import type { Peer } from "./endpoint.js";
+import { ConnectRequest, type ConnectResponse } from "../../gen/casty/v1/remote.js";
+import type { Scheduler, TimerHandle } from "../actor/scheduler.js";
+import type { Peer } from "./peer.js";
+import { readReturnBatch, type InboundHost } from "./inbound-batch.js";
+import { ACK_DELAY_MS } from "./protocol.js";
 
 /** A Connect stream as its responder sees it: it writes acks and handshake answers, and return batches as raw frames. */
 export type ConnectCall = grpc.ServerDuplexStream<Buffer, ConnectResponse | Buffer>;
@@ -47,5 +50,39 @@ export class ReturnLink {
     this.closed = true;
     this.onClose?.(reason);
     this.gone(this);
+  }
+}
+
+/**
+ * The dialer's side of return batches on one of its streams: delivers them against the stream's key
+ * table and acknowledges them (a few ms later, one ack for many) with the running count.
+ */
+export class ReturnBatches {
+  private delivered = 0n;
+  private readonly keys: string[] = []; // the key table of the return batches (see MessageBatch.keys)
+  private ackTimer: TimerHandle | undefined;
+  private readonly ack = () => {
+    this.ackTimer = undefined;
+    this.writeAck(Buffer.from(ConnectRequest.encode({ frame: { $case: "batchAck", value: { batches: this.delivered } } }).finish()));
+  };
+
+  constructor(
+    private readonly host: InboundHost,
+    private readonly scheduler: Scheduler,
+    /** Writes the ack frame on the stream, if it is still in use. */
+    private readonly writeAck: (frame: Buffer) => void,
+  ) {}
+
+  /** Delivers a return batch (throws MalformedFrameError for a bad one). */
+  receive(frame: Buffer): void {
+    readReturnBatch(frame, this.host, this.keys);
+    this.delivered++;
+    this.ackTimer ??= this.scheduler.setTimeout(this.ack, ACK_DELAY_MS);
+  }
+
+  /** The stream is gone: no more acks. */
+  stop(): void {
+    if (this.ackTimer !== undefined) this.scheduler.clearTimeout(this.ackTimer);
+    this.ackTimer = undefined;
   }
 }
