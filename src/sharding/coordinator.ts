@@ -125,8 +125,24 @@ export class ShardCoordinator {
       return;
     }
     if (this.current.moving.has(shard) || !this.ready()) return; // the region asks again
-    const node = leastLoaded(this.current.allocations, this.hostingRegions());
+    const node = this.mostAdvancedHolder(shard) ?? leastLoaded(this.current.allocations, this.hostingRegions());
     if (node !== undefined) this.broadcast(shard, this.allocate(shard, node));
+  }
+
+  /**
+   * The hosting region whose replica of an unallocated shard got furthest: a coordinator that took over
+   * from one that went down with the shard's primary knows the shard only from its replicas' progress,
+   * and a fresh home elsewhere (e.g. the primary's node restarted empty) would lose what they hold.
+   */
+  private mostAdvancedHolder(shard: number): string | undefined {
+    const progress = this.current.progress.get(shard);
+    if (progress === undefined) return undefined;
+    let best: string | undefined;
+    for (const address of this.hostingRegions()) {
+      const reached = progress.get(address) ?? 0n;
+      if (reached > 0n && (best === undefined || reached > progress.get(best)!)) best = address;
+    }
+    return best;
   }
 
   private shardStopped(shard: number, node: string): void {

@@ -422,6 +422,7 @@ class ShardRegion<M> implements ShardHost<M> {
       else this.coordinator = undefined;
       this.registered = false;
       this.register();
+      this.reportProgress(true); // a new coordinator learns at once which shards this node holds replicas of
     } else if (event instanceof MemberRemoved) {
       // not at MemberDowned: the downed node may still run its entities until it learns it is out (as Akka)
       const node = event.address;

@@ -122,6 +122,20 @@ describe("ShardCoordinator with replicas", () => {
     ).toEqual(["a:1", "b:1", "c:1"].filter((n) => n !== primary));
   });
 
+  it("a coordinator that never knew a shard's allocation homes it where its replicas got furthest, not on the least loaded node", () => {
+    // the coordinator went down with the shard's primary; the new one knows the shard only from progress
+    const h = harness(1);
+    for (const n of [A, B, C]) h.register(n);
+    h.coordinator.receive({ $type: TYPE.getHome, shardId: 1, node: "a:1" }); // a loads A and its replica
+    h.coordinator.receive({ $type: TYPE.progress, node: "b:1", shards: [{ shardId: 0, progress: 5n }] });
+    h.coordinator.receive({ $type: TYPE.progress, node: "c:1", shards: [{ shardId: 0, progress: 9n }] });
+    h.coordinator.receive({ $type: TYPE.getHome, shardId: 0, node: "a:1" });
+    expect(h.coordinator.state.allocations.get(0)!.primary.node).toEqual(C); // B is as little loaded and comes first
+    // without any replica progress the least loaded region gets it, as before
+    h.coordinator.receive({ $type: TYPE.getHome, shardId: 2, node: "a:1" });
+    expect(h.coordinator.state.allocations.get(2)!.primary.node.address).not.toBe(h.coordinator.state.allocations.get(1)!.primary.node.address);
+  });
+
   it("gives replicas to a region that registered before its node was Up, at the next periodic round", () => {
     const h = harness(1);
     h.register(A);
