@@ -125,24 +125,11 @@ export class ShardCoordinator {
       return;
     }
     if (this.current.moving.has(shard) || !this.ready()) return; // the region asks again
-    const node = this.mostAdvancedHolder(shard) ?? leastLoaded(this.current.allocations, this.hostingRegions());
+    // a coordinator that took over from one that went down with the shard's primary knows the shard only
+    // from its replicas' progress: a fresh home elsewhere (e.g. the primary's node restarted empty) would
+    // lose what they hold
+    const node = this.furthest(shard, this.hostingRegions(), 1n) ?? leastLoaded(this.current.allocations, this.hostingRegions());
     if (node !== undefined) this.broadcast(shard, this.allocate(shard, node));
-  }
-
-  /**
-   * The hosting region whose replica of an unallocated shard got furthest: a coordinator that took over
-   * from one that went down with the shard's primary knows the shard only from its replicas' progress,
-   * and a fresh home elsewhere (e.g. the primary's node restarted empty) would lose what they hold.
-   */
-  private mostAdvancedHolder(shard: number): string | undefined {
-    const progress = this.current.progress.get(shard);
-    if (progress === undefined) return undefined;
-    let best: string | undefined;
-    for (const address of this.hostingRegions()) {
-      const reached = progress.get(address) ?? 0n;
-      if (reached > 0n && (best === undefined || reached > progress.get(best)!)) best = address;
-    }
-    return best;
   }
 
   private shardStopped(shard: number, node: string): void {
@@ -177,7 +164,9 @@ export class ShardCoordinator {
     const remaining = new Map(this.current.allocations);
     for (const [shard, allocation] of this.current.allocations) {
       if (ownerOf(allocation) !== node || this.current.moving.has(shard)) continue;
-      const target = this.mostAdvancedReplica(shard, allocation) ?? leastLoaded(remaining, this.hostingRegions());
+      const staying = new Set(this.hostingRegions());
+      const replicas = allocation.replicas.map((r) => r.address).filter((address) => staying.has(address));
+      const target = this.furthest(shard, replicas, 0n) ?? leastLoaded(remaining, this.hostingRegions());
       this.updated({ type: "handOffStarted", shard, target });
       if (target !== undefined) remaining.set(shard, allocationAt({ address: target, uid: 0n }, 0n));
       this.host.send(node, { $type: TYPE.handOff, shardId: shard });
@@ -227,14 +216,14 @@ export class ShardCoordinator {
     }
   }
 
-  /** The replica (on a region that stays) that got furthest, to hand the shard to when its primary leaves. */
-  private mostAdvancedReplica(shard: number, allocation: ShardAllocation): string | undefined {
-    const staying = new Set(this.hostingRegions());
+  /** Of `candidates`, the region whose replica of `shard` got furthest (the first on ties), with at least `minimum`. */
+  private furthest(shard: number, candidates: readonly string[], minimum: bigint): string | undefined {
     const progress = this.current.progress.get(shard);
     let best: string | undefined;
-    for (const { address } of allocation.replicas) {
-      if (!staying.has(address)) continue;
-      if (best === undefined || (progress?.get(address) ?? 0n) > (progress?.get(best) ?? 0n)) best = address;
+    let bestProgress = -1n;
+    for (const address of candidates) {
+      const reached = progress?.get(address) ?? 0n;
+      if (reached >= minimum && reached > bestProgress) [best, bestProgress] = [address, reached];
     }
     return best;
   }
