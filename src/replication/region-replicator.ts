@@ -21,8 +21,8 @@ export interface ReplicatorHost {
   readonly codec: RowCodec;
   /** Sends on this node's stream to `peer`. */
   send(peer: string, frame: ReplicationFrame): void;
-  /** Whether `node` is an Up member (worth asking). */
-  isUp(node: string): boolean;
+  /** Whether `node` is still a member (not downed or removed): what it holds may be asked for. */
+  isMember(node: string): boolean;
 }
 
 type Reply = (frame: ReplicationFrame) => void;
@@ -42,6 +42,9 @@ const ANNOUNCE_INTERVAL = 2000;
 
 /** Events per pushed frame when catching a replica up. */
 const CATCH_UP_CHUNK = 256;
+
+/** How often a new primary asks again a former holder that has not answered its pull, in ms. */
+const PULL_RETRY = 1000;
 
 /**
  * The replication of one region on this node. As the primary of a shard it pushes every persist to the
@@ -121,8 +124,7 @@ export class RegionReplicator implements RegionReplication, PersistHook {
     this.host.scheduler.clearInterval(this.announcing);
     for (const track of this.tracks.values())
       for (const wait of track.waits.splice(0)) this.fail(wait, new ReplicationTimeoutError("the shard region stopped"));
-    for (const resolve of this.pulls.values()) resolve(nothingPulled);
-    this.pulls.clear();
+    for (const answered of [...this.pulls.values()]) answered(nothingPulled);
   }
 
   /** A stream to `peer` opened: it may have missed pushes while there was none. */
@@ -138,7 +140,7 @@ export class RegionReplicator implements RegionReplication, PersistHook {
     const sync = this.syncs.get(track.shard);
     if (sync === undefined || sync.done.has(entityId)) return track.chain;
     sync.done.add(entityId);
-    const sources = sync.sources.filter((s) => this.host.isUp(s));
+    const sources = sync.sources.filter((s) => this.host.isMember(s));
     return sources.length === 0 ? track.chain : this.enqueue(track, () => this.fill(track, sources));
   }
 
@@ -214,7 +216,6 @@ export class RegionReplicator implements RegionReplication, PersistHook {
         return;
       case "pulled":
         this.pulls.get(frame.value.requestId)?.(frame.value);
-        this.pulls.delete(frame.value.requestId);
         return;
     }
   }
@@ -451,22 +452,38 @@ export class RegionReplicator implements RegionReplication, PersistHook {
     }
   }
 
+  /**
+   * A holder's history of the entity from `fromSeqNr` on. The pull is sent again until the holder
+   * answers (a frame can be lost with the stream it went on) or is no longer a member: it may hold
+   * acknowledged events no other holder has, so recovering without them would lose them.
+   */
   private pull(source: string, track: EntityTrack, fromSeqNr: number): Promise<Pulled> {
     return new Promise((resolve) => {
+      const scheduler = this.host.scheduler;
+      const log = this.region.log;
       const requestId = this.nextPull++;
-      const timer = this.host.scheduler.setTimeout(() => {
-        this.pulls.delete(requestId);
-        this.region.log.warn(
-          `entity ${JSON.stringify(track.entityId)}: ${source} did not answer within ${this.region.options.ackTimeout} ms; recovering without it`,
-        );
-        resolve(nothingPulled);
-      }, this.region.options.ackTimeout);
-      this.pulls.set(requestId, (pulled) => {
-        this.host.scheduler.clearTimeout(timer);
-        resolve(pulled);
-      });
       const value = { region: this.region.path, shardId: track.shard, requestId, entityId: track.entityId, fromSeqNr: BigInt(fromSeqNr) };
-      this.host.send(source, { frame: { $case: "pull", value } });
+      const send = () => this.host.send(source, { frame: { $case: "pull", value } });
+      const began = scheduler.now();
+      let warned = false;
+      const retrying = scheduler.setInterval(() => {
+        if (!this.host.isMember(source)) {
+          log.warn(`entity ${JSON.stringify(track.entityId)}: ${source} left the cluster before it answered; recovering without it`);
+          return answered(nothingPulled);
+        }
+        if (!warned && scheduler.now() - began >= this.region.options.ackTimeout) {
+          warned = true;
+          log.warn(`entity ${JSON.stringify(track.entityId)}: ${source} has not answered for ${this.region.options.ackTimeout} ms; it recovers once it does`);
+        }
+        send();
+      }, PULL_RETRY);
+      const answered = (pulled: Pulled) => {
+        scheduler.clearInterval(retrying);
+        this.pulls.delete(requestId);
+        resolve(pulled);
+      };
+      this.pulls.set(requestId, answered);
+      send();
     });
   }
 

@@ -64,7 +64,7 @@ export class Replication implements ShardReplicationProvider {
       scheduler: this.system.scheduler,
       codec: this.codec,
       send: (peer, frame) => this.links.send(peer, frame),
-      isUp: (node) => this.cluster.state.members.some((m) => m.address === node && m.status === "up"),
+      isMember: (node) => this.cluster.state.members.some((m) => m.address === node && m.status !== "down" && m.status !== "removed"),
     });
     this.regions.set(region.path, replicator);
     const unhook = this.system.extension(PersistHooksId).attach(region.ref, replicator);

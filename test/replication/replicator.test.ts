@@ -27,8 +27,14 @@ afterEach(() => {
   for (const replicator of started.splice(0)) replicator.detach();
 });
 
-/** Replicators for `addresses`, frames delivered between them a microtask later. */
-function peers(addresses: readonly string[], options = { minAcks: 1, ackTimeout: 2000 }): Peer[] {
+/** What the network does to a frame from `from` to `to`: true drops it. */
+type Drop = (from: string, to: string, frame: ReplicationFrame) => boolean;
+
+/**
+ * Replicators for `addresses`, frames delivered between them a microtask later (unless `drop` drops
+ * them); a node is a member while it is not in `gone`.
+ */
+function peers(addresses: readonly string[], options = { minAcks: 1, ackTimeout: 2000 }, drop: Drop = () => false, gone = new Set<string>()): Peer[] {
   const all: Peer[] = [];
   for (const address of addresses) {
     const node = { address, uid: 1n };
@@ -48,8 +54,9 @@ function peers(addresses: readonly string[], options = { minAcks: 1, ackTimeout:
       {
         scheduler: realScheduler,
         codec,
-        isUp: () => true,
+        isMember: (peer) => !gone.has(peer),
         send: (peer, frame) => {
+          if (drop(address, peer, frame)) return;
           const to = all.find((p) => p.node.address === peer)!;
           queueMicrotask(() => to.replicator.received(node, frame));
         },
@@ -146,6 +153,33 @@ describe("RegionReplicator", () => {
     allocate([b, c], shard, allocationAt(b.node, 4n, [c.node]));
     await b.replicator.recovering(entityRef(id));
     expect(await eventsOf(b.journal, id)).toEqual(["e1", "e2", "e3"]);
+  });
+
+  it("a new primary asks a holder whose answer was lost again, and recovers only once it has what that holder holds", async () => {
+    let lost = 0;
+    const dropFirstAnswers: Drop = (from, _to, frame) => from === "c:1" && frame.frame?.$case === "pulled" && lost++ < 2;
+    const [a, b, c] = peers(["a:1", "b:1", "c:1"], undefined, dropFirstAnswers);
+    allocate([a, b, c], shard, allocationAt(a.node, 3n, [b.node, c.node]));
+    await c.journal.append(id, ["e1", "e2"], 0); // acknowledged by c alone; a is gone
+    allocate([b, c], shard, allocationAt(b.node, 4n, [c.node]));
+    await b.replicator.recovering(entityRef(id));
+    expect(lost).toBe(3);
+    expect(await eventsOf(b.journal, id)).toEqual(["e1", "e2"]);
+  });
+
+  it("a holder that never answers is waited for while it is a member, and no longer once it left", async () => {
+    const gone = new Set<string>();
+    const [a, b, c] = peers(["a:1", "b:1", "c:1"], undefined, (from, to) => from === "c:1" || to === "c:1", gone);
+    allocate([a, b, c], shard, allocationAt(a.node, 3n, [b.node, c.node]));
+    await b.journal.append(id, ["e1"], 0);
+    allocate([b, c], shard, allocationAt(b.node, 4n, [c.node]));
+    let recovered = false;
+    const recovering = b.replicator.recovering(entityRef(id)).then(() => (recovered = true));
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    expect(recovered).toBe(false);
+    gone.add("c:1");
+    await recovering;
+    expect(await eventsOf(b.journal, id)).toEqual(["e1"]);
   });
 });
 
