@@ -25,3 +25,24 @@ export function stopAfterPending(ref: ActorRef<never>): void {
 export function receiveInline<M>(ref: ActorRef<M>, accepts: (message: M) => boolean): void {
   if (ref instanceof LocalActorRef) (ref.cell as LocalActorRef<M>["cell"]).inline = accepts;
 }
+
+/** @internal True while remoting hands over a message that arrived from another node (see `tellFromWire`). */
+export const fromWire = { delivering: false };
+
+/**
+ * @internal Delivers a message that arrived from another node. No user code is the caller, so an idle
+ * recipient (nothing queued, nothing in flight) handles it within this call instead of in a dispatcher
+ * turn: a batch over many actors then costs no turn per actor. What the handler sends is queued as
+ * usual, and the dispatcher's time slice bounds how much runs this way (`Dispatcher.admitInline`).
+ * An actor that routes inline (`receiveInline`, a shard region) passes the delivery on to the actor it
+ * routes to. For remoting's inbound batches.
+ */
+export function tellFromWire<M>(ref: ActorRef<M>, message: M): void {
+  const previous = fromWire.delivering;
+  fromWire.delivering = true;
+  try {
+    ref.tell(message);
+  } finally {
+    fromWire.delivering = previous;
+  }
+}

@@ -2,7 +2,7 @@
 import type { ActorContext, ActorRef, AskOptions, Behavior, Next, ReplyOf, SpawnOptions } from "../api.js";
 import { describeNonBehavior, isBehavior, Tag, type LifecycleBehavior, type ReceiveBehavior, type SetupBehavior, type SuperviseBehavior } from "../behavior.js";
 import type { Runnable } from "../dispatcher.js";
-import { STOP_AFTER_PENDING } from "../internal.js";
+import { fromWire, STOP_AFTER_PENDING } from "../internal.js";
 import type { KindCounters } from "../actor-kinds.js";
 import { prefixed, type Logger } from "../logger.js";
 import { MailboxOverflowStrategy, type Mailbox } from "../mailbox.js";
@@ -72,9 +72,16 @@ export class ActorCell<M> extends FaultHandlingCell<M> implements ActorContext<M
       this.system.deadLetter(message, this.self);
       return false;
     }
-    if (this.inline !== undefined && this.idle() && traced.current === undefined && this.inline(message)) {
-      this.receiveNow(message);
-      return true;
+    if ((this.inline !== undefined || fromWire.delivering) && this.idle() && traced.current === undefined) {
+      // a router's own messages keep a delivery from the wire going: it passes them on within it
+      if (this.inline?.(message) === true) {
+        this.receiveNow(message, false);
+        return true;
+      }
+      if (fromWire.delivering && this.system.dispatcher.admitInline()) {
+        this.receiveNow(message, true);
+        return true;
+      }
     }
     const queue = (this.queue ??= new Queue());
     if (this.mailbox !== undefined && queue.length >= this.mailbox.capacity && !this.makeRoom(message)) return false;
@@ -88,13 +95,19 @@ export class ActorCell<M> extends FaultHandlingCell<M> implements ActorContext<M
     return !this.scheduled && !this.busy && !this.receivingInline && this.state === RUNNING && (this.queue === undefined || this.queue.length === 0);
   }
 
-  /** Handles one message in the caller's stack, as `run` would (what it sends to itself is queued). */
-  private receiveNow(message: M): void {
+  /**
+   * Handles one message in the caller's stack, as `run` would (what it sends to itself is queued).
+   * `fromNetwork`: a message from another node for this actor itself, whose handler is no delivery
+   * from the wire (what it sends is queued, wherever it goes).
+   */
+  private receiveNow(message: M, fromNetwork: boolean): void {
     this.receivingInline = true;
+    if (fromNetwork) fromWire.delivering = false;
     try {
       this.receive(message);
     } finally {
       this.receivingInline = false;
+      if (fromNetwork) fromWire.delivering = true;
     }
     this.counters.processed++;
   }
