@@ -3,6 +3,7 @@ import type { ActorRef } from "../actor/ref.js";
 import { KeyTable } from "./key-table.js";
 import { TAG } from "./protocol.js";
 import { openForks, rollbackWriter, SerializationError, takeWritten, writerPosition, writeString, type Serialization } from "../serialization/index.js";
+import { writeVarintField } from "../serialization/writer-state.js";
 
 /** A batch ready for the stream, with what it carries (to report dead letters if it cannot go). */
 export interface SealedBatch {
@@ -80,12 +81,12 @@ export class OutboundBatch {
     const keyCount = this.keys.size;
     try {
       writer.uint32(TAG.batchEnvelope).fork();
-      if (target !== 0) writer.uint32(TAG.envelopeTarget).int32(target);
+      if (target !== 0) writeVarintField(writer, TAG.envelopeTarget, target);
       if (keyed !== undefined) {
         const wrapper = message as object;
-        writer.uint32(TAG.envelopeKey).int32(this.keys.indexOf(keyed.key(wrapper)));
+        writeVarintField(writer, TAG.envelopeKey, this.keys.indexOf(keyed.key(wrapper)));
         const count = hops < 0 ? keyed.hops(wrapper) : hops;
-        if (count !== 0) writer.uint32(TAG.envelopeHops).uint32(count);
+        if (count !== 0) writeVarintField(writer, TAG.envelopeHops, count);
         payload = keyed.message(wrapper);
       }
       writer.uint32(TAG.envelopePayload).fork();
@@ -98,7 +99,7 @@ export class OutboundBatch {
       writer.join();
       let type = this.types.get(manifest);
       if (type === undefined) this.types.set(manifest, (type = this.types.size));
-      if (type !== 0) writer.uint32(TAG.envelopeType).int32(type);
+      if (type !== 0) writeVarintField(writer, TAG.envelopeType, type);
       if (traceparent !== undefined) writer.uint32(TAG.envelopeTraceparent).string(traceparent);
       writer.join();
     } catch (error) {
