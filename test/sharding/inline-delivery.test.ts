@@ -2,7 +2,7 @@
 // idle entity within the delivery, while a user's local tell to the region leaves the entity's code
 // to the dispatcher (never inside the sender's call).
 import { afterEach, describe, expect, it } from "vitest";
-import { ActorSystem, Behaviors, ShardEnvelope } from "../../src/index.js";
+import { ActorSystem, Behaviors, ShardEnvelope, type ActorRef } from "../../src/index.js";
 import { tellFromWire } from "../../src/actor/internal.js";
 import { waitFor } from "../support/wait.js";
 
@@ -11,12 +11,20 @@ afterEach(async () => {
   await system?.shutdown();
 });
 
-function start(seen: string[]) {
+function recorder(seen: string[], name: string) {
+  return Behaviors.receive<string>((_ctx, message) => {
+    seen.push(`${name}:${message}`);
+    return Behaviors.same();
+  });
+}
+
+/** Entities that record what they handle; `onStart` runs in each one's setup. */
+function start(seen: string[], onStart: (id: string) => void = () => undefined): ActorRef<ShardEnvelope<string>> {
   system = new ActorSystem({ name: "inline", logLevel: "error" });
   const entity = (id: string) =>
-    Behaviors.receive<string>((_ctx, message) => {
-      seen.push(`${id}:${message}`);
-      return Behaviors.same();
+    Behaviors.setup<string>(() => {
+      onStart(id);
+      return recorder(seen, id);
     });
   return system.spawn(Behaviors.sharded(entity, { numShards: 10 }), "entities");
 }
@@ -40,5 +48,15 @@ describe("deliveries from the network through a region", () => {
     expect(seen).toEqual(["a:started"]);
     await waitFor(() => seen.length === 3, 2000, "the queued messages");
     expect(seen).toEqual(["a:started", "a:local", "a:after"]);
+  });
+
+  it("what an entity's setup sends meanwhile is queued: only the routed message goes on within the delivery", async () => {
+    const seen: string[] = [];
+    const region = start(seen, (id) => observer.tell(`${id} started`));
+    const observer = system.spawn(recorder(seen, "observer"), "observer");
+    tellFromWire(region, new ShardEnvelope("a", "1"));
+    expect(seen).toEqual(["a:1"]);
+    await waitFor(() => seen.length === 2, 2000, "the observer's message");
+    expect(seen[1]).toBe("observer:a started");
   });
 });

@@ -73,13 +73,13 @@ export class ActorCell<M> extends FaultHandlingCell<M> implements ActorContext<M
       return false;
     }
     if ((this.inline !== undefined || fromWire.delivering) && this.idle() && traced.current === undefined) {
-      // a router's own messages keep a delivery from the wire going: it passes them on within it
+      // a router passes a delivery from the wire on to where it routes the message (see routeOn)
       if (this.inline?.(message) === true) {
-        this.receiveNow(message, false);
+        this.receiveNow(message, fromWire.delivering);
         return true;
       }
       if (fromWire.delivering && this.system.dispatcher.admitInline()) {
-        this.receiveNow(message, true);
+        this.receiveNow(message, false);
         return true;
       }
     }
@@ -97,17 +97,20 @@ export class ActorCell<M> extends FaultHandlingCell<M> implements ActorContext<M
 
   /**
    * Handles one message in the caller's stack, as `run` would (what it sends to itself is queued).
-   * `fromNetwork`: a message from another node for this actor itself, whose handler is no delivery
-   * from the wire (what it sends is queued, wherever it goes).
+   * No delivery from the wire goes on meanwhile, so what the handler sends is queued wherever it
+   * goes; `routing`: a router's message that came from the wire, passed on by `routeOn`.
    */
-  private receiveNow(message: M, fromNetwork: boolean): void {
+  private receiveNow(message: M, routing: boolean): void {
+    const { delivering, routing: outer } = fromWire;
+    fromWire.delivering = false;
+    fromWire.routing = routing;
     this.receivingInline = true;
-    if (fromNetwork) fromWire.delivering = false;
     try {
       this.receive(message);
     } finally {
       this.receivingInline = false;
-      if (fromNetwork) fromWire.delivering = true;
+      fromWire.delivering = delivering;
+      fromWire.routing = outer;
     }
     this.counters.processed++;
   }
