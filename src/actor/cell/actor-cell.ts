@@ -72,17 +72,7 @@ export class ActorCell<M> extends FaultHandlingCell<M> implements ActorContext<M
       this.system.deadLetter(message, this.self);
       return false;
     }
-    if ((this.inline !== undefined || fromWire.delivering) && this.idle() && traced.current === undefined) {
-      // a router passes a delivery from the wire on to where it routes the message (see routeOn)
-      if (this.inline?.(message) === true) {
-        this.receiveNow(message, fromWire.delivering);
-        return true;
-      }
-      if (fromWire.delivering && this.system.dispatcher.admitInline()) {
-        this.receiveNow(message, false);
-        return true;
-      }
-    }
+    if ((this.inline !== undefined || fromWire.delivering) && this.receivedAtOnce(message)) return true;
     const queue = (this.queue ??= new Queue());
     if (this.mailbox !== undefined && queue.length >= this.mailbox.capacity && !this.makeRoom(message)) return false;
     queue.push(traced.current === undefined ? message : this.traced(message));
@@ -95,24 +85,45 @@ export class ActorCell<M> extends FaultHandlingCell<M> implements ActorContext<M
     return !this.scheduled && !this.busy && !this.receivingInline && this.state === RUNNING && (this.queue === undefined || this.queue.length === 0);
   }
 
-  /**
-   * Handles one message in the caller's stack, as `run` would (what it sends to itself is queued).
-   * No delivery from the wire goes on meanwhile, so what the handler sends is queued wherever it
-   * goes; `routing`: a router's message that came from the wire, passed on by `routeOn`.
-   */
-  private receiveNow(message: M, routing: boolean): void {
-    const { delivering, routing: outer } = fromWire;
-    fromWire.delivering = false;
-    fromWire.routing = routing;
+  /** Handles the message within the sender's call when it may run now (see receiveInline, tellFromWire); true if it did. */
+  private receivedAtOnce(message: M): boolean {
+    if (!this.idle() || traced.current !== undefined) return false;
+    if (this.inline?.(message) === true) {
+      // a router passes a delivery from the wire on to where it routes the message (see routeOn)
+      if (fromWire.delivering || fromWire.routing) this.receiveOffWire(message, fromWire.delivering);
+      else this.receiveNow(message);
+      return true;
+    }
+    if (!fromWire.delivering || !this.system.dispatcher.admitInline()) return false;
+    this.receiveOffWire(message, false);
+    return true;
+  }
+
+  /** Handles one message in the caller's stack, as `run` would (what it sends to itself is queued). */
+  private receiveNow(message: M): void {
     this.receivingInline = true;
     try {
       this.receive(message);
     } finally {
       this.receivingInline = false;
+    }
+    this.counters.processed++;
+  }
+
+  /**
+   * `receiveNow` for a message from the wire: no delivery from the wire goes on meanwhile, so what the
+   * handler sends is queued wherever it goes; `routing`: a router's message, passed on by `routeOn`.
+   */
+  private receiveOffWire(message: M, routing: boolean): void {
+    const { delivering, routing: outer } = fromWire;
+    fromWire.delivering = false;
+    fromWire.routing = routing;
+    try {
+      this.receiveNow(message);
+    } finally {
       fromWire.delivering = delivering;
       fromWire.routing = outer;
     }
-    this.counters.processed++;
   }
 
   /** The message with the sender's trace context, to be processed within it. */
