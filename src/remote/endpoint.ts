@@ -16,12 +16,13 @@ import { kindOf } from "../actor/actor-kinds.js";
 import { SpanKind, startSpan, traced, traceparentOf, withinSpan } from "../actor/tracing.js";
 import { BATCH_MAX_BYTES, BATCH_MAX_ENVELOPES, CONNECT_PATH, HANDSHAKE_TIMEOUT, PROTOCOL_VERSION, TAG } from "./protocol.js";
 import { ReturnBatches, type ReturnLink } from "./return-link.js";
+import type { SenderRefs } from "./sender-refs.js";
 import type { Serialization } from "../serialization/index.js";
 
 export type { Peer } from "./peer.js";
 
 /** What an endpoint needs of its node; it delivers the return batches of its own stream too (InboundHost). */
-export interface EndpointHost extends InboundHost {
+export interface EndpointHost extends InboundHost, SenderRefs {
   readonly log: Logger;
   readonly scheduler: Scheduler;
   readonly options: ResolvedRemoteOptions;
@@ -116,11 +117,14 @@ export class Endpoint {
   /** Senders waiting in `offer` for room in the outbound queue. */
   private readonly waitingOffers = new Queue<WaitingOffer>();
   private readonly traffic: PeerTraffic;
+  /** `casty://name@host:port` of the peer: the prefix of its actors' URIs. */
+  readonly node: string;
 
   constructor(
     readonly peer: Peer,
     private readonly host: EndpointHost,
   ) {
+    this.node = nodeUri(peer.system, peer.key);
     this.batch = new OutboundBatch(host.serialization, host.options.maxMessageSize);
     this.traffic = host.traffic.of(peer.key);
   }
@@ -144,8 +148,14 @@ export class Endpoint {
       this.host.deadLetter(message, recipient, `outbound queue to ${this.peer.key} is full`);
       return false;
     }
-    if (traced.current === undefined) this.batch.append(path, message, recipient, hops);
-    else this.batch.append(path, message, recipient, hops, this.sendSpan(path));
+    const host = this.host;
+    host.encodingForPeer = true;
+    try {
+      if (traced.current === undefined) this.batch.append(path, message, recipient, hops);
+      else this.batch.append(path, message, recipient, hops, this.sendSpan(path));
+    } finally {
+      host.encodingForPeer = false;
+    }
     this.queued++;
     this.sends++;
     const batch = this.batch;
@@ -413,7 +423,7 @@ export class Endpoint {
       }
     }, HANDSHAKE_TIMEOUT);
     let acked = 0n;
-    const returned = new ReturnBatches(host, host.scheduler, (frame) => {
+    const returned = new ReturnBatches(host, peer, (frame) => {
       if (this.call === call && this.state !== "closed") call.write(frame);
     });
     call.on(

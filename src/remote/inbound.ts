@@ -9,8 +9,9 @@ import type { Peer } from "./peer.js";
 import type { PeerTraffic, TrafficByPeer } from "./peer-traffic.js";
 import { ACK_DELAY_MS, CONNECT_PATH, HANDSHAKE_TIMEOUT, PROTOCOL_VERSION } from "./protocol.js";
 import { ReturnLink, type ConnectCall } from "./return-link.js";
+import type { SenderRefs } from "./sender-refs.js";
 
-export interface InboundServerHost extends InboundHost {
+export interface InboundServerHost extends InboundHost, SenderRefs {
   readonly selfNode: NodeAddress;
   readonly scheduler: Scheduler;
   readonly traffic: TrafficByPeer;
@@ -67,12 +68,15 @@ export class InboundAssociations {
     serveStream(call, log, "remoting", (frame: Buffer) => {
       if (peer !== undefined && this.host.isBlocked(peer)) return;
       let parsed;
+      this.host.batchSender = link?.peer; // the peer's ask refs come as bare paths (see SenderRefs)
       try {
         parsed = readFrame(frame, this.host, peer !== undefined, keys);
       } catch (error) {
         log.error(`closing the stream from ${peer ?? call.getPeer()}: ${(error as Error).message}`);
         closeStream(call, grpc.status.INVALID_ARGUMENT, (error as Error).message);
         return;
+      } finally {
+        this.host.batchSender = undefined;
       }
       if (parsed.kind === "handshake") {
         if (peer !== undefined) {

@@ -1,5 +1,5 @@
 /** Wire protocol version sent in the handshake; a peer speaking another one is refused. */
-export const PROTOCOL_VERSION = 4;
+export const PROTOCOL_VERSION = 5;
 
 export const CONNECT_PATH = "/casty.v1.RemotingService/Connect";
 

@@ -100,7 +100,10 @@ export interface Envelope {
   targetIndex: number;
   /** Index into MessageBatch.type_names: the manifest that `payload` decodes with. */
   typeIndex: number;
-  /** The message; a reply-to ref travels inside it (as Akka Typed does), so envelopes carry no sender. */
+  /**
+   * The message; a reply-to ref travels inside it (as Akka Typed does), so envelopes carry no sender.
+   * The sender's own ask refs inside it are written as bare paths (see casty.v1.Value.actor_ref).
+   */
   payload: Buffer;
   /**
    * Set when the message is for the entity at index key_index of the stream's key table (see
