@@ -88,7 +88,7 @@ export class Endpoint {
   /** The newest link the peer opened: used when the endpoint would otherwise dial. */
   private spareLink: ReturnLink | undefined;
   private writable = false;
-  /** Nothing written on the current stream yet: its receiver's key table is empty. */
+  /** Nothing written on the current stream yet: its receiver's string table is empty. */
   private freshStream = true;
   private flushPending = false;
   /** Writes handed to the stream whose callback has not come yet. */
@@ -344,7 +344,7 @@ export class Endpoint {
   }
 
   /**
-   * Writes one batch, first defining on a new stream the keys it takes from batches of an earlier one
+   * Writes one batch, first defining on a new stream the strings it takes from batches of an earlier one
    * (sealed before a reconnect, or lost with the old stream). On a return link a frame goes as a
    * return batch: the same bytes but for the first one, the field tag.
    */

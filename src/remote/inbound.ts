@@ -50,7 +50,7 @@ export class InboundAssociations {
     let peer: string | undefined;
     let link: ReturnLink | undefined;
     let traffic: PeerTraffic | undefined;
-    const keys: string[] = []; // the stream's key table (see MessageBatch.keys)
+    const keys: string[] = []; // the stream's string table (see MessageBatch.strings)
     // Batches are acknowledged with the running count of this stream, a few ms after delivery so
     // that one ack covers many batches and stays off the path of request/reply latency.
     let delivered = 0n;

@@ -60,7 +60,7 @@ export class ReturnLink {
  */
 export class ReturnBatches {
   private delivered = 0n;
-  private readonly keys: string[] = []; // the key table of the return batches (see MessageBatch.keys)
+  private readonly keys: string[] = []; // the string table of the return batches (see MessageBatch.strings)
   private ackTimer: TimerHandle | undefined;
   private readonly ack = () => {
     this.ackTimer = undefined;

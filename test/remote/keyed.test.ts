@@ -140,7 +140,7 @@ describe("keyed wrappers between nodes", () => {
   });
 
   it("on the wire: a key once per stream, its index in the envelope, a new table once the table is full", () => {
-    const batch = new OutboundBatch(keyedSerialization(), 1024 * 1024, 3);
+    const batch = new OutboundBatch(keyedSerialization(), 1024 * 1024, 5);
     const recipient = { address: "casty://test@127.0.0.1:1/user/x" } as never;
     batch.append("/user/x", new ForKey("alice", 1), recipient);
     batch.append("/user/x", new ForKey("bob", 2), recipient);
@@ -155,25 +155,30 @@ describe("keyed wrappers between nodes", () => {
     const wire = [first, second, third].map((sealed) => {
       const { frame } = ConnectRequest.decode(sealed.frame);
       if (frame?.$case !== "batch") throw new Error("not a batch frame");
-      return { keys: frame.value.keys, reset: frame.value.resetKeys, indexes: frame.value.envelopes.map((e) => e.keyIndex) };
+      return { strings: frame.value.strings, reset: frame.value.resetStrings, indexes: frame.value.envelopes.map((e) => e.keyIndex) };
     });
+    // the stream's string table holds the recipient's path and the manifest too
     expect(wire).toEqual([
-      { keys: ["alice", "bob"], reset: false, indexes: [0, 1] },
-      { keys: ["carol"], reset: false, indexes: [1, 2, 0] },
-      { keys: ["bob"], reset: true, indexes: [0] },
+      { strings: ["/user/x", "alice", "casty.v1.Value", "bob"], reset: false, indexes: [1, 3] },
+      { strings: ["carol"], reset: false, indexes: [3, 4, 1] },
+      { strings: ["/user/x", "bob", "casty.v1.Value"], reset: true, indexes: [1] },
     ]);
-    expect([first.keysBefore, second.keysBefore, third.keysBefore]).toEqual([0, 2, 0]);
+    expect([first.keysBefore, second.keysBefore, third.keysBefore]).toEqual([0, 4, 0]);
 
-    // a receiver that missed the first batch (a new stream) gets its keys from a preamble
+    // a receiver that missed the first batch (a new stream) gets its strings from a preamble
     const { frame } = ConnectRequest.decode(keyTablePreamble(second.keyTable, second.keysBefore).frame);
-    expect(frame?.$case === "batch" && [frame.value.resetKeys, frame.value.keys, frame.value.envelopes.length]).toEqual([true, ["alice", "bob"], 0]);
+    expect(frame?.$case === "batch" && [frame.value.resetStrings, frame.value.strings, frame.value.envelopes.length]).toEqual([
+      true,
+      ["/user/x", "alice", "casty.v1.Value", "bob"],
+      0,
+    ]);
   });
 
   it("a stream whose key table grows beyond the limit is refused", () => {
     const host = { serialization: keyedSerialization(), log: console } as unknown as InboundHost;
     const keys = Array.from({ length: MAX_STREAM_KEYS }, (_, i) => `k${i}`);
-    const batchOf = (keys: string[], resetKeys: boolean) =>
-      ConnectRequest.encode({ frame: { $case: "batch", value: { typeNames: [], targetPaths: [], envelopes: [], keys, resetKeys } } }).finish();
+    const batchOf = (strings: string[], resetStrings: boolean) =>
+      ConnectRequest.encode({ frame: { $case: "batch", value: { envelopes: [], strings, resetStrings } } }).finish();
     const table: string[] = [];
     readFrame(batchOf(keys, false), host, true, table);
     expect(table).toHaveLength(MAX_STREAM_KEYS);
@@ -192,13 +197,13 @@ describe("keyed wrappers between nodes", () => {
     const { frame } = ConnectRequest.decode(batch.seal().frame);
     if (frame?.$case !== "batch") throw new Error("not a batch frame");
     const decoded = frame.value;
-    expect(decoded.keys).toEqual(["alice", "bob"]);
+    expect(decoded.strings).toEqual(["/user/x", "alice", "casty.v1.Value", "bob"]);
     expect(decoded.envelopes.map((e) => [e.keyIndex, e.hops])).toEqual([
-      [0, 2],
-      [0, 0],
+      [1, 2],
       [1, 0],
+      [3, 0],
     ]);
-    expect(decoded.envelopes.map((e) => a.deserialize(decoded.typeNames[e.typeIndex], e.payload))).toEqual(["hi", "ho", "hu"]);
+    expect(decoded.envelopes.map((e) => a.deserialize(decoded.strings[e.typeIndex], e.payload))).toEqual(["hi", "ho", "hu"]);
   });
 });
 

@@ -16,12 +16,12 @@ function framesWrittenBy(system: RemoteActorSystem): Buffer[] {
   remoting.client = (peerKey: string): grpc.Client => {
     const dialer = client(peerKey);
     const open = dialer.makeBidiStreamRequest.bind(dialer) as (...args: unknown[]) => grpc.ClientDuplexStream<Buffer, Buffer>;
-    dialer.makeBidiStreamRequest = ((...args: unknown[]) => {
+    dialer.makeBidiStreamRequest = (...args: unknown[]) => {
       const call = open(...args);
       const write = call.write.bind(call) as (frame: Buffer, ...rest: unknown[]) => boolean;
       call.write = ((frame: Buffer, ...rest: unknown[]) => (frames.push(Buffer.from(frame)), write(frame, ...rest))) as typeof call.write;
       return call;
-    });
+    };
     return dialer;
   };
   return frames;
