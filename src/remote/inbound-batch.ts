@@ -129,6 +129,7 @@ function deliverEnvelope(
   let keyIndex = -1;
   let hops = 0;
   let traceparent: string | undefined;
+  let targetPath: string | undefined;
   reader.pos = start;
   while (reader.pos < end) {
     const tag = reader.uint32();
@@ -141,10 +142,11 @@ function deliverEnvelope(
       payloadStart = reader.pos;
       reader.pos += payloadLength;
     } else if (tag === TAG.envelopeTraceparent) traceparent = reader.string();
+    else if (tag === TAG.envelopeTargetPath) targetPath = reader.string();
     // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment -- the low three bits of a tag are its wire type
     else reader.skip(tag & 7);
   }
-  const path = strings[target];
+  const path = targetPath ?? strings[target];
   const manifest = strings[type];
   const key = keyIndex < 0 ? undefined : strings[keyIndex];
   const keyed = keyIndex < 0 ? undefined : host.serialization.keyed.receiving;
@@ -154,8 +156,11 @@ function deliverEnvelope(
     host.deadLetter(undefined, undefined, "malformed envelope");
     return;
   }
-  let recipient = recipients[target];
-  if (recipient === undefined) recipients[target] = recipient = host.resolveLocal(path) ?? null;
+  let recipient = targetPath === undefined ? recipients[target] : undefined;
+  if (recipient === undefined) {
+    recipient = host.resolveLocal(path) ?? null;
+    if (targetPath === undefined) recipients[target] = recipient;
+  }
   reader.pos = payloadStart;
   let message: unknown;
   try {

@@ -4,6 +4,9 @@ import { KeyTable } from "./key-table.js";
 import { TAG } from "./protocol.js";
 import { openForks, rollbackWriter, SerializationError, takeWritten, writerPosition, writeString, type Serialization } from "../serialization/index.js";
 
+/** Paths of ask reply refs: each is used once, so they travel in their envelope, not in the string table. */
+const ONE_OFF_PATHS = "/temp/";
+
 /** A batch ready for the stream, with what it carries (to report dead letters if it cannot go). */
 export interface SealedBatch {
   readonly frame: Buffer;
@@ -77,8 +80,11 @@ export class OutboundBatch {
     let payload = message;
     try {
       writer.uint32(TAG.batchEnvelope).fork();
-      const target = strings.indexOf(path);
-      if (target !== 0) writer.uint32(TAG.envelopeTarget).int32(target);
+      if (path.startsWith(ONE_OFF_PATHS)) writeString(writer, TAG.envelopeTargetPath, path);
+      else {
+        const target = strings.indexOf(path);
+        if (target !== 0) writer.uint32(TAG.envelopeTarget).int32(target);
+      }
       if (keyed !== undefined) {
         const wrapper = message as object;
         writer.uint32(TAG.envelopeKey).int32(strings.indexOf(keyed.key(wrapper)));

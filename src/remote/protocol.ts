@@ -29,4 +29,5 @@ export const TAG = {
   envelopeKey: (6 << 3) | 0,
   envelopeHops: (7 << 3) | 0,
   envelopeTraceparent: (8 << 3) | 2,
+  envelopeTargetPath: (9 << 3) | 2,
 } as const;

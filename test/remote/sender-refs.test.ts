@@ -2,7 +2,10 @@
 // as a ref on the node that sent it: the URI is neither written nor parsed per ask.
 import type * as grpc from "@grpc/grpc-js";
 import { afterEach, describe, expect, it } from "vitest";
+import { ConnectRequest } from "../../gen/casty/v1/remote.js";
 import { Behaviors, RemoteActorRef, type ActorRef, type RemoteActorSystem } from "../../src/index.js";
+import { OutboundBatch } from "../../src/remote/outbound-batch.js";
+import { Serialization } from "../../src/serialization/index.js";
 import { echo, remoteRef, TestNodes, type EchoMsg } from "./fixtures/nodes.js";
 
 const nodes = new TestNodes();
@@ -28,6 +31,20 @@ function framesWrittenBy(system: RemoteActorSystem): Buffer[] {
 }
 
 describe("ask refs between nodes", () => {
+  it("replies name their ask in the envelope: one-off paths stay out of the stream's string table", () => {
+    const serialization = new Serialization({ addressOf: (ref) => ref.address, resolve: () => undefined as never });
+    const batch = new OutboundBatch(serialization, 1024 * 1024);
+    const recipient = { address: "casty://test@127.0.0.1:1/temp/$a" } as never;
+    batch.append("/temp/$a", 1, recipient);
+    batch.append("/temp/$b", 2, recipient);
+    batch.append("/user/x", 3, recipient);
+    const { frame } = ConnectRequest.decode(batch.seal().frame);
+    if (frame?.$case !== "batch") throw new Error("not a batch frame");
+    expect(frame.value.strings).toEqual(["casty.v1.Value", "/user/x"]);
+    expect(frame.value.envelopes.map((e) => e.targetPath)).toEqual(["/temp/$a", "/temp/$b", undefined]);
+    expect(frame.value.envelopes[2].targetIndex).toBe(1);
+  });
+
   it("go as their bare path and come back to the asking node", async () => {
     const a = await nodes.start();
     const b = await nodes.start();

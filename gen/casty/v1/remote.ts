@@ -95,7 +95,10 @@ export interface MessageBatch {
 }
 
 export interface Envelope {
-  /** Index of the recipient's path in the stream's string table (see MessageBatch.strings). */
+  /**
+   * Index of the recipient's path in the stream's string table (see MessageBatch.strings), unless
+   * target_path is set.
+   */
   targetIndex: number;
   /** Index in the stream's string table of the manifest that `payload` decodes with. */
   typeIndex: number;
@@ -119,7 +122,14 @@ export interface Envelope {
    * The sender's W3C trace context (a `traceparent` header value) when the message was sent within a
    * trace (OpenTelemetry): its processing on the receiver is a span of the same trace.
    */
-  traceparent?: string | undefined;
+  traceparent?:
+    | string
+    | undefined;
+  /**
+   * The recipient's path when it is used once (the reply ref of an ask, "/temp/$…"), in place of
+   * target_index: such paths do not enter the stream's string table.
+   */
+  targetPath?: string | undefined;
 }
 
 function createBaseConnectRequest(): ConnectRequest {
@@ -627,6 +637,7 @@ function createBaseEnvelope(): Envelope {
     keyIndex: undefined,
     hops: 0,
     traceparent: undefined,
+    targetPath: undefined,
   };
 }
 
@@ -649,6 +660,9 @@ export const Envelope: MessageFns<Envelope> = {
     }
     if (message.traceparent !== undefined) {
       writer.uint32(66).string(message.traceparent);
+    }
+    if (message.targetPath !== undefined) {
+      writer.uint32(74).string(message.targetPath);
     }
     return writer;
   },
@@ -714,6 +728,14 @@ export const Envelope: MessageFns<Envelope> = {
             message.traceparent = reader.string();
             continue;
           }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.targetPath = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -737,6 +759,7 @@ export const Envelope: MessageFns<Envelope> = {
     message.keyIndex = object.keyIndex ?? undefined;
     message.hops = object.hops ?? 0;
     message.traceparent = object.traceparent ?? undefined;
+    message.targetPath = object.targetPath ?? undefined;
     return message;
   },
 };
