@@ -2,6 +2,7 @@ import type * as grpc from "@grpc/grpc-js";
 import { ConnectRequest, ConnectResponse, type HandshakeAck } from "../../gen/casty/v1/remote.js";
 import type { NodeAddress } from "../../gen/casty/v1/address.js";
 import type { Logger } from "../actor/logger.js";
+import { microtask } from "../actor/microtask.js";
 import { Queue } from "../actor/queue.js";
 import type { ActorRef } from "../actor/ref.js";
 import type { Scheduler, TimerHandle } from "../actor/scheduler.js";
@@ -107,8 +108,15 @@ export class Endpoint {
     if (this.sends !== this.sendsAtCheck) {
       this.sendsAtCheck = this.sends;
       this.quietChecks = 0;
-    } else if (++this.quietChecks >= QUIET_CHECKS) return this.flush();
-    queueMicrotask(this.settle);
+    } else if (++this.quietChecks >= QUIET_CHECKS) {
+      try {
+        this.flush();
+      } catch (error) {
+        this.host.log.error(`writing to ${this.peer.key} failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      return;
+    }
+    microtask(this.settle);
   };
   /** Runs when a dial ends, accepted or not (graceful close waits for it). */
   private connectSettled: (() => void) | undefined;
@@ -167,7 +175,7 @@ export class Endpoint {
         // new send) instead of a loop iteration later: a lone reply leaves in the turn that produced it
         this.sendsAtCheck = this.sends;
         this.quietChecks = 0;
-        queueMicrotask(this.settle);
+        microtask(this.settle);
       } else this.host.scheduler.yieldThen(this.flushNow);
     }
     if (this.state === "idle") this.connect();
