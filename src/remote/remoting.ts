@@ -62,6 +62,8 @@ export class Remoting implements RefCodec, EndpointHost, InboundServerHost {
   private readonly releaseGrpcLogs: () => void;
   encodingForPeer = false;
   batchSender: Peer | undefined;
+  /** The endpoint of the last sender a bare path came from: its batches come one after another. */
+  private lastSender: { readonly peer: Peer; readonly endpoint: Endpoint } | undefined;
 
   /** Builds remoting for `system` around its bound server and registers it as the system's extension. */
   static install(system: ActorSystem, options: RemoteOptions, bound: BoundServer): Remoting {
@@ -165,7 +167,9 @@ export class Remoting implements RefCodec, EndpointHost, InboundServerHost {
 
   /** A ref to the actor at `path` on `sender`, the peer whose batch is being delivered (see SenderRefs). */
   private senderRef(sender: Peer, path: string): ActorRef<unknown> {
-    const endpoint = this.endpoints.endpoint(sender);
+    let last = this.lastSender;
+    if (last?.peer !== sender) this.lastSender = last = { peer: sender, endpoint: this.endpoints.endpoint(sender) };
+    const endpoint = last.endpoint;
     return new RemoteActorRef(endpoint.node + path, path, endpoint, this.deathWatch);
   }
 
