@@ -176,15 +176,18 @@ export class ShardCoordinator {
 
   /**
    * Allocates the shard to the region at `address`. With replication it keeps the replicas it had
-   * (the old primary becomes one when it stays), then adds replicas up to the wanted number.
+   * (the old primary becomes one when it stays), or for a shard it never knew the regions whose
+   * replicas of it progressed (the new primary fills from its replicas), then adds replicas up to the
+   * wanted number.
    */
   private allocate(shard: number, address: string): ShardAllocation {
     const region = this.current.regions.get(address)!;
     const previous = this.current.allocations.get(shard);
     let replicas: UniqueAddress[] = [];
-    if (this.replicas > 0 && previous !== undefined) {
+    if (this.replicas > 0) {
       const staying = new Set(this.hostingRegions());
-      replicas = [previous.primary.node, ...previous.replicas].filter((r) => r.address !== address && staying.has(r.address)).slice(0, this.replicas);
+      const holders = previous !== undefined ? [previous.primary.node, ...previous.replicas] : this.progressedReplicas(shard);
+      replicas = holders.filter((r) => r.address !== address && staying.has(r.address)).slice(0, this.replicas);
     }
     const kept = allocationAt(region.node, this.current.epoch + 1n, replicas);
     const allocation = this.replicas === 0 ? kept : { ...kept, replicas: [...replicas, ...this.replicasFor(kept)] };
@@ -214,6 +217,17 @@ export class ShardCoordinator {
       const epoch = this.current.epoch + 1n;
       this.updated({ type: "shardAllocated", shard, allocation: allocationAt(allocation.primary.node, epoch, [...allocation.replicas, ...added]) });
     }
+  }
+
+  /** The registered regions whose replica of `shard` progressed, furthest first. */
+  private progressedReplicas(shard: number): UniqueAddress[] {
+    const progress = [...(this.current.progress.get(shard) ?? [])]
+      .filter(([, reached]) => reached > 0n)
+      .sort((a, b) => (b[1] > a[1] ? 1 : b[1] < a[1] ? -1 : 0));
+    return progress.flatMap(([address]) => {
+      const region = this.current.regions.get(address);
+      return region === undefined ? [] : [region.node];
+    });
   }
 
   /** Of `candidates`, the region whose replica of `shard` got furthest (the first on ties), with at least `minimum`. */

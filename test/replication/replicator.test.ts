@@ -155,6 +155,15 @@ describe("RegionReplicator", () => {
     expect(await eventsOf(b.journal, id)).toEqual(["e1", "e2", "e3"]);
   });
 
+  it("a new primary fills from the holders it last heard of when its region forgot the allocation (its primary's node was removed)", async () => {
+    const [a, b, c] = peers(["a:1", "b:1", "c:1"]);
+    allocate([a, b, c], shard, allocationAt(a.node, 3n, [b.node, c.node]));
+    await c.journal.append(id, ["e1"], 0); // acknowledged by c alone
+    b.replicator.allocationChanged(shard, allocationAt(b.node, 4n, []), undefined); // no replicas named, no previous allocation
+    await b.replicator.recovering(entityRef(id));
+    expect(await eventsOf(b.journal, id)).toEqual(["e1"]);
+  });
+
   it("a new primary asks a holder whose answer was lost again, and recovers only once it has what that holder holds", async () => {
     let lost = 0;
     const dropFirstAnswers: Drop = (from, _to, frame) => from === "c:1" && frame.frame?.$case === "pulled" && lost++ < 2;

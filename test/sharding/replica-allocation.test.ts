@@ -136,6 +136,16 @@ describe("ShardCoordinator with replicas", () => {
     expect(h.coordinator.state.allocations.get(2)!.primary.node.address).not.toBe(h.coordinator.state.allocations.get(1)!.primary.node.address);
   });
 
+  it("a shard it never knew gets the regions whose replicas progressed as its replicas, not the least loaded ones", () => {
+    // the other holder may have acknowledged events the new primary lacks: it must stay a holder
+    const h = harness(1);
+    for (const n of [A, B, C, D]) h.register(n);
+    h.coordinator.receive({ $type: TYPE.progress, node: "d:1", shards: [{ shardId: 0, progress: 5n }] });
+    h.coordinator.receive({ $type: TYPE.progress, node: "c:1", shards: [{ shardId: 0, progress: 9n }] });
+    h.coordinator.receive({ $type: TYPE.getHome, shardId: 0, node: "a:1" });
+    expect(h.coordinator.state.allocations.get(0)).toEqual(allocationAt(C, 1n, [D]));
+  });
+
   it("gives replicas to a region that registered before its node was Up, at the next periodic round", () => {
     const h = harness(1);
     h.register(A);

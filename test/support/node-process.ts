@@ -1,5 +1,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
+import { appendFileSync } from "node:fs";
+import { join } from "node:path";
+
+/** Where every node process's whole log is kept (at info level), when set. */
+const logDir = process.env.CASTY_TEST_LOG_DIR;
 
 /** A line a test node script prints on stdout (one JSON object per line). */
 export interface NodeLine {
@@ -20,14 +25,15 @@ export class NodeProcess<L extends NodeLine = NodeLine> {
   private readonly child: ChildProcess;
 
   /**
-   * `env` is added to the test runner's environment (CASTY_LOG_LEVEL defaults to "error"); `prefix` runs
-   * node through another command that execs it (e.g. `ip netns exec <ns>`), so the pid stays node's.
+   * `env` is added to the test runner's environment (CASTY_LOG_LEVEL defaults to "error", "info" with
+   * CASTY_TEST_LOG_DIR); `prefix` runs node through another command that execs it (e.g. `ip netns exec
+   * <ns>`), so the pid stays node's.
    */
   constructor(script: string, args: readonly string[], env: Readonly<Record<string, string>> = {}, prefix: readonly string[] = []) {
     const [command, ...rest] = [...prefix, process.execPath, "--import", "tsx", script, ...args];
     this.child = spawn(command, rest, {
       stdio: ["pipe", "pipe", "pipe"],
-      env: { ...process.env, CASTY_LOG_LEVEL: "error", ...env },
+      env: { ...process.env, CASTY_LOG_LEVEL: logDir === undefined ? "error" : "info", ...env },
     });
     createInterface({ input: this.child.stdout! }).on("line", (text) => {
       try {
@@ -36,11 +42,20 @@ export class NodeProcess<L extends NodeLine = NodeLine> {
         for (const listener of this.listeners) listener(line);
       } catch {
         this.output.push(`stdout: ${text}`);
+        this.keep(`${text}\n`);
       }
     });
     this.child.stdin!.on("error", () => undefined); // a write racing the process's death
-    this.child.stderr!.on("data", (chunk: Buffer) => this.output.push(chunk.toString()));
+    this.child.stderr!.on("data", (chunk: Buffer) => {
+      this.output.push(chunk.toString());
+      this.keep(chunk);
+    });
     this.child.on("exit", (code, signal) => (this.exited = { code, signal }));
+  }
+
+  /** With CASTY_TEST_LOG_DIR set, the process's log lines go to `<dir>/<pid>.log` too (whole, for diagnosis). */
+  private keep(text: string | Buffer): void {
+    if (logDir !== undefined) appendFileSync(join(logDir, `${this.child.pid}.log`), text);
   }
 
   get pid(): number {
