@@ -40,6 +40,11 @@ export class OutboundBatch {
   private readonly keys: KeyTable;
   private messages: unknown[] = [];
   private recipients: ActorRef<never>[] = [];
+  /** The last recipient path and manifest and their indexes: consecutive envelopes mostly repeat them. */
+  private lastPath: string | undefined;
+  private lastTarget = 0;
+  private lastManifest: string | undefined;
+  private lastType = 0;
 
   constructor(
     private readonly serialization: Serialization,
@@ -80,10 +85,13 @@ export class OutboundBatch {
     let payload = message;
     try {
       writer.uint32(TAG.batchEnvelope).fork();
-      if (path.startsWith(ONE_OFF_PATHS)) writeString(writer, TAG.envelopeTargetPath, path);
+      if (path !== this.lastPath && path.startsWith(ONE_OFF_PATHS)) writeString(writer, TAG.envelopeTargetPath, path);
       else {
-        const target = strings.indexOf(path);
-        if (target !== 0) writer.uint32(TAG.envelopeTarget).int32(target);
+        if (path !== this.lastPath) {
+          this.lastTarget = strings.indexOf(path);
+          this.lastPath = path;
+        }
+        if (this.lastTarget !== 0) writer.uint32(TAG.envelopeTarget).int32(this.lastTarget);
       }
       if (keyed !== undefined) {
         const wrapper = message as object;
@@ -100,13 +108,17 @@ export class OutboundBatch {
         throw new SerializationError(`message to ${recipient.address} is ${size} bytes, above maxMessageSize ${this.maxMessageSize}`);
       }
       writer.join();
-      const type = strings.indexOf(manifest);
-      if (type !== 0) writer.uint32(TAG.envelopeType).int32(type);
+      if (manifest !== this.lastManifest) {
+        this.lastType = strings.indexOf(manifest);
+        this.lastManifest = manifest;
+      }
+      if (this.lastType !== 0) writer.uint32(TAG.envelopeType).int32(this.lastType);
       if (traceparent !== undefined) writer.uint32(TAG.envelopeTraceparent).string(traceparent);
       writer.join();
     } catch (error) {
       rollbackWriter(writer, { pos, forks });
       strings.dropTo(stringCount);
+      this.forgetLast();
       throw error;
     }
     this.messages.push(message);
@@ -129,10 +141,17 @@ export class OutboundBatch {
       keysBefore: keys.batchResets ? 0 : keys.batchStart,
     };
     keys.nextBatch();
+    if (keys.batchResets) this.forgetLast();
     this.messages = [];
     this.recipients = [];
     this.reset();
     return sealed;
+  }
+
+  /** The table changed under the memo (a rollback, a new table). */
+  private forgetLast(): void {
+    this.lastPath = undefined;
+    this.lastManifest = undefined;
   }
 
   private reset(): void {

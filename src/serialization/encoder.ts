@@ -127,28 +127,29 @@ export class ValueEncoder {
         const item = (value as Record<string, unknown>)[key];
         const keyLength = asciiLength(key);
         const size = keyLength < 0 ? -1 : knownSize(item);
-        if (size >= 0) {
-          // Both lengths fit one byte: ObjectField = tag, length, key (2 + keyLength), tag, length, value.
-          writeSmallField(w, entryTag, key, keyLength, item, size);
-        } else if (keyLength >= 0 && isActorRef(item)) {
-          // a reply ref: short when it is an ask's bare path (see Remoting.addressOf)
-          const address = this.refs.addressOf(item);
-          const length = asciiLength(address);
-          if (length >= 0) writeSmallField(w, entryTag, key, keyLength, address, 2 + length, Kind.ActorRef);
-          else {
-            w.uint32(entryTag).fork().uint32(FIELD1).string(key).uint32(FIELD2).fork();
-            this.ref(w, item, address);
-            w.join().join();
-          }
-        } else {
-          w.uint32(entryTag).fork().uint32(FIELD1).string(key);
-          this.nested(w, FIELD2, item, depth);
-          w.join();
-        }
+        // Both lengths fit one byte: ObjectField = tag, length, key (2 + keyLength), tag, length, value.
+        if (size >= 0) writeSmallField(w, entryTag, key, keyLength, item, size, Kind.String);
+        else this.field(w, entryTag, key, keyLength, item, depth);
       }
     } catch (e) {
       throw at(e, propertySegment(keys[i]), value);
     }
+  }
+
+  /** One ObjectField of any value; a ref with a short address (an ask's bare path, see Remoting.addressOf) as a small field. */
+  private field(w: BinaryWriter, entryTag: number, key: string, keyLength: number, item: unknown, depth: number): void {
+    if (!isActorRef(item)) {
+      w.uint32(entryTag).fork().uint32(FIELD1).string(key);
+      this.nested(w, FIELD2, item, depth);
+      w.join();
+      return;
+    }
+    const address = this.refs.addressOf(item);
+    const length = keyLength < 0 ? -1 : asciiLength(address);
+    if (length >= 0) return writeSmallField(w, entryTag, key, keyLength, address, 2 + length, Kind.ActorRef);
+    w.uint32(entryTag).fork().uint32(FIELD1).string(key).uint32(FIELD2).fork();
+    this.ref(w, item, address);
+    w.join().join();
   }
 
   private list(w: BinaryWriter, items: unknown[], depth: number): void {
@@ -246,15 +247,7 @@ const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
  * BinaryWriter's checked calls costs more than the bytes themselves. A string goes as `stringKind`
  * (a short ref's address as Kind.ActorRef).
  */
-function writeSmallField(
-  w: BinaryWriter,
-  entryTag: number,
-  key: string,
-  keyLength: number,
-  value: unknown,
-  size: number,
-  stringKind: number = Kind.String,
-): void {
+function writeSmallField(w: BinaryWriter, entryTag: number, key: string, keyLength: number, value: unknown, size: number, stringKind: number): void {
   const raw = w as unknown as WriterState;
   raw.ensureCapacity(6 + keyLength + size);
   const buf = raw.buffer;

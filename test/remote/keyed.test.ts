@@ -7,7 +7,7 @@ import { RemoteActorRef, type RemoteActorSystem } from "../../src/index.js";
 import { keyTablePreamble, OutboundBatch } from "../../src/remote/outbound-batch.js";
 import { MalformedFrameError, readFrame, type InboundHost } from "../../src/remote/inbound-batch.js";
 import { MAX_STREAM_KEYS } from "../../src/remote/key-table.js";
-import { Serialization, type KeyedCodec, type RefCodec } from "../../src/serialization/index.js";
+import { Serialization, SerializationError, type KeyedCodec, type RefCodec } from "../../src/serialization/index.js";
 import { waitFor } from "../support/wait.js";
 import { deadLetters, isAssociated, probe, remoteRef, TestNodes } from "./fixtures/nodes.js";
 
@@ -172,6 +172,18 @@ describe("keyed wrappers between nodes", () => {
       ["/user/x", "alice", "casty.v1.Value", "bob"],
       0,
     ]);
+  });
+
+  it("an envelope that cannot be encoded leaves the string table as it was", () => {
+    const batch = new OutboundBatch(keyedSerialization(), 1024 * 1024);
+    const recipient = { address: "casty://test@127.0.0.1:1/user/x" } as never;
+    batch.append("/user/a", "one", recipient);
+    expect(() => batch.append("/user/b", () => "a function", recipient)).toThrow(SerializationError);
+    batch.append("/user/b", "two", recipient);
+    const { frame } = ConnectRequest.decode(batch.seal().frame);
+    if (frame?.$case !== "batch") throw new Error("not a batch frame");
+    expect(frame.value.strings).toEqual(["/user/a", "casty.v1.Value", "/user/b"]);
+    expect(frame.value.envelopes.map((e) => e.targetIndex)).toEqual([0, 2]);
   });
 
   it("a stream whose key table grows beyond the limit is refused", () => {
