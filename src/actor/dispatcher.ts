@@ -1,4 +1,3 @@
-import { microtask } from "./microtask.js";
 import { Queue } from "./queue.js";
 import type { Scheduler } from "./scheduler.js";
 
@@ -41,7 +40,7 @@ export class Dispatcher {
     if (this.pending) return;
     this.pending = true;
     if (this.sliceOpen && performance.now() - this.sliceStart >= SLICE_MS) this.scheduler.yieldThen(this.drainNow);
-    else microtask(this.drainNow);
+    else queueMicrotask(this.drainNow);
   }
 
   private drain(): void {
