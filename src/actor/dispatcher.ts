@@ -12,6 +12,8 @@ export const DEFAULT_THROUGHPUT = 512;
 const SLICE_MS = 5;
 /** How many messages between two clock reads. */
 const CHECK_EVERY = 1024;
+/** How many messages handled outside a turn (see `admitInline`) between two clock reads. */
+const INLINE_CHECK_EVERY = 64;
 
 /**
  * Runs ready actors in one loop: work starts in a microtask (low latency), and once a time slice is
@@ -25,6 +27,8 @@ export class Dispatcher {
   /** When the current slice began; a slice ends when the event loop gets its turn again. */
   private sliceStart = 0;
   private sliceOpen = false;
+  /** Inline messages the slice admits before the clock is read again; -1 once the slice is used up. */
+  private inlineLeft = 0;
   private readonly drainNow = () => this.drain();
   private readonly closeSlice = () => {
     this.sliceOpen = false;
@@ -43,12 +47,35 @@ export class Dispatcher {
     else queueMicrotask(this.drainNow);
   }
 
-  private drain(): void {
-    if (!this.sliceOpen) {
-      this.sliceOpen = true;
-      this.sliceStart = performance.now();
-      this.scheduler.yieldThen(this.closeSlice);
+  /**
+   * Whether one more message may run now outside a turn (an idle actor handling a message from the
+   * network within its delivery), counted against the current slice: inline work and the turns share
+   * it, so however many batches arrive in one event-loop turn, they run at most a slice (the clock is
+   * read every INLINE_CHECK_EVERY messages) before messages queue for turns that yield first.
+   */
+  admitInline(): boolean {
+    if (!this.sliceOpen) this.openSlice();
+    if (this.inlineLeft > 0) {
+      this.inlineLeft--;
+      return true;
     }
+    if (this.inlineLeft < 0 || performance.now() - this.sliceStart >= SLICE_MS) {
+      this.inlineLeft = -1;
+      return false;
+    }
+    this.inlineLeft = INLINE_CHECK_EVERY - 1;
+    return true;
+  }
+
+  private openSlice(): void {
+    this.sliceOpen = true;
+    this.sliceStart = performance.now();
+    this.inlineLeft = INLINE_CHECK_EVERY;
+    this.scheduler.yieldThen(this.closeSlice);
+  }
+
+  private drain(): void {
+    if (!this.sliceOpen) this.openSlice();
     const ready = this.ready;
     let sinceCheck = 0;
     while (ready.length > 0) {

@@ -25,3 +25,38 @@ export function stopAfterPending(ref: ActorRef<never>): void {
 export function receiveInline<M>(ref: ActorRef<M>, accepts: (message: M) => boolean): void {
   if (ref instanceof LocalActorRef) (ref.cell as LocalActorRef<M>["cell"]).inline = accepts;
 }
+
+/**
+ * @internal Where a message from another node is on its way: `delivering` while remoting hands it to
+ * its recipient (see `tellFromWire`), `routing` while an actor that routes inline (`receiveInline`)
+ * handles one that came so (see `routeOn`). Both are false while any handler runs otherwise.
+ */
+export const fromWire = { delivering: false, routing: false };
+
+/**
+ * @internal Delivers a message that arrived from another node. No user code is the caller, so an idle
+ * recipient (nothing queued, nothing in flight) handles it within this call instead of in a dispatcher
+ * turn: a batch over many actors then costs no turn per actor. What the handler sends is queued as
+ * usual, and the dispatcher's time slice bounds how much runs this way (`Dispatcher.admitInline`).
+ * For remoting's inbound batches.
+ */
+export function tellFromWire<M>(ref: ActorRef<M>, message: M): void {
+  const previous = fromWire.delivering;
+  fromWire.delivering = true;
+  try {
+    ref.tell(message);
+  } finally {
+    fromWire.delivering = previous;
+  }
+}
+
+/**
+ * @internal Passes on what an actor that routes inline (a shard region) is handling: when that came
+ * from another node, so does the message routed on (an idle target handles it within the delivery);
+ * otherwise it is a plain tell. Everything else the router runs meanwhile (an entity's setup, dead
+ * letters) is no delivery from the network.
+ */
+export function routeOn<M>(ref: ActorRef<M>, message: M): void {
+  if (fromWire.routing) tellFromWire(ref, message);
+  else ref.tell(message);
+}

@@ -1,5 +1,6 @@
 import { BinaryReader, WireType } from "@bufbuild/protobuf/wire";
 import { BatchAck, Handshake } from "../../gen/casty/v1/remote.js";
+import { tellFromWire } from "../actor/internal.js";
 import type { ActorRef } from "../actor/ref.js";
 import type { Logger } from "../actor/logger.js";
 import { contextOf, traced } from "../actor/tracing.js";
@@ -176,7 +177,7 @@ function deliverEnvelope(
   }
   reader.pos = end;
   if (recipient === null) host.deadLetter(message, host.missingRef(path), `no actor at ${path}`);
-  else if (traceparent === undefined) recipient.tell(message);
+  else if (traceparent === undefined) tellFromWire(recipient, message);
   else tellTraced(recipient, message, traceparent);
 }
 

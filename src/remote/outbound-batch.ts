@@ -3,6 +3,7 @@ import type { ActorRef } from "../actor/ref.js";
 import { KeyTable } from "./key-table.js";
 import { TAG } from "./protocol.js";
 import { openForks, rollbackWriter, SerializationError, takeWritten, writerPosition, writeString, type Serialization } from "../serialization/index.js";
+import { writeVarintField } from "../serialization/writer-state.js";
 
 /** Paths of ask reply refs: each is used once, so they travel in their envelope, not in the string table. */
 const ONE_OFF_PATHS = "/temp/";
@@ -91,13 +92,13 @@ export class OutboundBatch {
           this.lastTarget = strings.indexOf(path);
           this.lastPath = path;
         }
-        if (this.lastTarget !== 0) writer.uint32(TAG.envelopeTarget).int32(this.lastTarget);
+        if (this.lastTarget !== 0) writeVarintField(writer, TAG.envelopeTarget, this.lastTarget);
       }
       if (keyed !== undefined) {
         const wrapper = message as object;
-        writer.uint32(TAG.envelopeKey).int32(strings.indexOf(keyed.key(wrapper)));
+        writeVarintField(writer, TAG.envelopeKey, strings.indexOf(keyed.key(wrapper)));
         const count = hops < 0 ? keyed.hops(wrapper) : hops;
-        if (count !== 0) writer.uint32(TAG.envelopeHops).uint32(count);
+        if (count !== 0) writeVarintField(writer, TAG.envelopeHops, count);
         payload = keyed.message(wrapper);
       }
       writer.uint32(TAG.envelopePayload).fork();
@@ -112,7 +113,7 @@ export class OutboundBatch {
         this.lastType = strings.indexOf(manifest);
         this.lastManifest = manifest;
       }
-      if (this.lastType !== 0) writer.uint32(TAG.envelopeType).int32(this.lastType);
+      if (this.lastType !== 0) writeVarintField(writer, TAG.envelopeType, this.lastType);
       if (traceparent !== undefined) writer.uint32(TAG.envelopeTraceparent).string(traceparent);
       writer.join();
     } catch (error) {

@@ -73,3 +73,21 @@ export function takeWritten(writer: BinaryWriter): Uint8Array {
   state.stackPos.length = 0;
   return bytes;
 }
+
+/**
+ * Writes a field of one tag byte (field numbers 1 – 15) and a non-negative int32 as a varint, straight
+ * into the buffer: the per-envelope fields of a batch, without BinaryWriter's checks and calls.
+ */
+export function writeVarintField(writer: BinaryWriter, tag: number, value: number): void {
+  const state = writer as unknown as WriterState;
+  state.ensureCapacity(6);
+  const buffer = state.buffer;
+  let pos = state.pos;
+  buffer[pos++] = tag;
+  while (value > 0x7f) {
+    buffer[pos++] = (value & 0x7f) | 0x80;
+    value >>>= 7;
+  }
+  buffer[pos++] = value;
+  state.pos = pos;
+}

@@ -1,6 +1,6 @@
 import { LocalBehaviors, type Behavior } from "../actor/behavior.js";
 import type { ActorContext } from "../actor/api.js";
-import { receiveInline, stopAfterPending } from "../actor/internal.js";
+import { receiveInline, routeOn, stopAfterPending } from "../actor/internal.js";
 import type { ActorRef } from "../actor/ref.js";
 import { Terminated } from "../actor/terminated.js";
 import { ClusterEvent, LeaderChanged, MemberRemoved } from "../cluster/events.js";
@@ -213,7 +213,7 @@ class ShardRegion<M> implements ShardHost<M> {
     if (running !== undefined) {
       // the common case, without hashing the id: a running entity's shard is active here
       running.lastTick = this.ticks;
-      running.ref.tell(envelope.message);
+      routeOn(running.ref, envelope.message);
       return;
     }
     const id = shardOf(envelope.entityId, this.options.numShards);

@@ -1,3 +1,4 @@
+import { routeOn } from "../actor/internal.js";
 import type { ActorRef } from "../actor/ref.js";
 import type { BufferBudget } from "./buffer-budget.js";
 import type { ShardEnvelope } from "./envelope.js";
@@ -64,10 +65,10 @@ export class Shard<M> {
       const running: RunningEntity<M> = { kind: "running", ref, lastTick: tick };
       this.entities.set(envelope.entityId, running);
       this.host.running.set(envelope.entityId, running);
-      ref.tell(envelope.message);
+      routeOn(ref, envelope.message);
     } else if (entity.kind === "running") {
       entity.lastTick = tick;
-      entity.ref.tell(envelope.message);
+      routeOn(entity.ref, envelope.message);
     } else this.host.budget.push(entity.buffer, envelope);
   }
 

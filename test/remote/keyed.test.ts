@@ -217,6 +217,18 @@ describe("keyed wrappers between nodes", () => {
     ]);
     expect(decoded.envelopes.map((e) => a.deserialize(decoded.strings[e.typeIndex], e.payload))).toEqual(["hi", "ho", "hu"]);
   });
+
+  it("on the wire: key indexes, hop counts and targets past one varint byte", () => {
+    const batch = new OutboundBatch(keyedSerialization(), 1024 * 1024);
+    const recipient = { address: "casty://test@127.0.0.1:1/user/x" } as never;
+    for (let i = 0; i < 300; i++) batch.append(`/user/x${i}`, new ForKey(`k${i}`, i, i * 100), recipient);
+    const { frame } = ConnectRequest.decode(batch.seal().frame);
+    if (frame?.$case !== "batch") throw new Error("not a batch frame");
+    const { envelopes, strings } = frame.value;
+    expect(envelopes.map((e) => [strings[e.keyIndex ?? -1], e.hops, strings[e.targetIndex]])).toEqual(
+      Array.from({ length: 300 }, (_, i) => [`k${i}`, i * 100, `/user/x${i}`]),
+    );
+  });
 });
 
 /** A serialization with the codec, as a node has it (these messages hold no refs). */

@@ -2,7 +2,7 @@
 import type { ActorContext, ActorRef, AskOptions, Behavior, Next, ReplyOf, SpawnOptions } from "../api.js";
 import { describeNonBehavior, isBehavior, Tag, type LifecycleBehavior, type ReceiveBehavior, type SetupBehavior, type SuperviseBehavior } from "../behavior.js";
 import type { Runnable } from "../dispatcher.js";
-import { STOP_AFTER_PENDING } from "../internal.js";
+import { fromWire, STOP_AFTER_PENDING } from "../internal.js";
 import type { KindCounters } from "../actor-kinds.js";
 import { prefixed, type Logger } from "../logger.js";
 import { MailboxOverflowStrategy, type Mailbox } from "../mailbox.js";
@@ -72,10 +72,7 @@ export class ActorCell<M> extends FaultHandlingCell<M> implements ActorContext<M
       this.system.deadLetter(message, this.self);
       return false;
     }
-    if (this.inline !== undefined && this.idle() && traced.current === undefined && this.inline(message)) {
-      this.receiveNow(message);
-      return true;
-    }
+    if ((this.inline !== undefined || fromWire.delivering) && this.receivedAtOnce(message)) return true;
     const queue = (this.queue ??= new Queue());
     if (this.mailbox !== undefined && queue.length >= this.mailbox.capacity && !this.makeRoom(message)) return false;
     queue.push(traced.current === undefined ? message : this.traced(message));
@@ -88,6 +85,20 @@ export class ActorCell<M> extends FaultHandlingCell<M> implements ActorContext<M
     return !this.scheduled && !this.busy && !this.receivingInline && this.state === RUNNING && (this.queue === undefined || this.queue.length === 0);
   }
 
+  /** Handles the message within the sender's call when it may run now (see receiveInline, tellFromWire); true if it did. */
+  private receivedAtOnce(message: M): boolean {
+    if (!this.idle() || traced.current !== undefined) return false;
+    if (this.inline?.(message) === true) {
+      // a router passes a delivery from the wire on to where it routes the message (see routeOn)
+      if (fromWire.delivering || fromWire.routing) this.receiveOffWire(message, fromWire.delivering);
+      else this.receiveNow(message);
+      return true;
+    }
+    if (!fromWire.delivering || !this.system.dispatcher.admitInline()) return false;
+    this.receiveOffWire(message, false);
+    return true;
+  }
+
   /** Handles one message in the caller's stack, as `run` would (what it sends to itself is queued). */
   private receiveNow(message: M): void {
     this.receivingInline = true;
@@ -97,6 +108,22 @@ export class ActorCell<M> extends FaultHandlingCell<M> implements ActorContext<M
       this.receivingInline = false;
     }
     this.counters.processed++;
+  }
+
+  /**
+   * `receiveNow` for a message from the wire: no delivery from the wire goes on meanwhile, so what the
+   * handler sends is queued wherever it goes; `routing`: a router's message, passed on by `routeOn`.
+   */
+  private receiveOffWire(message: M, routing: boolean): void {
+    const { delivering, routing: outer } = fromWire;
+    fromWire.delivering = false;
+    fromWire.routing = routing;
+    try {
+      this.receiveNow(message);
+    } finally {
+      fromWire.delivering = delivering;
+      fromWire.routing = outer;
+    }
   }
 
   /** The message with the sender's trace context, to be processed within it. */
