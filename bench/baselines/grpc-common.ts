@@ -38,9 +38,9 @@ const varintField = (field: number, n: number): Buffer => Buffer.from([field << 
 /** One small envelope, 30 bytes: target_index=1, type_index=1, payload = 24 bytes. */
 export const ENVELOPE = Buffer.concat([varintField(1, 1), varintField(2, 1), lenField(3, Buffer.alloc(24, 0x61))]);
 
-/** ConnectRequest{ batch (2): MessageBatch{ type_names (1), target_paths (2), envelopes (4) × n } }. */
+/** ConnectRequest{ batch (2): MessageBatch{ strings (5) × 2, envelopes (4) × n } }. */
 export function encodeBatch(n: number): Buffer {
-  const parts = [lenField(1, Buffer.from("bench.Increment")), lenField(2, Buffer.from("/user/sink"))];
+  const parts = [lenField(5, Buffer.from("bench.Increment")), lenField(5, Buffer.from("/user/sink"))];
   for (let i = 0; i < n; i++) parts.push(lenField(4, ENVELOPE));
   return lenField(2, Buffer.concat(parts));
 }

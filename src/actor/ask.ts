@@ -44,6 +44,11 @@ export class PromiseRef<T> extends BaseActorRef<T> {
     return this.registry.host.addressPrefix + this.path;
   }
 
+  /** Whether this ask belongs to the system behind `host`. */
+  isOf(host: AskHost): boolean {
+    return this.registry.host === host;
+  }
+
   /** Makes this ref reachable by path in its own system, for replies arriving from other nodes. */
   expose(): void {
     this.registry.expose(this as PromiseRef<unknown>);

@@ -10,12 +10,18 @@ export interface Waiting {
 interface Lane<T> {
   readonly waiting: Queue<T>;
   timer: TimerHandle;
+  /** The queue is empty and the timer, still armed, no longer keeps the process alive. */
+  idle: boolean;
 }
 
 /**
  * Deadlines of many calls (asks, a client's calls) with one timer per timeout value instead of one per
  * call: calls with the same timeout expire in the order they started, so each timeout's queue is in
  * deadline order. A settled call leaves its queue when it reaches the front.
+ *
+ * A lane whose queue empties keeps its timer armed (when the scheduler can stop it keeping the process
+ * alive) and lets it find nothing to expire: calls made one after another then cost no timer each. A
+ * call added later has a later deadline than the one the timer was armed for, so it is re-armed then.
  */
 export class Deadlines<T extends Waiting> {
   private readonly lanes = new Map<number, Lane<T>>();
@@ -27,9 +33,13 @@ export class Deadlines<T extends Waiting> {
 
   add(timeout: number, item: T): void {
     let lane = this.lanes.get(timeout);
-    if (lane === undefined) this.lanes.set(timeout, (lane = { waiting: new Queue<T>(), timer: undefined }));
+    if (lane === undefined) this.lanes.set(timeout, (lane = { waiting: new Queue<T>(), timer: undefined, idle: false }));
     lane.waiting.push(item);
     if (lane.timer === undefined) this.arm(timeout, lane);
+    else if (lane.idle) {
+      lane.idle = false;
+      this.scheduler.keepAlive!(lane.timer, true);
+    }
   }
 
   /** `item` (of `timeout`) settled: drops the settled ones at the front of its queue. */
@@ -37,7 +47,10 @@ export class Deadlines<T extends Waiting> {
     const lane = this.lanes.get(timeout);
     if (lane?.waiting.peek() !== item) return;
     while (lane.waiting.length > 0 && lane.waiting.peek()!.settled) lane.waiting.shift();
-    if (lane.waiting.length === 0) this.disarm(timeout, lane);
+    if (lane.waiting.length > 0) return;
+    if (this.scheduler.keepAlive === undefined || lane.timer === undefined) return this.disarm(timeout, lane);
+    lane.idle = true;
+    this.scheduler.keepAlive(lane.timer, false);
   }
 
   /** Items in the queues (settled ones still queued behind an older waiting one count too). */
@@ -67,6 +80,7 @@ export class Deadlines<T extends Waiting> {
   private disarm(timeout: number, lane: Lane<T>): void {
     if (lane.timer !== undefined) this.scheduler.clearTimeout(lane.timer);
     lane.timer = undefined;
+    lane.idle = false;
     if (this.lanes.get(timeout) === lane) this.lanes.delete(timeout);
   }
 

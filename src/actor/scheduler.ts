@@ -15,14 +15,26 @@ export interface Scheduler {
   yieldThen(fn: () => void): void;
   /** Uniform random number in [0, 1). */
   random(): number;
+  /**
+   * Whether a pending timer keeps the process alive (Node's `ref`/`unref`). Optional: a scheduler
+   * without it has no process to keep alive, and callers then cancel idle timers instead.
+   */
+  keepAlive?(handle: TimerHandle, keep: boolean): void;
 }
 
+/** Constant for the process's life: read once, `performance.timeOrigin` is a native call each time. */
+const timeOrigin = performance.timeOrigin;
+
 export const realScheduler: Scheduler = {
-  now: () => performance.timeOrigin + performance.now(),
+  now: () => timeOrigin + performance.now(),
   setTimeout: (fn, delay) => setTimeout(fn, delay),
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
   setInterval: (fn, interval) => setInterval(fn, interval),
   clearInterval: (handle) => clearInterval(handle as NodeJS.Timeout),
   yieldThen: (fn) => void setImmediate(fn),
   random: Math.random,
+  keepAlive: (handle, keep) => {
+    if (keep) (handle as NodeJS.Timeout).ref();
+    else (handle as NodeJS.Timeout).unref();
+  },
 };

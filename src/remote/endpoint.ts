@@ -2,6 +2,7 @@ import type * as grpc from "@grpc/grpc-js";
 import { ConnectRequest, ConnectResponse, type HandshakeAck } from "../../gen/casty/v1/remote.js";
 import type { NodeAddress } from "../../gen/casty/v1/address.js";
 import type { Logger } from "../actor/logger.js";
+import { microtask } from "../actor/microtask.js";
 import { Queue } from "../actor/queue.js";
 import type { ActorRef } from "../actor/ref.js";
 import type { Scheduler, TimerHandle } from "../actor/scheduler.js";
@@ -16,12 +17,13 @@ import { kindOf } from "../actor/actor-kinds.js";
 import { SpanKind, startSpan, traced, traceparentOf, withinSpan } from "../actor/tracing.js";
 import { BATCH_MAX_BYTES, BATCH_MAX_ENVELOPES, CONNECT_PATH, HANDSHAKE_TIMEOUT, PROTOCOL_VERSION, TAG } from "./protocol.js";
 import { ReturnBatches, type ReturnLink } from "./return-link.js";
+import type { SenderRefs } from "./sender-refs.js";
 import type { Serialization } from "../serialization/index.js";
 
 export type { Peer } from "./peer.js";
 
 /** What an endpoint needs of its node; it delivers the return batches of its own stream too (InboundHost). */
-export interface EndpointHost extends InboundHost {
+export interface EndpointHost extends InboundHost, SenderRefs {
   readonly log: Logger;
   readonly scheduler: Scheduler;
   readonly options: ResolvedRemoteOptions;
@@ -87,7 +89,7 @@ export class Endpoint {
   /** The newest link the peer opened: used when the endpoint would otherwise dial. */
   private spareLink: ReturnLink | undefined;
   private writable = false;
-  /** Nothing written on the current stream yet: its receiver's key table is empty. */
+  /** Nothing written on the current stream yet: its receiver's string table is empty. */
   private freshStream = true;
   private flushPending = false;
   /** Writes handed to the stream whose callback has not come yet. */
@@ -106,8 +108,15 @@ export class Endpoint {
     if (this.sends !== this.sendsAtCheck) {
       this.sendsAtCheck = this.sends;
       this.quietChecks = 0;
-    } else if (++this.quietChecks >= QUIET_CHECKS) return this.flush();
-    queueMicrotask(this.settle);
+    } else if (++this.quietChecks >= QUIET_CHECKS) {
+      try {
+        this.flush();
+      } catch (error) {
+        this.host.log.error(`writing to ${this.peer.key} failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      return;
+    }
+    microtask(this.settle);
   };
   /** Runs when a dial ends, accepted or not (graceful close waits for it). */
   private connectSettled: (() => void) | undefined;
@@ -116,11 +125,14 @@ export class Endpoint {
   /** Senders waiting in `offer` for room in the outbound queue. */
   private readonly waitingOffers = new Queue<WaitingOffer>();
   private readonly traffic: PeerTraffic;
+  /** `casty://name@host:port` of the peer: the prefix of its actors' URIs. */
+  readonly node: string;
 
   constructor(
     readonly peer: Peer,
     private readonly host: EndpointHost,
   ) {
+    this.node = nodeUri(peer.system, peer.key);
     this.batch = new OutboundBatch(host.serialization, host.options.maxMessageSize);
     this.traffic = host.traffic.of(peer.key);
   }
@@ -144,8 +156,14 @@ export class Endpoint {
       this.host.deadLetter(message, recipient, `outbound queue to ${this.peer.key} is full`);
       return false;
     }
-    if (traced.current === undefined) this.batch.append(path, message, recipient, hops);
-    else this.batch.append(path, message, recipient, hops, this.sendSpan(path));
+    const host = this.host;
+    host.encodingForPeer = true;
+    try {
+      if (traced.current === undefined) this.batch.append(path, message, recipient, hops);
+      else this.batch.append(path, message, recipient, hops, this.sendSpan(path));
+    } finally {
+      host.encodingForPeer = false;
+    }
     this.queued++;
     this.sends++;
     const batch = this.batch;
@@ -157,7 +175,7 @@ export class Endpoint {
         // new send) instead of a loop iteration later: a lone reply leaves in the turn that produced it
         this.sendsAtCheck = this.sends;
         this.quietChecks = 0;
-        queueMicrotask(this.settle);
+        microtask(this.settle);
       } else this.host.scheduler.yieldThen(this.flushNow);
     }
     if (this.state === "idle") this.connect();
@@ -334,7 +352,7 @@ export class Endpoint {
   }
 
   /**
-   * Writes one batch, first defining on a new stream the keys it takes from batches of an earlier one
+   * Writes one batch, first defining on a new stream the strings it takes from batches of an earlier one
    * (sealed before a reconnect, or lost with the old stream). On a return link a frame goes as a
    * return batch: the same bytes but for the first one, the field tag.
    */
@@ -413,7 +431,7 @@ export class Endpoint {
       }
     }, HANDSHAKE_TIMEOUT);
     let acked = 0n;
-    const returned = new ReturnBatches(host, host.scheduler, (frame) => {
+    const returned = new ReturnBatches(host, peer, (frame) => {
       if (this.call === call && this.state !== "closed") call.write(frame);
     });
     call.on(

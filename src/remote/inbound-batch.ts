@@ -32,17 +32,15 @@ export interface UndecodablePayload {
 
 export type InboundFrame = { kind: "handshake"; handshake: Handshake } | { kind: "batch" } | { kind: "ack"; batches: bigint };
 
-const FIELD_TYPE_NAME = TAG.batchTypeName >>> 3;
-const FIELD_TARGET_PATH = TAG.batchTargetPath >>> 3;
 const FIELD_ENVELOPE = TAG.batchEnvelope >>> 3;
-const FIELD_KEY = TAG.batchKey >>> 3;
-const FIELD_RESET_KEYS = TAG.batchResetKeys >>> 3;
+const FIELD_STRING = TAG.batchString >>> 3;
+const FIELD_RESET_STRINGS = TAG.batchResetStrings >>> 3;
 
 /**
  * Decodes one `ConnectRequest` frame. A batch on an `associated` stream (handshake accepted) is delivered
  * on the spot: envelope by envelope, each payload decoded straight from the frame bytes; a bad envelope
  * becomes a dead letter and the rest go on. A batch before that is reported but not delivered.
- * `keys` is the stream's key table (empty when the stream opens), updated by each batch.
+ * `keys` is the stream's string table (empty when the stream opens), updated by each batch.
  */
 export function readFrame(frame: Uint8Array, host: InboundHost, associated: boolean, keys: string[]): InboundFrame {
   try {
@@ -60,7 +58,7 @@ export function readFrame(frame: Uint8Array, host: InboundHost, associated: bool
 
 /**
  * Delivers a `ConnectResponse` frame when it is a return batch and says true; any other frame is left
- * to the generated decoder (false). `keys` is the key table of the stream's return batches.
+ * to the generated decoder (false). `keys` is the string table of the stream's return batches.
  */
 export function readReturnBatch(frame: Uint8Array, host: InboundHost, keys: string[]): boolean {
   if (frame[0] !== TAG.responseReturnBatch) return false;
@@ -89,15 +87,13 @@ function malformed(error: unknown): MalformedFrameError {
 }
 
 function deliverBatch(frame: Uint8Array, reader: BinaryReader, end: number, host: InboundHost, keys: string[]): void {
-  const typeNames: string[] = [];
-  const targetPaths: string[] = [];
   let newKeys: string[] | undefined;
   let resetKeys = false;
-  const envelopes: number[] = []; // start, end pairs: tables may follow the envelopes
+  const envelopes: number[] = []; // start, end pairs: the strings they use may follow them
   while (reader.pos < end) {
     const [field, wireType] = reader.tag();
     if (wireType !== WireType.LengthDelimited) {
-      if (field === FIELD_RESET_KEYS && wireType === WireType.Varint) resetKeys = reader.bool();
+      if (field === FIELD_RESET_STRINGS && wireType === WireType.Varint) resetKeys = reader.bool();
       else reader.skip(wireType);
       continue;
     }
@@ -105,28 +101,17 @@ function deliverBatch(frame: Uint8Array, reader: BinaryReader, end: number, host
       const length = reader.uint32();
       envelopes.push(reader.pos, reader.pos + length);
       reader.pos += length;
-    } else if (field === FIELD_TYPE_NAME) typeNames.push(reader.string());
-    else if (field === FIELD_TARGET_PATH) targetPaths.push(reader.string());
-    else if (field === FIELD_KEY) (newKeys ??= []).push(reader.string());
+    } else if (field === FIELD_STRING) (newKeys ??= []).push(reader.string());
     else reader.skip(wireType);
   }
   if (reader.pos !== end) throw new MalformedFrameError("batch runs past its frame");
   if (resetKeys) keys.length = 0;
   if (newKeys !== undefined) {
-    if (keys.length + newKeys.length > MAX_STREAM_KEYS) throw new MalformedFrameError(`the stream's key table grows beyond ${MAX_STREAM_KEYS} keys`);
+    if (keys.length + newKeys.length > MAX_STREAM_KEYS) throw new MalformedFrameError(`the stream's string table grows beyond ${MAX_STREAM_KEYS} strings`);
     for (const key of newKeys) keys.push(key);
   }
-  const recipients = new Array<ActorRef<unknown> | null | undefined>(targetPaths.length);
-  for (let i = 0; i < envelopes.length; i += 2) {
-    deliverEnvelope(frame, reader, envelopes[i], envelopes[i + 1], { typeNames, targetPaths, keys }, recipients, host);
-  }
-}
-
-/** The string tables of one batch (keys: the stream's). */
-interface BatchTables {
-  readonly typeNames: readonly string[];
-  readonly targetPaths: readonly string[];
-  readonly keys: readonly string[];
+  const recipients: (ActorRef<unknown> | null | undefined)[] = []; // by target index, for this batch
+  for (let i = 0; i < envelopes.length; i += 2) deliverEnvelope(frame, reader, envelopes[i], envelopes[i + 1], keys, recipients, host);
 }
 
 function deliverEnvelope(
@@ -134,7 +119,7 @@ function deliverEnvelope(
   reader: BinaryReader,
   start: number,
   end: number,
-  tables: BatchTables,
+  strings: readonly string[],
   recipients: (ActorRef<unknown> | null | undefined)[],
   host: InboundHost,
 ): void {
@@ -145,6 +130,7 @@ function deliverEnvelope(
   let keyIndex = -1;
   let hops = 0;
   let traceparent: string | undefined;
+  let targetPath: string | undefined;
   reader.pos = start;
   while (reader.pos < end) {
     const tag = reader.uint32();
@@ -157,12 +143,13 @@ function deliverEnvelope(
       payloadStart = reader.pos;
       reader.pos += payloadLength;
     } else if (tag === TAG.envelopeTraceparent) traceparent = reader.string();
+    else if (tag === TAG.envelopeTargetPath) targetPath = reader.string();
     // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment -- the low three bits of a tag are its wire type
     else reader.skip(tag & 7);
   }
-  const path = tables.targetPaths[target];
-  const manifest = tables.typeNames[type];
-  const key = keyIndex < 0 ? undefined : tables.keys[keyIndex];
+  const path = targetPath ?? strings[target];
+  const manifest = strings[type];
+  const key = keyIndex < 0 ? undefined : strings[keyIndex];
   const keyed = keyIndex < 0 ? undefined : host.serialization.keyed.receiving;
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the indexes come from the wire
   if (path === undefined || manifest === undefined || payloadStart < 0 || reader.pos !== end || (keyIndex >= 0 && (key === undefined || keyed === undefined))) {
@@ -170,8 +157,11 @@ function deliverEnvelope(
     host.deadLetter(undefined, undefined, "malformed envelope");
     return;
   }
-  let recipient = recipients[target];
-  if (recipient === undefined) recipients[target] = recipient = host.resolveLocal(path) ?? null;
+  let recipient = targetPath === undefined ? recipients[target] : undefined;
+  if (recipient === undefined) {
+    recipient = host.resolveLocal(path) ?? null;
+    if (targetPath === undefined) recipients[target] = recipient;
+  }
   reader.pos = payloadStart;
   let message: unknown;
   try {

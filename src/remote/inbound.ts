@@ -9,8 +9,9 @@ import type { Peer } from "./peer.js";
 import type { PeerTraffic, TrafficByPeer } from "./peer-traffic.js";
 import { ACK_DELAY_MS, CONNECT_PATH, HANDSHAKE_TIMEOUT, PROTOCOL_VERSION } from "./protocol.js";
 import { ReturnLink, type ConnectCall } from "./return-link.js";
+import type { SenderRefs } from "./sender-refs.js";
 
-export interface InboundServerHost extends InboundHost {
+export interface InboundServerHost extends InboundHost, SenderRefs {
   readonly selfNode: NodeAddress;
   readonly scheduler: Scheduler;
   readonly traffic: TrafficByPeer;
@@ -49,7 +50,7 @@ export class InboundAssociations {
     let peer: string | undefined;
     let link: ReturnLink | undefined;
     let traffic: PeerTraffic | undefined;
-    const keys: string[] = []; // the stream's key table (see MessageBatch.keys)
+    const keys: string[] = []; // the stream's string table (see MessageBatch.strings)
     // Batches are acknowledged with the running count of this stream, a few ms after delivery so
     // that one ack covers many batches and stays off the path of request/reply latency.
     let delivered = 0n;
@@ -67,12 +68,15 @@ export class InboundAssociations {
     serveStream(call, log, "remoting", (frame: Buffer) => {
       if (peer !== undefined && this.host.isBlocked(peer)) return;
       let parsed;
+      this.host.batchSender = link?.peer; // the peer's ask refs come as bare paths (see SenderRefs)
       try {
         parsed = readFrame(frame, this.host, peer !== undefined, keys);
       } catch (error) {
         log.error(`closing the stream from ${peer ?? call.getPeer()}: ${(error as Error).message}`);
         closeStream(call, grpc.status.INVALID_ARGUMENT, (error as Error).message);
         return;
+      } finally {
+        this.host.batchSender = undefined;
       }
       if (parsed.kind === "handshake") {
         if (peer !== undefined) {

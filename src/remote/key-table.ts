@@ -1,10 +1,11 @@
-/** Keys an outbound stream's table holds at most; then the dialer starts a new table. */
+/** Strings an outbound stream's table holds at most; then the sender starts a new table. */
 export const MAX_STREAM_KEYS = 16_384;
 
 /**
- * The key table of an outbound stream (see MessageBatch.keys): a key is sent once, in the batch that
- * first uses it, and then referenced by index. A reset starts a new `keys` array, so a sealed batch
- * keeps the table it was encoded against (to replay it on a new stream, see `keysBefore`).
+ * The string table of an outbound stream (see MessageBatch.strings): recipient paths, manifests and
+ * routing keys, each sent once, in the batch that first uses it, and then referenced by index. A
+ * reset starts a new `keys` array, so a sealed batch keeps the table it was encoded against (to
+ * replay it on a new stream, see `keysBefore`).
  */
 export class KeyTable {
   keys: string[] = [];
@@ -25,9 +26,9 @@ export class KeyTable {
     return index;
   }
 
-  /** Undoes the last `indexOf` that added a key (its envelope could not be encoded). */
-  dropLast(): void {
-    this.indexes.delete(this.keys.pop()!);
+  /** Undoes the `indexOf`s that added keys since the table had `size` keys (their envelope could not be encoded). */
+  dropTo(size: number): void {
+    while (this.keys.length > size) this.indexes.delete(this.keys.pop()!);
   }
 
   get size(): number {

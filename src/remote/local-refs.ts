@@ -14,6 +14,7 @@ export class LocalRefs {
   constructor(private readonly lookup: (path: string) => ActorRef<unknown> | undefined) {}
 
   get(path: string): ActorRef<unknown> | undefined {
+    if (path.startsWith("/temp/")) return this.lookup(path); // an ask: not an actor, and its path is used once
     const cached = this.byPath.get(path);
     if (cached !== undefined && !cached.cell.isTerminated) return cached;
     const ref = this.lookup(path);

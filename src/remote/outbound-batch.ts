@@ -5,40 +5,47 @@ import { TAG } from "./protocol.js";
 import { openForks, rollbackWriter, SerializationError, takeWritten, writerPosition, writeString, type Serialization } from "../serialization/index.js";
 import { writeVarintField } from "../serialization/writer-state.js";
 
+/** Paths of ask reply refs: each is used once, so they travel in their envelope, not in the string table. */
+const ONE_OFF_PATHS = "/temp/";
+
 /** A batch ready for the stream, with what it carries (to report dead letters if it cannot go). */
 export interface SealedBatch {
   readonly frame: Buffer;
   readonly messages: unknown[];
   readonly recipients: ActorRef<never>[];
-  /** The key table the batch was encoded against, and how many of its keys earlier batches defined. */
+  /** The string table the batch was encoded against, and how many of its strings earlier batches defined. */
   readonly keyTable: readonly string[];
   readonly keysBefore: number;
 }
 
 /**
- * A batch without envelopes that defines the first `count` keys of `keyTable` on a new stream: written
- * before a batch sealed for an earlier stream whose keys the new stream's receiver never got.
+ * A batch without envelopes that defines the first `count` strings of `keyTable` on a new stream:
+ * written before a batch sealed for an earlier stream whose strings the new stream's receiver never got.
  */
 export function keyTablePreamble(keyTable: readonly string[], count: number): SealedBatch {
   const writer = new BinaryWriter().uint32(TAG.requestBatch).fork();
-  writer.uint32(TAG.batchResetKeys).bool(true);
-  for (let i = 0; i < count; i++) writer.uint32(TAG.batchKey).string(keyTable[i]);
+  writer.uint32(TAG.batchResetStrings).bool(true);
+  for (let i = 0; i < count; i++) writer.uint32(TAG.batchString).string(keyTable[i]);
   const bytes = writer.join().finish();
   return { frame: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), messages: [], recipients: [], keyTable, keysBefore: 0 };
 }
 
 /**
  * Encodes envelopes straight into one `ConnectRequest{batch}` frame as they are sent. Envelopes come
- * first and the string tables last: protobuf accepts repeated fields in any order, so a table entry
- * can be added when it is first needed.
+ * first and the strings they add to the stream's string table last: protobuf accepts repeated fields
+ * in any order, so a table entry can be added when it is first needed.
  */
 export class OutboundBatch {
   private readonly writer = new BinaryWriter();
-  private readonly targets = new Map<string, number>();
+  /** The stream's string table: recipient paths, manifests, routing keys. */
   private readonly keys: KeyTable;
-  private readonly types = new Map<string, number>();
   private messages: unknown[] = [];
   private recipients: ActorRef<never>[] = [];
+  /** The last recipient path and manifest and their indexes: consecutive envelopes mostly repeat them. */
+  private lastPath: string | undefined;
+  private lastTarget = 0;
+  private lastManifest: string | undefined;
+  private lastType = 0;
 
   constructor(
     private readonly serialization: Serialization,
@@ -57,14 +64,14 @@ export class OutboundBatch {
     return writerPosition(this.writer);
   }
 
-  /** The stream's key table is full: seal now (the next batch starts a new one). */
+  /** The stream's string table is full: seal now (the next batch starts a new one). */
   get keysFull(): boolean {
     return this.keys.full;
   }
 
   /**
    * Appends one envelope; throws (leaving the batch as it was) when the message cannot be sent. A
-   * keyed wrapper (see KeyedCodec) goes as its message with its key's index in the stream's key table
+   * keyed wrapper (see KeyedCodec) goes as its message with its key's index in the stream's string table
    * and its forward count in the envelope;
    * `hops` (when not negative) replaces the wrapper's own count; `traceparent` is the sender's trace
    * context, when it traces.
@@ -73,18 +80,23 @@ export class OutboundBatch {
     const writer = this.writer;
     const pos = writerPosition(writer);
     const forks = openForks(writer);
-    let target = this.targets.get(path);
-    const newTarget = target === undefined;
-    if (target === undefined) this.targets.set(path, (target = this.targets.size));
+    const strings = this.keys;
+    const stringCount = strings.size;
     const keyed = this.serialization.keyed.of(message);
     let payload = message;
-    const keyCount = this.keys.size;
     try {
       writer.uint32(TAG.batchEnvelope).fork();
-      if (target !== 0) writeVarintField(writer, TAG.envelopeTarget, target);
+      if (path !== this.lastPath && path.startsWith(ONE_OFF_PATHS)) writeString(writer, TAG.envelopeTargetPath, path);
+      else {
+        if (path !== this.lastPath) {
+          this.lastTarget = strings.indexOf(path);
+          this.lastPath = path;
+        }
+        if (this.lastTarget !== 0) writeVarintField(writer, TAG.envelopeTarget, this.lastTarget);
+      }
       if (keyed !== undefined) {
         const wrapper = message as object;
-        writeVarintField(writer, TAG.envelopeKey, this.keys.indexOf(keyed.key(wrapper)));
+        writeVarintField(writer, TAG.envelopeKey, strings.indexOf(keyed.key(wrapper)));
         const count = hops < 0 ? keyed.hops(wrapper) : hops;
         if (count !== 0) writeVarintField(writer, TAG.envelopeHops, count);
         payload = keyed.message(wrapper);
@@ -97,30 +109,30 @@ export class OutboundBatch {
         throw new SerializationError(`message to ${recipient.address} is ${size} bytes, above maxMessageSize ${this.maxMessageSize}`);
       }
       writer.join();
-      let type = this.types.get(manifest);
-      if (type === undefined) this.types.set(manifest, (type = this.types.size));
-      if (type !== 0) writeVarintField(writer, TAG.envelopeType, type);
+      if (manifest !== this.lastManifest) {
+        this.lastType = strings.indexOf(manifest);
+        this.lastManifest = manifest;
+      }
+      if (this.lastType !== 0) writeVarintField(writer, TAG.envelopeType, this.lastType);
       if (traceparent !== undefined) writer.uint32(TAG.envelopeTraceparent).string(traceparent);
       writer.join();
     } catch (error) {
       rollbackWriter(writer, { pos, forks });
-      if (newTarget) this.targets.delete(path);
-      if (this.keys.size > keyCount) this.keys.dropLast();
+      strings.dropTo(stringCount);
+      this.forgetLast();
       throw error;
     }
     this.messages.push(message);
     this.recipients.push(recipient);
   }
 
-  /** Closes the frame (tables, length prefix) and starts an empty batch. */
+  /** Closes the frame (the strings it adds to the table, length prefix) and starts an empty batch. */
   seal(): SealedBatch {
     const writer = this.writer;
-    for (const name of this.types.keys()) writeString(writer, TAG.batchTypeName, name);
-    for (const path of this.targets.keys()) writeString(writer, TAG.batchTargetPath, path);
     const keys = this.keys;
     const table = keys.keys;
-    if (keys.batchResets) writer.uint32(TAG.batchResetKeys).bool(true);
-    for (let i = keys.batchStart; i < table.length; i++) writeString(writer, TAG.batchKey, table[i]);
+    if (keys.batchResets) writer.uint32(TAG.batchResetStrings).bool(true);
+    for (let i = keys.batchStart; i < table.length; i++) writeString(writer, TAG.batchString, table[i]);
     writer.join();
     const sealed: SealedBatch = {
       frame: takeWritten(writer) as Buffer,
@@ -129,13 +141,18 @@ export class OutboundBatch {
       keyTable: table,
       keysBefore: keys.batchResets ? 0 : keys.batchStart,
     };
-    this.targets.clear();
-    this.types.clear();
     keys.nextBatch();
+    if (keys.batchResets) this.forgetLast();
     this.messages = [];
     this.recipients = [];
     this.reset();
     return sealed;
+  }
+
+  /** The table changed under the memo (a rollback, a new table). */
+  private forgetLast(): void {
+    this.lastPath = undefined;
+    this.lastManifest = undefined;
   }
 
   private reset(): void {

@@ -1,5 +1,5 @@
 /** Wire protocol version sent in the handshake; a peer speaking another one is refused. */
-export const PROTOCOL_VERSION = 4;
+export const PROTOCOL_VERSION = 5;
 
 export const CONNECT_PATH = "/casty.v1.RemotingService/Connect";
 
@@ -20,15 +20,14 @@ export const TAG = {
   requestBatchAck: (3 << 3) | 2,
   /** A return batch has the layout of a request batch but for this first byte. */
   responseReturnBatch: (4 << 3) | 2,
-  batchTypeName: (1 << 3) | 2,
-  batchTargetPath: (2 << 3) | 2,
   batchEnvelope: (4 << 3) | 2,
-  batchKey: (5 << 3) | 2,
-  batchResetKeys: (6 << 3) | 0,
+  batchString: (5 << 3) | 2,
+  batchResetStrings: (6 << 3) | 0,
   envelopeTarget: (1 << 3) | 0,
   envelopeType: (2 << 3) | 0,
   envelopePayload: (3 << 3) | 2,
   envelopeKey: (6 << 3) | 0,
   envelopeHops: (7 << 3) | 0,
   envelopeTraceparent: (8 << 3) | 2,
+  envelopeTargetPath: (9 << 3) | 2,
 } as const;

@@ -23,6 +23,8 @@ import type { ReturnLink } from "./return-link.js";
 import { channelOptions, type BoundServer } from "./server.js";
 import { channelCredentials } from "./tls.js";
 
+const SLASH = 0x2f;
+
 /** The remoting extension of a system; installed around a bound server by `Remoting.install`. */
 export const RemotingId: ExtensionId<Remoting> = {
   key: "casty.Remoting",
@@ -58,6 +60,10 @@ export class Remoting implements RefCodec, EndpointHost, InboundServerHost {
   private readonly blockedPeers = new Set<string>();
   private readonly associationListeners = new Set<(peer: Peer, uid: bigint, restarted: boolean) => void>();
   private readonly releaseGrpcLogs: () => void;
+  encodingForPeer = false;
+  batchSender: Peer | undefined;
+  /** The endpoint of the last sender a bare path came from: its batches come one after another. */
+  private lastSender: { readonly peer: Peer; readonly endpoint: Endpoint } | undefined;
 
   /** Builds remoting for `system` around its bound server and registers it as the system's extension. */
   static install(system: ActorSystem, options: RemoteOptions, bound: BoundServer): Remoting {
@@ -134,11 +140,15 @@ export class Remoting implements RefCodec, EndpointHost, InboundServerHost {
   // ---- RefCodec ----
 
   addressOf(ref: ActorRef<unknown>): string {
-    if (ref instanceof PromiseRef) ref.expose(); // in its own system, which may not be this one (tests)
+    if (ref instanceof PromiseRef) {
+      ref.expose(); // in its own system, which may not be this one (tests)
+      if (this.encodingForPeer && ref.isOf(this.system)) return ref.path; // see SenderRefs
+    }
     return ref.address;
   }
 
   resolve(address: string): ActorRef<unknown> {
+    if (address.charCodeAt(0) === SLASH && this.batchSender !== undefined) return this.senderRef(this.batchSender, address);
     const cached = this.endpoints.cachedRef(address);
     if (cached !== undefined) return cached;
     const { node, path } = splitActorUri(address);
@@ -153,6 +163,14 @@ export class Remoting implements RefCodec, EndpointHost, InboundServerHost {
     const ref = new RemoteActorRef(address, path, endpoint, this.deathWatch);
     if (!path.startsWith("/temp/")) this.endpoints.cacheRef(address, ref);
     return ref;
+  }
+
+  /** A ref to the actor at `path` on `sender`, the peer whose batch is being delivered (see SenderRefs). */
+  private senderRef(sender: Peer, path: string): ActorRef<unknown> {
+    let last = this.lastSender;
+    if (last?.peer !== sender) this.lastSender = last = { peer: sender, endpoint: this.endpoints.endpoint(sender) };
+    const endpoint = last.endpoint;
+    return new RemoteActorRef(endpoint.node + path, path, endpoint, this.deathWatch);
   }
 
   // ---- InboundHost / EndpointHost ----

@@ -4,6 +4,7 @@ import type { Scheduler, TimerHandle } from "../actor/scheduler.js";
 import type { Peer } from "./peer.js";
 import { readReturnBatch, type InboundHost } from "./inbound-batch.js";
 import { ACK_DELAY_MS } from "./protocol.js";
+import type { SenderRefs } from "./sender-refs.js";
 
 /** A Connect stream as its responder sees it: it writes acks and handshake answers, and return batches as raw frames. */
 export type ConnectCall = grpc.ServerDuplexStream<Buffer, ConnectResponse | Buffer>;
@@ -59,7 +60,7 @@ export class ReturnLink {
  */
 export class ReturnBatches {
   private delivered = 0n;
-  private readonly keys: string[] = []; // the key table of the return batches (see MessageBatch.keys)
+  private readonly keys: string[] = []; // the string table of the return batches (see MessageBatch.strings)
   private ackTimer: TimerHandle | undefined;
   private readonly ack = () => {
     this.ackTimer = undefined;
@@ -67,22 +68,29 @@ export class ReturnBatches {
   };
 
   constructor(
-    private readonly host: InboundHost,
-    private readonly scheduler: Scheduler,
+    private readonly host: InboundHost & SenderRefs & { readonly scheduler: Scheduler },
+    /** The peer at the other end of the stream: the return batches are its messages. */
+    private readonly sender: Peer,
     /** Writes the ack frame on the stream, if it is still in use. */
     private readonly writeAck: (frame: Buffer) => void,
   ) {}
 
   /** Delivers a return batch (throws MalformedFrameError for a bad one). */
   receive(frame: Buffer): void {
-    readReturnBatch(frame, this.host, this.keys);
+    const host = this.host;
+    host.batchSender = this.sender;
+    try {
+      readReturnBatch(frame, host, this.keys);
+    } finally {
+      host.batchSender = undefined;
+    }
     this.delivered++;
-    this.ackTimer ??= this.scheduler.setTimeout(this.ack, ACK_DELAY_MS);
+    this.ackTimer ??= host.scheduler.setTimeout(this.ack, ACK_DELAY_MS);
   }
 
   /** The stream is gone: no more acks. */
   stop(): void {
-    if (this.ackTimer !== undefined) this.scheduler.clearTimeout(this.ackTimer);
+    if (this.ackTimer !== undefined) this.host.scheduler.clearTimeout(this.ackTimer);
     this.ackTimer = undefined;
   }
 }

@@ -116,7 +116,7 @@ export class ValueDecoder {
   }
 
   /**
-   * The usual ObjectField, key then a small number, string or boolean, read without the general
+   * The usual ObjectField, key then a small number, string, boolean or ref, read without the general
    * machinery (the mirror of the encoder's writeSmallField). Anything else, including every malformed
    * input, is left to the general path: false, and the reader has not moved.
    */
@@ -138,6 +138,9 @@ export class ValueDecoder {
     } else if (kind === Kind.String && size >= 2 && buf[valueAt + 3] === size - 2) {
       r.pos = valueAt + 3;
       value = this.strings.read(r);
+    } else if (kind === Kind.ActorRef && size >= 2 && buf[valueAt + 3] === size - 2) {
+      r.pos = valueAt + 3;
+      value = this.refs.resolve(r.string()); // not cached: ask refs are unique
     } else return false;
     r.pos = start + 1;
     const key = this.strings.read(r);

@@ -89,10 +89,7 @@ export class ValueEncoder {
     } else if (proto === Array.prototype) {
       this.list(w, value as unknown[], depth + 1);
     } else if (isActorRef(value)) {
-      const address = this.refs.addressOf(value);
-      // an ask's reply ref has an address of its own that never recurs: caching its bytes only churns
-      if (value instanceof PromiseRef) writeString(w, Kind.ActorRef, address);
-      else w.uint32(Kind.ActorRef).bytes(this.addressBytes(address));
+      this.ref(w, value, this.refs.addressOf(value));
     } else {
       this.other(w, value, proto as object, depth);
     }
@@ -130,18 +127,29 @@ export class ValueEncoder {
         const item = (value as Record<string, unknown>)[key];
         const keyLength = asciiLength(key);
         const size = keyLength < 0 ? -1 : knownSize(item);
-        if (size >= 0) {
-          // Both lengths fit one byte: ObjectField = tag, length, key (2 + keyLength), tag, length, value.
-          writeSmallField(w, entryTag, key, keyLength, item, size);
-        } else {
-          w.uint32(entryTag).fork().uint32(FIELD1).string(key);
-          this.nested(w, FIELD2, item, depth);
-          w.join();
-        }
+        // Both lengths fit one byte: ObjectField = tag, length, key (2 + keyLength), tag, length, value.
+        if (size >= 0) writeSmallField(w, entryTag, key, keyLength, item, size, Kind.String);
+        else this.field(w, entryTag, key, keyLength, item, depth);
       }
     } catch (e) {
       throw at(e, propertySegment(keys[i]), value);
     }
+  }
+
+  /** One ObjectField of any value; a ref with a short address (an ask's bare path, see Remoting.addressOf) as a small field. */
+  private field(w: BinaryWriter, entryTag: number, key: string, keyLength: number, item: unknown, depth: number): void {
+    if (!isActorRef(item)) {
+      w.uint32(entryTag).fork().uint32(FIELD1).string(key);
+      this.nested(w, FIELD2, item, depth);
+      w.join();
+      return;
+    }
+    const address = this.refs.addressOf(item);
+    const length = keyLength < 0 ? -1 : asciiLength(address);
+    if (length >= 0) return writeSmallField(w, entryTag, key, keyLength, address, 2 + length, Kind.ActorRef);
+    w.uint32(entryTag).fork().uint32(FIELD1).string(key).uint32(FIELD2).fork();
+    this.ref(w, item, address);
+    w.join().join();
   }
 
   private list(w: BinaryWriter, items: unknown[], depth: number): void {
@@ -190,6 +198,13 @@ export class ValueEncoder {
     w.join();
   }
 
+  /** The fields of a Value holding the ref at `address`. */
+  private ref(w: BinaryWriter, ref: object, address: string): void {
+    // an ask's reply ref has an address of its own that never recurs: caching its bytes only churns
+    if (ref instanceof PromiseRef) writeString(w, Kind.ActorRef, address);
+    else w.uint32(Kind.ActorRef).bytes(this.addressBytes(address));
+  }
+
   private addressBytes(address: string): Uint8Array {
     let bytes = this.addresses.get(address);
     if (bytes === undefined) {
@@ -229,9 +244,10 @@ const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 /**
  * One ObjectField whose key is short ASCII and whose value is small and sized (see knownSize),
  * written byte by byte: the common case of messages like `{ kind: "tick", n: 1 }`, where going through
- * BinaryWriter's checked calls costs more than the bytes themselves.
+ * BinaryWriter's checked calls costs more than the bytes themselves. A string goes as `stringKind`
+ * (a short ref's address as Kind.ActorRef).
  */
-function writeSmallField(w: BinaryWriter, entryTag: number, key: string, keyLength: number, value: unknown, size: number): void {
+function writeSmallField(w: BinaryWriter, entryTag: number, key: string, keyLength: number, value: unknown, size: number, stringKind: number): void {
   const raw = w as unknown as WriterState;
   raw.ensureCapacity(6 + keyLength + size);
   const buf = raw.buffer;
@@ -252,7 +268,7 @@ function writeSmallField(w: BinaryWriter, entryTag: number, key: string, keyLeng
       pos += 8;
       break;
     case "string":
-      buf[pos++] = Kind.String;
+      buf[pos++] = stringKind;
       buf[pos++] = value.length;
       for (let i = 0; i < value.length; i++) buf[pos++] = value.charCodeAt(i);
       break;

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { ActorSystem, AskTimeoutError, Behaviors, DeadLetter, type ActorRef, type Behavior } from "../../src/index.js";
 import { countingScheduler } from "../support/counting-scheduler.js";
+import { VirtualScheduler } from "../support/virtual-scheduler.js";
 import { sleep, waitFor } from "../support/wait.js";
 
 let system: ActorSystem;
@@ -26,6 +27,46 @@ describe("ask", () => {
     expect(parallel[499]).toBe("P499");
     expect(system.asks.pendingCount).toBe(0);
     expect(scheduler.live).toBe(0);
+  });
+
+  it("sequential asks share one timer, which stops keeping the process alive when no ask is pending", async () => {
+    const scheduler = countingScheduler();
+    system = new ActorSystem({ name: "t", scheduler, logLevel: "silent" });
+    const ref = system.spawn(echo, "echo");
+    const before = scheduler.started;
+    for (let i = 0; i < 200; i++) await system.ask(ref, (replyTo: ActorRef<string>) => ({ text: "x", replyTo }));
+    expect(scheduler.started - before).toBe(1);
+    expect(scheduler.armed).toBe(1);
+    expect(scheduler.live).toBe(0);
+    const pending = system.ask(system.spawn(Behaviors.receive<EchoMsg>(() => Behaviors.same())), (replyTo: ActorRef<string>) => ({ text: "x", replyTo }));
+    expect(scheduler.live).toBe(1); // an ask waits: its timeout keeps the process alive again
+    await system.shutdown();
+    await expect(pending).rejects.toThrow(/terminated/);
+    expect(scheduler.armed).toBe(0);
+  });
+
+  it("an ask made while the shared timer is armed for an older deadline still times out at its own", async () => {
+    const scheduler = new VirtualScheduler(7);
+    Object.assign(scheduler, { keepAlive: () => undefined }); // keeps idle timers armed, as the real scheduler does
+    system = new ActorSystem({ name: "t", scheduler, logLevel: "silent" });
+    const ref = system.spawn(echo, "echo");
+    const silent = system.spawn(Behaviors.receive<EchoMsg>(() => Behaviors.same()));
+    const first = system.ask(ref, (replyTo: ActorRef<string>) => ({ text: "a", replyTo }), { timeout: 30 });
+    await scheduler.advance(1);
+    await expect(first).resolves.toBe("A");
+    await scheduler.advance(19); // t = 20: the timer armed for the first ask (t = 30) is still pending
+    let outcome: unknown;
+    system
+      .ask(silent, (replyTo: ActorRef<string>) => ({ text: "b", replyTo }), { timeout: 30 })
+      .then(
+        (reply) => (outcome = reply),
+        (error: unknown) => (outcome = error),
+      );
+    await scheduler.advance(20); // t = 40: the old deadline passed, the new one (t = 50) did not
+    expect(outcome).toBeUndefined();
+    await scheduler.advance(15);
+    expect(outcome).toBeInstanceOf(AskTimeoutError);
+    expect(system.asks.pendingCount).toBe(0);
   });
 
   it("rejects with AskTimeoutError and a late reply becomes a dead letter", async () => {

@@ -76,11 +76,9 @@ describe("fuzzing every service of a node", () => {
           frame: {
             $case: "batch",
             value: {
-              typeNames: ["casty.v1.Value", "no.such.Type"],
-              targetPaths: ["/user/echo", ""],
-              envelopes: [{ targetIndex: 1, typeIndex: 1, payload: Buffer.from([1, 2]), hops: 0 }],
-              keys: [],
-              resetKeys: false,
+              strings: ["casty.v1.Value", "no.such.Type", "/user/echo", ""],
+              envelopes: [{ targetIndex: 3, typeIndex: 1, payload: Buffer.from([1, 2]), hops: 0 }],
+              resetStrings: true,
             },
           },
         }).finish(),
@@ -206,11 +204,9 @@ describe("fuzzing every service of a node", () => {
         frame: {
           $case: "batch",
           value: {
-            typeNames: [typeName],
-            targetPaths: [region.path],
-            keys: [],
-            resetKeys: false,
-            envelopes: [{ targetIndex: 0, typeIndex: 0, payload: Buffer.from(fuzz.frame([payload])), hops: 0 }],
+            strings: [region.path, typeName],
+            resetStrings: true,
+            envelopes: [{ targetIndex: 0, typeIndex: 1, payload: Buffer.from(fuzz.frame([payload])), hops: 0 }],
           },
         },
       }).finish();

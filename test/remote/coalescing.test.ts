@@ -58,6 +58,8 @@ function endpointOnto(call: RecordingCall): Endpoint {
     associated: () => undefined,
     unreachable: () => undefined,
     endpointFor: () => endpoint,
+    encodingForPeer: false,
+    batchSender: undefined,
   };
   const endpoint = new Endpoint({ system: "test", host: "127.0.0.1", port: 2, key: "127.0.0.1:2" }, host);
   return endpoint;

@@ -28,9 +28,10 @@ describe("batching", () => {
     expect(all).toHaveLength(2);
     const turn = all[1];
     expect(turn.envelopes).toHaveLength(101);
-    expect(turn.targetPaths).toEqual(["/user/sink", "/user/other"]);
-    expect(turn.typeNames).toEqual(["casty.v1.Value"]);
-    expect(turn.envelopes[100].targetIndex).toBe(1);
+    // the first batch put the sink's path and the manifest in the stream's string table
+    expect(all[0].strings).toEqual(["/user/sink", "casty.v1.Value"]);
+    expect(turn.strings).toEqual(["/user/other"]);
+    expect(turn.envelopes[100].targetIndex).toBe(2);
   });
 });
 

@@ -7,7 +7,7 @@ import { RemoteActorRef, type RemoteActorSystem } from "../../src/index.js";
 import { keyTablePreamble, OutboundBatch } from "../../src/remote/outbound-batch.js";
 import { MalformedFrameError, readFrame, type InboundHost } from "../../src/remote/inbound-batch.js";
 import { MAX_STREAM_KEYS } from "../../src/remote/key-table.js";
-import { Serialization, type KeyedCodec, type RefCodec } from "../../src/serialization/index.js";
+import { Serialization, SerializationError, type KeyedCodec, type RefCodec } from "../../src/serialization/index.js";
 import { waitFor } from "../support/wait.js";
 import { deadLetters, isAssociated, probe, remoteRef, TestNodes } from "./fixtures/nodes.js";
 
@@ -140,7 +140,7 @@ describe("keyed wrappers between nodes", () => {
   });
 
   it("on the wire: a key once per stream, its index in the envelope, a new table once the table is full", () => {
-    const batch = new OutboundBatch(keyedSerialization(), 1024 * 1024, 3);
+    const batch = new OutboundBatch(keyedSerialization(), 1024 * 1024, 5);
     const recipient = { address: "casty://test@127.0.0.1:1/user/x" } as never;
     batch.append("/user/x", new ForKey("alice", 1), recipient);
     batch.append("/user/x", new ForKey("bob", 2), recipient);
@@ -155,25 +155,42 @@ describe("keyed wrappers between nodes", () => {
     const wire = [first, second, third].map((sealed) => {
       const { frame } = ConnectRequest.decode(sealed.frame);
       if (frame?.$case !== "batch") throw new Error("not a batch frame");
-      return { keys: frame.value.keys, reset: frame.value.resetKeys, indexes: frame.value.envelopes.map((e) => e.keyIndex) };
+      return { strings: frame.value.strings, reset: frame.value.resetStrings, indexes: frame.value.envelopes.map((e) => e.keyIndex) };
     });
+    // the stream's string table holds the recipient's path and the manifest too
     expect(wire).toEqual([
-      { keys: ["alice", "bob"], reset: false, indexes: [0, 1] },
-      { keys: ["carol"], reset: false, indexes: [1, 2, 0] },
-      { keys: ["bob"], reset: true, indexes: [0] },
+      { strings: ["/user/x", "alice", "casty.v1.Value", "bob"], reset: false, indexes: [1, 3] },
+      { strings: ["carol"], reset: false, indexes: [3, 4, 1] },
+      { strings: ["/user/x", "bob", "casty.v1.Value"], reset: true, indexes: [1] },
     ]);
-    expect([first.keysBefore, second.keysBefore, third.keysBefore]).toEqual([0, 2, 0]);
+    expect([first.keysBefore, second.keysBefore, third.keysBefore]).toEqual([0, 4, 0]);
 
-    // a receiver that missed the first batch (a new stream) gets its keys from a preamble
+    // a receiver that missed the first batch (a new stream) gets its strings from a preamble
     const { frame } = ConnectRequest.decode(keyTablePreamble(second.keyTable, second.keysBefore).frame);
-    expect(frame?.$case === "batch" && [frame.value.resetKeys, frame.value.keys, frame.value.envelopes.length]).toEqual([true, ["alice", "bob"], 0]);
+    expect(frame?.$case === "batch" && [frame.value.resetStrings, frame.value.strings, frame.value.envelopes.length]).toEqual([
+      true,
+      ["/user/x", "alice", "casty.v1.Value", "bob"],
+      0,
+    ]);
+  });
+
+  it("an envelope that cannot be encoded leaves the string table as it was", () => {
+    const batch = new OutboundBatch(keyedSerialization(), 1024 * 1024);
+    const recipient = { address: "casty://test@127.0.0.1:1/user/x" } as never;
+    batch.append("/user/a", "one", recipient);
+    expect(() => batch.append("/user/b", () => "a function", recipient)).toThrow(SerializationError);
+    batch.append("/user/b", "two", recipient);
+    const { frame } = ConnectRequest.decode(batch.seal().frame);
+    if (frame?.$case !== "batch") throw new Error("not a batch frame");
+    expect(frame.value.strings).toEqual(["/user/a", "casty.v1.Value", "/user/b"]);
+    expect(frame.value.envelopes.map((e) => e.targetIndex)).toEqual([0, 2]);
   });
 
   it("a stream whose key table grows beyond the limit is refused", () => {
     const host = { serialization: keyedSerialization(), log: console } as unknown as InboundHost;
     const keys = Array.from({ length: MAX_STREAM_KEYS }, (_, i) => `k${i}`);
-    const batchOf = (keys: string[], resetKeys: boolean) =>
-      ConnectRequest.encode({ frame: { $case: "batch", value: { typeNames: [], targetPaths: [], envelopes: [], keys, resetKeys } } }).finish();
+    const batchOf = (strings: string[], resetStrings: boolean) =>
+      ConnectRequest.encode({ frame: { $case: "batch", value: { envelopes: [], strings, resetStrings } } }).finish();
     const table: string[] = [];
     readFrame(batchOf(keys, false), host, true, table);
     expect(table).toHaveLength(MAX_STREAM_KEYS);
@@ -192,13 +209,13 @@ describe("keyed wrappers between nodes", () => {
     const { frame } = ConnectRequest.decode(batch.seal().frame);
     if (frame?.$case !== "batch") throw new Error("not a batch frame");
     const decoded = frame.value;
-    expect(decoded.keys).toEqual(["alice", "bob"]);
+    expect(decoded.strings).toEqual(["/user/x", "alice", "casty.v1.Value", "bob"]);
     expect(decoded.envelopes.map((e) => [e.keyIndex, e.hops])).toEqual([
-      [0, 2],
-      [0, 0],
+      [1, 2],
       [1, 0],
+      [3, 0],
     ]);
-    expect(decoded.envelopes.map((e) => a.deserialize(decoded.typeNames[e.typeIndex], e.payload))).toEqual(["hi", "ho", "hu"]);
+    expect(decoded.envelopes.map((e) => a.deserialize(decoded.strings[e.typeIndex], e.payload))).toEqual(["hi", "ho", "hu"]);
   });
 
   it("on the wire: key indexes, hop counts and targets past one varint byte", () => {
@@ -207,8 +224,8 @@ describe("keyed wrappers between nodes", () => {
     for (let i = 0; i < 300; i++) batch.append(`/user/x${i}`, new ForKey(`k${i}`, i, i * 100), recipient);
     const { frame } = ConnectRequest.decode(batch.seal().frame);
     if (frame?.$case !== "batch") throw new Error("not a batch frame");
-    const { envelopes, keys, targetPaths } = frame.value;
-    expect(envelopes.map((e) => [keys[e.keyIndex ?? -1], e.hops, targetPaths[e.targetIndex]])).toEqual(
+    const { envelopes, strings } = frame.value;
+    expect(envelopes.map((e) => [strings[e.keyIndex ?? -1], e.hops, strings[e.targetIndex]])).toEqual(
       Array.from({ length: 300 }, (_, i) => [`k${i}`, i * 100, `/user/x${i}`]),
     );
   });

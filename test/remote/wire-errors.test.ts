@@ -179,13 +179,11 @@ describe("malformed frames from a raw grpc-js client", () => {
       frame: {
         $case: "batch",
         value: {
-          typeNames: ["casty.v1.Value"],
-          targetPaths: ["/user/inbox"],
-          keys: [],
-          resetKeys: false,
+          strings: ["/user/inbox", "casty.v1.Value"],
+          resetStrings: true,
           envelopes: [
-            { targetIndex: 5, typeIndex: 0, payload: Buffer.from([8, 1]), hops: 0 },
-            { targetIndex: 0, typeIndex: 0, payload: Buffer.from([0xff, 0xff, 0xff]), hops: 0 },
+            { targetIndex: 5, typeIndex: 1, payload: Buffer.from([8, 1]), hops: 0 },
+            { targetIndex: 0, typeIndex: 1, payload: Buffer.from([0xff, 0xff, 0xff]), hops: 0 },
           ],
         },
       },

@@ -632,4 +632,27 @@ describe("an ask's reply ref", () => {
       ref.tell(1); // settles it: no timer left
     }
   });
+
+  it("with a short address (an ask's bare path between nodes) goes in the same bytes the generated code writes", () => {
+    const { ser } = setup();
+    const short = new FakeRef("/temp/$a");
+    const { bytes } = ser.serialize({ kind: "ping", replyTo: short, n: 1 });
+    const generated = Value.encode({
+      kind: {
+        $case: "objectValue",
+        value: {
+          fields: [
+            { key: "kind", value: { kind: { $case: "stringValue", value: "ping" } } },
+            { key: "replyTo", value: { kind: { $case: "actorRef", value: "/temp/$a" } } },
+            { key: "n", value: { kind: { $case: "numberValue", value: 1 } } },
+          ],
+        },
+      },
+    }).finish();
+    expect(Buffer.from(bytes)).toEqual(Buffer.from(generated));
+    const back = ser.deserialize(VALUE_MANIFEST, bytes) as { replyTo: ActorRef<unknown> };
+    expect(back.replyTo.address).toBe("/temp/$a");
+    const long = roundTrip({ replyTo: alice }) as { replyTo: ActorRef<unknown> };
+    expect(long.replyTo.address).toBe(alice.address);
+  });
 });

@@ -73,38 +73,43 @@ export interface HandshakeAck {
 }
 
 /**
- * Messages for one node, in send order. Strings repeated across envelopes are sent once per batch in
- * the tables below and referenced by index, so small messages stay small.
+ * Messages for one node, in send order. Strings the envelopes name (recipient paths, payload
+ * manifests, routing keys) are sent once per stream in its string table and referenced by index, so
+ * small messages stay small.
  */
 export interface MessageBatch {
-  /** Payload manifests: "casty.v1.Value" for plain data, else a registered Protobuf type name. */
-  typeNames: string[];
-  /** Recipient paths inside the receiving system, e.g. "/user/accounts". */
-  targetPaths: string[];
   envelopes: Envelope[];
   /**
-   * Routing keys (e.g. entity ids) this batch adds to the stream's key table, which envelopes of this
-   * and later batches of the same stream reference by index (see Envelope.key_index). The table starts
-   * empty on every stream; a key is sent once per stream, not once per batch.
+   * Strings this batch adds to the stream's string table, which envelopes of this and later batches
+   * of the same stream reference by index: recipient paths inside the receiving system (e.g.
+   * "/user/accounts"), payload manifests ("casty.v1.Value" for plain data, else a registered Protobuf
+   * type name) and routing keys (e.g. entity ids). The table starts empty on every stream; a string is
+   * sent once per stream, not once per batch.
    */
-  keys: string[];
+  strings: string[];
   /**
-   * The stream's key table is emptied before `keys` are added (the dialer bounds the table: after
-   * MAX_STREAM_KEYS keys it starts a new one; a responder refuses a table that grows beyond it).
+   * The stream's string table is emptied before `strings` are added (the dialer bounds the table:
+   * after MAX_STREAM_KEYS strings it starts a new one; a responder refuses a table that grows beyond it).
    */
-  resetKeys: boolean;
+  resetStrings: boolean;
 }
 
 export interface Envelope {
-  /** Index into MessageBatch.target_paths. */
+  /**
+   * Index of the recipient's path in the stream's string table (see MessageBatch.strings), unless
+   * target_path is set.
+   */
   targetIndex: number;
-  /** Index into MessageBatch.type_names: the manifest that `payload` decodes with. */
+  /** Index in the stream's string table of the manifest that `payload` decodes with. */
   typeIndex: number;
-  /** The message; a reply-to ref travels inside it (as Akka Typed does), so envelopes carry no sender. */
+  /**
+   * The message; a reply-to ref travels inside it (as Akka Typed does), so envelopes carry no sender.
+   * The sender's own ask refs inside it are written as bare paths (see casty.v1.Value.actor_ref).
+   */
   payload: Buffer;
   /**
-   * Set when the message is for the entity at index key_index of the stream's key table (see
-   * MessageBatch.keys) of a recipient that routes by key (a shard region): the receiver delivers the
+   * Set when the message is for the entity whose key is at index key_index of the stream's string
+   * table (see MessageBatch.strings) of a recipient that routes by key (a shard region): the receiver delivers the
    * payload wrapped as a casty.ShardEnvelope (hops 0) or casty.RoutedEnvelope (hops > 0), so the
    * wrapper costs the wire no more than these two fields.
    */
@@ -117,7 +122,14 @@ export interface Envelope {
    * The sender's W3C trace context (a `traceparent` header value) when the message was sent within a
    * trace (OpenTelemetry): its processing on the receiver is a span of the same trace.
    */
-  traceparent?: string | undefined;
+  traceparent?:
+    | string
+    | undefined;
+  /**
+   * The recipient's path when it is used once (the reply ref of an ask, "/temp/$…"), in place of
+   * target_index: such paths do not enter the stream's string table.
+   */
+  targetPath?: string | undefined;
 }
 
 function createBaseConnectRequest(): ConnectRequest {
@@ -539,25 +551,19 @@ export const HandshakeAck: MessageFns<HandshakeAck> = {
 };
 
 function createBaseMessageBatch(): MessageBatch {
-  return { typeNames: [], targetPaths: [], envelopes: [], keys: [], resetKeys: false };
+  return { envelopes: [], strings: [], resetStrings: false };
 }
 
 export const MessageBatch: MessageFns<MessageBatch> = {
   encode(message: MessageBatch, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    for (const v of message.typeNames) {
-      writer.uint32(10).string(v!);
-    }
-    for (const v of message.targetPaths) {
-      writer.uint32(18).string(v!);
-    }
     for (const v of message.envelopes) {
       Envelope.encode(v!, writer.uint32(34).fork()).join();
     }
-    for (const v of message.keys) {
+    for (const v of message.strings) {
       writer.uint32(42).string(v!);
     }
-    if (message.resetKeys !== false) {
-      writer.uint32(48).bool(message.resetKeys);
+    if (message.resetStrings !== false) {
+      writer.uint32(48).bool(message.resetStrings);
     }
     return writer;
   },
@@ -575,22 +581,6 @@ export const MessageBatch: MessageFns<MessageBatch> = {
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
-          case 1: {
-            if (tag !== 10) {
-              break;
-            }
-
-            message.typeNames.push(reader.string());
-            continue;
-          }
-          case 2: {
-            if (tag !== 18) {
-              break;
-            }
-
-            message.targetPaths.push(reader.string());
-            continue;
-          }
           case 4: {
             if (tag !== 34) {
               break;
@@ -604,7 +594,7 @@ export const MessageBatch: MessageFns<MessageBatch> = {
               break;
             }
 
-            message.keys.push(reader.string());
+            message.strings.push(reader.string());
             continue;
           }
           case 6: {
@@ -612,7 +602,7 @@ export const MessageBatch: MessageFns<MessageBatch> = {
               break;
             }
 
-            message.resetKeys = reader.bool();
+            message.resetStrings = reader.bool();
             continue;
           }
         }
@@ -632,11 +622,9 @@ export const MessageBatch: MessageFns<MessageBatch> = {
   },
   fromPartial<I extends Exact<DeepPartial<MessageBatch>, I>>(object: I): MessageBatch {
     const message = createBaseMessageBatch();
-    message.typeNames = object.typeNames?.map((e) => e) || [];
-    message.targetPaths = object.targetPaths?.map((e) => e) || [];
     message.envelopes = object.envelopes?.map((e) => Envelope.fromPartial(e)) || [];
-    message.keys = object.keys?.map((e) => e) || [];
-    message.resetKeys = object.resetKeys ?? false;
+    message.strings = object.strings?.map((e) => e) || [];
+    message.resetStrings = object.resetStrings ?? false;
     return message;
   },
 };
@@ -649,6 +637,7 @@ function createBaseEnvelope(): Envelope {
     keyIndex: undefined,
     hops: 0,
     traceparent: undefined,
+    targetPath: undefined,
   };
 }
 
@@ -671,6 +660,9 @@ export const Envelope: MessageFns<Envelope> = {
     }
     if (message.traceparent !== undefined) {
       writer.uint32(66).string(message.traceparent);
+    }
+    if (message.targetPath !== undefined) {
+      writer.uint32(74).string(message.targetPath);
     }
     return writer;
   },
@@ -736,6 +728,14 @@ export const Envelope: MessageFns<Envelope> = {
             message.traceparent = reader.string();
             continue;
           }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.targetPath = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -759,6 +759,7 @@ export const Envelope: MessageFns<Envelope> = {
     message.keyIndex = object.keyIndex ?? undefined;
     message.hops = object.hops ?? 0;
     message.traceparent = object.traceparent ?? undefined;
+    message.targetPath = object.targetPath ?? undefined;
     return message;
   },
 };

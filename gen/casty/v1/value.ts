@@ -54,7 +54,9 @@ export interface Value {
     | //
     /**
      * A reference to an actor: its URI, e.g. "casty://bank@10.0.0.1:25520/user/accounts".
-     * Messages sent to it are delivered to the node named in the URI.
+     * Messages sent to it are delivered to the node named in the URI. In a remoting batch
+     * (casty.v1.MessageBatch) a bare path, e.g. "/temp/$a" for the reply ref of an ask, names an
+     * actor of the node that sent the batch.
      */
     { $case: "actorRef"; value: string }
     | //
