@@ -1,4 +1,5 @@
 import * as pb from "../../gen/casty/v1/sharding.js";
+import { parseNodeKey } from "../remote/address.js";
 import type { Serialization } from "../serialization/index.js";
 import { allocationAt, type ShardAllocation } from "./allocation.js";
 
@@ -26,6 +27,45 @@ export type Coordination =
 export function isCoordination(message: unknown): message is Coordination {
   const type = (message as { $type?: unknown } | null)?.$type;
   return typeof type === "string" && type.startsWith("casty.v1.") && Object.values(TYPE).includes(type as never);
+}
+
+/**
+ * Why a coordination message from another node cannot be acted on (a node field that is not a
+ * `host:port` address), or undefined when it can: the region and coordinator reply to those nodes.
+ */
+export function coordinationProblem(message: Coordination): string | undefined {
+  const nodes: string[] = [];
+  const homes = (list: readonly pb.ShardHome[]) => {
+    for (const home of list) {
+      if (home.node !== "") nodes.push(home.node);
+      for (const replica of home.replicas) nodes.push(replica.node);
+    }
+  };
+  switch (message.$type) {
+    case TYPE.register:
+      nodes.push(message.node);
+      homes(message.owned);
+      break;
+    case TYPE.homes:
+      homes(message.homes);
+      break;
+    case TYPE.getHome:
+    case TYPE.stopped:
+    case TYPE.gracefulShutdown:
+    case TYPE.progress:
+      nodes.push(message.node);
+      break;
+    case TYPE.handOff:
+      break;
+  }
+  for (const node of nodes) {
+    try {
+      parseNodeKey(node);
+    } catch (error) {
+      return `${message.$type}: ${(error as Error).message}`;
+    }
+  }
+  return undefined;
 }
 
 export function registerCoordination(serialization: Serialization): void {

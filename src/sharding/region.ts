@@ -11,7 +11,7 @@ import { clusterHost } from "./cluster-host.js";
 import { ShardCoordinator } from "./coordinator.js";
 import { Passivate, RoutedEnvelope, ShardEnvelope } from "./envelope.js";
 import type { ResolvedShardingOptions } from "./options.js";
-import { allocationOf, isCoordination, TYPE, wireHome, type Coordination } from "./protocol.js";
+import { allocationOf, coordinationProblem, isCoordination, TYPE, wireHome, type Coordination } from "./protocol.js";
 import type { RegionHost } from "./region-host.js";
 import { ShardReplicationId, type RegionReplication, type ShardReplicationStats } from "./replication-hook.js";
 import { Shard, type RunningEntity, type ShardHost } from "./shard.js";
@@ -157,7 +157,7 @@ class ShardRegion<M> implements ShardHost<M> {
     else if (message instanceof Passivate) this.passivate(message.entity);
     else if (message instanceof ClusterEvent) this.clusterEvent(message);
     else if (message instanceof BeginLeave) this.beginLeave(message.done);
-    else if (isCoordination(message)) this.coordination(message);
+    else if (isCoordination(message)) this.coordinationFrom(message);
     else this.ctx.log.warn(`region got an unexpected message: ${String(message)}`);
   }
 
@@ -342,6 +342,14 @@ class ShardRegion<M> implements ShardHost<M> {
   private hosting(): boolean {
     const role = this.options.role;
     return this.leaveDone === undefined && (role === undefined || (this.host?.hasRole(role) ?? false));
+  }
+
+  /** A coordination message that names a node which is no address is dropped (a dead letter), never acted on. */
+  private coordinationFrom(message: Coordination): void {
+    const problem = coordinationProblem(message);
+    if (problem === undefined) return this.coordination(message);
+    this.ctx.log.warn(`dropped a coordination message: ${problem}`);
+    this.ctx.system.deadLetter(message, this.ctx.self, problem);
   }
 
   private coordination(message: Coordination): void {
