@@ -63,8 +63,8 @@ export class RegionReplicator implements RegionReplication, PersistHook {
   /** Shards this node became primary of: where to pull from, and the entities already filled. */
   private readonly syncs = new Map<number, { readonly sources: readonly string[]; readonly done: Set<string> }>();
   /**
-   * The last allocation heard of each shard: the region forgets one whose primary's node was removed or
-   * that it hands off, and a primary that takes over later still fills from its holders.
+   * The last allocation heard of each shard (the region's own table forgets one whose primary's node was
+   * removed or that it hands off): a primary that takes over later still fills from its holders.
    */
   private readonly lastHeard = new Map<number, ShardAllocation>();
   /** Replica: events stored per shard (the coordinator promotes the furthest replica). */
@@ -84,10 +84,10 @@ export class RegionReplicator implements RegionReplication, PersistHook {
 
   // ---- RegionReplication ----
 
-  allocationChanged(shard: number, allocation: ShardAllocation | undefined, previous: ShardAllocation | undefined): void {
+  allocationChanged(shard: number, allocation: ShardAllocation | undefined): void {
     const self = this.region.selfNode;
     if (allocation === undefined) return; // handing off, or its node was lost: the next allocation decides
-    const heard = previous ?? this.lastHeard.get(shard);
+    const previous = this.lastHeard.get(shard);
     this.lastHeard.set(shard, allocation);
     if (!sameNode(allocation.primary.node, self)) {
       this.primaryOf.delete(shard);
@@ -99,7 +99,7 @@ export class RegionReplicator implements RegionReplication, PersistHook {
     const wasPrimary = this.primaryOf.has(shard);
     this.primaryOf.set(shard, allocation);
     if (!wasPrimary) {
-      const holders = [heard?.primary.node, ...(heard?.replicas ?? []), ...allocation.replicas];
+      const holders = [previous?.primary.node, ...(previous?.replicas ?? []), ...allocation.replicas];
       const sources = [...new Set(holders.filter((n): n is UniqueAddress => n !== undefined && n.address !== self.address).map((n) => n.address))];
       this.syncs.set(shard, { sources, done: new Set() });
     }

@@ -69,7 +69,7 @@ export class Replication implements ShardReplicationProvider {
     this.regions.set(region.path, replicator);
     const unhook = this.system.extension(PersistHooksId).attach(region.ref, replicator);
     return {
-      allocationChanged: (shard, allocation, previous) => replicator.allocationChanged(shard, allocation, previous),
+      allocationChanged: (shard, allocation) => replicator.allocationChanged(shard, allocation),
       progress: (all) => replicator.progress(all),
       stats: () => replicator.stats(),
       detach: () => {

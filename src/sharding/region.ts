@@ -376,7 +376,7 @@ class ShardRegion<M> implements ShardHost<M> {
     }
     if (epoch > this.knownEpoch) this.knownEpoch = epoch;
     this.allocations[id] = allocation;
-    this.replication?.allocationChanged(id, allocation, known);
+    this.replication?.allocationChanged(id, allocation);
     this.requested.delete(id);
     const shard = this.shards[id];
     let rerouted: readonly ShardEnvelope<M>[] = [];

@@ -35,8 +35,8 @@ export interface ShardReplicationStats {
 
 /** What a region's replication offers the region. */
 export interface RegionReplication {
-  /** The region learnt a new allocation of `shard` (after `previous`). */
-  allocationChanged(shard: number, allocation: ShardAllocation | undefined, previous: ShardAllocation | undefined): void;
+  /** The region learnt a new allocation of `shard` (undefined: none while it hands off or its node was lost). */
+  allocationChanged(shard: number, allocation: ShardAllocation | undefined): void;
   /** Progress of the replicas this node holds: that changed since the last call, or `all` (for the coordinator). */
   progress(all: boolean): { shardId: number; progress: bigint }[];
   stats(): ReadonlyMap<number, ShardReplicationStats>;

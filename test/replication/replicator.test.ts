@@ -71,9 +71,8 @@ function peers(addresses: readonly string[], options = { minAcks: 1, ackTimeout:
 /** Tells every peer's region (and the replicators) the shard's allocation. */
 function allocate(all: readonly Peer[], shard: number, allocation: ShardAllocation): void {
   for (const p of all) {
-    const previous = p.table.get(shard);
     p.table.set(shard, allocation);
-    p.replicator.allocationChanged(shard, allocation, previous);
+    p.replicator.allocationChanged(shard, allocation);
   }
 }
 
@@ -159,7 +158,7 @@ describe("RegionReplicator", () => {
     const [a, b, c] = peers(["a:1", "b:1", "c:1"]);
     allocate([a, b, c], shard, allocationAt(a.node, 3n, [b.node, c.node]));
     await c.journal.append(id, ["e1"], 0); // acknowledged by c alone
-    b.replicator.allocationChanged(shard, allocationAt(b.node, 4n, []), undefined); // no replicas named, no previous allocation
+    b.replicator.allocationChanged(shard, allocationAt(b.node, 4n, [])); // no replicas named
     await b.replicator.recovering(entityRef(id));
     expect(await eventsOf(b.journal, id)).toEqual(["e1"]);
   });
