@@ -27,6 +27,21 @@ export function receiveInline<M>(ref: ActorRef<M>, accepts: (message: M) => bool
 }
 
 /**
+ * @internal Lets an actor that routes inline (`receiveInline`) take keyed messages from another node
+ * (see `KeyedCodec`) without their wrapper: while it is idle, `route(key, message)` runs within the
+ * delivery, as the wrapper's handling would (what it routes on with `routeOn` is a delivery from the
+ * wire), and says whether it routed the message; when not, remoting wraps it and delivers it as usual.
+ */
+export function receiveKeyedInline(ref: ActorRef<never>, route: (key: string, message: unknown) => boolean): void {
+  if (ref instanceof LocalActorRef) (ref.cell as LocalActorRef<never>["cell"]).keyedInline = route;
+}
+
+/** @internal A keyed message from another node routed by its idle recipient at once (see `receiveKeyedInline`); false: wrap and deliver it. */
+export function routeKeyedFromWire(ref: ActorRef<unknown>, key: string, message: unknown): boolean {
+  return ref instanceof LocalActorRef && (ref.cell as LocalActorRef<unknown>["cell"]).receiveKeyedOffWire(key, message);
+}
+
+/**
  * @internal Where a message from another node is on its way: `delivering` while remoting hands it to
  * its recipient (see `tellFromWire`), `routing` while an actor that routes inline (`receiveInline`)
  * handles one that came so (see `routeOn`). Both are false while any handler runs otherwise.

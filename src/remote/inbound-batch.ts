@@ -1,6 +1,6 @@
 import { BinaryReader, WireType } from "@bufbuild/protobuf/wire";
 import { BatchAck, Handshake } from "../../gen/casty/v1/remote.js";
-import { tellFromWire } from "../actor/internal.js";
+import { routeKeyedFromWire, tellFromWire } from "../actor/internal.js";
 import type { ActorRef } from "../actor/ref.js";
 import type { Logger } from "../actor/logger.js";
 import { contextOf, traced } from "../actor/tracing.js";
@@ -166,7 +166,15 @@ function deliverEnvelope(
   let message: unknown;
   try {
     message = host.serialization.deserializeFrom(manifest, reader, payloadLength);
-    if (keyed !== undefined) message = keyed.wrap(key!, message, hops); // throws for a key the wrapper refuses
+    if (keyed !== undefined) {
+      // an idle router whose entity runs takes key and message as they are (no wrapper to build); its
+      // cell contains what the routing throws
+      if (recipient !== null && traceparent === undefined && routeKeyedFromWire(recipient, key!, message)) {
+        reader.pos = end;
+        return;
+      }
+      message = keyed.wrap(key!, message, hops); // throws for a key the wrapper refuses
+    }
   } catch (error) {
     const reason = error instanceof UnknownManifestError ? `unknown manifest ${error.manifest}` : (error as DeserializationError).message;
     host.log.warn(`undeliverable message to ${path}: ${reason}`);

@@ -1,6 +1,6 @@
 import { LocalBehaviors, type Behavior } from "../actor/behavior.js";
 import type { ActorContext } from "../actor/api.js";
-import { receiveInline, routeOn, stopAfterPending } from "../actor/internal.js";
+import { receiveInline, receiveKeyedInline, routeOn, stopAfterPending } from "../actor/internal.js";
 import type { ActorRef } from "../actor/ref.js";
 import { Terminated } from "../actor/terminated.js";
 import { ClusterEvent, LeaderChanged, MemberRemoved } from "../cluster/events.js";
@@ -77,6 +77,7 @@ export function shardRegion<M>(
     const region = new ShardRegion(ctx, factory, options, hostOf(ctx));
     // routing an envelope is short and sync: an idle region routes it within the sender's tell
     receiveInline(ctx.self, isEnvelope);
+    receiveKeyedInline(ctx.self, (entityId, message) => region.routeToRunning(entityId, message as M));
     return LocalBehaviors.withLifecycle(
       LocalBehaviors.receive<RegionMessage<M>>((_ctx, message) => {
         region.receive(message);
@@ -206,6 +207,15 @@ class ShardRegion<M> implements ShardHost<M> {
   }
 
   // ---- routing ----
+
+  /** Routes a message that came without its envelope (see `receiveKeyedInline`) when its entity runs here; false when not. */
+  routeToRunning(entityId: string, message: M): boolean {
+    const running = this.running.get(entityId);
+    if (running === undefined) return false;
+    running.lastTick = this.ticks;
+    routeOn(running.ref, message);
+    return true;
+  }
 
   /** `arrived`: it came to this region (from a user, a client or another region), not from its own buffers. */
   private route(envelope: ShardEnvelope<M>, arrived = false): void {

@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ActorSystem, Behaviors, type ActorRef } from "../../src/index.js";
 import { OutboundBatch } from "../../src/remote/outbound-batch.js";
 import { readFrame, type InboundHost } from "../../src/remote/inbound-batch.js";
-import { Serialization, type RefCodec } from "../../src/serialization/index.js";
+import { Serialization } from "../../src/serialization/index.js";
+import { noRefs } from "../support/no-refs.js";
 import { waitFor } from "../support/wait.js";
 
 let system: ActorSystem;
@@ -12,16 +13,9 @@ afterEach(async () => {
   await system?.shutdown();
 });
 
-const refs: RefCodec = {
-  addressOf: () => "",
-  resolve: () => {
-    throw new Error("no refs here");
-  },
-};
-
 function inbound(local: ReadonlyMap<string, ActorRef<unknown>>): InboundHost {
   return {
-    serialization: new Serialization(refs),
+    serialization: new Serialization(noRefs),
     log: system.log,
     resolveLocal: (path) => local.get(path),
     missingRef: () => {
@@ -44,7 +38,7 @@ describe("inbound batches", () => {
       ["/user/a", system.spawn(recorder("a"), "a")] as const,
       ["/user/b", system.spawn(recorder("b"), "b")] as const,
     ]);
-    const batch = new OutboundBatch(new Serialization(refs), 1024 * 1024);
+    const batch = new OutboundBatch(new Serialization(noRefs), 1024 * 1024);
     const remote = { address: "casty://t@127.0.0.1:1/user/x" } as never;
     batch.append("/user/a", "1", remote);
     batch.append("/user/b", "2", remote);

@@ -126,6 +126,28 @@ export class ActorCell<M> extends FaultHandlingCell<M> implements ActorContext<M
     }
   }
 
+  /** @internal See `receiveKeyedInline`: the router's `keyedInline` runs as a routed delivery from the wire would. */
+  receiveKeyedOffWire(key: string, message: unknown): boolean {
+    const route = this.keyedInline;
+    if (route === undefined || !this.idle() || traced.current !== undefined) return false;
+    const { delivering, routing } = fromWire;
+    fromWire.delivering = false;
+    fromWire.routing = true;
+    this.receivingInline = true;
+    let routed = true;
+    try {
+      routed = route(key, message);
+    } catch (error) {
+      this.fail(error);
+    } finally {
+      this.receivingInline = false;
+      fromWire.delivering = delivering;
+      fromWire.routing = routing;
+    }
+    if (routed) this.counters.processed++;
+    return routed;
+  }
+
   /** The message with the sender's trace context, to be processed within it. */
   private traced(message: M): M {
     traced.ever = true;
