@@ -26,19 +26,23 @@ export function receiveInline<M>(ref: ActorRef<M>, accepts: (message: M) => bool
   if (ref instanceof LocalActorRef) (ref.cell as LocalActorRef<M>["cell"]).inline = accepts;
 }
 
+/** @internal Routes a keyed message: the route it took (to be handed back as `known` for the same key), or undefined when it did not route it. */
+export type KeyedRoute = (key: string, message: unknown, known: object | undefined) => object | undefined;
+
 /**
  * @internal Lets an actor that routes inline (`receiveInline`) take keyed messages from another node
- * (see `KeyedCodec`) without their wrapper: while it is idle, `route(key, message)` runs within the
- * delivery, as the wrapper's handling would (what it routes on with `routeOn` is a delivery from the
- * wire), and says whether it routed the message; when not, remoting wraps it and delivers it as usual.
+ * (see `KeyedCodec`) without their wrapper: while it is idle, `route` runs within the delivery, as the
+ * wrapper's handling would (what it routes on with `routeOn` is a delivery from the wire). When it does
+ * not route the message, remoting wraps it and delivers it as usual. `known` is what it returned for
+ * the same key before, if remoting kept it: the route must check it still holds.
  */
-export function receiveKeyedInline(ref: ActorRef<never>, route: (key: string, message: unknown) => boolean): void {
+export function receiveKeyedInline(ref: ActorRef<never>, route: KeyedRoute): void {
   if (ref instanceof LocalActorRef) (ref.cell as LocalActorRef<never>["cell"]).keyedInline = route;
 }
 
-/** @internal A keyed message from another node routed by its idle recipient at once (see `receiveKeyedInline`); false: wrap and deliver it. */
-export function routeKeyedFromWire(ref: ActorRef<unknown>, key: string, message: unknown): boolean {
-  return ref instanceof LocalActorRef && (ref.cell as LocalActorRef<unknown>["cell"]).receiveKeyedOffWire(key, message);
+/** @internal A keyed message from another node routed by its idle recipient at once (see `receiveKeyedInline`): the route, or undefined (then wrap and deliver it). */
+export function routeKeyedFromWire(ref: ActorRef<unknown>, key: string, message: unknown, known: object | undefined): object | undefined {
+  return ref instanceof LocalActorRef ? (ref.cell as LocalActorRef<unknown>["cell"]).receiveKeyedOffWire(key, message, known) : undefined;
 }
 
 /**

@@ -12,9 +12,9 @@ export interface LocalCell<M> extends Watchable {
   /** The messages handled within the sender's tell while the actor is idle (see `receiveInline`). */
   inline: ((message: M) => boolean) | undefined;
   /** Routes keyed messages from another node without their wrapper while the actor is idle (see `receiveKeyedInline`). */
-  keyedInline: ((key: string, message: unknown) => boolean) | undefined;
-  /** Routes a keyed message from another node by `keyedInline` when idle; false when it did not. */
-  receiveKeyedOffWire(key: string, message: unknown): boolean;
+  keyedInline: ((key: string, message: unknown, known: object | undefined) => object | undefined) | undefined;
+  /** Routes a keyed message from another node by `keyedInline` when idle: the route, or undefined when it did not. */
+  receiveKeyedOffWire(key: string, message: unknown, known: object | undefined): object | undefined;
 }
 
 /** Ref to an actor of this process; stays valid (as a dead-letter sink) after the actor stops. */

@@ -5,6 +5,7 @@ import type { ActorRef } from "../actor/ref.js";
 import type { Logger } from "../actor/logger.js";
 import { contextOf, traced } from "../actor/tracing.js";
 import { MAX_STREAM_KEYS } from "./key-table.js";
+import { keyedRoutesOf, type KeyedRoutes } from "./keyed-routes.js";
 import { TAG } from "./protocol.js";
 import { DeserializationError, UnknownManifestError, type Serialization } from "../serialization/index.js";
 
@@ -105,13 +106,18 @@ function deliverBatch(frame: Uint8Array, reader: BinaryReader, end: number, host
     else reader.skip(wireType);
   }
   if (reader.pos !== end) throw new MalformedFrameError("batch runs past its frame");
-  if (resetKeys) keys.length = 0;
+  const routes = keyedRoutesOf(keys);
+  if (resetKeys) {
+    keys.length = 0;
+    routes.clear();
+  }
   if (newKeys !== undefined) {
     if (keys.length + newKeys.length > MAX_STREAM_KEYS) throw new MalformedFrameError(`the stream's string table grows beyond ${MAX_STREAM_KEYS} strings`);
     for (const key of newKeys) keys.push(key);
+    routes.grow(keys.length);
   }
   const recipients: (ActorRef<unknown> | null | undefined)[] = []; // by target index, for this batch
-  for (let i = 0; i < envelopes.length; i += 2) deliverEnvelope(frame, reader, envelopes[i], envelopes[i + 1], keys, recipients, host);
+  for (let i = 0; i < envelopes.length; i += 2) deliverEnvelope(frame, reader, envelopes[i], envelopes[i + 1], keys, routes, recipients, host);
 }
 
 function deliverEnvelope(
@@ -120,6 +126,7 @@ function deliverEnvelope(
   start: number,
   end: number,
   strings: readonly string[],
+  routes: KeyedRoutes,
   recipients: (ActorRef<unknown> | null | undefined)[],
   host: InboundHost,
 ): void {
@@ -167,11 +174,16 @@ function deliverEnvelope(
   try {
     message = host.serialization.deserializeFrom(manifest, reader, payloadLength);
     if (keyed !== undefined) {
-      // an idle router whose entity runs takes key and message as they are (no wrapper to build); its
-      // cell contains what the routing throws
-      if (recipient !== null && traceparent === undefined && routeKeyedFromWire(recipient, key!, message)) {
-        reader.pos = end;
-        return;
+      // an idle router whose entity runs takes key and message as they are (no wrapper to build), with
+      // the route it gave for this key last time; its cell contains what the routing throws
+      if (recipient !== null && traceparent === undefined) {
+        const known = routes.of(keyIndex, recipient);
+        const route = routeKeyedFromWire(recipient, key!, message, known);
+        if (route !== undefined) {
+          if (route !== known) routes.remember(keyIndex, recipient, route);
+          reader.pos = end;
+          return;
+        }
       }
       message = keyed.wrap(key!, message, hops); // throws for a key the wrapper refuses
     }

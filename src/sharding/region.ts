@@ -86,7 +86,7 @@ export function shardRegion<M>(
     const region = new ShardRegion(ctx, factory, options, hostOf(ctx));
     // routing an envelope is short and sync: an idle region routes it within the sender's tell
     receiveInline(ctx.self, isEnvelope);
-    receiveKeyedInline(ctx.self, (entityId, message) => region.routeToRunning(entityId, message as M));
+    receiveKeyedInline(ctx.self, (entityId, message, known) => region.routeToRunning(entityId, message as M, known));
     return LocalBehaviors.withLifecycle(
       LocalBehaviors.receive<RegionMessage<M>>((_ctx, message) => {
         region.receive(message);
@@ -219,13 +219,18 @@ class ShardRegion<M> implements ShardHost<M> {
 
   // ---- routing ----
 
-  /** Routes a message that came without its envelope (see `receiveKeyedInline`) when its entity runs here; false when not. */
-  routeToRunning(entityId: string, message: M): boolean {
-    const running = this.running.get(entityId);
-    if (running === undefined) return false;
+  /**
+   * Routes a message that came without its envelope (see `receiveKeyedInline`) when its entity runs
+   * here: returns the entity (remoting hands it back as `known` with the next message for that id), or
+   * undefined when it does not run here.
+   */
+  routeToRunning(entityId: string, message: M, known: object | undefined): RunningEntity<M> | undefined {
+    let running = known as RunningEntity<M> | undefined;
+    if (running?.region !== this) running = this.running.get(entityId); // stopped, or another region's (one that restarted)
+    if (running === undefined) return undefined;
     running.lastTick = this.ticks;
     routeOn(running.ref, message);
-    return true;
+    return running;
   }
 
   /** `arrived`: it came to this region (from a user, a client or another region), not from its own buffers. */

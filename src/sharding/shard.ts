@@ -10,6 +10,8 @@ export interface RunningEntity<M> {
   readonly kind: "running";
   readonly ref: ActorRef<M>;
   lastTick: number;
+  /** The region whose `running` holds it, until it stops (a route remembered elsewhere checks this). */
+  region: ShardHost<M> | undefined;
 }
 
 /**
@@ -62,7 +64,7 @@ export class Shard<M> {
     const entity = this.entities.get(envelope.entityId);
     if (entity === undefined) {
       const ref = this.host.startEntity(envelope.entityId);
-      const running: RunningEntity<M> = { kind: "running", ref, lastTick: tick };
+      const running: RunningEntity<M> = { kind: "running", ref, lastTick: tick, region: this.host };
       this.entities.set(envelope.entityId, running);
       this.host.running.set(envelope.entityId, running);
       routeOn(ref, envelope.message);
@@ -76,12 +78,12 @@ export class Shard<M> {
   passivate(id: string, ref: ActorRef<never>): void {
     const entity = this.entities.get(id);
     if (entity?.kind !== "running" || !entity.ref.equals(ref)) return;
-    this.stop(id, entity.ref);
+    this.stop(id, entity);
   }
 
   /** Stops entities running longer than `idleTicks` without a message. */
   passivateIdle(tick: number, idleTicks: number): void {
-    for (const [id, entity] of this.entities) if (entity.kind === "running" && tick - entity.lastTick >= idleTicks) this.stop(id, entity.ref);
+    for (const [id, entity] of this.entities) if (entity.kind === "running" && tick - entity.lastTick >= idleTicks) this.stop(id, entity);
   }
 
   /** Starts a handoff: entities stop, messages wait. True when no entity runs (it can report at once). */
@@ -115,7 +117,7 @@ export class Shard<M> {
     if (entity === undefined || !entity.ref.equals(ref)) return [];
     this.entities.delete(id);
     if (entity.kind === "running") {
-      this.host.running.delete(id);
+      this.forget(id, entity);
       return [];
     }
     const status = this.status;
@@ -131,7 +133,7 @@ export class Shard<M> {
     const held: ShardEnvelope<M>[] = [];
     for (const [id, entity] of this.entities) {
       if (entity.kind === "stopping") held.push(...this.host.budget.release(entity.buffer));
-      else this.host.running.delete(id);
+      else this.forget(id, entity);
     }
     if (this.status.kind === "handingOff") held.push(...this.host.budget.release(this.status.buffer));
     this.entities.clear();
@@ -139,12 +141,18 @@ export class Shard<M> {
   }
 
   private stopAll(): void {
-    for (const [id, entity] of this.entities) if (entity.kind === "running") this.stop(id, entity.ref);
+    for (const [id, entity] of this.entities) if (entity.kind === "running") this.stop(id, entity);
   }
 
-  private stop(id: string, ref: ActorRef<M>): void {
-    this.entities.set(id, { kind: "stopping", ref, buffer: [] });
+  private stop(id: string, entity: RunningEntity<M>): void {
+    this.forget(id, entity);
+    this.entities.set(id, { kind: "stopping", ref: entity.ref, buffer: [] });
+    this.host.stopEntity(entity.ref);
+  }
+
+  /** The entity no longer runs: out of the region's `running`, and no remembered route leads to it. */
+  private forget(id: string, entity: RunningEntity<M>): void {
+    entity.region = undefined;
     this.host.running.delete(id);
-    this.host.stopEntity(ref);
   }
 }

@@ -1,6 +1,7 @@
 // Keyed messages from another node reach a region without their envelope (`receiveKeyedInline`): an
-// idle region whose entity runs routes key and message as they came; otherwise remoting wraps the
-// message and delivers the envelope as before. Replayed through remoting's `readFrame` on one system.
+// idle region whose entity runs routes key and message as they came, and remoting remembers the entity
+// per key of the stream for the next message; otherwise remoting wraps the message and delivers the
+// envelope as before. Replayed through remoting's `readFrame` on one system.
 import { afterEach, describe, expect, it } from "vitest";
 import { ActorSystem, Behaviors, passivate, regionStats, ShardEnvelope, type ActorRef } from "../../src/index.js";
 import { routeKeyedFromWire } from "../../src/actor/internal.js";
@@ -16,7 +17,7 @@ afterEach(async () => {
   await system?.shutdown();
 });
 
-/** A region of entities that record what they handle ("bye" passivates one); `starts` counts setups per id. */
+/** A region of entities that record what they handle ("bye" passivates one, "stop" stops it); `starts` counts setups per id. */
 function start(seen: string[], starts = new Map<string, number>()): ActorRef<ShardEnvelope<string>> {
   system = new ActorSystem({ name: "keyed", logLevel: "error" });
   const entity = (id: string) =>
@@ -25,14 +26,17 @@ function start(seen: string[], starts = new Map<string, number>()): ActorRef<Sha
       return Behaviors.receive<string>((_ctx, message) => {
         seen.push(`${id}:${message}`);
         if (message === "bye") passivate(ctx);
-        return Behaviors.same();
+        return message === "stop" ? Behaviors.stopped() : Behaviors.same();
       });
     });
   return system.spawn(Behaviors.sharded(entity, { numShards: 10 }), "entities");
 }
 
-/** Sends `[entity id, message]`s as one inbound batch of a stream to the region, as another node's region forwards them. */
-function wire(region: ActorRef<never>): (sends: [string, string][]) => void {
+/**
+ * Sends `[entity id, message]`s as one inbound batch of a stream to the region, as another node's
+ * region forwards them; the stream's key table holds `maxKeys` strings (then it starts over).
+ */
+function wire(region: ActorRef<never>, maxKeys?: number): (sends: [string, string][]) => void {
   const serialization = new Serialization(noRefs);
   serialization.registerKeyed([ShardEnvelope, RoutedEnvelope], shardEnvelopeCodec);
   const host: InboundHost = {
@@ -46,7 +50,7 @@ function wire(region: ActorRef<never>): (sends: [string, string][]) => void {
       throw new Error(`dead letter: ${reason}`);
     },
   };
-  const batch = new OutboundBatch(serialization, 1 << 20);
+  const batch = new OutboundBatch(serialization, 1 << 20, maxKeys);
   const keys: string[] = [];
   const sender = { address: "casty://other@127.0.0.1:1/user/entities" } as ActorRef<never>;
   return (sends) => {
@@ -60,8 +64,8 @@ describe("keyed messages from the wire to a region", () => {
     const seen: string[] = [];
     const region = start(seen);
     wire(region)([["a", "1"]]); // starts a (through the envelope)
-    expect(routeKeyedFromWire(region, "a", "2")).toBe(true);
-    expect(routeKeyedFromWire(region, "b", "1")).toBe(false);
+    expect(routeKeyedFromWire(region, "a", "2", undefined)).toBeDefined();
+    expect(routeKeyedFromWire(region, "b", "1", undefined)).toBeUndefined();
     expect(seen).toEqual(["a:1", "a:2"]);
   });
 
@@ -88,7 +92,7 @@ describe("keyed messages from the wire to a region", () => {
     const send = wire(region);
     send([["a", "1"]]);
     (region as ActorRef<unknown>).tell("not an envelope"); // queued for a dispatcher turn (a warning)
-    expect(routeKeyedFromWire(region, "a", "early")).toBe(false);
+    expect(routeKeyedFromWire(region, "a", "early", undefined)).toBeUndefined();
     send([["a", "2"]]);
     expect(seen).toEqual(["a:1"]);
     await waitFor(() => seen.length === 2, 2000, "the queued message");
@@ -106,19 +110,41 @@ describe("keyed messages from the wire to a region", () => {
     expect(seen).toEqual(["a:1", "a:local", "a:2"]);
   });
 
-  it("a passivated entity is not routed to: the next message starts it again", async () => {
+  it.each([
+    ["passivated", "bye"],
+    ["stopped by itself", "stop"],
+  ])("an entity %s is not routed to by the route remembered for it: the next message starts it again", async (_how, last) => {
     const seen: string[] = [];
     const starts = new Map<string, number>();
     const region = start(seen, starts);
     const send = wire(region);
     send([
       ["a", "1"],
-      ["a", "bye"],
+      ["a", "2"], // routed by the region's lookup, which remoting remembers
+      ["a", last],
     ]);
     await waitFor(() => regionStats(region)?.entities === 0, 2000, "a to stop");
-    expect(routeKeyedFromWire(region, "a", "lost")).toBe(false);
-    send([["a", "2"]]);
+    expect(routeKeyedFromWire(region, "a", "lost", undefined)).toBeUndefined();
+    send([["a", "3"]]);
     expect(starts.get("a")).toBe(2);
-    expect(seen).toEqual(["a:1", "a:bye", "a:2"]);
+    expect(seen).toEqual(["a:1", "a:2", `a:${last}`, "a:3"]);
+  });
+
+  it("a new key table on the stream forgets the routes of the old one (the same index, another id)", () => {
+    const seen: string[] = [];
+    const region = start(seen);
+    const send = wire(region, 4); // the region's path, "a", the manifest, "b": full
+    send([
+      ["a", "1"],
+      ["b", "1"],
+      ["a", "2"],
+      ["b", "2"],
+    ]);
+    send([
+      ["b", "3"], // a new table: "b" now has the index "a" had
+      ["a", "3"],
+      ["b", "4"],
+    ]);
+    expect(seen).toEqual(["a:1", "b:1", "a:2", "b:2", "b:3", "a:3", "b:4"]);
   });
 });

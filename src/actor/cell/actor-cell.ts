@@ -12,6 +12,9 @@ import { noop, RUNNING, STOPPING, type ParentCell } from "./core.js";
 import { FaultHandlingCell } from "./fault-handling.js";
 import type { CellHost } from "./host.js";
 
+/** What a keyed route that threw returns: the message was handled (the failure supervised), nothing to remember. */
+const FAILED_ROUTE = Object.freeze({});
+
 /**
  * One actor: its mailbox and current behaviour, on top of the layers for fault handling, children,
  * death watch and timers. The cell is also the `ActorContext` handed to behaviours. Messages run one
@@ -127,16 +130,16 @@ export class ActorCell<M> extends FaultHandlingCell<M> implements ActorContext<M
   }
 
   /** @internal See `receiveKeyedInline`: the router's `keyedInline` runs as a routed delivery from the wire would. */
-  receiveKeyedOffWire(key: string, message: unknown): boolean {
+  receiveKeyedOffWire(key: string, message: unknown, known: object | undefined): object | undefined {
     const route = this.keyedInline;
-    if (route === undefined || !this.idle() || traced.current !== undefined) return false;
+    if (route === undefined || !this.idle() || traced.current !== undefined) return undefined;
     const { delivering, routing } = fromWire;
     fromWire.delivering = false;
     fromWire.routing = true;
     this.receivingInline = true;
-    let routed = true;
+    let routed: object | undefined = FAILED_ROUTE;
     try {
-      routed = route(key, message);
+      routed = route(key, message, known);
     } catch (error) {
       this.fail(error);
     } finally {
@@ -144,7 +147,7 @@ export class ActorCell<M> extends FaultHandlingCell<M> implements ActorContext<M
       fromWire.delivering = delivering;
       fromWire.routing = routing;
     }
-    if (routed) this.counters.processed++;
+    if (routed !== undefined) this.counters.processed++;
     return routed;
   }
 

@@ -48,8 +48,8 @@ export abstract class CellCore<M> implements LocalCell<M>, DeathWatcher {
   protected extras: Extras<M> | undefined;
   /** @internal Set by `receiveInline`: the messages an idle actor handles within the sender's tell. */
   inline: ((message: M) => boolean) | undefined;
-  /** @internal Set by `receiveKeyedInline`: routes a keyed message from the wire without its wrapper, true when it did. */
-  keyedInline: ((key: string, message: unknown) => boolean) | undefined;
+  /** @internal Set by `receiveKeyedInline`: routes a keyed message from the wire without its wrapper. */
+  keyedInline: ((key: string, message: unknown, known: object | undefined) => object | undefined) | undefined;
 
   constructor(
     readonly system: CellHost,
@@ -67,7 +67,7 @@ export abstract class CellCore<M> implements LocalCell<M>, DeathWatcher {
   /** @internal Queues a message; false when it became a dead letter. */
   abstract enqueue(message: M): boolean;
   abstract offer(message: M): Promise<boolean>;
-  abstract receiveKeyedOffWire(key: string, message: unknown): boolean;
+  abstract receiveKeyedOffWire(key: string, message: unknown, known: object | undefined): object | undefined;
   abstract child(name: string): ActorRef<never> | undefined;
   abstract addWatcher(watcher: DeathWatcher): void;
   abstract removeWatcher(watcher: DeathWatcher): void;
