@@ -4,7 +4,7 @@ import { ACK_DELAY_MS } from "../../src/remote/protocol.js";
 import { VirtualScheduler } from "../support/virtual-scheduler.js";
 
 /** A virtual scheduler that counts the timers armed on it. */
-function countingScheduler(): { scheduler: VirtualScheduler; armed: () => number } {
+function timerCountingVirtualScheduler(): { scheduler: VirtualScheduler; armed: () => number } {
   const scheduler = new VirtualScheduler(1, { microtasks: 1 });
   let armed = 0;
   const { setInterval, setTimeout } = scheduler;
@@ -15,7 +15,7 @@ function countingScheduler(): { scheduler: VirtualScheduler; armed: () => number
 
 describe("DelayedAck", () => {
   it("acks within the delay, one ack for the batches delivered meanwhile", async () => {
-    const { scheduler } = countingScheduler();
+    const { scheduler } = timerCountingVirtualScheduler();
     const acks: number[] = [];
     const ack = new DelayedAck(scheduler, () => acks.push(scheduler.now()));
     ack.delivered();
@@ -31,7 +31,7 @@ describe("DelayedAck", () => {
   });
 
   it("keeps one timer while batches keep coming, instead of one per ack", async () => {
-    const { scheduler, armed } = countingScheduler();
+    const { scheduler, armed } = timerCountingVirtualScheduler();
     let acks = 0;
     const ack = new DelayedAck(scheduler, () => acks++);
     for (let i = 0; i < 100; i++) {
@@ -44,7 +44,7 @@ describe("DelayedAck", () => {
   });
 
   it("stops its timer when deliveries stop, and starts it again for the next batch", async () => {
-    const { scheduler, armed } = countingScheduler();
+    const { scheduler, armed } = timerCountingVirtualScheduler();
     let acks = 0;
     const ack = new DelayedAck(scheduler, () => acks++);
     ack.delivered();
