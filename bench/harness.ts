@@ -113,6 +113,13 @@ export function median(xs: readonly number[]): number {
 
 // ---------------------------------------------------------------- latency
 
+/**
+ * Round trips before a sequential latency figure is measured, the raw baselines' and casty's alike:
+ * enough for V8 to have optimized every function on the path (with 2,000, casty's path still ran
+ * partly in baseline code, and its p50 came out 5 – 10% higher than in steady state).
+ */
+export const LATENCY_WARMUP = 20_000;
+
 /** Latency samples in µs in a preallocated Float64Array; extra samples beyond capacity are dropped. */
 export class LatencyRecorder {
   private readonly samples: Float64Array;

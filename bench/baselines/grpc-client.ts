@@ -7,7 +7,7 @@
 // Writes respect backpressure (write() === false → wait for 'drain'). Runs stop at a count or a time.
 import * as grpc from "@grpc/grpc-js";
 import { once } from "node:events";
-import { argNumber, argString, emit, formatValue, LatencyRecorder, measureThroughput, type Row, type ThroughputResult } from "../harness.js";
+import { argNumber, argString, emit, formatValue, LATENCY_WARMUP, LatencyRecorder, measureThroughput, type Row, type ThroughputResult } from "../harness.js";
 import { encodeBatch, ENVELOPE, RAW_SERVICE } from "./grpc-common.js";
 
 const port = argNumber("port", 0);
@@ -50,7 +50,7 @@ function echoStream() {
  *  is reported (on 2 shared cores a neighbour's burst can double a whole round). */
 async function sequential(rounds: number, maxSamples: number, maxMs: number): Promise<Row[]> {
   const { call, next } = echoStream();
-  for (let i = 0; i < 2000; i++) {
+  for (let i = 0; i < LATENCY_WARMUP; i++) {
     const p = next(); // warm-up
     call.write(ENVELOPE);
     await p;

@@ -8,7 +8,7 @@
 //   --mode=inflight  asks with 256 in flight                                            → rt/s
 // Every loop stops at a count or a time.
 import { Behaviors, RemoteActorSystem, type ActorRef } from "../../src/index.js";
-import { argNumber, argString, emit, formatValue, LatencyRecorder, measureThroughput, type Row, type ThroughputResult } from "../harness.js";
+import { argNumber, argString, emit, formatValue, LATENCY_WARMUP, LatencyRecorder, measureThroughput, type Row, type ThroughputResult } from "../harness.js";
 import { within } from "../local/common.js";
 import { echoPath, sinkPath, SYSTEM, type Ping, type Pong, type SinkMsg, type SinkReport } from "./protocol.js";
 
@@ -71,7 +71,7 @@ async function askOnce(n: number): Promise<void> {
 /** Sequential asks in `rounds` rounds of up to maxSamples / maxMs; the round with the lowest p50 is
  *  reported, as the raw baseline does. */
 async function sequential(rounds: number, maxSamples: number, maxMs: number): Promise<Row[]> {
-  for (let i = 0; i < 2000; i++) await askOnce(i); // warm-up (connects both ways)
+  for (let i = 0; i < LATENCY_WARMUP; i++) await askOnce(i); // warm-up (connects both ways)
   let best: { s: ReturnType<LatencyRecorder["summary"]>; rate: number } | undefined;
   const p50s: number[] = [];
   for (let round = 0; round < rounds; round++) {

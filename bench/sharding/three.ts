@@ -9,7 +9,7 @@
 //   --proxy=1        entities run only on the two other processes (role "host"); this node only routes
 // Every loop and wait is bounded by a count and a time.
 import { AskTimeoutError, Behaviors, ShardEnvelope, shardOf } from "../../src/index.js";
-import { argNumber, argString, emit, formatValue, LatencyRecorder, measureThroughput, type Row } from "../harness.js";
+import { argNumber, argString, emit, formatValue, LATENCY_WARMUP, LatencyRecorder, measureThroughput, type Row } from "../harness.js";
 import { within } from "../local/common.js";
 import { NodeProcess, seesAllUp, shutdownAll, sleep, startNode, waitUntil } from "../cluster/common.js";
 import { entity, NUM_SHARDS, ping, REGION, SINK, type EntityMsg, type Pong } from "./entity.js";
@@ -125,7 +125,7 @@ try {
   } else if (mode === "latency") {
     const remoteId = ids.find((id) => home.get(id) !== system.selfAddress)!;
     const remoteNode = home.get(remoteId)!;
-    for (let i = 0; i < 2000; i++) {
+    for (let i = 0; i < LATENCY_WARMUP; i++) {
       const pong = await ask(remoteId, i);
       if (pong.node !== remoteNode) throw new Error(`${remoteId} moved from ${remoteNode} to ${pong.node}`);
     }

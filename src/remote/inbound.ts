@@ -1,13 +1,14 @@
 import * as grpc from "@grpc/grpc-js";
 import { ConnectResponse, type Handshake } from "../../gen/casty/v1/remote.js";
 import type { NodeAddress } from "../../gen/casty/v1/address.js";
-import type { Scheduler, TimerHandle } from "../actor/scheduler.js";
+import type { Scheduler } from "../actor/scheduler.js";
 import { nodeKey, nodeKeyProblem } from "./address.js";
 import { closeStream, serveStream } from "./contained.js";
 import { readFrame, type InboundHost } from "./inbound-batch.js";
 import type { Peer } from "./peer.js";
 import type { PeerTraffic, TrafficByPeer } from "./peer-traffic.js";
-import { ACK_DELAY_MS, CONNECT_PATH, HANDSHAKE_TIMEOUT, PROTOCOL_VERSION } from "./protocol.js";
+import { DelayedAck } from "./delayed-ack.js";
+import { CONNECT_PATH, HANDSHAKE_TIMEOUT, PROTOCOL_VERSION } from "./protocol.js";
 import { ReturnLink, type ConnectCall } from "./return-link.js";
 import type { SenderRefs } from "./sender-refs.js";
 
@@ -51,14 +52,9 @@ export class InboundAssociations {
     let link: ReturnLink | undefined;
     let traffic: PeerTraffic | undefined;
     const keys: string[] = []; // the stream's string table (see MessageBatch.strings)
-    // Batches are acknowledged with the running count of this stream, a few ms after delivery so
-    // that one ack covers many batches and stays off the path of request/reply latency.
+    // Batches are acknowledged with the running count of this stream (see DelayedAck).
     let delivered = 0n;
-    let ackTimer: TimerHandle | undefined;
-    const ack = () => {
-      ackTimer = undefined;
-      call.write({ frame: { $case: "batchAck", value: { batches: delivered } } });
-    };
+    const acks = new DelayedAck(scheduler, () => call.write({ frame: { $case: "batchAck", value: { batches: delivered } } }));
     // a client that opens a stream and never introduces itself does not hold it forever
     const handshakeTimer = scheduler.setTimeout(() => {
       if (peer !== undefined) return;
@@ -93,13 +89,13 @@ export class InboundAssociations {
         delivered++;
         traffic!.batchesReceived++;
         traffic!.bytesReceived += frame.length;
-        ackTimer ??= scheduler.setTimeout(ack, ACK_DELAY_MS);
+        acks.delivered();
       }
     });
     call.on("close", () => {
       link?.close("the peer closed the stream");
       scheduler.clearTimeout(handshakeTimer);
-      if (ackTimer !== undefined) scheduler.clearTimeout(ackTimer);
+      acks.stop();
       if (peer !== undefined && this.byPeer.get(peer)?.call === call) this.byPeer.delete(peer);
     });
   };

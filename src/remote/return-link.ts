@@ -1,9 +1,9 @@
 import type * as grpc from "@grpc/grpc-js";
 import { ConnectRequest, type ConnectResponse } from "../../gen/casty/v1/remote.js";
-import type { Scheduler, TimerHandle } from "../actor/scheduler.js";
+import type { Scheduler } from "../actor/scheduler.js";
 import type { Peer } from "./peer.js";
 import { readReturnBatch, type InboundHost } from "./inbound-batch.js";
-import { ACK_DELAY_MS } from "./protocol.js";
+import { DelayedAck } from "./delayed-ack.js";
 import type { SenderRefs } from "./sender-refs.js";
 
 /** A Connect stream as its responder sees it: it writes acks and handshake answers, and return batches as raw frames. */
@@ -61,19 +61,19 @@ export class ReturnLink {
 export class ReturnBatches {
   private delivered = 0n;
   private readonly keys: string[] = []; // the string table of the return batches (see MessageBatch.strings)
-  private ackTimer: TimerHandle | undefined;
-  private readonly ack = () => {
-    this.ackTimer = undefined;
-    this.writeAck(Buffer.from(ConnectRequest.encode({ frame: { $case: "batchAck", value: { batches: this.delivered } } }).finish()));
-  };
+  private readonly acks: DelayedAck;
 
   constructor(
     private readonly host: InboundHost & SenderRefs & { readonly scheduler: Scheduler },
     /** The peer at the other end of the stream: the return batches are its messages. */
     private readonly sender: Peer,
     /** Writes the ack frame on the stream, if it is still in use. */
-    private readonly writeAck: (frame: Buffer) => void,
-  ) {}
+    writeAck: (frame: Buffer) => void,
+  ) {
+    this.acks = new DelayedAck(host.scheduler, () =>
+      writeAck(Buffer.from(ConnectRequest.encode({ frame: { $case: "batchAck", value: { batches: this.delivered } } }).finish())),
+    );
+  }
 
   /** Delivers a return batch (throws MalformedFrameError for a bad one). */
   receive(frame: Buffer): void {
@@ -85,12 +85,11 @@ export class ReturnBatches {
       host.batchSender = undefined;
     }
     this.delivered++;
-    this.ackTimer ??= host.scheduler.setTimeout(this.ack, ACK_DELAY_MS);
+    this.acks.delivered();
   }
 
   /** The stream is gone: no more acks. */
   stop(): void {
-    if (this.ackTimer !== undefined) this.host.scheduler.clearTimeout(this.ackTimer);
-    this.ackTimer = undefined;
+    this.acks.stop();
   }
 }
