@@ -9,7 +9,6 @@ import type { Scheduler, TimerHandle } from "../actor/scheduler.js";
 import { nodeKey, nodeUri } from "./address.js";
 import { guardListener } from "./contained.js";
 import type { InboundHost } from "./inbound-batch.js";
-import type { KeySlot } from "./key-table.js";
 import type { ResolvedRemoteOptions } from "./options.js";
 import { keyTablePreamble, OutboundBatch, type SealedBatch } from "./outbound-batch.js";
 import type { Peer } from "./peer.js";
@@ -141,12 +140,11 @@ export class Endpoint {
   /**
    * Serializes at once (so bad messages fail here) and sends with the batch of this event-loop turn.
    * Returns false when the message became a dead letter instead. `hops` (when not negative) is the
-   * forward count a keyed wrapper travels with (see OutboundBatch.append), `slot` where its sender
-   * keeps the key's index in the stream's table.
+   * forward count a keyed wrapper travels with (see OutboundBatch.append).
    */
-  send(path: string, message: unknown, recipient: ActorRef<never>, hops = -1, slot?: KeySlot): boolean {
+  send(path: string, message: unknown, recipient: ActorRef<never>, hops = -1): boolean {
     if (this.state === "closed") {
-      if (this.retired) return this.host.endpointFor(this.peer).send(path, message, recipient, hops, slot);
+      if (this.retired) return this.host.endpointFor(this.peer).send(path, message, recipient, hops);
       this.host.deadLetter(message, recipient, "remoting is shut down");
       return false;
     }
@@ -161,8 +159,8 @@ export class Endpoint {
     const host = this.host;
     host.encodingForPeer = true;
     try {
-      if (traced.current === undefined) this.batch.append(path, message, recipient, hops, undefined, slot);
-      else this.batch.append(path, message, recipient, hops, this.sendSpan(path), slot);
+      if (traced.current === undefined) this.batch.append(path, message, recipient, hops);
+      else this.batch.append(path, message, recipient, hops, this.sendSpan(path));
     } finally {
       host.encodingForPeer = false;
     }

@@ -2,15 +2,6 @@
 export const MAX_STREAM_KEYS = 16_384;
 
 /**
- * Where a sender last found a key in an outbound stream's table (e.g. a shard region, per entity id):
- * checked against the table before use, so it may be stale or unset (another stream, a new table,
- * a rollback).
- */
-export interface KeySlot {
-  index: number;
-}
-
-/**
  * The string table of an outbound stream (see MessageBatch.strings): recipient paths, manifests and
  * routing keys, each sent once, in the batch that first uses it, and then referenced by index. A
  * reset starts a new `keys` array, so a sealed batch keeps the table it was encoded against (to
@@ -33,12 +24,6 @@ export class KeyTable {
       this.indexes.set(key, index);
     }
     return index;
-  }
-
-  /** `indexOf` that looks in `slot` first and leaves the key's index there: no Map lookup while it holds. */
-  indexAt(key: string, slot: KeySlot): number {
-    if (this.keys[slot.index] === key) return slot.index;
-    return (slot.index = this.indexOf(key));
   }
 
   /** Undoes the `indexOf`s that added keys since the table had `size` keys (their envelope could not be encoded). */

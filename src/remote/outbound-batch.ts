@@ -1,6 +1,6 @@
 import { BinaryWriter } from "@bufbuild/protobuf/wire";
 import type { ActorRef } from "../actor/ref.js";
-import { KeyTable, type KeySlot } from "./key-table.js";
+import { KeyTable } from "./key-table.js";
 import { TAG } from "./protocol.js";
 import { openForks, rollbackWriter, SerializationError, takeWritten, writerPosition, writeString, type Serialization } from "../serialization/index.js";
 import { writeVarintField } from "../serialization/writer-state.js";
@@ -74,9 +74,9 @@ export class OutboundBatch {
    * keyed wrapper (see KeyedCodec) goes as its message with its key's index in the stream's string table
    * and its forward count in the envelope;
    * `hops` (when not negative) replaces the wrapper's own count; `traceparent` is the sender's trace
-   * context, when it traces; `slot` is where the sender keeps the key's index (see KeySlot).
+   * context, when it traces.
    */
-  append(path: string, message: unknown, recipient: ActorRef<never>, hops = -1, traceparent?: string, slot?: KeySlot): void {
+  append(path: string, message: unknown, recipient: ActorRef<never>, hops = -1, traceparent?: string): void {
     const writer = this.writer;
     const pos = writerPosition(writer);
     const forks = openForks(writer);
@@ -96,8 +96,7 @@ export class OutboundBatch {
       }
       if (keyed !== undefined) {
         const wrapper = message as object;
-        const key = keyed.key(wrapper);
-        writeVarintField(writer, TAG.envelopeKey, slot === undefined ? strings.indexOf(key) : strings.indexAt(key, slot));
+        writeVarintField(writer, TAG.envelopeKey, strings.indexOf(keyed.key(wrapper)));
         const count = hops < 0 ? keyed.hops(wrapper) : hops;
         if (count !== 0) writeVarintField(writer, TAG.envelopeHops, count);
         payload = keyed.message(wrapper);

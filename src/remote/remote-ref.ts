@@ -1,6 +1,5 @@
 import { BaseActorRef, type DeathWatcher, type Watchable } from "../actor/ref.js";
 import type { Endpoint } from "./endpoint.js";
-import type { KeySlot } from "./key-table.js";
 import type { RemoteWatch } from "./remote-watch.js";
 
 /** Ref to an actor on another node: `tell` serializes now and sends over the peer's Connect stream. */
@@ -28,11 +27,10 @@ export class RemoteActorRef<M> extends BaseActorRef<M> implements Watchable {
 
   /**
    * Sends a keyed wrapper (see `Serialization.registerKeyed`) as if its forward count were `hops`, so
-   * that a router forwarding it need not copy it to count the hop; `slot` keeps its key's index in the
-   * stream's table between sends (see KeySlot).
+   * that a router forwarding it need not copy it to count the hop.
    */
-  forward(message: M, hops: number, slot?: KeySlot): boolean {
-    return this.endpoint.send(this.path, message, this, hops, slot);
+  forward(message: M, hops: number): boolean {
+    return this.endpoint.send(this.path, message, this, hops);
   }
 
   /** Waits while the outbound queue to the peer is full (backpressure) instead of dropping. */

@@ -4,7 +4,6 @@ import { receiveInline, receiveKeyedInline, routeOn, stopAfterPending } from "..
 import type { ActorRef } from "../actor/ref.js";
 import { Terminated } from "../actor/terminated.js";
 import { ClusterEvent, LeaderChanged, MemberRemoved } from "../cluster/events.js";
-import { MAX_STREAM_KEYS, type KeySlot } from "../remote/key-table.js";
 import { RemoteActorRef } from "../remote/remote-ref.js";
 import { ownerOf, type ShardAllocation } from "./allocation.js";
 import { BufferBudget } from "./buffer-budget.js";
@@ -28,14 +27,6 @@ const TICK_MS = 100;
 const REQUEST_RETRY_TICKS = 3;
 /** Forwards between regions before an envelope is a dead letter (a handoff under way needs two). */
 export const MAX_HOPS = 5;
-
-/** Entity ids whose routes a region keeps (as many as a stream's key table holds: beyond, both start over). */
-const MAX_ROUTES = MAX_STREAM_KEYS;
-
-/** An entity id's shard, and where its key last was in an outbound stream's table (see KeySlot). */
-interface EntityRoute extends KeySlot {
-  readonly shard: number;
-}
 
 export type RegionMessage<M> = ShardEnvelope<M> | Coordination | ClusterEvent | Terminated | Passivate | typeof TICK | BeginLeave;
 
@@ -103,8 +94,6 @@ class ShardRegion<M> implements ShardHost<M> {
   private readonly selfAddress: string;
   readonly budget: BufferBudget;
   readonly running = new Map<string, RunningEntity<M>>();
-  /** Routes of the entity ids routed past `running`: one lookup instead of hashing the id and then finding its key. */
-  private readonly routes = new Map<string, EntityRoute>();
   /** Shards that take messages here (owned, or handing off), by shard id (packed arrays: routing reads them per message). */
   private readonly shards: (Shard<M> | undefined)[];
   /** Shards homed elsewhere now whose entities still stop. */
@@ -242,30 +231,18 @@ class ShardRegion<M> implements ShardHost<M> {
       routeOn(running.ref, envelope.message);
       return;
     }
-    const route = this.routeOf(envelope.entityId);
-    const id = route.shard;
+    const id = shardOf(envelope.entityId, this.options.numShards);
     const shard = this.shards[id];
     if (shard !== undefined) return shard.deliver(envelope, this.ticks);
     if (this.host === undefined) return this.localShard(id).deliver(envelope, this.ticks);
     const remote = this.remote[id];
     // Another region sent it here by a table that disagrees with ours: ours may be the stale one (e.g.
     // during a handoff), so it waits for the coordinator's answer instead of bouncing back at once.
-    if (remote !== undefined && !(arrived && envelope instanceof RoutedEnvelope)) return this.forward(id, remote, envelope, route);
+    if (remote !== undefined && !(arrived && envelope instanceof RoutedEnvelope)) return this.forward(id, remote, envelope);
     let waiting = this.pending.get(id);
     if (waiting === undefined) this.pending.set(id, (waiting = []));
     this.budget.push(waiting, envelope);
     this.requestHome(id);
-  }
-
-  /** The route of `entityId` (bounded: a full table starts over). */
-  private routeOf(entityId: string): EntityRoute {
-    let route = this.routes.get(entityId);
-    if (route === undefined) {
-      if (this.routes.size >= MAX_ROUTES) this.routes.clear();
-      route = { shard: shardOf(entityId, this.options.numShards), index: 0 };
-      this.routes.set(entityId, route);
-    }
-    return route;
   }
 
   /**
@@ -274,7 +251,7 @@ class ShardRegion<M> implements ShardHost<M> {
    * envelope is a dead letter. One that cannot go (e.g. cannot be serialized) is a dead letter too,
    * never a failure of the region.
    */
-  private forward(shard: number, remote: ActorRef<RegionMessage<M>>, envelope: ShardEnvelope<M>, route: EntityRoute): void {
+  private forward(shard: number, remote: ActorRef<RegionMessage<M>>, envelope: ShardEnvelope<M>): void {
     let hops = 1;
     if (envelope instanceof RoutedEnvelope) {
       this.requestHome(shard);
@@ -286,7 +263,7 @@ class ShardRegion<M> implements ShardHost<M> {
     }
     try {
       // over the wire the hop count rides in the remoting envelope: the user's envelope goes as it is
-      if (remote instanceof RemoteActorRef) remote.forward(envelope, hops, route);
+      if (remote instanceof RemoteActorRef) remote.forward(envelope, hops);
       else if (envelope instanceof RoutedEnvelope) {
         envelope.hops = hops; // arrived from another region: this object is the region's own
         remote.tell(envelope);

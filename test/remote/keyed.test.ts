@@ -6,7 +6,7 @@ import { ConnectRequest } from "../../gen/casty/v1/remote.js";
 import { RemoteActorRef, type RemoteActorSystem } from "../../src/index.js";
 import { keyTablePreamble, OutboundBatch } from "../../src/remote/outbound-batch.js";
 import { MalformedFrameError, readFrame, type InboundHost } from "../../src/remote/inbound-batch.js";
-import { MAX_STREAM_KEYS, type KeySlot } from "../../src/remote/key-table.js";
+import { MAX_STREAM_KEYS } from "../../src/remote/key-table.js";
 import { Serialization, SerializationError, type KeyedCodec, type RefCodec } from "../../src/serialization/index.js";
 import { waitFor } from "../support/wait.js";
 import { deadLetters, isAssociated, probe, remoteRef, TestNodes } from "./fixtures/nodes.js";
@@ -172,45 +172,6 @@ describe("keyed wrappers between nodes", () => {
       ["/user/x", "alice", "casty.v1.Value", "bob"],
       0,
     ]);
-  });
-
-  it("a sender's key slot: its index while it holds, the key found again after a new table, a rollback or on another stream", () => {
-    const recipient = { address: "casty://test@127.0.0.1:1/user/x" } as never;
-    const [one, other] = [new OutboundBatch(keyedSerialization(), 1024 * 1024, 6), new OutboundBatch(keyedSerialization(), 1024 * 1024)];
-    const slots = new Map<string, KeySlot>();
-    const send = (batch: OutboundBatch, key: string, message: unknown = 1) => {
-      if (!slots.has(key)) slots.set(key, { index: 0 });
-      batch.append("/user/x", new ForKey(key, message, 1), recipient, 1, undefined, slots.get(key));
-    };
-    const frames: Uint8Array[] = [];
-    send(one, "alice");
-    send(one, "bob");
-    send(other, "alice"); // another stream's table
-    send(one, "alice");
-    expect(() => send(one, "dave", () => "not serializable")).toThrow(SerializationError); // dave's index is rolled back
-    send(one, "erin"); // takes the index dave had
-    send(one, "dave");
-    expect(one.keysFull).toBe(true);
-    frames.push(one.seal().frame);
-    send(one, "bob"); // a new table
-    send(one, "erin");
-    send(one, "alice");
-    frames.push(one.seal().frame);
-    const keysOf = (sealed: Uint8Array[]) => {
-      let table: string[] = [];
-      return sealed.map((bytes) => {
-        const { frame } = ConnectRequest.decode(bytes);
-        if (frame?.$case !== "batch") throw new Error("not a batch frame");
-        if (frame.value.resetStrings) table = [];
-        table.push(...frame.value.strings);
-        return frame.value.envelopes.map((e) => table[e.keyIndex ?? -1]);
-      });
-    };
-    expect(keysOf(frames)).toEqual([
-      ["alice", "bob", "alice", "erin", "dave"],
-      ["bob", "erin", "alice"],
-    ]);
-    expect(keysOf([other.seal().frame])).toEqual([["alice"]]);
   });
 
   it("an envelope that cannot be encoded leaves the string table as it was", () => {
