@@ -3,7 +3,7 @@
  * They work on refs, so no layer reaches into an actor's cell.
  */
 import type { ActorRef } from "./api.js";
-import { LocalActorRef } from "./local-ref.js";
+import { LocalActorRef, type KeyedRoute } from "./local-ref.js";
 
 /** @internal Queued by `stopAfterPending`: the cell stops when it reaches it, after what was queued before. */
 export const STOP_AFTER_PENDING: unique symbol = Symbol("stop after pending messages");
@@ -25,9 +25,6 @@ export function stopAfterPending(ref: ActorRef<never>): void {
 export function receiveInline<M>(ref: ActorRef<M>, accepts: (message: M) => boolean): void {
   if (ref instanceof LocalActorRef) (ref.cell as LocalActorRef<M>["cell"]).inline = accepts;
 }
-
-/** @internal Routes a keyed message: the route it took (to be handed back as `known` for the same key), or undefined when it did not route it. */
-export type KeyedRoute = (key: string, message: unknown, known: object | undefined) => object | undefined;
 
 /**
  * @internal Lets an actor that routes inline (`receiveInline`) take keyed messages from another node

@@ -1,6 +1,9 @@
 import type { ActorRef, DeathWatcher, Watchable } from "./api.js";
 import { BaseActorRef } from "./ref.js";
 
+/** Routes a keyed message from another node (see `receiveKeyedInline`): the route it took, or undefined when it did not route it. */
+export type KeyedRoute = (key: string, message: unknown, known: object | undefined) => object | undefined;
+
 /** What a local ref needs of its actor (the cell implements it; refs never import the cell). */
 export interface LocalCell<M> extends Watchable {
   readonly system: { readonly addressPrefix: string };
@@ -12,7 +15,7 @@ export interface LocalCell<M> extends Watchable {
   /** The messages handled within the sender's tell while the actor is idle (see `receiveInline`). */
   inline: ((message: M) => boolean) | undefined;
   /** Routes keyed messages from another node without their wrapper while the actor is idle (see `receiveKeyedInline`). */
-  keyedInline: ((key: string, message: unknown, known: object | undefined) => object | undefined) | undefined;
+  keyedInline: KeyedRoute | undefined;
   /** Routes a keyed message from another node by `keyedInline` when idle: the route, or undefined when it did not. */
   receiveKeyedOffWire(key: string, message: unknown, known: object | undefined): object | undefined;
 }

@@ -1,6 +1,6 @@
 import type { ActorRef, DeathWatcher } from "../api.js";
 import type { Logger } from "../logger.js";
-import { LocalActorRef, type LocalCell } from "../local-ref.js";
+import { LocalActorRef, type KeyedRoute, type LocalCell } from "../local-ref.js";
 import type { Queue } from "../queue.js";
 import type { TimerHandle } from "../scheduler.js";
 import type { CellHost } from "./host.js";
@@ -49,7 +49,7 @@ export abstract class CellCore<M> implements LocalCell<M>, DeathWatcher {
   /** @internal Set by `receiveInline`: the messages an idle actor handles within the sender's tell. */
   inline: ((message: M) => boolean) | undefined;
   /** @internal Set by `receiveKeyedInline`: routes a keyed message from the wire without its wrapper. */
-  keyedInline: ((key: string, message: unknown, known: object | undefined) => object | undefined) | undefined;
+  keyedInline: KeyedRoute | undefined;
 
   constructor(
     readonly system: CellHost,
