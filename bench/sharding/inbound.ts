@@ -6,6 +6,7 @@
 //   node --import tsx bench/sharding/inbound.ts [--entities=1000] [--runs=7]
 import { ActorSystem, Behaviors, ShardEnvelope, type ActorRef } from "../../src/index.js";
 import { readFrame, type InboundHost } from "../../src/remote/inbound-batch.js";
+import { InboundTable } from "../../src/remote/inbound-table.js";
 import { OutboundBatch } from "../../src/remote/outbound-batch.js";
 import { Serialization, type RefCodec } from "../../src/serialization/index.js";
 import { RoutedEnvelope, shardEnvelopeCodec } from "../../src/sharding/envelope.js";
@@ -64,18 +65,18 @@ function frames(kind: Kind): { first: Buffer; replayed: Buffer[] } {
 }
 
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
-const streams = { plain: { ...frames("plain"), keys: [] as string[] }, sharded: { ...frames("sharded"), keys: [] as string[] } };
-for (const stream of Object.values(streams)) readFrame(stream.first, host, true, stream.keys);
+const streams = { plain: { ...frames("plain"), table: new InboundTable() }, sharded: { ...frames("sharded"), table: new InboundTable() } };
+for (const stream of Object.values(streams)) readFrame(stream.first, host, true, stream.table);
 for (let i = 0; counter.ticks < entities + 1 && i < 1000; i++) await turn();
 
 /** CPU ns per message of ROUNDS replays of the stream's frames. */
 async function run(kind: Kind, rounds = ROUNDS): Promise<number> {
-  const { replayed, keys } = streams[kind];
+  const { replayed, table } = streams[kind];
   const expected = counter.ticks + rounds * replayed.length * BATCH;
   const start = process.cpuUsage();
   for (let r = 0; r < rounds; r++) {
     for (let f = 0; f < replayed.length; f++) {
-      readFrame(replayed[f], host, true, keys);
+      readFrame(replayed[f], host, true, table);
       if (f % 2 === 1) await turn();
     }
   }

@@ -5,7 +5,8 @@ import type { ActorRef } from "../actor/ref.js";
 import type { Logger } from "../actor/logger.js";
 import { contextOf, traced } from "../actor/tracing.js";
 import { MAX_STREAM_KEYS } from "./key-table.js";
-import { keyedRoutesOf, type KeyedRoutes } from "./keyed-routes.js";
+import type { InboundTable } from "./inbound-table.js";
+import type { KeyedRoutes } from "./keyed-routes.js";
 import { TAG } from "./protocol.js";
 import { DeserializationError, UnknownManifestError, type Serialization } from "../serialization/index.js";
 
@@ -41,16 +42,16 @@ const FIELD_RESET_STRINGS = TAG.batchResetStrings >>> 3;
  * Decodes one `ConnectRequest` frame. A batch on an `associated` stream (handshake accepted) is delivered
  * on the spot: envelope by envelope, each payload decoded straight from the frame bytes; a bad envelope
  * becomes a dead letter and the rest go on. A batch before that is reported but not delivered.
- * `keys` is the stream's string table (empty when the stream opens), updated by each batch.
+ * `table` is the stream's string table and keyed routes, updated by each batch.
  */
-export function readFrame(frame: Uint8Array, host: InboundHost, associated: boolean, keys: string[]): InboundFrame {
+export function readFrame(frame: Uint8Array, host: InboundHost, associated: boolean, table: InboundTable): InboundFrame {
   try {
     const reader = new BinaryReader(frame);
     const [field, end] = frameField(reader);
     if (field === TAG.requestHandshake >>> 3) return { kind: "handshake", handshake: Handshake.decode(frame.subarray(reader.pos, end)) };
     if (field === TAG.requestBatchAck >>> 3) return { kind: "ack", batches: BatchAck.decode(frame.subarray(reader.pos, end)).batches };
     if (field !== TAG.requestBatch >>> 3) throw new MalformedFrameError(`unknown frame field ${field}`);
-    if (associated) deliverBatch(frame, reader, end, host, keys);
+    if (associated) deliverBatch(frame, reader, end, host, table);
     return { kind: "batch" };
   } catch (error) {
     throw malformed(error);
@@ -59,14 +60,14 @@ export function readFrame(frame: Uint8Array, host: InboundHost, associated: bool
 
 /**
  * Delivers a `ConnectResponse` frame when it is a return batch and says true; any other frame is left
- * to the generated decoder (false). `keys` is the string table of the stream's return batches.
+ * to the generated decoder (false). `table` is that of the stream's return batches.
  */
-export function readReturnBatch(frame: Uint8Array, host: InboundHost, keys: string[]): boolean {
+export function readReturnBatch(frame: Uint8Array, host: InboundHost, table: InboundTable): boolean {
   if (frame[0] !== TAG.responseReturnBatch) return false;
   try {
     const reader = new BinaryReader(frame);
     const [, end] = frameField(reader);
-    deliverBatch(frame, reader, end, host, keys);
+    deliverBatch(frame, reader, end, host, table);
     return true;
   } catch (error) {
     throw malformed(error);
@@ -87,7 +88,7 @@ function malformed(error: unknown): MalformedFrameError {
   return new MalformedFrameError(`malformed frame: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
 }
 
-function deliverBatch(frame: Uint8Array, reader: BinaryReader, end: number, host: InboundHost, keys: string[]): void {
+function deliverBatch(frame: Uint8Array, reader: BinaryReader, end: number, host: InboundHost, table: InboundTable): void {
   let newKeys: string[] | undefined;
   let resetKeys = false;
   const envelopes: number[] = []; // start, end pairs: the strings they use may follow them
@@ -106,16 +107,11 @@ function deliverBatch(frame: Uint8Array, reader: BinaryReader, end: number, host
     else reader.skip(wireType);
   }
   if (reader.pos !== end) throw new MalformedFrameError("batch runs past its frame");
-  const routes = keyedRoutesOf(keys);
-  if (resetKeys) {
-    keys.length = 0;
-    routes.clear();
+  if (newKeys !== undefined && (resetKeys ? 0 : table.keys.length) + newKeys.length > MAX_STREAM_KEYS) {
+    throw new MalformedFrameError(`the stream's string table grows beyond ${MAX_STREAM_KEYS} strings`);
   }
-  if (newKeys !== undefined) {
-    if (keys.length + newKeys.length > MAX_STREAM_KEYS) throw new MalformedFrameError(`the stream's string table grows beyond ${MAX_STREAM_KEYS} strings`);
-    for (const key of newKeys) keys.push(key);
-    routes.grow(keys.length);
-  }
+  table.update(resetKeys, newKeys);
+  const { keys, routes } = table;
   const recipients: (ActorRef<unknown> | null | undefined)[] = []; // by target index, for this batch
   for (let i = 0; i < envelopes.length; i += 2) deliverEnvelope(frame, reader, envelopes[i], envelopes[i + 1], keys, routes, recipients, host);
 }

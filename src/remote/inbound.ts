@@ -5,6 +5,7 @@ import type { Scheduler } from "../actor/scheduler.js";
 import { nodeKey, nodeKeyProblem } from "./address.js";
 import { closeStream, serveStream } from "./contained.js";
 import { readFrame, type InboundHost } from "./inbound-batch.js";
+import { InboundTable } from "./inbound-table.js";
 import type { Peer } from "./peer.js";
 import type { PeerTraffic, TrafficByPeer } from "./peer-traffic.js";
 import { DelayedAck } from "./delayed-ack.js";
@@ -51,7 +52,7 @@ export class InboundAssociations {
     let peer: string | undefined;
     let link: ReturnLink | undefined;
     let traffic: PeerTraffic | undefined;
-    const keys: string[] = []; // the stream's string table (see MessageBatch.strings)
+    const table = new InboundTable(); // the stream's string table and keyed routes
     // Batches are acknowledged with the running count of this stream (see DelayedAck).
     let delivered = 0n;
     const acks = new DelayedAck(scheduler, () => call.write({ frame: { $case: "batchAck", value: { batches: delivered } } }));
@@ -66,7 +67,7 @@ export class InboundAssociations {
       let parsed;
       this.host.batchSender = link?.peer; // the peer's ask refs come as bare paths (see SenderRefs)
       try {
-        parsed = readFrame(frame, this.host, peer !== undefined, keys);
+        parsed = readFrame(frame, this.host, peer !== undefined, table);
       } catch (error) {
         log.error(`closing the stream from ${peer ?? call.getPeer()}: ${(error as Error).message}`);
         closeStream(call, grpc.status.INVALID_ARGUMENT, (error as Error).message);

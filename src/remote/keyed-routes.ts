@@ -4,7 +4,7 @@ import type { ActorRef } from "../actor/ref.js";
  * What the routers of one inbound stream answered for its keys (see `receiveKeyedInline`), by key
  * index: handed back with the next message of the same key to the same recipient, so a router can skip
  * its own lookup. A router checks a route before using it; the table empties when the stream's key
- * table does.
+ * table does (see InboundTable).
  */
 export class KeyedRoutes {
   private readonly recipients: (ActorRef<unknown> | undefined)[] = [];
@@ -33,13 +33,4 @@ export class KeyedRoutes {
     this.recipients.length = 0;
     this.routes.length = 0;
   }
-}
-
-const byStream = new WeakMap<readonly string[], KeyedRoutes>();
-
-/** The keyed routes of the inbound stream whose key table is `keys`. */
-export function keyedRoutesOf(keys: readonly string[]): KeyedRoutes {
-  let routes = byStream.get(keys);
-  if (routes === undefined) byStream.set(keys, (routes = new KeyedRoutes()));
-  return routes;
 }

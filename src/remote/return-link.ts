@@ -3,6 +3,7 @@ import { ConnectRequest, type ConnectResponse } from "../../gen/casty/v1/remote.
 import type { Scheduler } from "../actor/scheduler.js";
 import type { Peer } from "./peer.js";
 import { readReturnBatch, type InboundHost } from "./inbound-batch.js";
+import { InboundTable } from "./inbound-table.js";
 import { DelayedAck } from "./delayed-ack.js";
 import type { SenderRefs } from "./sender-refs.js";
 
@@ -60,7 +61,7 @@ export class ReturnLink {
  */
 export class ReturnBatches {
   private delivered = 0n;
-  private readonly keys: string[] = []; // the string table of the return batches (see MessageBatch.strings)
+  private readonly table = new InboundTable(); // of the return batches
   private readonly acks: DelayedAck;
 
   constructor(
@@ -80,7 +81,7 @@ export class ReturnBatches {
     const host = this.host;
     host.batchSender = this.sender;
     try {
-      readReturnBatch(frame, host, this.keys);
+      readReturnBatch(frame, host, this.table);
     } finally {
       host.batchSender = undefined;
     }

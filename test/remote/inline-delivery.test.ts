@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ActorSystem, Behaviors, type ActorRef } from "../../src/index.js";
 import { OutboundBatch } from "../../src/remote/outbound-batch.js";
 import { readFrame, type InboundHost } from "../../src/remote/inbound-batch.js";
+import { InboundTable } from "../../src/remote/inbound-table.js";
 import { Serialization } from "../../src/serialization/index.js";
 import { noRefs } from "../support/no-refs.js";
 import { waitFor } from "../support/wait.js";
@@ -44,7 +45,7 @@ describe("inbound batches", () => {
     batch.append("/user/b", "2", remote);
     batch.append("/user/a", "3", remote);
     batch.append("/user/b", "traced", remote, -1, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
-    readFrame(batch.seal().frame, inbound(local), true, []);
+    readFrame(batch.seal().frame, inbound(local), true, new InboundTable());
     expect(seen).toEqual(["a:1", "b:2", "a:3"]);
     await waitFor(() => seen.length === 4, 2000, "the traced message");
     expect(seen[3]).toBe("b:traced");

@@ -6,6 +6,7 @@ import { ConnectRequest } from "../../gen/casty/v1/remote.js";
 import { RemoteActorRef, type RemoteActorSystem } from "../../src/index.js";
 import { keyTablePreamble, OutboundBatch } from "../../src/remote/outbound-batch.js";
 import { MalformedFrameError, readFrame, type InboundHost } from "../../src/remote/inbound-batch.js";
+import { InboundTable } from "../../src/remote/inbound-table.js";
 import { MAX_STREAM_KEYS } from "../../src/remote/key-table.js";
 import { Serialization, SerializationError, type KeyedCodec, type RefCodec } from "../../src/serialization/index.js";
 import { waitFor } from "../support/wait.js";
@@ -191,12 +192,12 @@ describe("keyed wrappers between nodes", () => {
     const keys = Array.from({ length: MAX_STREAM_KEYS }, (_, i) => `k${i}`);
     const batchOf = (strings: string[], resetStrings: boolean) =>
       ConnectRequest.encode({ frame: { $case: "batch", value: { envelopes: [], strings, resetStrings } } }).finish();
-    const table: string[] = [];
+    const table = new InboundTable();
     readFrame(batchOf(keys, false), host, true, table);
-    expect(table).toHaveLength(MAX_STREAM_KEYS);
+    expect(table.keys).toHaveLength(MAX_STREAM_KEYS);
     expect(() => readFrame(batchOf(["one more"], false), host, true, table)).toThrow(MalformedFrameError);
     readFrame(batchOf(["fresh"], true), host, true, table); // a reset starts over
-    expect(table).toEqual(["fresh"]);
+    expect(table.keys).toEqual(["fresh"]);
   });
 
   it("on the wire: the key in the batch table, the count in the envelope, the message alone as payload", () => {

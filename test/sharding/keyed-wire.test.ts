@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ActorSystem, Behaviors, passivate, regionStats, ShardEnvelope, type ActorRef } from "../../src/index.js";
 import { routeKeyedFromWire } from "../../src/actor/internal.js";
 import { readFrame, type InboundHost } from "../../src/remote/inbound-batch.js";
+import { InboundTable } from "../../src/remote/inbound-table.js";
 import { OutboundBatch } from "../../src/remote/outbound-batch.js";
 import { Serialization } from "../../src/serialization/index.js";
 import { RoutedEnvelope, shardEnvelopeCodec } from "../../src/sharding/envelope.js";
@@ -51,11 +52,11 @@ function wire(region: ActorRef<never>, maxKeys?: number): (sends: [string, strin
     },
   };
   const batch = new OutboundBatch(serialization, 1 << 20, maxKeys);
-  const keys: string[] = [];
+  const table = new InboundTable();
   const sender = { address: "casty://other@127.0.0.1:1/user/entities" } as ActorRef<never>;
   return (sends) => {
     for (const [id, message] of sends) batch.append(region.path, new ShardEnvelope(id, message), sender, 1);
-    readFrame(batch.seal().frame, host, true, keys);
+    readFrame(batch.seal().frame, host, true, table);
   };
 }
 
