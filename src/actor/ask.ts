@@ -6,6 +6,8 @@ import type { Scheduler } from "./scheduler.js";
 import { wrappedMessage } from "./wrapped.js";
 
 export const DEFAULT_ASK_TIMEOUT = 5000;
+/** Ask refs live at `/temp/$` and their id in base 36. */
+const ASK_PATH_PREFIX = "/temp/$";
 
 /** Where a promise ref sends what it cannot use (a late or second reply). */
 export interface AskHost {
@@ -37,7 +39,7 @@ export class PromiseRef<T> extends BaseActorRef<T> {
   private cachedPath: string | undefined;
 
   get path(): string {
-    return (this.cachedPath ??= `/temp/$${this.id.toString(36)}`);
+    return (this.cachedPath ??= ASK_PATH_PREFIX + this.id.toString(36));
   }
 
   get address(): string {
@@ -102,13 +104,27 @@ export function askOfRequest(message: unknown): PromiseRef<unknown> | undefined 
   return ask === undefined || ask.settled ? undefined : ask;
 }
 
+/** The id in an ask's path (`/temp/$` and the id in base 36), or -1. */
+function askIdOf(path: string): number {
+  if (!path.startsWith(ASK_PATH_PREFIX) || path.length === ASK_PATH_PREFIX.length || path.length > ASK_PATH_PREFIX.length + 10) return -1;
+  let id = 0;
+  for (let i = ASK_PATH_PREFIX.length; i < path.length; i++) {
+    const code = path.charCodeAt(i);
+    const digit = code >= 0x30 && code <= 0x39 ? code - 0x30 : code >= 0x61 && code <= 0x7a ? code - 0x57 : -1;
+    if (digit < 0) return -1;
+    id = id * 36 + digit;
+  }
+  return id;
+}
+
 /**
  * Tracks pending asks. Instead of a timer per ask, asks with the same timeout share one queue
  * (deadlines grow in insertion order) and one timer armed for the oldest (see Deadlines).
  */
 export class AskRegistry {
   private readonly deadlines: Deadlines<PromiseRef<unknown>>;
-  private readonly exposed = new Map<string, PromiseRef<unknown>>();
+  /** By id: a number hashes and compares at once, a fresh path string is hashed first. */
+  private readonly exposed = new Map<number, PromiseRef<unknown>>();
   private nextId = 0;
 
   constructor(
@@ -127,11 +143,12 @@ export class AskRegistry {
 
   /** @internal */
   expose(ref: PromiseRef<unknown>): void {
-    if (!ref.settled) this.exposed.set(ref.path, ref);
+    if (!ref.settled) this.exposed.set(ref.id, ref);
   }
 
   lookup(path: string): PromiseRef<unknown> | undefined {
-    return this.exposed.get(path);
+    const ref = this.exposed.get(askIdOf(path));
+    return ref !== undefined && ref.path === path ? ref : undefined; // "/temp/$01" is not "/temp/$1"
   }
 
   /** Asks not yet answered nor expired (plus answered ones still queued behind an older pending ask). */
@@ -141,7 +158,7 @@ export class AskRegistry {
 
   /** @internal */
   settled(ref: PromiseRef<unknown>): void {
-    if (this.exposed.size > 0) this.exposed.delete(ref.path);
+    if (this.exposed.size > 0) this.exposed.delete(ref.id);
     this.deadlines.settled(ref.timeout, ref);
   }
 
@@ -156,7 +173,7 @@ export class AskRegistry {
 
   private expire(ref: PromiseRef<unknown>): void {
     ref.settled = true;
-    this.exposed.delete(ref.path);
+    this.exposed.delete(ref.id);
     ref.reject(new AskTimeoutError(`ask to ${ref.target.address} timed out after ${ref.timeout} ms`));
   }
 }

@@ -99,6 +99,10 @@ export class Endpoint {
   private downSince: number | undefined;
   private peerUid: bigint | undefined;
   private readonly flushNow = () => this.flush();
+  /** A flush deferred to the end of a delivery: not if the endpoint flushed or closed meanwhile. */
+  private readonly flushDeferred = () => {
+    if (this.flushPending) this.flush();
+  };
   /** Sends so far, and at the last quiet check: a flush on an idle link waits while they grow. */
   private sends = 0;
   private sendsAtCheck = 0;
@@ -171,11 +175,15 @@ export class Endpoint {
     if (!this.flushPending) {
       this.flushPending = true;
       if (this.writing === 0 && this.state === "connected") {
-        // an idle link: write once the sending code has settled (a few microtask checkpoints without a
-        // new send) instead of a loop iteration later: a lone reply leaves in the turn that produced it
-        this.sendsAtCheck = this.sends;
-        this.quietChecks = 0;
-        microtask(this.settle);
+        // an idle link: write once the sending code has settled instead of a loop iteration later, so a
+        // lone reply leaves in the turn that produced it: when the inbound batch being delivered ends
+        // (an actor replying inline), else after a few microtask checkpoints without a new send
+        if (host.deliveryFlushes.delivering) host.deliveryFlushes.defer(this.flushDeferred);
+        else {
+          this.sendsAtCheck = this.sends;
+          this.quietChecks = 0;
+          microtask(this.settle);
+        }
       } else this.host.scheduler.yieldThen(this.flushNow);
     }
     if (this.state === "idle") this.connect();

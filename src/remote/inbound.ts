@@ -54,8 +54,8 @@ export class InboundAssociations {
     let traffic: PeerTraffic | undefined;
     const table = new InboundTable(); // the stream's string table and keyed routes
     // Batches are acknowledged with the running count of this stream (see DelayedAck).
-    let delivered = 0n;
-    const acks = new DelayedAck(scheduler, () => call.write({ frame: { $case: "batchAck", value: { batches: delivered } } }));
+    let delivered = 0; // a number: a bigint would be a new heap object per batch
+    const acks = new DelayedAck(scheduler, () => call.write({ frame: { $case: "batchAck", value: { batches: BigInt(delivered) } } }));
     // a client that opens a stream and never introduces itself does not hold it forever
     const handshakeTimer = scheduler.setTimeout(() => {
       if (peer !== undefined) return;
@@ -66,6 +66,7 @@ export class InboundAssociations {
       if (peer !== undefined && this.host.isBlocked(peer)) return;
       let parsed;
       this.host.batchSender = link?.peer; // the peer's ask refs come as bare paths (see SenderRefs)
+      this.host.deliveryFlushes.begin();
       try {
         parsed = readFrame(frame, this.host, peer !== undefined, table);
       } catch (error) {
@@ -74,6 +75,7 @@ export class InboundAssociations {
         return;
       } finally {
         this.host.batchSender = undefined;
+        this.host.deliveryFlushes.end();
       }
       if (parsed.kind === "handshake") {
         if (peer !== undefined) {

@@ -10,6 +10,7 @@ import type { ActorSystem } from "../actor/system.js";
 import { Serialization, type RefCodec } from "../serialization/index.js";
 import { nodeKey, nodeUri, parseActorUri, splitActorUri } from "./address.js";
 import type { Endpoint, EndpointHost, Peer } from "./endpoint.js";
+import { DeliveryFlushes } from "./delivery-flushes.js";
 import { EndpointManager } from "./endpoint-manager.js";
 import { routeGrpcLogs } from "./grpc-log.js";
 import { InboundAssociations, remotingServiceDefinition, type InboundServerHost } from "./inbound.js";
@@ -62,6 +63,7 @@ export class Remoting implements RefCodec, EndpointHost, InboundServerHost {
   private readonly releaseGrpcLogs: () => void;
   encodingForPeer = false;
   batchSender: Peer | undefined;
+  readonly deliveryFlushes: DeliveryFlushes;
   /** The endpoint of the last sender a bare path came from: its batches come one after another. */
   private lastSender: { readonly peer: Peer; readonly endpoint: Endpoint } | undefined;
 
@@ -86,6 +88,7 @@ export class Remoting implements RefCodec, EndpointHost, InboundServerHost {
     this.selfNode = { system: system.name, host: this.host, port: this.port, uid: this.uid };
     system.addressPrefix = nodeUri(system.name, nodeKey(this.host, this.port));
     this.serialization = new Serialization(this);
+    this.deliveryFlushes = new DeliveryFlushes(system.log);
     this.localRefs = new LocalRefs((path) => system.lookup(path));
     const credentials = channelCredentials(bound.options.tls);
     this.endpoints = new EndpointManager(this, (peerKey) => new grpc.Client(peerKey, credentials, channelOptions(this.options)));

@@ -60,7 +60,8 @@ export class ReturnLink {
  * table and acknowledges them (a few ms later, one ack for many) with the running count.
  */
 export class ReturnBatches {
-  private delivered = 0n;
+  /** Return batches delivered (a number: a bigint would be a new heap object per batch). */
+  private delivered = 0;
   private readonly table = new InboundTable(); // of the return batches
   private readonly acks: DelayedAck;
 
@@ -72,7 +73,7 @@ export class ReturnBatches {
     writeAck: (frame: Buffer) => void,
   ) {
     this.acks = new DelayedAck(host.scheduler, () =>
-      writeAck(Buffer.from(ConnectRequest.encode({ frame: { $case: "batchAck", value: { batches: this.delivered } } }).finish())),
+      writeAck(Buffer.from(ConnectRequest.encode({ frame: { $case: "batchAck", value: { batches: BigInt(this.delivered) } } }).finish())),
     );
   }
 
@@ -80,10 +81,12 @@ export class ReturnBatches {
   receive(frame: Buffer): void {
     const host = this.host;
     host.batchSender = this.sender;
+    host.deliveryFlushes.begin();
     try {
       readReturnBatch(frame, host, this.table);
     } finally {
       host.batchSender = undefined;
+      host.deliveryFlushes.end();
     }
     this.delivered++;
     this.acks.delivered();

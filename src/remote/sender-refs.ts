@@ -1,3 +1,4 @@
+import type { DeliveryFlushes } from "./delivery-flushes.js";
 import type { Peer } from "./peer.js";
 
 /**
@@ -11,4 +12,6 @@ export interface SenderRefs {
   encodingForPeer: boolean;
   /** The peer whose batch is being delivered. */
   batchSender: Peer | undefined;
+  /** Begun and ended around each delivery of a peer's batch: writes of the replies wait for its end. */
+  readonly deliveryFlushes: DeliveryFlushes;
 }

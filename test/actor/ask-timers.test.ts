@@ -29,6 +29,32 @@ describe("ask", () => {
     expect(scheduler.live).toBe(0);
   });
 
+  it("an exposed ask is found by its path only, and not after it settled", async () => {
+    system = new ActorSystem({ name: "t", logLevel: "silent" });
+    let captured: ActorRef<string> | undefined;
+    const holder = system.spawn(
+      Behaviors.receive<EchoMsg>((_ctx, msg) => {
+        captured = msg.replyTo;
+        return Behaviors.same();
+      }),
+      "holder",
+    );
+    const asks = Array.from({ length: 40 }, () => system.ask(holder, (replyTo: ActorRef<string>) => ({ text: "x", replyTo })));
+    void Promise.allSettled(asks); // the others fail at shutdown
+    await waitFor(() => captured !== undefined, 5000, "the last request");
+    const ref = captured as unknown as { path: string; expose(): void; id: number };
+    ref.expose();
+    expect(ref.path).toBe(`/temp/$${ref.id.toString(36)}`);
+    expect(ref.id).toBeGreaterThan(36); // two digits
+    expect(system.lookup(ref.path)).toBe(captured);
+    for (const wrong of ["/temp/$", `/temp/$0${ref.id.toString(36)}`, "/temp/$Z", `/temp/${ref.id.toString(36)}`, "/temp/$-1"]) {
+      expect(system.lookup(wrong)).toBeUndefined();
+    }
+    captured!.tell("done");
+    expect(system.lookup(ref.path)).toBeUndefined();
+    await expect(asks[39]).resolves.toBe("done");
+  });
+
   it("sequential asks share one timer, which stops keeping the process alive when no ask is pending", async () => {
     const scheduler = countingScheduler();
     system = new ActorSystem({ name: "t", scheduler, logLevel: "silent" });

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { ConnectRequest, ConnectResponse } from "../../gen/casty/v1/remote.js";
 import { ConsoleLogger } from "../../src/actor/logger.js";
 import { realScheduler } from "../../src/actor/scheduler.js";
+import { DeliveryFlushes } from "../../src/remote/delivery-flushes.js";
 import { Endpoint, type EndpointHost } from "../../src/remote/endpoint.js";
 import { resolveRemoteOptions } from "../../src/remote/options.js";
 import { TrafficByPeer } from "../../src/remote/peer-traffic.js";
@@ -36,7 +37,7 @@ class RecordingCall extends EventEmitter {
 
 const recipient = { address: "casty://test@127.0.0.1:2/user/x" } as never;
 
-function endpointOnto(call: RecordingCall): Endpoint {
+function endpointOnto(call: RecordingCall, deliveryFlushes = new DeliveryFlushes(new ConsoleLogger("silent"))): Endpoint {
   const refs = {
     addressOf: () => "",
     resolve: () => {
@@ -60,6 +61,7 @@ function endpointOnto(call: RecordingCall): Endpoint {
     endpointFor: () => endpoint,
     encodingForPeer: false,
     batchSender: undefined,
+    deliveryFlushes,
   };
   const endpoint = new Endpoint({ system: "test", host: "127.0.0.1", port: 2, key: "127.0.0.1:2" }, host);
   return endpoint;
@@ -82,5 +84,41 @@ describe("outbound batching", () => {
     await waitFor(() => call.batches.reduce((a, b) => a + b, 0) === 101, 5000, "all 101 messages written");
     expect(call.batches.slice(1)).toEqual([100]);
     endpoint.retire("test over", false);
+  });
+
+  it("replies sent while a batch is delivered are written as one batch when the delivery ends", async () => {
+    const call = new RecordingCall();
+    const deliveries = new DeliveryFlushes(new ConsoleLogger("silent"));
+    const endpoint = endpointOnto(call, deliveries);
+    endpoint.send("/user/x", "first", recipient);
+    await waitFor(() => endpoint.isConnected && call.batches.length === 1, 5000, "the connection and the first batch");
+    await new Promise((resolve) => setImmediate(resolve)); // the first write's callback: the link is idle
+    deliveries.begin();
+    deliveries.begin(); // a delivery nested in another: only the outer end writes
+    for (let i = 0; i < 3; i++) endpoint.send("/user/x", i, recipient);
+    deliveries.end();
+    expect(call.batches).toEqual([1]);
+    deliveries.end();
+    expect(call.batches).toEqual([1, 3]); // at once, before any microtask
+    endpoint.retire("test over", false);
+  });
+
+  it("a deferred write that throws is logged and the other deferred writes still run", () => {
+    const errors: string[] = [];
+    const log = new ConsoleLogger("silent");
+    log.error = (message: string) => void errors.push(message);
+    const deliveries = new DeliveryFlushes(log);
+    const ran: number[] = [];
+    deliveries.begin();
+    deliveries.defer(() => {
+      throw new Error("socket gone");
+    });
+    deliveries.defer(() => void ran.push(2));
+    deliveries.end();
+    expect(ran).toEqual([2]);
+    expect(errors).toEqual(["writing after a delivery failed: socket gone"]);
+    deliveries.begin();
+    deliveries.end();
+    expect(ran).toEqual([2]); // run once, then forgotten
   });
 });
