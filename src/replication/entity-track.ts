@@ -1,13 +1,15 @@
 import type { EventsPushed } from "../../gen/casty/v1/replication.js";
-import type { TimerHandle } from "../actor/scheduler.js";
 import type { EventJournal } from "../persistence/journal.js";
 
 /** A persist waiting for its acks: `seqNr` is its last event. */
 export interface AckWait {
+  readonly track: EntityTrack;
   readonly seqNr: number;
   readonly resolve: () => void;
   readonly reject: (error: Error) => void;
-  readonly timer: TimerHandle;
+  /** When it fails with a timeout (ms), unless settled first (see Deadlines). */
+  readonly deadline: number;
+  settled: boolean;
   /** When it began waiting (ms), when ack latency is measured. */
   readonly since: number | undefined;
 }

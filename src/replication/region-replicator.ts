@@ -11,7 +11,8 @@ import type { RowCodec } from "../persistence/row-codec.js";
 import { sameNode, type ShardAllocation } from "../sharding/allocation.js";
 import type { RegionReplication, ReplicatedRegion, ShardReplicationStats } from "../sharding/replication-hook.js";
 import { shardOf } from "../sharding/shard-id.js";
-import { EntityTrack } from "./entity-track.js";
+import { Deadlines } from "../actor/deadlines.js";
+import { EntityTrack, type AckWait } from "./entity-track.js";
 import { ReplicationTimeoutError } from "./errors.js";
 import { appendEntries, historyFrom, install, type History } from "./history.js";
 
@@ -74,12 +75,15 @@ export class RegionReplicator implements RegionReplication, PersistHook {
   private nextPull = 1n;
   private detached = false;
   private readonly announcing: TimerHandle;
+  /** The ack timeouts of the persists waiting: one timer, not one per persist (see Deadlines). */
+  private readonly ackDeadlines: Deadlines<AckWait>;
 
   constructor(
     private readonly region: ReplicatedRegion,
     private readonly host: ReplicatorHost,
   ) {
     this.announcing = host.scheduler.setInterval(() => this.announceLagging(), ANNOUNCE_INTERVAL);
+    this.ackDeadlines = new Deadlines(host.scheduler, (wait) => this.timedOut(wait));
   }
 
   // ---- RegionReplication ----
@@ -131,6 +135,7 @@ export class RegionReplicator implements RegionReplication, PersistHook {
     this.host.scheduler.clearInterval(this.announcing);
     for (const track of this.tracks.values())
       for (const wait of track.waits.splice(0)) this.fail(wait, new ReplicationTimeoutError("the shard region stopped"));
+    this.ackDeadlines.clear(); // releases the timer
     for (const answered of [...this.pulls.values()]) answered(nothingPulled);
   }
 
@@ -233,14 +238,23 @@ export class RegionReplicator implements RegionReplication, PersistHook {
     const { minAcks, ackTimeout } = this.region.options;
     if (minAcks === 0) return undefined;
     return new Promise<void>((resolve, reject) => {
-      const timer = this.host.scheduler.setTimeout(() => {
-        const i = track.waits.indexOf(wait);
-        if (i >= 0) track.waits.splice(i, 1);
-        reject(new ReplicationTimeoutError(`fewer than ${minAcks} replicas acknowledged event ${seqNr} within ${ackTimeout} ms`));
-      }, ackTimeout);
-      const wait = { seqNr, resolve, reject, timer, since: replicationAcks.heard ? this.host.scheduler.now() : undefined };
+      const now = this.host.scheduler.now();
+      const wait: AckWait = { track, seqNr, resolve, reject, deadline: now + ackTimeout, settled: false, since: replicationAcks.heard ? now : undefined };
       track.waits.push(wait);
+      this.ackDeadlines.add(ackTimeout, wait);
     });
+  }
+
+  private timedOut(wait: AckWait): void {
+    wait.settled = true;
+    const waits = wait.track.waits;
+    const i = waits.indexOf(wait);
+    if (i >= 0) waits.splice(i, 1);
+    wait.reject(
+      new ReplicationTimeoutError(
+        `fewer than ${this.region.options.minAcks} replicas acknowledged event ${wait.seqNr} within ${this.region.options.ackTimeout} ms`,
+      ),
+    );
   }
 
   /** Resolves the waits of `track` that have their acks now. */
@@ -250,15 +264,21 @@ export class RegionReplicator implements RegionReplication, PersistHook {
     const { minAcks } = this.region.options;
     while (track.waits.length > 0 && track.ackCount(allocation.replicas, track.waits[0].seqNr) >= minAcks) {
       const wait = track.waits.shift()!;
-      this.host.scheduler.clearTimeout(wait.timer);
+      this.done(wait);
       if (wait.since !== undefined) replicationAcks.report((this.host.scheduler.now() - wait.since) / 1000);
       wait.resolve();
     }
   }
 
-  private fail(wait: { readonly timer: unknown; readonly reject: (e: Error) => void }, error: Error): void {
-    this.host.scheduler.clearTimeout(wait.timer);
+  private fail(wait: AckWait, error: Error): void {
+    this.done(wait);
     wait.reject(error);
+  }
+
+  /** `wait` no longer waits: its deadline goes. */
+  private done(wait: AckWait): void {
+    wait.settled = true;
+    this.ackDeadlines.settled(this.region.options.ackTimeout, wait);
   }
 
   /** A replica knows a newer primary: this node's writes to the shard are refused from now on. */

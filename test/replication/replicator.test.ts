@@ -2,12 +2,14 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { Behaviors, InMemoryJournal, ShardFencedError, type ActorRef } from "../../src/index.js";
 import type { ReplicationFrame } from "../../gen/casty/v1/replication.js";
-import { realScheduler } from "../../src/actor/scheduler.js";
+import { realScheduler, type Scheduler } from "../../src/actor/scheduler.js";
 import type { UniqueAddress } from "../../src/cluster/member.js";
 import { RowCodec, standaloneSerialization } from "../../src/persistence/row-codec.js";
 import { RegionReplicator } from "../../src/replication/region-replicator.js";
 import { allocationAt, type ShardAllocation } from "../../src/sharding/allocation.js";
 import { shardOf } from "../../src/sharding/shard-id.js";
+import { ReplicationTimeoutError } from "../../src/replication/errors.js";
+import { countingScheduler } from "../support/counting-scheduler.js";
 import { waitFor } from "../support/wait.js";
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
@@ -34,7 +36,13 @@ type Drop = (from: string, to: string, frame: ReplicationFrame) => boolean;
  * Replicators for `addresses`, frames delivered between them a microtask later (unless `drop` drops
  * them); a node is a member while it is not in `gone`.
  */
-function peers(addresses: readonly string[], options = { minAcks: 1, ackTimeout: 2000 }, drop: Drop = () => false, gone = new Set<string>()): Peer[] {
+function peers(
+  addresses: readonly string[],
+  options = { minAcks: 1, ackTimeout: 2000 },
+  drop: Drop = () => false,
+  gone = new Set<string>(),
+  scheduler: Scheduler = realScheduler,
+): Peer[] {
   const all: Peer[] = [];
   for (const address of addresses) {
     const node = { address, uid: 1n };
@@ -52,7 +60,7 @@ function peers(addresses: readonly string[], options = { minAcks: 1, ackTimeout:
         allocation: (shard) => table.get(shard),
       },
       {
-        scheduler: realScheduler,
+        scheduler,
         codec,
         isMember: (peer) => !gone.has(peer),
         send: (peer, frame) => {
@@ -107,6 +115,21 @@ describe("RegionReplicator", () => {
     ).acked;
     expect(await eventsOf(b.journal, id)).toEqual(["e1", "e2", "e3"]);
     expect(a.replicator.stats().get(shard)).toEqual({ primary: "a:1", replicas: ["b:1"], lag: 0 });
+  });
+
+  it("persists one after another share one ack timer, and a persist without acks still times out", async () => {
+    const scheduler = countingScheduler();
+    const dropping = { on: false };
+    const [a, b] = peers(["a:1", "b:1"], { minAcks: 1, ackTimeout: 300 }, () => dropping.on, new Set(), scheduler);
+    allocate([a, b], shard, allocationAt(a.node, 3n, [b.node]));
+    const before = scheduler.started;
+    for (let i = 0; i < 100; i++) await (await persist(a, id, [`e${i}`])).acked;
+    expect(scheduler.started - before).toBe(1); // not one timer per persist
+    dropping.on = true;
+    const t0 = Date.now();
+    await expect((await persist(a, id, ["lost"])).acked).rejects.toBeInstanceOf(ReplicationTimeoutError);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(250);
+    expect(a.replicator.stats().get(shard)?.lag).toBe(1);
   });
 
   it("minAcks 0 does not wait", async () => {
