@@ -11,7 +11,7 @@ export const ROOT_DIR = dirname(BENCH_DIR);
 // ---------------------------------------------------------------- rows and goals
 
 /** A goal: relative to the baseline (`atLeastRatio: 0.5` = ≥50% of raw) or absolute in the row's unit. */
-export type Goal = { readonly atLeastRatio: number } | { readonly atLeast: number } | { readonly atMost: number };
+export type Goal = { readonly atLeastRatio: number } | { readonly atMostRatio: number } | { readonly atLeast: number } | { readonly atMost: number };
 
 /** One printed figure. Casty rows name a raw baseline by `baseline` id; the runner fills `baselineValue`. */
 export interface Row {
@@ -42,6 +42,7 @@ export function formatValue(v: number, unit: string): string {
 
 function goalText(g: Goal, unit: string): string {
   if ("atLeastRatio" in g) return `goal ≥${Math.round(g.atLeastRatio * 100)}%`;
+  if ("atMostRatio" in g) return `goal ≤${Math.round(g.atMostRatio * 100)}%`;
   if ("atLeast" in g) return `goal ≥ ${formatValue(g.atLeast, unit)}`;
   return `goal ≤ ${formatValue(g.atMost, unit)}`;
 }
@@ -51,6 +52,7 @@ export function goalMet(r: Row): boolean | undefined {
   const g = r.goal;
   if (!g) return undefined;
   if ("atLeastRatio" in g) return r.baselineValue ? r.value / r.baselineValue >= g.atLeastRatio : undefined;
+  if ("atMostRatio" in g) return r.baselineValue ? r.value / r.baselineValue <= g.atMostRatio : undefined;
   if ("atLeast" in g) return r.value >= g.atLeast;
   return r.value <= g.atMost;
 }

@@ -8,7 +8,7 @@
 import * as grpc from "@grpc/grpc-js";
 import { once } from "node:events";
 import { argNumber, argString, emit, formatValue, LATENCY_WARMUP, LatencyRecorder, measureThroughput, type Row, type ThroughputResult } from "../harness.js";
-import { encodeBatch, ENVELOPE, RAW_SERVICE } from "./grpc-common.js";
+import { echoStream, encodeBatch, ENVELOPE, RAW_SERVICE } from "./grpc-common.js";
 
 const port = argNumber("port", 0);
 const mode = argString("mode", "batched");
@@ -34,22 +34,10 @@ async function push(payload: Buffer, perWrite: number, maxMsgs: number, maxMs: n
   return received;
 }
 
-/** An echo stream; `next()` resolves on the next reply. */
-function echoStream() {
-  const call = open(RAW_SERVICE.echo);
-  let wake: (() => void) | undefined;
-  call.on("data", () => {
-    const w = wake;
-    wake = undefined;
-    w?.();
-  });
-  return { call, next: () => new Promise<void>((r) => (wake = r)) };
-}
-
 /** Sequential echo latency: `rounds` rounds of up to maxSamples / maxMs; the round with the lowest p50
  *  is reported (on 2 shared cores a neighbour's burst can double a whole round). */
 async function sequential(rounds: number, maxSamples: number, maxMs: number): Promise<Row[]> {
-  const { call, next } = echoStream();
+  const { call, next } = echoStream(client);
   for (let i = 0; i < LATENCY_WARMUP; i++) {
     const p = next(); // warm-up
     call.write(ENVELOPE);

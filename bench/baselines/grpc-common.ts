@@ -71,3 +71,15 @@ export function countEnvelopes(b: Buffer): number {
   }
   return count;
 }
+
+/** A raw echo stream on `client`: `next()` resolves on the next reply (create it before writing). */
+export function echoStream(client: grpc.Client) {
+  const call = client.makeBidiStreamRequest(RAW_SERVICE.echo.path, RAW_SERVICE.echo.requestSerialize, RAW_SERVICE.echo.responseDeserialize);
+  let wake: (() => void) | undefined;
+  call.on("data", () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  });
+  return { call, next: () => new Promise<void>((r) => (wake = r)) };
+}

@@ -5,14 +5,19 @@
 //                    sender awaits every --await-every=512th); the sink checks count and order → msg/s
 //                    (--await-every=1: `await ref.offer(msg)` for each message, a separate row)
 //   --mode=latency   sequential `system.ask` pings to the echo actor                   → p50/p99 µs, rt/s
+//                    with --raw-port (a baselines/grpc-server.ts): then also rounds of asks and of raw
+//                    grpc-js echoes taken in turns, so both see the same minutes of a shared machine
 //   --mode=inflight  asks with 256 in flight                                            → rt/s
 // Every loop stops at a count or a time.
 import { Behaviors, RemoteActorSystem, type ActorRef } from "../../src/index.js";
 import { argNumber, argString, emit, formatValue, LATENCY_WARMUP, LatencyRecorder, measureThroughput, type Row, type ThroughputResult } from "../harness.js";
+import * as grpc from "@grpc/grpc-js";
+import { echoStream, ENVELOPE } from "../baselines/grpc-common.js";
 import { within } from "../local/common.js";
 import { echoPath, sinkPath, SYSTEM, type Ping, type Pong, type SinkMsg, type SinkReport } from "./protocol.js";
 
 const port = argNumber("port", 0);
+const rawPort = argNumber("raw-port", 0);
 const mode = argString("mode", "tell");
 /** tell mode: every message goes through `offer`; the sender awaits every `awaitEvery`-th one. */
 const awaitEvery = argNumber("await-every", 512);
@@ -73,25 +78,37 @@ async function askOnce(n: number): Promise<void> {
   checkPong(await system.ask<Ping, Pong>(echo, ping(n), ASK_OPTIONS), n);
 }
 
+interface Round {
+  readonly s: ReturnType<LatencyRecorder["summary"]>;
+  /** Round trips per second. */
+  readonly rate: number;
+}
+
+/** One round of up to maxSamples / maxMs sequential asks. */
+async function askRound(maxSamples: number, maxMs: number): Promise<Round> {
+  const rec = new LatencyRecorder(maxSamples);
+  const t0 = performance.now();
+  for (let n = 0; !rec.full && performance.now() - t0 < maxMs; n++) {
+    // awaited here, as the raw baseline awaits its reply: no async wrapper in the measured path
+    const t = performance.now();
+    const pong = await system.ask<Ping, Pong>(echo, ping(n), ASK_OPTIONS);
+    rec.since(t);
+    checkPong(pong, n);
+  }
+  const s = rec.summary();
+  return { s, rate: (s.count / (performance.now() - t0)) * 1000 };
+}
+
 /** Sequential asks in `rounds` rounds of up to maxSamples / maxMs; the round with the lowest p50 is
  *  reported, as the raw baseline does. */
 async function sequential(rounds: number, maxSamples: number, maxMs: number): Promise<Row[]> {
   for (let i = 0; i < LATENCY_WARMUP; i++) await askOnce(i); // warm-up (connects both ways)
-  let best: { s: ReturnType<LatencyRecorder["summary"]>; rate: number } | undefined;
+  let best: Round | undefined;
   const p50s: number[] = [];
   for (let round = 0; round < rounds; round++) {
-    const rec = new LatencyRecorder(maxSamples);
-    const t0 = performance.now();
-    for (let n = 0; !rec.full && performance.now() - t0 < maxMs; n++) {
-      // awaited here, as the raw baseline awaits its reply: no async wrapper in the measured path
-      const t = performance.now();
-      const pong = await system.ask<Ping, Pong>(echo, ping(n), ASK_OPTIONS);
-      rec.since(t);
-      checkPong(pong, n);
-    }
-    const s = rec.summary();
-    p50s.push(s.p50);
-    if (!best || s.p50 < best.s.p50) best = { s, rate: (s.count / (performance.now() - t0)) * 1000 };
+    const r = await askRound(maxSamples, maxMs);
+    p50s.push(r.s.p50);
+    if (!best || r.s.p50 < best.s.p50) best = r;
   }
   const { s, rate } = best!;
   const note = `best of ${rounds} rounds of ${s.count}, p50s ${p50s.map((x) => x.toFixed(0)).join("/")} µs`;
@@ -107,6 +124,53 @@ async function sequential(rounds: number, maxSamples: number, maxMs: number): Pr
     },
     { name: "remote asks, sequential", value: rate, unit: "rt/s", baseline: "raw.grpc.rtt", note: "same round; no goal" },
   ];
+}
+
+/** One round of raw grpc-js echoes: its p50. */
+async function rawRound(raw: ReturnType<typeof echoStream>, maxSamples: number, maxMs: number): Promise<number> {
+  const rec = new LatencyRecorder(maxSamples);
+  const t0 = performance.now();
+  while (!rec.full && performance.now() - t0 < maxMs) {
+    const p = raw.next();
+    const t = performance.now();
+    raw.call.write(ENVELOPE);
+    await p;
+    rec.since(t);
+  }
+  return rec.summary().p50;
+}
+
+/**
+ * `pairs` pairs of rounds, a raw grpc-js echo round then an ask round, over the same loopback: the
+ * ratio of each pair compares the two within a second or so. Reports the pair with the median ratio.
+ */
+async function interleaved(pairs: number, maxSamples: number, maxMs: number): Promise<Row> {
+  const client = new grpc.Client(`127.0.0.1:${rawPort}`, grpc.credentials.createInsecure());
+  const raw = echoStream(client);
+  try {
+    for (let i = 0; i < LATENCY_WARMUP; i++) {
+      const p = raw.next();
+      raw.call.write(ENVELOPE);
+      await p;
+    }
+    const results: { raw: number; casty: number }[] = [];
+    for (let i = 0; i < pairs; i++) results.push({ raw: await rawRound(raw, maxSamples, maxMs), casty: (await askRound(maxSamples, maxMs)).s.p50 });
+    const ratios = results.map((r) => r.casty / r.raw);
+    const median = [...ratios].sort((a, b) => a - b)[pairs >> 1];
+    const pick = results[ratios.indexOf(median)];
+    const listed = results.map((r) => `${r.casty.toFixed(0)}/${r.raw.toFixed(0)}`).join(", ");
+    return {
+      name: "remote ask p50 beside raw, rounds in turns",
+      value: pick.casty,
+      unit: "µs",
+      baselineValue: pick.raw,
+      goal: { atMostRatio: 1.3 },
+      note: `the pair with the median ratio of ${pairs} (ask/raw p50 µs: ${listed}); rounds of ${maxSamples}`,
+    };
+  } finally {
+    raw.call.end();
+    client.close();
+  }
 }
 
 /** `window` lanes each asking one after another: `window` asks in flight; completed asks. */
@@ -161,6 +225,7 @@ if (mode === "tell" && awaitEvery === 1) {
   ];
 } else if (mode === "latency") {
   rows = await within(sequential(3, 10_000, 2000), 60_000, "remote ask latency");
+  if (rawPort > 0) rows.push(await within(interleaved(7, 5000, 1000), 60_000, "asks and raw echoes in turns"));
 } else if (mode === "inflight") {
   const r = await measureThroughput({ ops: 500_000, warmupOps: 20_000, runs: 3, maxMs: 10_000 }, (ops) =>
     within(inflight(256, ops, 3000), 30_000, "remote asks in flight"),

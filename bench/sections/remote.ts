@@ -8,10 +8,12 @@ export const remoteSection: Section = {
   title: "Remoting (casty, 2 processes on loopback, vs raw grpc-js)",
   async run() {
     const server = startChild<{ port: number }>("remote/server.ts");
+    const raw = startChild<{ port: number }>("baselines/grpc-server.ts"); // for the ask latency taken in turns with it
     try {
       const { port } = await server.ready;
+      const rawPort = (await raw.ready).port;
       const rows: Row[] = [];
-      const runs = [["--mode=tell"], ["--mode=tell", "--await-every=1"], ["--mode=latency"], ["--mode=inflight"]];
+      const runs = [["--mode=tell"], ["--mode=tell", "--await-every=1"], ["--mode=latency", `--raw-port=${rawPort}`], ["--mode=inflight"]];
       for (const args of runs) {
         try {
           rows.push(...(await runChild<Row[]>("remote/client.ts", { args: [`--port=${port}`, ...args], timeoutMs: 120_000 })));
@@ -21,7 +23,7 @@ export const remoteSection: Section = {
       }
       return rows;
     } finally {
-      await server.stop();
+      await Promise.all([server.stop(), raw.stop()]);
     }
   },
 };
