@@ -123,6 +123,12 @@ export function median(xs: readonly number[]): number {
 export const LATENCY_WARMUP = 20_000;
 
 /** Latency samples in µs in a preallocated Float64Array; extra samples beyond capacity are dropped. */
+/** One round of sequential round trips: its latency summary and round trips per second. */
+export interface LatencyRound {
+  readonly s: ReturnType<LatencyRecorder["summary"]>;
+  readonly rate: number;
+}
+
 export class LatencyRecorder {
   private readonly samples: Float64Array;
   private n = 0;

@@ -7,7 +7,7 @@
 // Writes respect backpressure (write() === false → wait for 'drain'). Runs stop at a count or a time.
 import * as grpc from "@grpc/grpc-js";
 import { once } from "node:events";
-import { argNumber, argString, emit, formatValue, LATENCY_WARMUP, LatencyRecorder, measureThroughput, type Row, type ThroughputResult } from "../harness.js";
+import { argNumber, argString, emit, formatValue, LATENCY_WARMUP, measureThroughput, type LatencyRound, type Row, type ThroughputResult } from "../harness.js";
 import { echoStream, encodeBatch, ENVELOPE, RAW_SERVICE } from "./grpc-common.js";
 
 const port = argNumber("port", 0);
@@ -37,29 +37,16 @@ async function push(payload: Buffer, perWrite: number, maxMsgs: number, maxMs: n
 /** Sequential echo latency: `rounds` rounds of up to maxSamples / maxMs; the round with the lowest p50
  *  is reported (on 2 shared cores a neighbour's burst can double a whole round). */
 async function sequential(rounds: number, maxSamples: number, maxMs: number): Promise<Row[]> {
-  const { call, next } = echoStream(client);
-  for (let i = 0; i < LATENCY_WARMUP; i++) {
-    const p = next(); // warm-up
-    call.write(ENVELOPE);
-    await p;
-  }
-  let best: { s: ReturnType<LatencyRecorder["summary"]>; rate: number } | undefined;
+  const echo = echoStream(client);
+  await echo.warmUp(LATENCY_WARMUP);
+  let best: LatencyRound | undefined;
   const p50s: number[] = [];
   for (let round = 0; round < rounds; round++) {
-    const rec = new LatencyRecorder(maxSamples);
-    const t0 = performance.now();
-    while (!rec.full && performance.now() - t0 < maxMs) {
-      const p = next();
-      const t = performance.now();
-      call.write(ENVELOPE);
-      await p;
-      rec.since(t);
-    }
-    const s = rec.summary();
-    p50s.push(s.p50);
-    if (!best || s.p50 < best.s.p50) best = { s, rate: (s.count / (performance.now() - t0)) * 1000 };
+    const r = await echo.round(maxSamples, maxMs);
+    p50s.push(r.s.p50);
+    if (!best || r.s.p50 < best.s.p50) best = r;
   }
-  call.end();
+  echo.call.end();
   const { s, rate } = best!;
   const note = `best of ${rounds} rounds of ${s.count}, p50s ${p50s.map((x) => x.toFixed(0)).join("/")} µs`;
   return [

@@ -1,6 +1,7 @@
 // Shared by the raw gRPC baseline server and client: a bidi service with identity (Buffer) serializers,
 // and pre-encoded batches laid out like casty.v1 ConnectRequest{batch: MessageBatch{..., envelopes}}.
 import type * as grpc from "@grpc/grpc-js";
+import { LatencyRecorder, type LatencyRound } from "../harness.js";
 
 const identity = (b: Buffer): Buffer => b;
 const bidi = (path: string): grpc.MethodDefinition<Buffer, Buffer> => ({
@@ -72,7 +73,7 @@ export function countEnvelopes(b: Buffer): number {
   return count;
 }
 
-/** A raw echo stream on `client`: `next()` resolves on the next reply (create it before writing). */
+/** A raw echo stream on `client`, sending ENVELOPE one round trip at a time. */
 export function echoStream(client: grpc.Client) {
   const call = client.makeBidiStreamRequest(RAW_SERVICE.echo.path, RAW_SERVICE.echo.requestSerialize, RAW_SERVICE.echo.responseDeserialize);
   let wake: (() => void) | undefined;
@@ -81,5 +82,29 @@ export function echoStream(client: grpc.Client) {
     wake = undefined;
     w?.();
   });
-  return { call, next: () => new Promise<void>((r) => (wake = r)) };
+  const next = () => new Promise<void>((r) => (wake = r));
+  return {
+    call,
+    async warmUp(count: number): Promise<void> {
+      for (let i = 0; i < count; i++) {
+        const p = next();
+        call.write(ENVELOPE);
+        await p;
+      }
+    },
+    /** Up to maxSamples / maxMs round trips, each timed from the write (the reply's promise is made first). */
+    async round(maxSamples: number, maxMs: number): Promise<LatencyRound> {
+      const rec = new LatencyRecorder(maxSamples);
+      const t0 = performance.now();
+      while (!rec.full && performance.now() - t0 < maxMs) {
+        const p = next();
+        const t = performance.now();
+        call.write(ENVELOPE);
+        await p;
+        rec.since(t);
+      }
+      const s = rec.summary();
+      return { s, rate: (s.count / (performance.now() - t0)) * 1000 };
+    },
+  };
 }

@@ -10,9 +10,20 @@
 //   --mode=inflight  asks with 256 in flight                                            → rt/s
 // Every loop stops at a count or a time.
 import { Behaviors, RemoteActorSystem, type ActorRef } from "../../src/index.js";
-import { argNumber, argString, emit, formatValue, LATENCY_WARMUP, LatencyRecorder, measureThroughput, type Row, type ThroughputResult } from "../harness.js";
+import {
+  argNumber,
+  argString,
+  emit,
+  formatValue,
+  LATENCY_WARMUP,
+  LatencyRecorder,
+  measureThroughput,
+  type LatencyRound,
+  type Row,
+  type ThroughputResult,
+} from "../harness.js";
 import * as grpc from "@grpc/grpc-js";
-import { echoStream, ENVELOPE } from "../baselines/grpc-common.js";
+import { echoStream } from "../baselines/grpc-common.js";
 import { within } from "../local/common.js";
 import { echoPath, sinkPath, SYSTEM, type Ping, type Pong, type SinkMsg, type SinkReport } from "./protocol.js";
 
@@ -78,14 +89,8 @@ async function askOnce(n: number): Promise<void> {
   checkPong(await system.ask<Ping, Pong>(echo, ping(n), ASK_OPTIONS), n);
 }
 
-interface Round {
-  readonly s: ReturnType<LatencyRecorder["summary"]>;
-  /** Round trips per second. */
-  readonly rate: number;
-}
-
 /** One round of up to maxSamples / maxMs sequential asks. */
-async function askRound(maxSamples: number, maxMs: number): Promise<Round> {
+async function askRound(maxSamples: number, maxMs: number): Promise<LatencyRound> {
   const rec = new LatencyRecorder(maxSamples);
   const t0 = performance.now();
   for (let n = 0; !rec.full && performance.now() - t0 < maxMs; n++) {
@@ -103,7 +108,7 @@ async function askRound(maxSamples: number, maxMs: number): Promise<Round> {
  *  reported, as the raw baseline does. */
 async function sequential(rounds: number, maxSamples: number, maxMs: number): Promise<Row[]> {
   for (let i = 0; i < LATENCY_WARMUP; i++) await askOnce(i); // warm-up (connects both ways)
-  let best: Round | undefined;
+  let best: LatencyRound | undefined;
   const p50s: number[] = [];
   for (let round = 0; round < rounds; round++) {
     const r = await askRound(maxSamples, maxMs);
@@ -126,20 +131,6 @@ async function sequential(rounds: number, maxSamples: number, maxMs: number): Pr
   ];
 }
 
-/** One round of raw grpc-js echoes: its p50. */
-async function rawRound(raw: ReturnType<typeof echoStream>, maxSamples: number, maxMs: number): Promise<number> {
-  const rec = new LatencyRecorder(maxSamples);
-  const t0 = performance.now();
-  while (!rec.full && performance.now() - t0 < maxMs) {
-    const p = raw.next();
-    const t = performance.now();
-    raw.call.write(ENVELOPE);
-    await p;
-    rec.since(t);
-  }
-  return rec.summary().p50;
-}
-
 /**
  * `pairs` pairs of rounds, a raw grpc-js echo round then an ask round, over the same loopback: the
  * ratio of each pair compares the two within a second or so. Reports the pair with the median ratio.
@@ -148,13 +139,9 @@ async function interleaved(pairs: number, maxSamples: number, maxMs: number): Pr
   const client = new grpc.Client(`127.0.0.1:${rawPort}`, grpc.credentials.createInsecure());
   const raw = echoStream(client);
   try {
-    for (let i = 0; i < LATENCY_WARMUP; i++) {
-      const p = raw.next();
-      raw.call.write(ENVELOPE);
-      await p;
-    }
+    await raw.warmUp(LATENCY_WARMUP);
     const results: { raw: number; casty: number }[] = [];
-    for (let i = 0; i < pairs; i++) results.push({ raw: await rawRound(raw, maxSamples, maxMs), casty: (await askRound(maxSamples, maxMs)).s.p50 });
+    for (let i = 0; i < pairs; i++) results.push({ raw: (await raw.round(maxSamples, maxMs)).s.p50, casty: (await askRound(maxSamples, maxMs)).s.p50 });
     const ratios = results.map((r) => r.casty / r.raw);
     const median = [...ratios].sort((a, b) => a - b)[pairs >> 1];
     const pick = results[ratios.indexOf(median)];
