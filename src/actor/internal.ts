@@ -17,13 +17,14 @@ export function stopAfterPending(ref: ActorRef<never>): void {
 }
 
 /**
- * @internal Lets the actor behind a local ref handle the messages `accepts` picks within the sender's
- * `tell` while it is idle (nothing queued, nothing in flight), instead of in a turn of the dispatcher:
- * order is kept and one message still runs at a time. For infrastructure actors whose handling of
- * those messages is short and sync, such as a shard region routing envelopes.
+ * @internal Lets `route` take messages for the actor behind a local ref within the sender's `tell`
+ * while the actor is idle (nothing queued, nothing in flight), instead of its behaviour in a turn of
+ * the dispatcher: it returns true when it handled the message, false to leave it to the behaviour.
+ * Order is kept and one message still runs at a time; a throw fails the actor, as a handler's would.
+ * For routers whose handling of those messages is one short sync call, such as a shard region.
  */
-export function receiveInline<M>(ref: ActorRef<M>, accepts: (message: M) => boolean): void {
-  if (ref instanceof LocalActorRef) (ref.cell as LocalActorRef<M>["cell"]).inline = accepts;
+export function receiveInline<M>(ref: ActorRef<M>, route: (message: M) => boolean): void {
+  if (ref instanceof LocalActorRef) (ref.cell as LocalActorRef<M>["cell"]).inline = route;
 }
 
 /**

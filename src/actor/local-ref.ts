@@ -12,7 +12,7 @@ export interface LocalCell<M> extends Watchable {
   enqueue(message: M): boolean;
   offer(message: M): Promise<boolean>;
   child(name: string): ActorRef<never> | undefined;
-  /** The messages handled within the sender's tell while the actor is idle (see `receiveInline`). */
+  /** Routes messages within the sender's tell while the actor is idle, true when it took one (see `receiveInline`). */
   inline: ((message: M) => boolean) | undefined;
   /** Routes keyed messages from another node without their wrapper while the actor is idle (see `receiveKeyedInline`). */
   keyedInline: KeyedRoute | undefined;

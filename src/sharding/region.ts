@@ -76,7 +76,7 @@ export function shardRegion<M>(
   return LocalBehaviors.setup<RegionMessage<M>>((ctx) => {
     const region = new ShardRegion(ctx, factory, options, hostOf(ctx));
     // routing an envelope is short and sync: an idle region routes it within the sender's tell
-    receiveInline(ctx.self, isEnvelope);
+    receiveInline(ctx.self, (message) => region.routeArrived(message));
     receiveKeyedInline(ctx.self, (entityId, message, known) => region.routeToRunning(entityId, message as M, known));
     return LocalBehaviors.withLifecycle(
       LocalBehaviors.receive<RegionMessage<M>>((_ctx, message) => {
@@ -87,8 +87,6 @@ export function shardRegion<M>(
     );
   });
 }
-
-const isEnvelope = (message: unknown): boolean => message instanceof ShardEnvelope;
 
 class ShardRegion<M> implements ShardHost<M> {
   private readonly selfAddress: string;
@@ -149,6 +147,13 @@ class ShardRegion<M> implements ShardHost<M> {
           }),
       ),
     );
+  }
+
+  /** An envelope handed to the idle region (see receiveInline): routed at once; anything else is left to `receive`. */
+  routeArrived(message: RegionMessage<M>): boolean {
+    if (!(message instanceof ShardEnvelope)) return false;
+    this.route(message, true);
+    return true;
   }
 
   receive(message: RegionMessage<M>): void {
@@ -234,11 +239,18 @@ class ShardRegion<M> implements ShardHost<M> {
     const id = shardOf(envelope.entityId, this.options.numShards);
     const shard = this.shards[id];
     if (shard !== undefined) return shard.deliver(envelope, this.ticks);
+    const remote = this.remote[id];
+    if (remote !== undefined && !(envelope instanceof RoutedEnvelope)) return this.sendHome(remote, envelope, 1);
+    this.routeUnsettled(id, envelope, arrived); // out of line: the path above is every send to another node
+  }
+
+  /** An envelope for shard `id` that is not active here and has no home elsewhere, or one another region passed on. */
+  private routeUnsettled(id: number, envelope: ShardEnvelope<M>, arrived: boolean): void {
     if (this.host === undefined) return this.localShard(id).deliver(envelope, this.ticks);
     const remote = this.remote[id];
     // Another region sent it here by a table that disagrees with ours: ours may be the stale one (e.g.
     // during a handoff), so it waits for the coordinator's answer instead of bouncing back at once.
-    if (remote !== undefined && !(arrived && envelope instanceof RoutedEnvelope)) return this.forward(id, remote, envelope);
+    if (remote !== undefined && !arrived && envelope instanceof RoutedEnvelope) return this.forward(id, remote, envelope as RoutedEnvelope<M>);
     let waiting = this.pending.get(id);
     if (waiting === undefined) this.pending.set(id, (waiting = []));
     this.budget.push(waiting, envelope);
@@ -246,21 +258,23 @@ class ShardRegion<M> implements ShardHost<M> {
   }
 
   /**
-   * Sends to another node's region, counting the hop. An envelope that came from another region and
-   * is not ours either means two routing tables disagree: ours is refreshed, and after `MAX_HOPS` the
-   * envelope is a dead letter. One that cannot go (e.g. cannot be serialized) is a dead letter too,
-   * never a failure of the region.
+   * Passes on an envelope that came from another region and is not ours either: two routing tables
+   * disagree, so ours is refreshed, and after `MAX_HOPS` the envelope is a dead letter.
    */
-  private forward(shard: number, remote: ActorRef<RegionMessage<M>>, envelope: ShardEnvelope<M>): void {
-    let hops = 1;
-    if (envelope instanceof RoutedEnvelope) {
-      this.requestHome(shard);
-      if (envelope.hops >= MAX_HOPS) {
-        this.deadLetter(envelope, `not delivered after ${MAX_HOPS} forwards between shard regions (their routing tables disagree)`);
-        return;
-      }
-      hops = envelope.hops + 1;
+  private forward(shard: number, remote: ActorRef<RegionMessage<M>>, envelope: RoutedEnvelope<M>): void {
+    this.requestHome(shard);
+    if (envelope.hops >= MAX_HOPS) {
+      this.deadLetter(envelope, `not delivered after ${MAX_HOPS} forwards between shard regions (their routing tables disagree)`);
+      return;
     }
+    this.sendHome(remote, envelope, envelope.hops + 1);
+  }
+
+  /**
+   * Sends to another node's region as its `hops`-th forward. One that cannot go (e.g. cannot be
+   * serialized) is a dead letter, never a failure of the region. Kept small: it is every remote send.
+   */
+  private sendHome(remote: ActorRef<RegionMessage<M>>, envelope: ShardEnvelope<M>, hops: number): void {
     try {
       // over the wire the hop count rides in the remoting envelope: the user's envelope goes as it is
       if (remote instanceof RemoteActorRef) remote.forward(envelope, hops);
@@ -269,10 +283,14 @@ class ShardRegion<M> implements ShardHost<M> {
         remote.tell(envelope);
       } else remote.tell(new RoutedEnvelope(envelope.entityId, envelope.message, hops));
     } catch (error) {
-      const reason = `cannot be sent to ${remote.address}: ${error instanceof Error ? error.message : String(error)}`;
-      this.ctx.log.warn(`message for entity ${envelope.entityId} ${reason}`);
-      this.deadLetter(envelope, reason);
+      this.unsendable(envelope, remote, error);
     }
+  }
+
+  private unsendable(envelope: ShardEnvelope<M>, remote: ActorRef<never>, error: unknown): void {
+    const reason = `cannot be sent to ${remote.address}: ${error instanceof Error ? error.message : String(error)}`;
+    this.ctx.log.warn(`message for entity ${envelope.entityId} ${reason}`);
+    this.deadLetter(envelope, reason);
   }
 
   private deadLetter(envelope: ShardEnvelope<unknown>, reason: string): void {

@@ -1,6 +1,7 @@
-// Messages handled within the sender's call while the actor is idle: those an actor accepts through
-// receiveInline (any sender), and any message from the network (tellFromWire). Nothing else changes:
-// order, one message at a time, async handlers, supervision, and the mailbox for everything else.
+// Messages handled within the sender's call while the actor is idle: any message from the network
+// (tellFromWire), by the behaviour, and those a router's inline route takes (receiveInline, any
+// sender), without it. Nothing else changes: order, one message at a time, async handlers,
+// supervision, and the mailbox for everything else.
 import { afterEach, describe, expect, it } from "vitest";
 import { ActorSystem, Behaviors, Directive, OneForOneStrategy, type ActorRef } from "../../src/index.js";
 import { receiveInline, tellFromWire } from "../../src/actor/internal.js";
@@ -21,24 +22,15 @@ function recorder(seen: Msg[], onMessage: (self: ActorRef<Msg>, message: Msg) =>
   });
 }
 
-const numbersOnly = (message: Msg) => typeof message === "number";
-
-/** The two ways a number reaches an idle actor within the call: set up on `ref`, then `deliver`. */
-const ways = [
-  { name: "receiveInline", prepare: (ref: ActorRef<Msg>) => receiveInline(ref, numbersOnly), deliver: (ref: ActorRef<Msg>, n: number) => ref.tell(n) },
-  { name: "tellFromWire", prepare: () => undefined, deliver: (ref: ActorRef<Msg>, n: number) => tellFromWire(ref, n) },
-];
-
-describe.each(ways)("$name", ({ prepare, deliver }) => {
+describe("tellFromWire", () => {
   it("an idle actor handles the message before the call returns; behind a queued one it waits", async () => {
     system = new ActorSystem({ name: "t", logLevel: "silent" });
     const seen: Msg[] = [];
     const ref = system.spawn(recorder(seen), "r");
-    prepare(ref);
-    deliver(ref, 1);
+    tellFromWire(ref, 1);
     expect(seen).toEqual([1]);
     ref.tell("later");
-    deliver(ref, 2); // behind a queued message: it must not overtake it
+    tellFromWire(ref, 2); // behind a queued message: it must not overtake it
     expect(seen).toEqual([1]);
     await waitFor(() => seen.length === 3, 2000, "the queued messages");
     expect(seen).toEqual([1, "later", 2]);
@@ -56,8 +48,7 @@ describe.each(ways)("$name", ({ prepare, deliver }) => {
       }),
       "r",
     );
-    prepare(ref);
-    deliver(ref, 1);
+    tellFromWire(ref, 1);
     expect(seen).toEqual([1, "end of 1"]);
     await waitFor(() => seen.length === 3, 2000, "the message sent to itself");
     expect(seen).toEqual([1, "end of 1", 2]);
@@ -71,8 +62,7 @@ describe.each(ways)("$name", ({ prepare, deliver }) => {
       recorder(seen, (_self, message) => (message === 1 ? gate.promise : undefined)),
       "r",
     );
-    prepare(ref);
-    for (const n of [1, 2, 3]) deliver(ref, n);
+    for (const n of [1, 2, 3]) tellFromWire(ref, n);
     expect(seen).toEqual([1]);
     gate.resolve();
     await waitFor(() => seen.length === 3, 2000, "the messages after the async handler");
@@ -87,26 +77,12 @@ describe.each(ways)("$name", ({ prepare, deliver }) => {
     });
     const strategy = new OneForOneStrategy({ maxRestarts: 3, within: 60_000, decider: () => Directive.restart });
     const ref = system.spawn(Behaviors.supervise(failing, strategy), "r");
-    prepare(ref);
-    expect(() => deliver(ref, 1)).not.toThrow();
-    deliver(ref, 2); // restarted by its supervisor: the next message is handled
+    expect(() => tellFromWire(ref, 1)).not.toThrow();
+    tellFromWire(ref, 2); // restarted by its supervisor: the next message is handled
     await waitFor(() => seen.includes(2), 2000, "the message after the failure");
     expect(seen).toEqual([1, 2]);
   });
-});
 
-describe("receiveInline", () => {
-  it("without it, the same tell is handled later", async () => {
-    system = new ActorSystem({ name: "t", logLevel: "silent" });
-    const seen: Msg[] = [];
-    const ref = system.spawn(recorder(seen), "r");
-    ref.tell(1);
-    expect(seen).toEqual([]);
-    await waitFor(() => seen.length === 1, 2000, "the message");
-  });
-});
-
-describe("tellFromWire", () => {
   it("what the handler sends to other idle actors is queued, not run within the delivery", async () => {
     system = new ActorSystem({ name: "t", logLevel: "silent" });
     const seen: Msg[] = [];
@@ -140,5 +116,79 @@ describe("tellFromWire", () => {
     expect(inline).toBeLessThan(100);
     await waitFor(() => seen.length === 100, 2000, "the queued deliveries");
     expect(seen).toEqual(refs.map((_, i) => i));
+  });
+});
+
+describe("receiveInline", () => {
+  /** An actor whose route takes numbers (into `routed`) and leaves the rest to its behaviour (into `seen`). */
+  function router(routed: Msg[], seen: Msg[], onRoute: (self: ActorRef<Msg>, n: number) => void = () => undefined): ActorRef<Msg> {
+    const ref = system.spawn(recorder(seen), "router");
+    receiveInline(ref, (message) => {
+      if (typeof message !== "number") return false;
+      routed.push(message);
+      onRoute(ref, message);
+      return true;
+    });
+    return ref;
+  }
+
+  it("an idle actor's route takes the message within the tell, without the behaviour; what it declines goes to the behaviour", async () => {
+    system = new ActorSystem({ name: "t", logLevel: "silent" });
+    const routed: Msg[] = [];
+    const seen: Msg[] = [];
+    const ref = router(routed, seen);
+    ref.tell(1);
+    expect(routed).toEqual([1]);
+    ref.tell("declined");
+    expect(seen).toEqual([]); // left to a turn of the dispatcher
+    ref.tell(2); // behind the queued message: it must not overtake it, so the behaviour gets it
+    expect(routed).toEqual([1]);
+    await waitFor(() => seen.length === 2, 2000, "the queued messages");
+    expect(seen).toEqual(["declined", 2]);
+    ref.tell(3); // idle again
+    expect(routed).toEqual([1, 3]);
+  });
+
+  it("what the route sends to its own actor is queued, not nested", async () => {
+    system = new ActorSystem({ name: "t", logLevel: "silent" });
+    const routed: Msg[] = [];
+    const seen: Msg[] = [];
+    const ref = router(routed, seen, (self, n) => {
+      if (n === 1) self.tell(2);
+      routed.push(`end of ${n}`);
+    });
+    ref.tell(1);
+    expect(routed).toEqual([1, "end of 1"]);
+    await waitFor(() => seen.length === 1, 2000, "the message sent to itself");
+    expect(seen).toEqual([2]);
+  });
+
+  it("a route that throws fails the actor as a handler would, and the sender goes on", async () => {
+    system = new ActorSystem({ name: "t", logLevel: "silent" });
+    const seen: Msg[] = [];
+    let restarts = 0;
+    const behavior = Behaviors.setup<Msg>((ctx) => {
+      receiveInline(ctx.self, (message) => {
+        if (message === 1) throw new Error("boom");
+        return false;
+      });
+      return recorder(seen);
+    });
+    const strategy = new OneForOneStrategy({ maxRestarts: 3, within: 60_000, decider: () => (restarts++, Directive.restart) });
+    const ref = system.spawn(Behaviors.supervise(behavior, strategy), "r");
+    expect(() => ref.tell(1)).not.toThrow();
+    expect(restarts).toBe(1);
+    ref.tell(2);
+    await waitFor(() => seen.includes(2), 2000, "the message after the failure");
+    expect(seen).toEqual([2]);
+  });
+
+  it("without it, the same tell is handled later", async () => {
+    system = new ActorSystem({ name: "t", logLevel: "silent" });
+    const seen: Msg[] = [];
+    const ref = system.spawn(recorder(seen), "r");
+    ref.tell(1);
+    expect(seen).toEqual([]);
+    await waitFor(() => seen.length === 1, 2000, "the message");
   });
 });

@@ -91,42 +91,52 @@ export class ActorCell<M> extends FaultHandlingCell<M> implements ActorContext<M
   /** Handles the message within the sender's call when it may run now (see receiveInline, tellFromWire); true if it did. */
   private receivedAtOnce(message: M): boolean {
     if (!this.idle() || traced.current !== undefined) return false;
-    if (this.inline?.(message) === true) {
-      // a router passes a delivery from the wire on to where it routes the message (see routeOn)
-      if (fromWire.delivering || fromWire.routing) this.receiveOffWire(message, fromWire.delivering);
-      else this.receiveNow(message);
-      return true;
-    }
+    if (this.inline !== undefined && this.routedInline(this.inline, message)) return true;
     if (!fromWire.delivering || !this.system.dispatcher.admitInline()) return false;
-    this.receiveOffWire(message, false);
+    this.receiveOffWire(message);
     return true;
   }
 
-  /** Handles one message in the caller's stack, as `run` would (what it sends to itself is queued). */
-  private receiveNow(message: M): void {
+  /**
+   * Offers the message to the inline route (see receiveInline), without the behaviour: a router passes
+   * a delivery from the wire on to where it routes the message (see routeOn). True when it took it.
+   */
+  private routedInline(route: (message: M) => boolean, message: M): boolean {
+    const { delivering, routing } = fromWire;
+    fromWire.delivering = false;
+    fromWire.routing = delivering;
+    this.receivingInline = true;
+    let routed = true;
+    try {
+      routed = route(message);
+    } catch (error) {
+      this.fail(error);
+    } finally {
+      this.receivingInline = false;
+      fromWire.delivering = delivering;
+      fromWire.routing = routing;
+    }
+    if (routed) this.counters.processed++;
+    return routed;
+  }
+
+  /**
+   * Handles a message from the wire in the caller's stack, as `run` would: no delivery from the wire
+   * goes on meanwhile, so what the handler sends is queued wherever it goes (and to itself).
+   */
+  private receiveOffWire(message: M): void {
+    const { delivering, routing } = fromWire;
+    fromWire.delivering = false;
+    fromWire.routing = false;
     this.receivingInline = true;
     try {
       this.receive(message);
     } finally {
       this.receivingInline = false;
+      fromWire.delivering = delivering;
+      fromWire.routing = routing;
     }
     this.counters.processed++;
-  }
-
-  /**
-   * `receiveNow` for a message from the wire: no delivery from the wire goes on meanwhile, so what the
-   * handler sends is queued wherever it goes; `routing`: a router's message, passed on by `routeOn`.
-   */
-  private receiveOffWire(message: M, routing: boolean): void {
-    const { delivering, routing: outer } = fromWire;
-    fromWire.delivering = false;
-    fromWire.routing = routing;
-    try {
-      this.receiveNow(message);
-    } finally {
-      fromWire.delivering = delivering;
-      fromWire.routing = outer;
-    }
   }
 
   /** @internal See `receiveKeyedInline`: the router's `keyedInline` runs as a routed delivery from the wire would. */

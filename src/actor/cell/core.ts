@@ -46,7 +46,7 @@ export abstract class CellCore<M> implements LocalCell<M>, DeathWatcher {
   /** An async handler, setup or hook is in flight: no other message runs meanwhile. */
   protected busy = false;
   protected extras: Extras<M> | undefined;
-  /** @internal Set by `receiveInline`: the messages an idle actor handles within the sender's tell. */
+  /** @internal Set by `receiveInline`: routes messages within the sender's tell while the actor is idle. */
   inline: ((message: M) => boolean) | undefined;
   /** @internal Set by `receiveKeyedInline`: routes a keyed message from the wire without its wrapper. */
   keyedInline: KeyedRoute | undefined;
