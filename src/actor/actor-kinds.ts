@@ -13,6 +13,8 @@ export class KindCounters {
 
 /** Top-level actors spawned without a name count together, so that the kinds stay few. */
 const ANONYMOUS = "$anonymous";
+/** The kinds of anonymous top-level actors, made once: spawning one then builds no string to look up. */
+const ANONYMOUS_KINDS: Readonly<Record<string, string>> = { "/user": `/user/${ANONYMOUS}`, "/system": `/system/${ANONYMOUS}` };
 
 /**
  * The kind of the actor at `path`: its top-level ancestor under `/user` or `/system` ("/user/accounts"
@@ -21,10 +23,10 @@ const ANONYMOUS = "$anonymous";
 export function kindOf(path: string): string {
   const second = path.indexOf("/", 1);
   if (second < 0) return path;
-  const root = path.slice(0, second);
-  if (root !== "/user" && root !== "/system") return root;
+  const root = second === 5 && path.startsWith("/user") ? "/user" : second === 7 && path.startsWith("/system") ? "/system" : undefined;
+  if (root === undefined) return path.slice(0, second);
+  if (path.charCodeAt(second + 1) === 36 /* $ */) return ANONYMOUS_KINDS[root];
   const third = path.indexOf("/", second + 1);
-  if (path.charCodeAt(second + 1) === 36 /* $ */) return `${root}/${ANONYMOUS}`;
   return third < 0 ? path : path.slice(0, third);
 }
 

@@ -38,7 +38,8 @@ export abstract class ChildrenCell<M> extends DeathWatchCell<M> implements Paren
     if (!isBehavior(candidate)) throw new InvalidOptionError(`spawn needs a Behavior, got ${describeNonBehavior(candidate)}`);
     const childName = name === undefined ? this.system.nextName() : validateActorName(name);
     const children = (this.childCells ??= new Map());
-    if (children.has(childName)) {
+    // a generated name ("$" and a counter) is new: no name a caller gives starts with "$"
+    if (name !== undefined && children.has(childName)) {
       throw new DuplicateActorNameError(`an actor named "${childName}" already exists under ${this.self.path}`);
     }
     const path = this.self.path === "/" ? `/${childName}` : `${this.self.path}/${childName}`;
