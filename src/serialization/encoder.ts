@@ -27,10 +27,14 @@ export class ValueEncoder {
   payload(w: BinaryWriter, message: unknown): string {
     if (typeof message === "object" && message !== null) {
       const proto: unknown = Object.getPrototypeOf(message);
-      const type = proto === Object.prototype || proto === null ? this.registry.protobufTypeOf(message) : undefined;
-      if (type !== undefined) {
-        this.registry.protobuf(type)!.encode(message, w);
-        return type;
+      if (proto === Object.prototype || proto === null) {
+        const type = this.registry.protobufTypeOf(message);
+        if (type !== undefined) {
+          this.registry.protobuf(type)!.encode(message, w);
+          return type;
+        }
+        this.plainObject(w, message, 0); // the common case, without a second look at its prototype
+        return VALUE_MANIFEST;
       }
     }
     this.value(w, message, 0);
@@ -83,9 +87,7 @@ export class ValueEncoder {
     if (proto === Object.prototype || proto === null) {
       const type = this.registry.protobufTypeOf(value);
       if (type !== undefined) return this.embedded(w, type, value);
-      w.uint32(Kind.Object).fork();
-      this.fields(w, value, FIELD1, depth + 1);
-      w.join();
+      this.plainObject(w, value, depth);
     } else if (proto === Array.prototype) {
       this.list(w, value as unknown[], depth + 1);
     } else if (isActorRef(value)) {
@@ -93,6 +95,13 @@ export class ValueEncoder {
     } else {
       this.other(w, value, proto as object, depth);
     }
+  }
+
+  /** A plain object (no registered Protobuf type) as a Value of its fields. */
+  private plainObject(w: BinaryWriter, value: object, depth: number): void {
+    w.uint32(Kind.Object).fork();
+    this.fields(w, value, FIELD1, depth + 1);
+    w.join();
   }
 
   /** Registered classes come first, so that a registered subclass of Uint8Array keeps its class. */
@@ -249,7 +258,7 @@ const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
  */
 function writeSmallField(w: BinaryWriter, entryTag: number, key: string, keyLength: number, value: unknown, size: number, stringKind: number): void {
   const raw = w as unknown as WriterState;
-  raw.ensureCapacity(6 + keyLength + size);
+  if (raw.pos + 6 + keyLength + size > raw.buffer.length) raw.ensureCapacity(6 + keyLength + size);
   const buf = raw.buffer;
   let pos = raw.pos;
   buf[pos++] = entryTag;
@@ -263,8 +272,8 @@ function writeSmallField(w: BinaryWriter, entryTag: number, key: string, keyLeng
     case "number":
       buf[pos++] = Kind.Number;
       float[0] = value;
-      if (littleEndian) buf.set(floatBytes, pos);
-      else for (let i = 0; i < 8; i++) buf[pos + i] = floatBytes[7 - i]!;
+      // byte by byte: `buf.set` of 8 bytes costs a builtin call, several times these stores
+      for (let i = 0; i < 8; i++) buf[pos + i] = floatBytes[littleEndian ? i : 7 - i]!;
       pos += 8;
       break;
     case "string":
