@@ -150,15 +150,15 @@ class ShardRegion<M> implements ShardHost<M> {
   }
 
   /** An envelope handed to the idle region (see receiveInline): routed at once; anything else is left to `receive`. */
-  routeArrived(message: RegionMessage<M>): boolean {
+  routeArrived(message: RegionMessage<M>): message is ShardEnvelope<M> {
     if (!(message instanceof ShardEnvelope)) return false;
     this.route(message, true);
     return true;
   }
 
   receive(message: RegionMessage<M>): void {
-    if (message instanceof ShardEnvelope) this.route(message, true);
-    else if (message === TICK) this.tick();
+    if (this.routeArrived(message)) return;
+    if (message === TICK) this.tick();
     else if (message instanceof Terminated) this.entityTerminated(message.ref);
     else if (message instanceof Passivate) this.passivate(message.entity);
     else if (message instanceof ClusterEvent) this.clusterEvent(message);
